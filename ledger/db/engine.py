@@ -1,0 +1,49 @@
+"""Engines for SQLite (the embedded default) and PostgreSQL (production)."""
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.url import URL
+
+DEFAULT_URL = "sqlite:///ledger.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str | URL) -> URL:
+    """`postgresql://` means psycopg 3 here (the only PostgreSQL driver we depend on)."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as it may be printed: never with its password."""
+    return normalize_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL, **kw) -> Engine:
+    u = normalize_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(u, **kw)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(u, pool_pre_ping=True, **kw)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and never takes the write lock up
+    # front; we turn it off and issue BEGIN IMMEDIATE ourselves, so two writers queue on the
+    # busy timeout instead of failing half-way with "database is locked".
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,178 @@
+"""Tables. Invariants live here too, as named constraints, so a bug elsewhere cannot write
+a negative balance, an unbalanced book name or a second account for one person."""
+
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# Integer fen. BIGINT on PostgreSQL; SQLite integers are 64-bit already.
+Fen = Annotated[int, mapped_column(BigInteger)]
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+Id = Annotated[int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)]
+PsnNo = Annotated[str, mapped_column(String(18))]
+CreatedAt = Annotated[datetime, mapped_column(DateTime(timezone=True), default=utcnow)]
+
+INSUTYPES = ("310", "390")
+PSN_TYPES = ("1101", "1103", "1201", "1203")
+RESIDENT_CATEGORIES = ("ordinary", "hardship", "extreme_poverty")
+# The books of the double-entry journal. `account_funding` is where account credits come
+# from (contributions transferred in, opening balances); the others are SPEC §2's.
+BOOKS = ("personal_account", "account_funding", "pooled_fund", "patient_cash", "provider", "contribution_collection")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Person(Base):
+    """参保人, keyed by the resident ID number."""
+
+    __tablename__ = "persons"
+    __table_args__ = (
+        CheckConstraint(_in("insutype", INSUTYPES), name="insutype_known"),
+        CheckConstraint(f"psn_type IS NULL OR {_in('psn_type', PSN_TYPES)}", name="psn_type_known"),
+        CheckConstraint(f"resident_category IS NULL OR {_in('resident_category', RESIDENT_CATEGORIES)}", name="resident_category_known"),
+        # Employees have a person type and no resident category; residents the reverse.
+        CheckConstraint(
+            "(insutype = '310' AND psn_type IS NOT NULL AND resident_category IS NULL)"
+            " OR (insutype = '390' AND psn_type IS NULL AND resident_category IS NOT NULL)",
+            name="scheme_fields",
+        ),
+        CheckConstraint("sex IN ('M', 'F')", name="sex_known"),
+        CheckConstraint("length(region) = 6", name="region_code"),
+    )
+
+    psn_no: Mapped[PsnNo] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    insutype: Mapped[str] = mapped_column(String(3))
+    psn_type: Mapped[str | None] = mapped_column(String(4))
+    resident_category: Mapped[str | None] = mapped_column(String(20))
+    region: Mapped[str] = mapped_column(String(6))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    created_at: Mapped[CreatedAt]
+
+    enrollments: Mapped[list["Enrollment"]] = relationship(order_by="Enrollment.year", back_populates="person")
+    account: Mapped["Account | None"] = relationship(back_populates="person")
+
+
+class Enrollment(Base):
+    """参保年度: one row per person and insured year."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("psn_no", "year"),
+        CheckConstraint("year BETWEEN 1990 AND 2200", name="year_plausible"),
+    )
+
+    id: Mapped[Id]
+    psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    year: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[CreatedAt]
+
+    person: Mapped[Person] = relationship(back_populates="enrollments")
+
+
+class Account(Base):
+    """个人账户. The balance is a cache of the journal, kept in step in the same transaction."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("psn_no"),
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+    )
+
+    id: Mapped[Id]
+    psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    balance: Mapped[Fen] = mapped_column(default=0)
+    opened_at: Mapped[CreatedAt]
+
+    person: Mapped[Person] = relationship(back_populates="account")
+
+
+class Posting(Base):
+    """One journal posting: a set of entries that sum to zero. Never updated or deleted
+    (the migration installs triggers that refuse it); corrections are new postings."""
+
+    __tablename__ = "journal_postings"
+
+    id: Mapped[Id]
+    kind: Mapped[str] = mapped_column(String(32))
+    effective_date: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]
+
+    entries: Mapped[list["Entry"]] = relationship(back_populates="posting", order_by="Entry.id")
+
+
+class Entry(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        CheckConstraint(_in("book", BOOKS), name="book_known"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # A personal-account entry names its account; no other book's entry does.
+        CheckConstraint("(book = 'personal_account') = (account_id IS NOT NULL)", name="account_iff_personal_book"),
+        Index(None, "account_id", "posting_id"),
+        Index(None, "posting_id"),
+    )
+
+    id: Mapped[Id]
+    posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    book: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    psn_no: Mapped[str | None] = mapped_column(ForeignKey("persons.psn_no"))  # whose money or benefit
+    amount: Mapped[Fen]  # signed; the entries of a posting sum to zero
+
+    posting: Mapped[Posting] = relationship(back_populates="entries")
+
+
+class AuditRecord(Base):
+    """Admin actions: who, when, why, what. Append-only like the journal."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "subject"),)
+
+    id: Mapped[Id]
+    at: Mapped[CreatedAt]
+    operator: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class StoredPolicyFile(Base):
+    """A policy file an operator loaded; its text is kept verbatim so resolution is reproducible."""
+
+    __tablename__ = "policy_files"
+    __table_args__ = (UniqueConstraint("sha256"),)
+
+    id: Mapped[Id]
+    name: Mapped[str] = mapped_column(String(255))
+    region: Mapped[str] = mapped_column(String(6))
+    effective_from: Mapped[date] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[CreatedAt]

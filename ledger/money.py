@@ -1,0 +1,38 @@
+"""Money: integer fen inside, decimal strings in yuan at the edges.
+
+Parsing goes through the string form only, so no binary float ever touches an amount.
+"""
+
+import re
+
+from .errors import ValidationError
+
+_YUAN = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+
+
+def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) -> int:
+    """'1234.5' -> 123450 fen. Rejects negatives, non-numbers and more than two decimals."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        # A float here would already have lost exactness; refuse rather than guess.
+        raise ValidationError(field, f"expected a decimal string in yuan, got {text!r}")
+    s = str(text).strip()
+    if s.startswith("-"):
+        raise ValidationError(field, f"must not be negative (got {s})")
+    if s.startswith("+"):
+        s = s[1:]
+    m = _YUAN.match(s)
+    if not m:
+        if re.match(r"^\d+\.\d{3,}$", s):
+            raise ValidationError(field, f"has more than two decimals (got {s}); amounts are in yuan to the fen")
+        raise ValidationError(field, f"is not a number (got {s!r}); write yuan like 1234.50")
+    fen = int(m["int"]) * 100 + int((m["frac"] or "0").ljust(2, "0"))
+    if not allow_zero and fen == 0:
+        raise ValidationError(field, "must be greater than zero")
+    return fen
+
+
+def format_fen(fen: int) -> str:
+    """123450 -> '1234.50'; always two decimals, sign kept."""
+    sign = "-" if fen < 0 else ""
+    q, r = divmod(abs(fen), 100)
+    return f"{sign}{q}.{r:02d}"

@@ -1,0 +1,111 @@
+"""Resolving a parameter for a region and a date across policy files.
+
+A value stays in force until a later file for the same pooling area supersedes it: the
+files effective on or before the date are searched newest first, and the first that gives
+the parameter wins. So a 2025 rule still applies in 2026 unless a 2026 file replaces it;
+using it past its file's `review_by` date yields a warning, never silence.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+
+from ..errors import MissingParameter, ValidationError
+from .parameters import PARAMETERS
+from .schema import PolicyFile, Source, parse_policy_text, typed_value
+
+
+def pooling_area(region: str) -> str:
+    """A district code such as 220702 belongs to its city's pooling area 220700 (统筹区)."""
+    if len(region) != 6 or not region.isdigit():
+        raise ValidationError("region", f"a region is a 6-digit administrative code (got {region!r})")
+    return region[:4] + "00"
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """A parsed policy file and where it came from (`seed` or a loaded file's id)."""
+
+    policy: PolicyFile
+    origin: str
+    name: str
+    order: int = 0  # among files of one region and date, the higher (later loaded) wins
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    value: object  # typed: fen for money, Decimal for ratios, ...
+    raw: object  # as written in the file
+    source_id: str
+    source: Source
+    quote: str | None
+    document: PolicyDocument
+    on: date
+
+    @property
+    def past_review(self) -> bool:
+        review_by = self.document.policy.review_by
+        return review_by is not None and self.on > review_by
+
+    @property
+    def warning(self) -> str | None:
+        if not self.past_review:
+            return None
+        p = self.document.policy
+        return (
+            f"policy parameter '{self.name}' for region {p.region} comes from {self.document.name} "
+            f"(effective {p.effective_from}), used on {self.on} past its review date {p.review_by}"
+        )
+
+
+@dataclass
+class PolicyBook:
+    documents: list[PolicyDocument] = field(default_factory=list)
+
+    def _candidates(self, region: str, on: date) -> list[PolicyDocument]:
+        area = pooling_area(region)
+        docs = [d for d in self.documents if d.policy.region == area and d.policy.effective_from <= on]
+        return sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True)
+
+    def get(self, region: str, on: date, name: str) -> Resolved:
+        """The value in force; MissingParameter names region, date and parameter if none."""
+        if name not in PARAMETERS:
+            raise KeyError(f"unknown policy parameter {name!r}")  # a programming error
+        for doc in self._candidates(region, on):
+            entry = doc.policy.parameters.get(name)
+            if entry is not None:
+                return _resolved(doc, name, on)
+        raise MissingParameter(pooling_area(region), on, name)
+
+    def in_force(self, region: str, on: date) -> dict[str, Resolved]:
+        """Every parameter some file gives for this region on this date, by name."""
+        found: dict[str, Resolved] = {}
+        for doc in self._candidates(region, on):
+            for name in doc.policy.parameters:
+                found.setdefault(name, _resolved(doc, name, on))
+        return dict(sorted(found.items()))
+
+
+def _resolved(doc: PolicyDocument, name: str, on: date) -> Resolved:
+    entry = doc.policy.parameters[name]
+    return Resolved(
+        name=name,
+        value=typed_value(name, entry.value),
+        raw=entry.value,
+        source_id=entry.source,
+        source=doc.policy.sources[entry.source],
+        quote=entry.quote,
+        document=doc,
+        on=on,
+    )
+
+
+def seed_documents() -> list[PolicyDocument]:
+    """The policy files shipped in the package (ledger/policy/seed/*.toml)."""
+    docs = []
+    for f in sorted(resources.files(__package__).joinpath("seed").iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".toml"):
+            name = f"seed/{f.name}"
+            docs.append(PolicyDocument(parse_policy_text(f.read_text(encoding="utf-8"), name), "seed", name))
+    return docs

@@ -1,0 +1,94 @@
+"""The parameters a policy file may set: each name, the kind of its value, and what it means.
+
+A name not listed here is refused by `ledger policy check`, so a typo can never silently
+leave a rule at its default (there are no defaults).
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(str, Enum):
+    MONEY = "money"  # yuan as a decimal string, ≥ 0, at most two decimals -> int fen
+    RATIO = "ratio"  # decimal string in [0, 1] -> Decimal
+    COUNT = "count"  # integer ≥ 0
+    YEAR = "year"  # integer calendar year
+    DATE = "date"  # TOML date
+    FLAG = "flag"  # true / false
+    RELATIONS = "relations"  # list of relation names (see RELATIONS)
+
+
+# What the member is *to the holder* (SPEC §2).
+RELATIONS = (
+    "spouse",
+    "parent",
+    "child",
+    "sibling",
+    "grandparent",
+    "maternal_grandparent",
+    "grandchild",
+    "maternal_grandchild",
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: Kind
+    description: str
+
+
+def _levels(prefix: str, kind: Kind, what: str) -> list[Parameter]:
+    return [Parameter(f"{prefix}.level{n}", kind, f"{what}, level-{n} facility") for n in (1, 2, 3)]
+
+
+_ALL: list[Parameter] = [
+    # Resident scheme (城乡居民, insutype 390)
+    Parameter("resident.contribution.ordinary", Kind.MONEY, "contribution per person-year, ordinary residents"),
+    Parameter("resident.contribution.hardship", Kind.MONEY, "contribution per person-year, hardship group (困难群体)"),
+    Parameter("resident.contribution.extreme_poverty", Kind.MONEY, "contribution per person-year, extreme poverty and orphans (特困、孤儿)"),
+    Parameter("resident.contribution.care_insurance_part", Kind.MONEY, "part of each contribution that is long-term care insurance (长护险)"),
+    Parameter("resident.contribution.central_period.start", Kind.DATE, "first day of the central contribution period (集中缴费)"),
+    Parameter("resident.contribution.central_period.end", Kind.DATE, "last day of the central contribution period"),
+    Parameter("resident.inpatient.annual_cap", Kind.MONEY, "inpatient annual cap of the basic fund"),
+    Parameter("resident.major_illness.annual_cap", Kind.MONEY, "major-illness insurance (大病保险) annual cap"),
+    Parameter("resident.incentive.start_year", Kind.YEAR, "first year from which incentives count"),
+    Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
+    Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
+    Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a year with no fund reimbursement"),
+    # Employee scheme (职工, insutype 310)
+    *_levels("employee.outpatient.deductible", Kind.MONEY, "general outpatient pooling deductible (起付线)"),
+    *_levels("employee.outpatient.ratio.in_service", Kind.RATIO, "general outpatient pooling ratio, in service (在职)"),
+    *_levels("employee.outpatient.ratio.retired", Kind.RATIO, "general outpatient pooling ratio, retired (退休)"),
+    Parameter("employee.outpatient.annual_cap", Kind.MONEY, "general outpatient pooling annual cap"),
+    Parameter("employee.chronic.deductible.level1", Kind.MONEY, "chronic disease outpatient deductible at level-1 and lower facilities"),
+    Parameter("employee.chronic.ratio", Kind.RATIO, "chronic disease outpatient ratio (门诊慢病)"),
+    Parameter("employee.chronic.annual_cap", Kind.MONEY, "chronic disease outpatient annual cap"),
+    Parameter("employee.chronic.disease_count", Kind.COUNT, "number of chronic diseases covered"),
+    Parameter("employee.special.disease_count", Kind.COUNT, "number of special diseases covered (门诊特病)"),
+    Parameter("employee.special.at_inpatient_ratio", Kind.FLAG, "special disease outpatient is reimbursed at the inpatient ratio"),
+    Parameter("employee.basic_and_large_expense.annual_cap", Kind.MONEY, "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year"),
+    Parameter("employee.account.crediting_reform_from", Kind.DATE, "date from which personal-account crediting follows the reform (amounts are separate parameters)"),
+    Parameter("employee.retired.year_end.large_expense_premium", Kind.MONEY, "large-expense subsidy premium deducted at year end for the coming year"),
+    Parameter("employee.retired.year_end.disabled_care_premium", Kind.MONEY, "disabled-care insurance premium deducted at year end for the coming year"),
+    # Both schemes, where the document does not say which
+    Parameter("chronic.annual_cap.lowest", Kind.MONEY, "lowest chronic disease annual cap (the cap depends on the disease)"),
+    Parameter("chronic.annual_cap.highest", Kind.MONEY, "highest chronic disease annual cap"),
+    Parameter("care.institution.monthly_cap", Kind.MONEY, "long-term care in an institution, most reimbursed per month"),
+    Parameter("care.home.monthly_cap", Kind.MONEY, "long-term care at home, most reimbursed per month"),
+    # Family mutual aid (家庭共济)
+    Parameter("family.relations", Kind.RELATIONS, "relations a member may have to the holder to be bound"),
+    Parameter("family.pays_relatives_personal_share", Kind.FLAG, "the holder's account pays a bound relative's personal share at designated institutions"),
+    Parameter("family.pays_resident_contributions", Kind.FLAG, "the holder's account pays a bound relative's resident contribution"),
+    # Reported figures: never used in a computation, kept to judge plausibility.
+    Parameter("reference.2024h1.employee_outpatient_settlements", Kind.COUNT, "employee outpatient settlements, first half of 2024"),
+    Parameter("reference.2024h1.employee_outpatient_pooled_fund", Kind.MONEY, "pooled fund paid for them"),
+    Parameter("reference.2023.retirees_benefited", Kind.COUNT, "retirees who used outpatient pooling in 2023"),
+    Parameter("reference.2023.retiree_outpatient_fund", Kind.MONEY, "fund paid for them in 2023"),
+    Parameter("reference.2023.retiree_outpatient_average", Kind.MONEY, "average reimbursed per retiree in 2023"),
+    Parameter("reference.2023.retiree_outpatient_average_ratio", Kind.RATIO, "average outpatient reimbursement ratio in 2023"),
+    Parameter("reference.inpatient.average_ratio", Kind.RATIO, "average policy-scope inpatient reimbursement ratio (an average, not a rule)"),
+]
+
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
+assert len(PARAMETERS) == len(_ALL), "duplicate parameter name"

@@ -1,0 +1,1 @@
+"""Alembic migrations; installed as ledger.migrations (see pyproject.toml)."""
