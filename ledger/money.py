@@ -36,3 +36,29 @@ def format_fen(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     q, r = divmod(abs(fen), 100)
     return f"{sign}{q}.{r:02d}"
+
+
+class Yuan:
+    """An amount in a view, rendered as a yuan string in JSON and text; holds integer fen."""
+
+    __slots__ = ("fen",)
+
+    def __init__(self, fen: int):
+        if not isinstance(fen, int) or isinstance(fen, bool):
+            raise TypeError(f"Yuan takes integer fen, got {fen!r}")
+        self.fen = fen
+
+    def __str__(self) -> str:
+        return format_fen(self.fen)
+
+    def __repr__(self) -> str:
+        return f"Yuan({format_fen(self.fen)})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Yuan) and other.fen == self.fen
+
+    def __hash__(self) -> int:
+        return hash(self.fen)

@@ -1,0 +1,78 @@
+"""The `ledger` command. It parses, calls one service, prints; rules live elsewhere."""
+
+import os
+import sys
+
+import click
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..db.engine import DEFAULT_URL, safe_url
+from ..errors import LedgerError
+from .context import Ctx, default_operator
+
+
+class LedgerGroup(click.Group):
+    """Turns domain and database errors into one line on stderr and exit 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LedgerError as e:
+            raise click.ClickException(str(e)) from None
+        except IntegrityError as e:
+            # Validation runs first, so this is a race with another writer or a bug; either
+            # way nothing was written (the transaction rolled back).
+            raise click.ClickException(f"the database refused the write, nothing was changed: {_first_line(e.orig)}") from None
+        except OperationalError as e:
+            db = ctx.obj.db_url if isinstance(ctx.obj, Ctx) else "?"
+            raise click.ClickException(f"database {safe_url(db)}: {_first_line(e.orig)}") from None
+
+
+def _first_line(err) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", envvar="LEDGER_DATABASE_URL", default=DEFAULT_URL, show_default=True,
+              help="Database URL (env LEDGER_DATABASE_URL): sqlite:///path.db or postgresql://user@host/db.")
+@click.option("--operator", envvar="LEDGER_OPERATOR", default=default_operator,
+              help="Who is acting, recorded with every write (env LEDGER_OPERATOR; default: your login name).")
+@click.version_option(package_name="gongji-ledger")
+@click.pass_context
+def cli(ctx, db_url, operator):
+    """门诊共济账本: the books of a city's outpatient mutual-aid mechanism.
+
+    Persons and their yearly enrollment, personal accounts, policy parameters with their
+    sources, and a double-entry journal that never forgets.
+
+    \b
+    Example:
+        ledger demo                        # a walk-through in ./ledger-demo.db
+        ledger db upgrade                  # create ./ledger.db
+        ledger person add 11010519491231002X --name 王芳 --insutype 310 --psn-type 1201 --region 220702
+    """
+    ctx.obj = Ctx(db_url=db_url, operator=operator)
+
+
+def _register() -> None:
+    from . import accounts, db, demo, persons, policy, verify
+
+    for module in (db, policy, persons, accounts, verify, demo):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli(prog_name="ledger")
+    except Exception as e:  # a bug, not a user error: still one line, and the way to see more
+        if os.environ.get("LEDGER_DEBUG"):
+            raise
+        click.echo(f"Error: internal error {type(e).__name__}: {e} (set LEDGER_DEBUG=1 for the traceback)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

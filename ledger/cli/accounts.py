@@ -1,0 +1,82 @@
+import click
+
+from ..idcard import mask
+from ..money import parse_yuan
+from ..services import accounts
+from .context import as_date, date_type, emit, json_option
+
+
+@click.group("account")
+def command():
+    """Personal accounts (个人账户): credit, balance, statement.
+
+    \b
+    Example:
+        ledger account statement 11010519491231002X --from 2025-01-01
+    """
+
+
+@command.command("credit")
+@click.argument("psn_no")
+@click.argument("amount")
+@click.option("--reason", required=True, help="Why (recorded in the journal and the audit log).")
+@click.option("--date", "on", type=date_type, help="Effective date (default: today).")
+@json_option
+@click.pass_obj
+def credit(obj, psn_no, amount, reason, on, as_json):
+    """Credit AMOUNT yuan (e.g. 1200.00) to an employee's personal account.
+
+    \b
+    Example:
+        ledger account credit 11010519491231002X 1200.00 --reason "opening balance"
+    """
+    fen = parse_yuan(amount, "AMOUNT", allow_zero=False)
+    d = accounts.credit(obj.uow(), obj.operator, psn_no, fen, reason, as_date(on))
+    emit(d, as_json, lambda d: click.echo(f"credited {d['amount']} to {mask(d['psn_no'])}; balance {d['balance']}"))
+
+
+@command.command("show")
+@click.argument("psn_no")
+@json_option
+@click.pass_obj
+def show(obj, psn_no, as_json):
+    """Show a personal account's balance and its family bindings.
+
+    \b
+    Example:
+        ledger account show 11010519491231002X --json
+    """
+    d = accounts.show_account(obj.uow(), psn_no)
+
+    def human(d):
+        click.echo(f"{mask(d['psn_no'])}  {d['name']}  balance {d['balance']}")
+        for b in d["bindings"]:
+            click.echo(f"  bound: {b}")
+
+    emit(d, as_json, human)
+
+
+@command.command("statement")
+@click.argument("psn_no")
+@click.option("--from", "date_from", type=date_type, help="First date (inclusive).")
+@click.option("--to", "date_to", type=date_type, help="Last date (inclusive).")
+@json_option
+@click.pass_obj
+def statement(obj, psn_no, date_from, date_to, as_json):
+    """List an account's movements with a running balance.
+
+    \b
+    Example:
+        ledger account statement 11010519491231002X --from 2025-01-01 --to 2025-12-31
+    """
+    d = accounts.statement(obj.uow(), psn_no, as_date(date_from), as_date(date_to))
+
+    def human(d):
+        click.echo(f"statement of {mask(d['psn_no'])} {d['name']}")
+        click.echo(f"{'':10}  {'opening balance':<40} {'':>12} {str(d['opening_balance']):>12}")
+        for line in d["lines"]:
+            memo = (line["memo"] or line["kind"])[:40]
+            click.echo(f"{line['date']!s:10}  {memo:<40} {str(line['amount']):>12} {str(line['balance']):>12}")
+        click.echo(f"{'':10}  {'closing balance':<40} {'':>12} {str(d['closing_balance']):>12}")
+
+    emit(d, as_json, human)

@@ -1,0 +1,78 @@
+"""What every command shares: the database, the operator, output in text or JSON."""
+
+import getpass
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+
+import click
+
+from ..db import migrate
+from ..db.engine import make_engine, safe_url
+from ..errors import LedgerError
+from ..money import Yuan
+from ..uow import UnitOfWork
+
+
+@dataclass
+class Ctx:
+    db_url: str
+    operator: str
+    warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def engine(self):
+        return make_engine(self.db_url)
+
+    def uow(self, *, check_schema: bool = True) -> UnitOfWork:
+        if check_schema:
+            current, head = migrate.current_revision(self.engine), migrate.head_revision()
+            if current != head:
+                state = "has no ledger schema" if current is None else f"is at schema revision {current}, this ledger needs {head}"
+                raise LedgerError(f"database {safe_url(self.db_url)} {state}: run `ledger db upgrade` first")
+        return UnitOfWork(self.engine)
+
+
+def default_operator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _json_default(o):
+    if isinstance(o, Yuan):
+        return str(o)
+    if isinstance(o, (date, datetime)):
+        return o.isoformat()
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, (tuple, set)):
+        return list(o)
+    raise TypeError(f"cannot render {type(o).__name__} as JSON")
+
+
+def to_json(data) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (money as yuan strings, ID numbers unmasked).")
+date_type = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def as_date(value) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def emit(data, as_json: bool, human) -> None:
+    """JSON for scripts; otherwise whatever `human(data)` prints for people."""
+    if as_json:
+        click.echo(to_json(data))
+    else:
+        human(data)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)

@@ -1,0 +1,109 @@
+"""`ledger demo`: a walk through the product on a throwaway SQLite file."""
+
+from datetime import date
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+from sqlalchemy import func, select
+
+from ..db import migrate
+from ..db.models import Person
+from ..errors import LedgerError
+from ..idcard import check_character, mask
+from ..money import parse_yuan
+from ..services import accounts, persons, policies
+from ..services.verify import verify
+from .context import Ctx
+
+DEMO_FILE = "ledger-demo.db"
+
+
+def demo_id(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+@click.command("demo")
+@click.pass_context
+def command(ctx):
+    """Build a demo database (./ledger-demo.db) and walk a short scenario.
+
+    Uses --db instead when given on the command line (it must hold no persons yet).
+
+    \b
+    Example:
+        ledger demo && ledger --db sqlite:///ledger-demo.db person show 220702195203150020
+    """
+    obj: Ctx = ctx.obj
+    if ctx.parent.get_parameter_source("db_url") is not ParameterSource.COMMANDLINE:
+        path = Path.cwd() / DEMO_FILE
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        obj = Ctx(db_url=f"sqlite:///{path}", operator=obj.operator)
+    migrate.upgrade(obj.engine)
+    uow = obj.uow()
+    with uow:
+        if uow.session.scalar(select(func.count()).select_from(Person)):
+            raise LedgerError("the demo needs an empty database; leave out --db to use ./ledger-demo.db")
+    op = obj.operator
+
+    step("1. The policy in force: Songyuan (220700), 2025, every number with its source")
+    shown = policies.show_policy(uow, "220700", 2025)
+    for p in shown["parameters"]:
+        if p["name"].startswith("employee.outpatient") or p["name"] == "family.relations":
+            value = ", ".join(p["value"]) if isinstance(p["value"], tuple) else p["value"]
+            say(f"{p['name']:<45} {value}   « {p['source']['quote']} »")
+
+    step("2. Registering a family in Ningjiang district (220702)")
+    grandma = demo_id("22070219520315002")  # retired employee, born 1952
+    son = demo_id("22070219780611003")  # employee in service, born 1978
+    grandson = demo_id("22070220080902013")  # resident (student), born 2008
+    people = [
+        dict(psn_no=grandma, name="王桂兰", insutype="310", psn_type="1201", region="220702", enrolled=[2025]),
+        dict(psn_no=son, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]),
+        dict(psn_no=grandson, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025]),
+    ]
+    for fields in people:
+        p = persons.add_person(uow, op, **fields)
+        account = f"account {p['balance']}" if p["balance"] is not None else "no personal account (resident)"
+        say(f"{mask(p['psn_no'])} {p['name']}  born {p['birth_date']}  sex {p['sex']}  {account}")
+
+    step("3. Crediting the personal accounts (opening balances)")
+    for who, amount, reason, on in [
+        (grandma, "1860.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
+        (son, "960.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
+        (son, "152.40", "monthly crediting, January 2025", date(2025, 1, 31)),
+    ]:
+        r = accounts.credit(uow, op, who, parse_yuan(amount), reason, on)
+        say(f"+{r['amount']:>8} to {mask(who)} on {on}: balance {r['balance']}")
+
+    step("4. Refusals: nothing is written when input is wrong")
+    for label, call in [
+        ("a wrong check digit", lambda: persons.add_person(uow, op, psn_no=grandma[:17] + ("0" if grandma[17] != "0" else "1"),
+                                                          name="错号", insutype="310", psn_type="1101", region="220702")),
+        ("the same person twice", lambda: persons.add_person(uow, op, **people[0])),
+        ("crediting a resident", lambda: accounts.credit(uow, op, grandson, 10000, "test")),
+    ]:
+        try:
+            call()
+        except LedgerError as e:
+            say(f"{label}: refused: {e}")
+
+    step("5. The statement of 李建国's account, with a running balance")
+    st = accounts.statement(uow, son)
+    for line in st["lines"]:
+        say(f"{line['date']}  {line['memo']:<55} {str(line['amount']):>9} {str(line['balance']):>9}")
+
+    step("6. Verifying the books")
+    v = verify(uow)
+    c = v["checked"]
+    say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
+    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}")
+
+
+def step(title: str) -> None:
+    click.secho(f"\n{title}", bold=True)
+
+
+def say(text: str) -> None:
+    click.echo(f"  {text}")

@@ -1,0 +1,135 @@
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import LedgerError
+from ..idcard import mask
+from ..services import persons
+from .context import emit, json_option
+
+
+@click.group("person")
+def command():
+    """Register insured persons (参保人) and their yearly enrollment.
+
+    \b
+    Example:
+        ledger person show 11010519491231002X
+    """
+
+
+def print_person(p: dict) -> None:
+    scheme = "employee" if p["insutype"] == "310" else "resident"
+    detail = p["psn_type"] if p["insutype"] == "310" else p["resident_category"]
+    click.echo(f"{mask(p['psn_no'])}  {p['name']}  {scheme} ({p['insutype']}/{detail})  region {p['region']}  "
+               f"born {p['birth_date'].year}  sex {p['sex']}")
+    click.echo(f"  enrolled: {', '.join(map(str, p['enrolled'])) or 'none'}")
+    click.echo(f"  personal account: {p['balance']}" if p["balance"] is not None else "  personal account: none")
+
+
+@command.command("add")
+@click.argument("psn_no")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--insutype", required=True, help="310 employee (职工) or 390 resident (居民).")
+@click.option("--psn-type", help="Employees: 1101 in service, 1201 retired, 1103/1203 flexible employment.")
+@click.option("--resident-category", help="Residents: ordinary, hardship, extreme_poverty.")
+@click.option("--region", required=True, help="6-digit region code, e.g. 220702 (Songyuan, Ningjiang district).")
+@click.option("--enrolled", multiple=True, help="Insured year; repeat for several.")
+@json_option
+@click.pass_obj
+def add(obj, psn_no, name, insutype, psn_type, resident_category, region, enrolled, as_json):
+    """Register a person by ID number. Employees get a personal account (balance 0).
+
+    \b
+    Example:
+        ledger person add 11010519491231002X --name 王芳 --insutype 310 --psn-type 1201 \\
+            --region 220702 --enrolled 2025
+    """
+    p = persons.add_person(obj.uow(), obj.operator, psn_no=psn_no, name=name, insutype=insutype, psn_type=psn_type,
+                           resident_category=resident_category, region=region, enrolled=list(enrolled))
+    emit(p, as_json, lambda p: (click.echo("registered:"), print_person(p)))
+
+
+@command.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@json_option
+@click.pass_obj
+def import_(obj, file, as_json):
+    """Register many persons from CSV or JSON lines (- for stdin), all or nothing.
+
+    Columns/keys: psn_no, name, insutype, psn_type, resident_category, region, enrolled
+    (a JSON list, or years joined by ';' in CSV). Every bad row is reported with its line
+    number and nothing is written until every row is good.
+
+    \b
+    Example:
+        ledger person import persons.csv
+    """
+    rows = list(read_rows(file))
+    try:
+        count = persons.import_persons(obj.uow(), obj.operator, rows)
+    except persons.ImportRejected as e:
+        if as_json:
+            click.echo(json.dumps({"imported": 0, "errors": [{"line": r.line, "psn_no": r.psn_no, "message": r.message} for r in e.errors]},
+                                  ensure_ascii=False, indent=2))
+        raise
+    emit({"imported": count, "errors": []}, as_json, lambda d: click.echo(f"imported {d['imported']} person(s)"))
+
+
+def read_rows(file) -> list[tuple[int, dict]]:
+    """(line number, row) pairs from CSV or JSON lines, told apart by the first character."""
+    text = file.read()
+    if text.startswith("\ufeff"):  # spreadsheets on Windows write a BOM
+        text = text[1:]
+    first = text.lstrip()[:1]
+    if first == "{":
+        rows = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise LedgerError(f"line {n}: not valid JSON ({e.msg})") from None
+            if not isinstance(obj, dict):
+                raise LedgerError(f"line {n}: expected a JSON object")
+            rows.append((n, obj))
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise LedgerError(f"{getattr(file, 'name', 'input')}: is empty")
+    # Line numbers as a spreadsheet shows them: the header is line 1.
+    return [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+
+
+@command.command("show")
+@click.argument("psn_no")
+@json_option
+@click.pass_obj
+def show(obj, psn_no, as_json):
+    """Show a person: scheme, enrollment years, account balance.
+
+    \b
+    Example:
+        ledger person show 11010519491231002X --json
+    """
+    emit(persons.show_person(obj.uow(), psn_no), as_json, print_person)
+
+
+@command.command("enroll")
+@click.argument("psn_no")
+@click.option("--year", required=True, type=int, help="Insured year (参保年度).")
+@json_option
+@click.pass_obj
+def enroll(obj, psn_no, year, as_json):
+    """Record that a person is insured for a year.
+
+    \b
+    Example:
+        ledger person enroll 11010519491231002X --year 2026
+    """
+    p = persons.enroll(obj.uow(), obj.operator, psn_no, year)
+    emit(p, as_json, lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"))

@@ -1,0 +1,170 @@
+"""Registering persons, enrolling them per year, and reading them back."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import Account, Enrollment, Person, utcnow
+from ..errors import Conflict, LedgerError, ValidationError
+from ..idcard import mask
+from ..money import Yuan
+from ..persons import NewPerson, check_year, new_person
+from ..uow import UnitOfWork
+from .records import audit, get_person
+
+
+def add_person(uow: UnitOfWork, operator: str, **fields) -> dict:
+    """Register one person; employees get a personal account with balance 0."""
+    candidate = new_person(**fields)
+    with uow:
+        _refuse_existing(uow.session, [candidate.psn_no])
+        _insert(uow.session, [candidate], operator, "person.add")
+        uow.commit()
+        return person_view(uow.session, candidate.psn_no)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    psn_no: str
+    message: str
+
+    def __str__(self) -> str:
+        who = f" ({mask(self.psn_no)})" if self.psn_no else ""
+        return f"line {self.line}{who}: {self.message}"
+
+
+class ImportRejected(LedgerError):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} row(s) rejected, nothing imported:\n" + "\n".join(str(e) for e in errors))
+
+
+def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dict]]) -> int:
+    """Register many persons at once, all or nothing: every bad row is reported (line and
+    message) and nothing is written unless every row is good. A partial import of a
+    population register would leave the bureau to work out which half landed."""
+    good: list[NewPerson] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        psn_no = str(row.get("psn_no") or "").strip().upper()
+        try:
+            p = new_person(**_import_fields(row))
+        except LedgerError as e:
+            errors.append(RowError(line, psn_no, str(e)))
+            continue
+        if p.psn_no in seen:
+            errors.append(RowError(line, p.psn_no, f"psn_no: repeats line {seen[p.psn_no]}"))
+            continue
+        seen[p.psn_no] = line
+        good.append(p)
+    with uow:
+        existing = set(uow.session.scalars(select(Person.psn_no).where(Person.psn_no.in_(list(seen)))))
+        errors += [RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)]
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: e.line))
+        _insert(uow.session, good, operator, "person.import")
+        uow.commit()
+    return len(good)
+
+
+_IMPORT_KEYS = {"psn_no", "name", "insutype", "psn_type", "resident_category", "region", "enrolled"}
+
+
+def _import_fields(row: dict) -> dict:
+    unknown = set(row) - _IMPORT_KEYS
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"unknown column; expected {', '.join(sorted(_IMPORT_KEYS))}")
+    fields = {k: (None if v is None else v) for k, v in row.items()}
+    enrolled = fields.get("enrolled")
+    if enrolled is None or enrolled == "":
+        fields["enrolled"] = []
+    elif isinstance(enrolled, str):  # CSV: years joined by ';'
+        fields["enrolled"] = [y for y in enrolled.split(";") if y.strip()]
+    elif isinstance(enrolled, int):
+        fields["enrolled"] = [enrolled]
+    elif not isinstance(enrolled, list):
+        raise ValidationError("enrolled", "must be a list of years, or years joined by ';'")
+    for k in ("psn_no", "name", "insutype", "psn_type", "resident_category", "region"):
+        v = fields.get(k)
+        if v is not None and not isinstance(v, str):
+            if isinstance(v, int) and not isinstance(v, bool):
+                fields[k] = str(v)  # JSON writers often emit 310 or 220700 as numbers
+            else:
+                raise ValidationError(k, f"expected text, got {v!r}")
+    fields.setdefault("name", "")
+    fields.setdefault("insutype", "")
+    fields.setdefault("psn_no", "")
+    return fields
+
+
+def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int) -> dict:
+    year = check_year(year)
+    with uow:
+        person = get_person(uow.session, psn_no)
+        if uow.session.scalar(select(Enrollment.id).where(Enrollment.psn_no == person.psn_no, Enrollment.year == year)):
+            raise Conflict(f"year: {mask(person.psn_no)} is already enrolled for {year}")
+        uow.session.add(Enrollment(psn_no=person.psn_no, year=year))
+        audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year)
+        uow.commit()
+        return person_view(uow.session, person.psn_no)
+
+
+def show_person(uow: UnitOfWork, psn_no: str) -> dict:
+    with uow:
+        return person_view(uow.session, get_person(uow.session, psn_no).psn_no)
+
+
+def person_view(session: Session, psn_no: str) -> dict:
+    p = get_person(session, psn_no)
+    acct = session.scalar(select(Account).where(Account.psn_no == p.psn_no))
+    years = list(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no).order_by(Enrollment.year)))
+    return {
+        "psn_no": p.psn_no,
+        "name": p.name,
+        "insutype": p.insutype,
+        "psn_type": p.psn_type,
+        "resident_category": p.resident_category,
+        "region": p.region,
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+        "enrolled": years,
+        "balance": None if acct is None else Yuan(acct.balance),
+    }
+
+
+def _refuse_existing(session: Session, psn_nos: list[str]) -> None:
+    existing = session.scalars(select(Person.psn_no).where(Person.psn_no.in_(psn_nos))).first()
+    if existing is not None:
+        raise Conflict(f"psn_no: {mask(existing)} is already registered")
+
+
+def _insert(session: Session, people: list[NewPerson], operator: str, action: str) -> None:
+    # Core inserts: an import of a city's register must not be one ORM round trip per row.
+    if not people:
+        return
+    session.execute(
+        Person.__table__.insert(),
+        [
+            {"psn_no": p.psn_no, "name": p.name, "insutype": p.insutype, "psn_type": p.psn_type,
+             "resident_category": p.resident_category, "region": p.region, "birth_date": p.birth_date, "sex": p.sex,
+             "created_at": utcnow()}
+            for p in people
+        ],
+    )
+    accounts = [{"psn_no": p.psn_no, "balance": 0, "opened_at": utcnow()} for p in people if p.has_account]
+    if accounts:
+        session.execute(Account.__table__.insert(), accounts)
+    enrollments = [{"psn_no": p.psn_no, "year": y, "created_at": utcnow()} for p in people for y in p.enrolled]
+    if enrollments:
+        session.execute(Enrollment.__table__.insert(), enrollments)
+    if action == "person.import":
+        audit(session, operator=operator, action=action, subject=None, count=len(people))
+    else:
+        (p,) = people
+        audit(session, operator=operator, action=action, subject=p.psn_no, insutype=p.insutype, psn_type=p.psn_type,
+              resident_category=p.resident_category, region=p.region, enrolled=list(p.enrolled))
+

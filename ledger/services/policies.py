@@ -1,0 +1,85 @@
+"""Policy files: the shipped seeds plus whatever operators loaded into this database."""
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import StoredPolicyFile
+from ..errors import Conflict
+from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
+from ..money import Yuan
+from ..policy.parameters import PARAMETERS, Kind
+from ..policy.schema import parse_policy_text
+from ..uow import UnitOfWork
+from .records import audit
+
+
+def policy_book(session: Session) -> PolicyBook:
+    docs = list(seed_documents())
+    for row in session.scalars(select(StoredPolicyFile).order_by(StoredPolicyFile.id)):
+        # Loaded files outrank seeds of the same region and date; later loads outrank earlier.
+        docs.append(PolicyDocument(parse_policy_text(row.content, row.name), f"loaded#{row.id}", row.name, order=row.id))
+    return PolicyBook(docs)
+
+
+def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
+    policy = parse_policy_text(text, name)  # validate before opening the transaction
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with uow:
+        existing = uow.session.scalar(select(StoredPolicyFile).where(StoredPolicyFile.sha256 == digest))
+        if existing is not None:
+            raise Conflict(f"{name}: this file is already loaded (as {existing.name}, #{existing.id})")
+        row = StoredPolicyFile(name=name, region=policy.region, effective_from=policy.effective_from, sha256=digest, content=text, loaded_by=operator)
+        uow.session.add(row)
+        uow.session.flush()
+        audit(uow.session, operator=operator, action="policy.load", subject=policy.region, file=name, sha256=digest,
+              effective_from=policy.effective_from, parameters=len(policy.parameters))
+        uow.commit()
+        return {"id": row.id, "name": name, "region": policy.region, "effective_from": policy.effective_from, "parameters": len(policy.parameters), "sha256": digest}
+
+
+def list_policies(uow: UnitOfWork) -> list[dict]:
+    with uow:
+        book = policy_book(uow.session)
+    return [
+        {
+            "name": d.name,
+            "origin": d.origin,
+            "region": d.policy.region,
+            "region_name": d.policy.region_name,
+            "title": d.policy.title,
+            "effective_from": d.policy.effective_from,
+            "review_by": d.policy.review_by,
+            "parameters": len(d.policy.parameters),
+        }
+        for d in sorted(book.documents, key=lambda d: (d.policy.region, d.policy.effective_from, d.order))
+    ]
+
+
+def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None) -> dict:
+    """Every parameter in force in the region on `on` (default: 1 January of `year`)."""
+    on = on or date(year, 1, 1)
+    with uow:
+        book = policy_book(uow.session)
+    resolved = book.in_force(region, on)
+    return {
+        "region": pooling_area(region),
+        "year": year,
+        "date": on,
+        "parameters": [
+            {
+                "name": r.name,
+                "value": Yuan(r.value) if PARAMETERS[r.name].kind is Kind.MONEY else r.value,
+                "kind": PARAMETERS[r.name].kind.value,
+                "source": {"id": r.source_id, "title": r.source.title, "grade": r.source.grade, "file": r.source.file, "quote": r.quote},
+                "policy_file": r.document.name,
+                "effective_from": r.document.policy.effective_from,
+                "review_by": r.document.policy.review_by,
+                "past_review": r.past_review,
+            }
+            for r in resolved.values()
+        ],
+        "warnings": [r.warning for r in resolved.values() if r.warning],
+    }

@@ -1,0 +1,39 @@
+"""`ledger verify`: the books must agree with themselves. Set-based queries, so it scales."""
+
+from sqlalchemy import func, select
+
+from ..db.models import Account, Entry, Posting
+from ..idcard import mask
+from ..money import format_fen
+from ..uow import UnitOfWork
+
+
+def verify(uow: UnitOfWork) -> dict:
+    problems: list[str] = []
+    with uow:
+        s = uow.session
+        journal = (
+            select(Entry.account_id, func.sum(Entry.amount).label("total"))
+            .where(Entry.account_id.is_not(None))
+            .group_by(Entry.account_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
+            .outerjoin(journal, journal.c.account_id == Account.id)
+            .where(Account.balance != func.coalesce(journal.c.total, 0))
+        )
+        for psn_no, balance, total in rows:
+            problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}")
+        for posting_id, total in s.execute(
+            select(Entry.posting_id, func.sum(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
+        ):
+            problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
+        for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
+            problems.append(f"posting {posting_id}: has no entries")
+        counts = {
+            "accounts": s.scalar(select(func.count()).select_from(Account)),
+            "postings": s.scalar(select(func.count()).select_from(Posting)),
+            "entries": s.scalar(select(func.count()).select_from(Entry)),
+        }
+    return {"ok": not problems, "problems": problems, "checked": counts}
