@@ -1,0 +1,124 @@
+"""Test databases.
+
+Without LEDGER_TEST_DATABASE_URL the suite runs on SQLite: one file migrated once with
+`alembic upgrade head`, copied fresh for every test. With it (a PostgreSQL server URL), the
+suite creates its own database on that server, migrates it, empties it between tests, and
+drops it at the end. Under CI=true an unreachable PostgreSQL is a failure, never a skip.
+"""
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ledger.cli import cli
+from ledger.db import migrate
+from ledger.db.engine import make_engine, normalize_url
+from ledger.db.models import Base
+from ledger.uow import UnitOfWork
+
+PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_report_header(config):
+    return f"ledger test database: {'PostgreSQL ' + normalize_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _session_database(tmp_path_factory):
+    if not PG_URL:
+        template = tmp_path_factory.mktemp("db") / "template.db"
+        engine = make_engine(f"sqlite:///{template}")
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield ("sqlite", template)
+        return
+    server = normalize_url(PG_URL)
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # noqa: BLE001 - any failure to reach the server
+        admin.dispose()
+        message = f"PostgreSQL at {server.render_as_string(hide_password=True)} is not usable: {e}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    url = server.set(database=name)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    try:
+        yield ("postgresql", url)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(_session_database, tmp_path) -> str:
+    """A URL to a migrated, empty database, private to this test."""
+    kind, where = _session_database
+    if kind == "sqlite":
+        path = tmp_path / "ledger.db"
+        shutil.copyfile(where, path)
+        yield f"sqlite:///{path}"
+        return
+    url = where.render_as_string(hide_password=False)
+    yield url
+    # TRUNCATE does not fire the row-level append-only triggers; tests may start clean.
+    engine = make_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    e = make_engine(db_url)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture
+def uow(engine) -> UnitOfWork:
+    return UnitOfWork(engine)
+
+
+@pytest.fixture
+def run(db_url):
+    """Invoke the CLI against the test database: run("person", "show", X) -> Result."""
+    runner = CliRunner()
+
+    def invoke(*args, input=None, operator="tester"):
+        return runner.invoke(cli, ["--db", db_url, "--operator", operator, *map(str, args)], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def snapshot(engine):
+    """Every row of every table, to assert that a refused command wrote nothing."""
+
+    def take() -> dict:
+        with engine.connect() as conn:
+            return {t.name: sorted(map(tuple, conn.execute(t.select()).all()), key=repr) for t in Base.metadata.sorted_tables}
+
+    return take
+
+
+PG_ONLY = pytest.mark.skipif(not PG_URL, reason="PostgreSQL-only; runs in the PostgreSQL pass (LEDGER_TEST_DATABASE_URL)")
