@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..db.models import Account, Entry, Person, Posting
+from ..db.sql import sum_fen
 from ..errors import NotFound, ValidationError
 from ..idcard import mask
 from ..money import Yuan
@@ -67,7 +68,7 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
         opening = 0
         if date_from:
             opening = s.scalar(
-                select(func.coalesce(func.sum(Entry.amount), 0)).join(Posting).where(Entry.account_id == acct.id, Posting.effective_date < date_from)
+                select(sum_fen(Entry.amount)).join(Posting).where(Entry.account_id == acct.id, Posting.effective_date < date_from)
             )
             base = base.where(Posting.effective_date >= date_from)
         if date_to:

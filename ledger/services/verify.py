@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from ..db.models import Account, Entry, Posting
+from ..db.sql import sum_fen
 from ..idcard import mask
 from ..money import format_fen
 from ..uow import UnitOfWork
@@ -13,7 +14,7 @@ def verify(uow: UnitOfWork) -> dict:
     with uow:
         s = uow.session
         journal = (
-            select(Entry.account_id, func.sum(Entry.amount).label("total"))
+            select(Entry.account_id, sum_fen(Entry.amount).label("total"))
             .where(Entry.account_id.is_not(None))
             .group_by(Entry.account_id)
             .subquery()
@@ -26,7 +27,7 @@ def verify(uow: UnitOfWork) -> dict:
         for psn_no, balance, total in rows:
             problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}")
         for posting_id, total in s.execute(
-            select(Entry.posting_id, func.sum(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
+            select(Entry.posting_id, sum_fen(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
         ):
             problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
         for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
