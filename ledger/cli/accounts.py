@@ -16,7 +16,9 @@ def command():
     """
 
 
-@command.command("credit")
+# ignore_unknown_options lets "-5.00" reach the amount parser, which says "must not be
+# negative", instead of Click's "No such option '-5'".
+@command.command("credit", context_settings={"ignore_unknown_options": True})
 @click.argument("psn_no")
 @click.argument("amount")
 @click.option("--reason", required=True, help="Why (recorded in the journal and the audit log).")
