@@ -25,7 +25,7 @@ class IdNumber:
 
 
 def check_character(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def parse_id_number(text: str, field: str = "psn_no", today: date | None = None) -> IdNumber:

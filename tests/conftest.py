@@ -9,12 +9,10 @@ drops it at the end. Under CI=true an unreachable PostgreSQL is a failure, never
 import os
 import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from ledger.cli import cli
 from ledger.db import migrate
@@ -121,4 +119,3 @@ def snapshot(engine):
     return take
 
 
-PG_ONLY = pytest.mark.skipif(not PG_URL, reason="PostgreSQL-only; runs in the PostgreSQL pass (LEDGER_TEST_DATABASE_URL)")

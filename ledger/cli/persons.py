@@ -1,7 +1,6 @@
 import csv
 import io
 import json
-from pathlib import Path
 
 import click
 

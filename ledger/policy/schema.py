@@ -13,6 +13,7 @@ from ..errors import PolicyError, ValidationError
 from ..money import parse_yuan
 from .parameters import PARAMETERS, RELATIONS, Kind
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

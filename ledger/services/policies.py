@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from ..db.models import StoredPolicyFile
 from ..errors import Conflict
-from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..money import Yuan
+from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind
 from ..policy.schema import parse_policy_text
 from ..uow import UnitOfWork

@@ -1,7 +1,7 @@
 """foundation: persons, enrollments, accounts, journal, audit log, policy files
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-22
 
 The journal and the audit log are append-only: triggers refuse UPDATE and DELETE on them,
@@ -9,9 +9,8 @@ so a correction can only be a new, compensating posting.
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0001'
 down_revision: Union[str, Sequence[str], None] = None
