@@ -55,9 +55,9 @@ def cli(ctx, db_url, operator):
 
 
 def _register() -> None:
-    from . import accounts, db, demo, persons, policy, verify
+    from . import accounts, db, demo, family, persons, policy, verify
 
-    for module in (db, policy, persons, accounts, verify, demo):
+    for module in (db, policy, persons, accounts, family, verify, demo):
         cli.add_command(module.command)
 
 

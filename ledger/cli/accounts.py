@@ -53,7 +53,10 @@ def show(obj, psn_no, as_json):
     def human(d):
         click.echo(f"{mask(d['psn_no'])}  {d['name']}  balance {d['balance']}")
         for b in d["bindings"]:
-            click.echo(f"  bound: {b}")
+            if b["role"] == "holder":
+                click.echo(f"  pays for {mask(b['member'])} {b['member_name']} ({b['relation']}) since {b['bound_on']}")
+            else:
+                click.echo(f"  is the {b['relation']} of holder {mask(b['holder'])} {b['holder_name']} since {b['bound_on']}")
 
     emit(d, as_json, human)
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -40,6 +41,8 @@ PsnNo = Annotated[str, mapped_column(String(18))]
 CreatedAt = Annotated[datetime, mapped_column(DateTime(timezone=True), default=utcnow)]
 
 INSUTYPES = ("310", "390")
+# What the member is to the holder (SPEC §2); the same list as ledger.policy.parameters.RELATIONS.
+RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
 PSN_TYPES = ("1101", "1103", "1201", "1203")
 RESIDENT_CATEGORIES = ("ordinary", "hardship", "extreme_poverty")
 # The books of the double-entry journal. `account_funding` is where account credits come
@@ -188,3 +191,56 @@ class StoredPolicyFile(Base):
     content: Mapped[str] = mapped_column(Text)
     loaded_by: Mapped[str] = mapped_column(String(100))
     loaded_at: Mapped[CreatedAt]
+
+
+class FamilyBinding(Base):
+    """家庭共济绑定: the holder's account may pay for the member. Ending a binding sets its
+    end date; the row stays, and binding the pair again is a new row."""
+
+    __tablename__ = "family_bindings"
+    __table_args__ = (
+        CheckConstraint("holder_psn_no <> member_psn_no", name="not_self"),
+        CheckConstraint(_in("relation", RELATIONS), name="relation_known"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= bound_on", name="ends_after_start"),
+        # At most one active binding per pair, also against two clerks binding at once.
+        Index(
+            "uq_family_bindings_active_pair", "holder_psn_no", "member_psn_no", unique=True,
+            postgresql_where=text("ended_on IS NULL"), sqlite_where=text("ended_on IS NULL"),
+        ),
+        Index(None, "member_psn_no"),
+    )
+
+    id: Mapped[Id]
+    holder_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    member_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    relation: Mapped[str] = mapped_column(String(24))
+    bound_on: Mapped[date] = mapped_column(Date)
+    bound_by: Mapped[str] = mapped_column(String(100))
+    bind_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_by: Mapped[str | None] = mapped_column(String(100))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContributionPayment(Base):
+    """A resident's yearly contribution paid from a bound holder's account. One per
+    member and year: the unique constraint is what makes a second charge impossible."""
+
+    __tablename__ = "contribution_payments"
+    __table_args__ = (
+        UniqueConstraint("member_psn_no", "year"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[Id]
+    member_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    year: Mapped[int] = mapped_column(Integer)
+    holder_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    binding_id: Mapped[int] = mapped_column(ForeignKey("family_bindings.id"))
+    amount: Mapped[Fen]
+    paid_on: Mapped[date] = mapped_column(Date)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]

@@ -78,6 +78,7 @@ _ALL: list[Parameter] = [
     Parameter("care.home.monthly_cap", Kind.MONEY, "long-term care at home, most reimbursed per month"),
     # Family mutual aid (家庭共济)
     Parameter("family.relations", Kind.RELATIONS, "relations a member may have to the holder to be bound"),
+    Parameter("family.member_same_province", Kind.FLAG, "a bound member must be insured in the holder's province"),
     Parameter("family.pays_relatives_personal_share", Kind.FLAG, "the holder's account pays a bound relative's personal share at designated institutions"),
     Parameter("family.pays_resident_contributions", Kind.FLAG, "the holder's account pays a bound relative's resident contribution"),
     # Reported figures: never used in a computation, kept to judge plausibility.

@@ -11,6 +11,7 @@ from ..idcard import mask
 from ..money import Yuan
 from ..persons import INSUTYPES
 from ..uow import UnitOfWork
+from .family import active_bindings
 from .records import Leg, audit, get_person, post
 
 
@@ -50,7 +51,7 @@ def show_account(uow: UnitOfWork, psn_no: str) -> dict:
     with uow:
         person = get_person(uow.session, psn_no)
         acct = _account_of(uow.session, person)
-        return {"psn_no": person.psn_no, "name": person.name, "balance": Yuan(acct.balance), "bindings": []}
+        return {"psn_no": person.psn_no, "name": person.name, "balance": Yuan(acct.balance), "bindings": active_bindings(uow.session, person.psn_no)}
 
 
 def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_to: date | None = None) -> dict:

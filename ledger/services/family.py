@@ -1,0 +1,200 @@
+"""Binding and unbinding family members, and paying a member's resident contribution."""
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db.models import Account, ContributionPayment, Enrollment, FamilyBinding, Person, utcnow
+from ..errors import Conflict, ValidationError
+from ..family import BindingPolicy, Party, check_binding, check_relation_name
+from ..idcard import mask
+from ..money import Yuan, format_fen
+from ..persons import RESIDENT, check_year
+from ..uow import UnitOfWork
+from .policies import policy_book
+from .records import Leg, audit, get_person, post
+
+
+def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str, on: date | None = None, reason: str | None = None) -> dict:
+    relation = check_relation_name(relation)
+    on = _check_date(on)
+    with uow:
+        s = uow.session
+        h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
+        book = policy_book(s)
+        relations = book.get(h.region, on, "family.relations")
+        same_province = book.get(h.region, on, "family.member_same_province")
+        policy = BindingPolicy(relations.document.policy.region, on, relations.value, same_province.value)
+        check_binding(_party(s, h), _party(s, m), relation, policy, on)
+        pair = (FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
+        active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.ended_on.is_(None))).first()
+        if active is not None:
+            raise Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})")
+        last_end = s.scalar(select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1))
+        if last_end is not None and on < last_end:
+            raise ValidationError("date", f"{on} is before {last_end}, when the previous binding of this pair ended")
+        b = FamilyBinding(holder_psn_no=h.psn_no, member_psn_no=m.psn_no, relation=relation, bound_on=on, bound_by=operator, bind_reason=reason)
+        s.add(b)
+        _flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
+        audit(s, operator=operator, action="family.bind", subject=h.psn_no, reason=reason, member=m.psn_no, relation=relation, bound_on=on, binding=b.id)
+        uow.commit()
+        view = binding_views(s, [b])[0]
+        view["warnings"] = [w for w in (relations.warning, same_province.warning) if w]
+        return view
+
+
+def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None) -> dict:
+    on = _check_date(on)
+    with uow:
+        s = uow.session
+        h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
+        b = s.scalars(
+            select(FamilyBinding)
+            .where(FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no, FamilyBinding.ended_on.is_(None))
+            .with_for_update()
+        ).first()
+        if b is None:
+            raise Conflict(f"{mask(h.psn_no)} is not bound to member {mask(m.psn_no)}: nothing to unbind")
+        if on < b.bound_on:
+            raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
+        b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
+        audit(s, operator=operator, action="family.unbind", subject=h.psn_no, reason=reason, member=m.psn_no, ended_on=on, binding=b.id)
+        uow.commit()
+        return binding_views(s, [b])[0]
+
+
+def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
+    """Every binding the person is in, as holder or member, active and ended, oldest first."""
+    with uow:
+        s = uow.session
+        p = get_person(s, psn_no)
+        rows = s.scalars(
+            select(FamilyBinding)
+            .where(or_(FamilyBinding.holder_psn_no == p.psn_no, FamilyBinding.member_psn_no == p.psn_no))
+            .order_by(FamilyBinding.bound_on, FamilyBinding.id)
+        ).all()
+        return [v | {"role": "holder" if v["holder"] == p.psn_no else "member"} for v in binding_views(s, rows)]
+
+
+def active_bindings(session: Session, psn_no: str) -> list[dict]:
+    rows = session.scalars(
+        select(FamilyBinding)
+        .where(or_(FamilyBinding.holder_psn_no == psn_no, FamilyBinding.member_psn_no == psn_no), FamilyBinding.ended_on.is_(None))
+        .order_by(FamilyBinding.id)
+    ).all()
+    return [v | {"role": "holder" if v["holder"] == psn_no else "member"} for v in binding_views(session, rows)]
+
+
+def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None) -> dict:
+    """Pay a bound resident member's contribution for `year` from the holder's account and
+    enroll the member for that year, in one transaction.
+
+    The amount and the permission come from the policy in force on 1 January of `year`: the
+    contribution for a year is that year's standard, even when it is paid in the central
+    contribution period of the year before."""
+    year = check_year(year)
+    on = _check_date(on)
+    with uow:
+        s = uow.session
+        h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
+        if m.insutype != RESIDENT:
+            raise Conflict(f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way")
+        binding = s.scalars(
+            select(FamilyBinding).where(
+                FamilyBinding.holder_psn_no == h.psn_no,
+                FamilyBinding.member_psn_no == m.psn_no,
+                FamilyBinding.bound_on <= on,
+                or_(FamilyBinding.ended_on.is_(None), FamilyBinding.ended_on > on),
+            )
+        ).first()
+        if binding is None:
+            raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
+        paid = s.scalars(select(ContributionPayment).where(ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year)).first()
+        if paid is not None:
+            raise Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid ({format_fen(paid.amount)} on {paid.paid_on} from {mask(paid.holder_psn_no)}'s account)")
+        if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year)):
+            raise Conflict(f"member: {mask(m.psn_no)} is already enrolled for {year}; the contribution was paid another way")
+        book = policy_book(s)
+        standard = date(year, 1, 1)
+        allowed = book.get(m.region, standard, "family.pays_resident_contributions")
+        if allowed.value is not True:
+            raise Conflict(f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution")
+        amount = book.get(m.region, standard, f"resident.contribution.{m.resident_category}")
+        # Lock the holder's account row: concurrent payments from it queue here and each sees
+        # the balance the previous one left.
+        account = s.scalars(
+            select(Account).where(Account.psn_no == h.psn_no).with_for_update().execution_options(populate_existing=True)
+        ).first()
+        if account is None:  # bound while an employee, since become a resident
+            raise Conflict(f"holder: {mask(h.psn_no)} has no personal account")
+        if account.balance < amount.value:
+            raise Conflict(f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})")
+        posting = post(
+            s, kind="family.contribution", on=on, operator=operator, ref=f"contribution:{m.psn_no}:{year}",
+            memo=f"{year} resident contribution ({m.resident_category}) of {m.name}, paid from the account of {h.name}",
+            legs=[Leg("personal_account", -amount.value, h.psn_no, account.id), Leg("contribution_collection", amount.value, m.psn_no)],
+        )
+        s.add(ContributionPayment(member_psn_no=m.psn_no, year=year, holder_psn_no=h.psn_no, binding_id=binding.id,
+                                  amount=amount.value, paid_on=on, posting_id=posting.id, operator=operator))
+        s.add(Enrollment(psn_no=m.psn_no, year=year))
+        _flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
+        audit(s, operator=operator, action="family.pay_contribution", subject=h.psn_no, member=m.psn_no, year=year,
+              amount=amount.value, posting=posting.id, policy=amount.document.name)
+        uow.commit()
+        balance = s.scalar(select(Account.balance).where(Account.id == account.id))
+        return {
+            "holder": h.psn_no, "member": m.psn_no, "year": year, "resident_category": m.resident_category,
+            "amount": Yuan(amount.value), "holder_balance": Yuan(balance), "paid_on": on, "posting_id": posting.id,
+            "policy": amount.document.name, "warnings": [w for w in (allowed.warning, amount.warning) if w],
+        }
+
+
+def binding_views(session: Session, rows: list[FamilyBinding]) -> list[dict]:
+    if not rows:
+        return []
+    ids = {r.holder_psn_no for r in rows} | {r.member_psn_no for r in rows}
+    names = dict(session.execute(select(Person.psn_no, Person.name).where(Person.psn_no.in_(ids))).all())
+    return [
+        {
+            "id": r.id,
+            "holder": r.holder_psn_no,
+            "holder_name": names[r.holder_psn_no],
+            "member": r.member_psn_no,
+            "member_name": names[r.member_psn_no],
+            "relation": r.relation,
+            "bound_on": r.bound_on,
+            "bound_by": r.bound_by,
+            "bind_reason": r.bind_reason,
+            "ended_on": r.ended_on,
+            "ended_by": r.ended_by,
+            "end_reason": r.end_reason,
+            "active": r.ended_on is None,
+        }
+        for r in rows
+    ]
+
+
+def _party(session: Session, p: Person) -> Party:
+    has_account = session.scalar(select(Account.id).where(Account.psn_no == p.psn_no)) is not None
+    years = frozenset(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no)))
+    return Party(p.psn_no, p.birth_date, p.region, has_account, years)
+
+
+def _check_date(on: date | None) -> date:
+    today = date.today()
+    if on is None:
+        return today
+    if on > today:
+        raise ValidationError("date", f"{on} is in the future")
+    return on
+
+
+def _flush_or(session: Session, error: Conflict) -> None:
+    """Flush; a unique violation here means another writer got there first (the checks
+    above passed in our snapshot), so report it as the conflict it is."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise error from None
