@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Account, ContributionPayment, Enrollment, FamilyBinding, Person, utcnow
 from ..errors import Conflict, ValidationError
-from ..family import BindingPolicy, Party, check_binding, check_relation_name
+from ..family import BindingPolicy, Party, check_binding, check_relation_name, is_active
 from ..idcard import mask
 from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
@@ -101,14 +101,10 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
         if m.insutype != RESIDENT:
             raise Conflict(f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way")
-        binding = s.scalars(
-            select(FamilyBinding).where(
-                FamilyBinding.holder_psn_no == h.psn_no,
-                FamilyBinding.member_psn_no == m.psn_no,
-                FamilyBinding.bound_on <= on,
-                or_(FamilyBinding.ended_on.is_(None), FamilyBinding.ended_on > on),
-            )
-        ).first()
+        pair = s.scalars(
+            select(FamilyBinding).where(FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
+        ).all()
+        binding = next((b for b in pair if is_active(b.bound_on, b.ended_on, on)), None)
         if binding is None:
             raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
         paid = s.scalars(select(ContributionPayment).where(ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year)).first()
