@@ -12,7 +12,7 @@ from ..db.models import Person
 from ..errors import LedgerError
 from ..idcard import check_character, mask
 from ..money import parse_yuan
-from ..services import accounts, persons, policies
+from ..services import accounts, family, persons, policies
 from ..services.verify import verify
 from .context import Ctx
 
@@ -72,6 +72,7 @@ def command(ctx):
     for who, amount, reason, on in [
         (grandma, "1860.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
         (son, "960.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
+        (son, "152.40", "monthly crediting, December 2024", date(2025, 1, 2)),
         (son, "152.40", "monthly crediting, January 2025", date(2025, 1, 31)),
     ]:
         r = accounts.credit(uow, op, who, parse_yuan(amount), reason, on)
@@ -89,16 +90,34 @@ def command(ctx):
         except LedgerError as e:
             say(f"{label}: refused: {e}")
 
-    step("5. The statement of 李建国's account, with a running balance")
+    step("5. Family mutual aid (家庭共济): 李建国's account pays for his mother and his son")
+    for member, relation, on in [(grandma, "parent", date(2025, 3, 1)), (grandson, "child", date(2025, 3, 1))]:
+        b = family.bind(uow, op, son, member, relation, on, "applied at the service counter")
+        say(f"bound {mask(member)} {b['member_name']} as {relation} of {b['holder_name']} from {on}")
+    try:
+        family.bind(uow, op, son, grandma, "child", date(2025, 3, 2))
+    except LedgerError as e:
+        say(f"binding his mother as his child: refused: {e}")
+    paid = family.pay_contribution(uow, op, son, grandson, 2026, date(2025, 12, 10))
+    say(f"paid 李明's 2026 resident contribution {paid['amount']} ({paid['resident_category']}) from 李建国's account: "
+        f"balance {paid['holder_balance']}; 李明 is enrolled for 2026")
+    for w in paid["warnings"][:1]:
+        say(f"(warning: {w})")
+    try:
+        family.pay_contribution(uow, op, son, grandson, 2026, date(2025, 12, 11))
+    except LedgerError as e:
+        say(f"paying it again: refused: {e}")
+
+    step("6. The statement of 李建国's account, with a running balance")
     st = accounts.statement(uow, son)
     for line in st["lines"]:
-        say(f"{line['date']}  {line['memo']:<55} {str(line['amount']):>9} {str(line['balance']):>9}")
+        say(f"{line['date']}  {line['memo'][:58]:<58} {str(line['amount']):>9} {str(line['balance']):>9}")
 
-    step("6. Verifying the books")
+    step("7. Verifying the books")
     v = verify(uow)
     c = v["checked"]
     say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
-    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}")
+    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}\n  ledger --db {obj.db_url} family list {son}")
 
 
 def step(title: str) -> None:

@@ -6,7 +6,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db.models import Account, ContributionPayment, Enrollment, FamilyBinding, Person, utcnow
+from ..db.models import (
+    Account,
+    ContributionPayment,
+    Enrollment,
+    FamilyBinding,
+    Person,
+    utcnow,
+)
 from ..errors import Conflict, ValidationError
 from ..family import BindingPolicy, Party, check_binding, check_relation_name, is_active
 from ..idcard import mask

@@ -8,8 +8,20 @@ from sqlalchemy import text
 
 from ledger.errors import LedgerError, MissingParameter
 from ledger.services import accounts, family, persons, policies
-from tests.ids import (BEIJING, GRANDCHILD, GRANDPARENT, HARDSHIP_CHILD, MATERNAL_GRANDCHILD, MATERNAL_GRANDPARENT,
-                       POOR_CHILD, RETIREE, SIBLING, SPOUSE, STUDENT, WORKER)
+from tests.ids import (
+    BEIJING,
+    GRANDCHILD,
+    GRANDPARENT,
+    HARDSHIP_CHILD,
+    MATERNAL_GRANDCHILD,
+    MATERNAL_GRANDPARENT,
+    POOR_CHILD,
+    RETIREE,
+    SIBLING,
+    SPOUSE,
+    STUDENT,
+    WORKER,
+)
 from tests.policy_text import policy_text
 
 ON = date(2025, 12, 1)

@@ -3,7 +3,13 @@ from datetime import date
 import pytest
 
 from ledger.errors import LedgerError
-from ledger.family import BindingPolicy, Party, check_binding, check_relation_name, is_active
+from ledger.family import (
+    BindingPolicy,
+    Party,
+    check_binding,
+    check_relation_name,
+    is_active,
+)
 
 ALL = ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
 ON = date(2025, 6, 1)
