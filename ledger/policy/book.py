@@ -6,8 +6,10 @@ the parameter wins. So a 2025 rule still applies in 2026 unless a 2026 file repl
 using it past its file's `review_by` date yields a warning, never silence.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 
 from ..errors import MissingParameter, ValidationError
@@ -61,7 +63,7 @@ class Resolved:
 
 @dataclass
 class PolicyBook:
-    documents: list[PolicyDocument] = field(default_factory=list)
+    documents: Sequence[PolicyDocument] = field(default_factory=tuple)
 
     def _candidates(self, region: str, on: date) -> list[PolicyDocument]:
         area = pooling_area(region)
@@ -101,11 +103,12 @@ def _resolved(doc: PolicyDocument, name: str, on: date) -> Resolved:
     )
 
 
-def seed_documents() -> list[PolicyDocument]:
-    """The policy files shipped in the package (ledger/policy/seed/*.toml)."""
+@cache
+def seed_documents() -> tuple[PolicyDocument, ...]:
+    """The policy files shipped in the package (ledger/policy/seed/*.toml), parsed once."""
     docs = []
     for f in sorted(resources.files(__package__).joinpath("seed").iterdir(), key=lambda f: f.name):
         if f.name.endswith(".toml"):
             name = f"seed/{f.name}"
             docs.append(PolicyDocument(parse_policy_text(f.read_text(encoding="utf-8"), name), "seed", name))
-    return docs
+    return tuple(docs)

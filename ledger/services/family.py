@@ -82,7 +82,7 @@ def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
             .where(or_(FamilyBinding.holder_psn_no == p.psn_no, FamilyBinding.member_psn_no == p.psn_no))
             .order_by(FamilyBinding.bound_on, FamilyBinding.id)
         ).all()
-        return [v | {"role": "holder" if v["holder"] == p.psn_no else "member"} for v in binding_views(s, rows)]
+        return _with_role(binding_views(s, rows), p.psn_no)
 
 
 def active_bindings(session: Session, psn_no: str) -> list[dict]:
@@ -91,7 +91,11 @@ def active_bindings(session: Session, psn_no: str) -> list[dict]:
         .where(or_(FamilyBinding.holder_psn_no == psn_no, FamilyBinding.member_psn_no == psn_no), FamilyBinding.ended_on.is_(None))
         .order_by(FamilyBinding.id)
     ).all()
-    return [v | {"role": "holder" if v["holder"] == psn_no else "member"} for v in binding_views(session, rows)]
+    return _with_role(binding_views(session, rows), psn_no)
+
+
+def _with_role(views: list[dict], psn_no: str) -> list[dict]:
+    return [v | {"role": "holder" if v["holder"] == psn_no else "member"} for v in views]
 
 
 def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None) -> dict:

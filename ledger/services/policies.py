@@ -18,10 +18,23 @@ from .records import audit
 
 def policy_book(session: Session) -> PolicyBook:
     docs = list(seed_documents())
-    for row in session.scalars(select(StoredPolicyFile).order_by(StoredPolicyFile.id)):
+    for file_id, name, digest in session.execute(select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)):
         # Loaded files outrank seeds of the same region and date; later loads outrank earlier.
-        docs.append(PolicyDocument(parse_policy_text(row.content, row.name), f"loaded#{row.id}", row.name, order=row.id))
+        docs.append(_loaded_document(session, file_id, name, digest))
     return PolicyBook(docs)
+
+
+_parsed: dict[str, PolicyDocument] = {}
+
+
+def _loaded_document(session: Session, file_id: int, name: str, digest: str) -> PolicyDocument:
+    """A stored file is immutable once loaded, so its parse is kept by content hash and
+    the text is read only the first time."""
+    key = f"{digest}:{file_id}:{name}"
+    if key not in _parsed:
+        content = session.scalar(select(StoredPolicyFile.content).where(StoredPolicyFile.id == file_id))
+        _parsed[key] = PolicyDocument(parse_policy_text(content, name), f"loaded#{file_id}", name, order=file_id)
+    return _parsed[key]
 
 
 def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
