@@ -12,7 +12,7 @@ from ..money import Yuan
 from ..persons import INSUTYPES
 from ..uow import UnitOfWork
 from .family import active_bindings
-from .records import Leg, audit, get_person, post
+from .records import Leg, audit, effective_date, get_person, post
 
 
 def _account_of(session, person: Person, *, lock: bool = False) -> Account:
@@ -33,7 +33,7 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("reason", "is required for a manual credit")
-    on = on or date.today()
+    on = effective_date(on)
     with uow:
         person = get_person(uow.session, psn_no)
         acct = _account_of(uow.session, person)

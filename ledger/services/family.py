@@ -21,12 +21,12 @@ from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
 from ..uow import UnitOfWork
 from .policies import policy_book
-from .records import Leg, audit, get_person, post
+from .records import Leg, audit, effective_date, get_person, post
 
 
 def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str, on: date | None = None, reason: str | None = None) -> dict:
     relation = check_relation_name(relation)
-    on = _check_date(on)
+    on = effective_date(on)
     with uow:
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
@@ -53,7 +53,7 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
 
 
 def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None) -> dict:
-    on = _check_date(on)
+    on = effective_date(on)
     with uow:
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
@@ -106,7 +106,7 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
     contribution for a year is that year's standard, even when it is paid in the central
     contribution period of the year before."""
     year = check_year(year)
-    on = _check_date(on)
+    on = effective_date(on)
     with uow:
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
@@ -187,15 +187,6 @@ def _party(session: Session, p: Person) -> Party:
     has_account = session.scalar(select(Account.id).where(Account.psn_no == p.psn_no)) is not None
     years = frozenset(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no)))
     return Party(p.psn_no, p.birth_date, p.region, has_account, years)
-
-
-def _check_date(on: date | None) -> date:
-    today = date.today()
-    if on is None:
-        return today
-    if on > today:
-        raise ValidationError("date", f"{on} is in the future")
-    return on
 
 
 def _flush_or(session: Session, error: Conflict) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import StoredPolicyFile
-from ..errors import Conflict
+from ..errors import Conflict, PolicyError
 from ..money import Yuan
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind
@@ -77,6 +77,8 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
     with uow:
         book = policy_book(uow.session)
     resolved = book.in_force(region, on)
+    if not resolved:
+        raise PolicyError(f"no policy file for region {pooling_area(region)} is in force on {on} (see `ledger policy list`)")
     return {
         "region": pooling_area(region),
         "year": year,

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import Account, AuditRecord, Entry, Person, Posting
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..idcard import mask, parse_id_number
 
 
@@ -55,3 +55,14 @@ def get_person(session: Session, psn_no: str, field: str = "psn_no", *, lock: bo
     if person is None:
         raise NotFound(f"{field}: no person {mask(idn.value)} is registered")
     return person
+
+
+def effective_date(on: date | None) -> date:
+    """The date a write takes effect: today unless given, and never in the future (a
+    posting dated ahead would sit in statements before it has happened)."""
+    today = date.today()
+    if on is None:
+        return today
+    if on > today:
+        raise ValidationError("date", f"{on} is in the future")
+    return on

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from ..db.models import Account, Entry, Posting
+from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting
 from ..db.sql import sum_fen
 from ..idcard import mask
 from ..money import format_fen
@@ -32,6 +32,21 @@ def verify(uow: UnitOfWork) -> dict:
             problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
         for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
             problems.append(f"posting {posting_id}: has no entries")
+        missing_enrollment = (
+            select(ContributionPayment.member_psn_no, ContributionPayment.year)
+            .outerjoin(Enrollment, (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year))
+            .where(Enrollment.id.is_(None))
+        )
+        for psn_no, year in s.execute(missing_enrollment):
+            problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
+        collected = (
+            select(ContributionPayment.id, ContributionPayment.amount, sum_fen(Entry.amount))
+            .outerjoin(Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection"))
+            .group_by(ContributionPayment.id, ContributionPayment.amount)
+            .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
+        )
+        for payment_id, amount, total in s.execute(collected):
+            problems.append(f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}")
         counts = {
             "accounts": s.scalar(select(func.count()).select_from(Account)),
             "postings": s.scalar(select(func.count()).select_from(Posting)),

@@ -91,3 +91,8 @@ def test_policy_load_refuses_a_bad_file_and_writes_nothing(run, tmp_path, snapsh
     r = run("policy", "load", f)
     assert r.exit_code == 1 and "a ratio must be between 0 and 1 (got 1.2)" in r.stderr
     assert snapshot() == before
+
+
+def test_policy_show_for_a_region_without_policy_says_so(run):
+    r = run("policy", "show", "110105", "2025")
+    assert (r.exit_code, r.stderr) == (1, "Error: no policy file for region 110100 is in force on 2025-01-01 (see `ledger policy list`)\n")

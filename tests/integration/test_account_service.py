@@ -69,3 +69,10 @@ def test_verify_finds_a_balance_that_does_not_tie_to_the_journal(uow, worker, en
         conn.execute(text("UPDATE accounts SET balance = 10001"))
     result = verify(uow)
     assert result["problems"] == ["account of 220702********0035: balance 100.01 but its journal entries sum to 100.00"]
+
+
+def test_a_credit_dated_in_the_future_is_refused(uow, worker, snapshot):
+    before = snapshot()
+    with pytest.raises(ValidationError, match="date: 2999-01-01 is in the future"):
+        accounts.credit(uow, "clerk", worker, 100, "x", date(2999, 1, 1))
+    assert snapshot() == before

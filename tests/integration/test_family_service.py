@@ -256,3 +256,13 @@ def test_journal_names_both_people_and_the_audit_log_records_everything(uow, pay
     paid = json.loads(audit[3].details)
     assert (audit[3].operator, audit[3].subject, paid["member"], paid["year"], paid["amount"]) == ("zhang.wei", WORKER, STUDENT, 2026, 41000)
     assert (audit[4].reason, json.loads(audit[4].details)["member"]) == ("done", STUDENT)
+
+
+def test_verify_finds_a_paid_contribution_whose_enrollment_vanished(uow, payer, engine):
+    from ledger.services.verify import verify
+
+    family.pay_contribution(uow, "clerk", WORKER, STUDENT, 2026, PAY_ON)
+    assert verify(uow)["ok"]
+    with engine.begin() as conn:  # enrollments are not append-only; a careless script could do this
+        conn.execute(text(f"DELETE FROM enrollments WHERE psn_no = '{STUDENT}' AND year = 2026"))
+    assert verify(uow)["problems"] == ["contribution of 220702********0136 for 2026: paid but the member is not enrolled for 2026"]
