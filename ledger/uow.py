@@ -1,13 +1,14 @@
 """Unit of work: one database transaction per use case.
 
 Services open `with uow:` and call `uow.commit()` when everything is validated and written;
-leaving the block any other way rolls back, so an error never leaves half a write.
+leaving the block any other way rolls back, so an error never leaves half a write. Build
+the result before committing: a read after the commit would open a second transaction.
 """
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db.engine import make_engine
+from .db.engine import READ_ONLY, make_engine
 
 
 class UnitOfWork:
@@ -16,6 +17,13 @@ class UnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        self._read_factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self._reading = False
+
+    def read_only(self) -> "UnitOfWork":
+        """`with uow.read_only():` for a service that only reads (it must not write)."""
+        self._reading = True
+        return self
 
     @classmethod
     def from_url(cls, url: str) -> "UnitOfWork":
@@ -26,7 +34,9 @@ class UnitOfWork:
         return self.engine.dialect.name
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        factory = self._read_factory if self._reading else self._factory
+        self._reading = False
+        self.session = factory()
         return self
 
     def __exit__(self, *exc) -> None:

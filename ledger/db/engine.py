@@ -5,6 +5,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 
 DEFAULT_URL = "sqlite:///ledger.db"
+READ_ONLY = "ledger_read_only"  # execution option: this transaction only reads
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -46,4 +47,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader needs no write lock: under WAL a deferred BEGIN reads a consistent
+        # snapshot while a writer works, instead of queueing behind it.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")

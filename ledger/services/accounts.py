@@ -42,13 +42,13 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
             legs=[Leg("personal_account", amount, person.psn_no, acct.id), Leg("account_funding", -amount, person.psn_no)],
         )
         audit(uow.session, operator=operator, action="account.credit", subject=person.psn_no, reason=reason, amount=amount, posting=posting.id)
-        uow.commit()
         balance = uow.session.scalar(select(Account.balance).where(Account.id == acct.id))
+        uow.commit()
         return {"psn_no": person.psn_no, "amount": Yuan(amount), "balance": Yuan(balance), "posting_id": posting.id, "date": on}
 
 
 def show_account(uow: UnitOfWork, psn_no: str) -> dict:
-    with uow:
+    with uow.read_only():
         person = get_person(uow.session, psn_no)
         acct = _account_of(uow.session, person)
         return {"psn_no": person.psn_no, "name": person.name, "balance": Yuan(acct.balance), "bindings": active_bindings(uow.session, person.psn_no)}
@@ -59,7 +59,7 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
     before `date_from`, so a statement of any window ties to the account's balance."""
     if date_from and date_to and date_from > date_to:
         raise ValidationError("--from", f"{date_from} is after --to {date_to}")
-    with uow:
+    with uow.read_only():
         s = uow.session
         person = get_person(s, psn_no)
         acct = _account_of(s, person)

@@ -46,10 +46,9 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
         s.add(b)
         _flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
         audit(s, operator=operator, action="family.bind", subject=h.psn_no, reason=reason, member=m.psn_no, relation=relation, bound_on=on, binding=b.id)
-        uow.commit()
         view = binding_views(s, [b])[0]
-        view["warnings"] = [w for w in (relations.warning, same_province.warning) if w]
-        return view
+        uow.commit()
+        return view | {"warnings": [w for w in (relations.warning, same_province.warning) if w]}
 
 
 def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None) -> dict:
@@ -68,13 +67,14 @@ def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | 
             raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
         audit(s, operator=operator, action="family.unbind", subject=h.psn_no, reason=reason, member=m.psn_no, ended_on=on, binding=b.id)
+        view = binding_views(s, [b])[0]
         uow.commit()
-        return binding_views(s, [b])[0]
+        return view
 
 
 def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
     """Every binding the person is in, as holder or member, active and ended, oldest first."""
-    with uow:
+    with uow.read_only():
         s = uow.session
         p = get_person(s, psn_no)
         rows = s.scalars(
@@ -149,8 +149,8 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
         _flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
         audit(s, operator=operator, action="family.pay_contribution", subject=h.psn_no, member=m.psn_no, year=year,
               amount=amount.value, posting=posting.id, policy=amount.document.name)
-        uow.commit()
         balance = s.scalar(select(Account.balance).where(Account.id == account.id))
+        uow.commit()
         return {
             "holder": h.psn_no, "member": m.psn_no, "year": year, "resident_category": m.resident_category,
             "amount": Yuan(amount.value), "holder_balance": Yuan(balance), "paid_on": on, "posting_id": posting.id,

@@ -21,8 +21,9 @@ def add_person(uow: UnitOfWork, operator: str, **fields) -> dict:
     with uow:
         _refuse_existing(uow.session, [candidate.psn_no])
         _insert(uow.session, [candidate], operator, "person.add")
+        view = person_view(uow.session, candidate.psn_no)
         uow.commit()
-        return person_view(uow.session, candidate.psn_no)
+        return view
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _import_fields(row: dict) -> dict:
     unknown = set(row) - _IMPORT_KEYS
     if unknown:
         raise ValidationError(sorted(unknown)[0], f"unknown column; expected {', '.join(sorted(_IMPORT_KEYS))}")
-    fields = {k: (None if v is None else v) for k, v in row.items()}
+    fields = dict(row)
     enrolled = fields.get("enrolled")
     if enrolled is None or enrolled == "":
         fields["enrolled"] = []
@@ -109,12 +110,13 @@ def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int) -> dict:
             raise Conflict(f"year: {mask(person.psn_no)} is already enrolled for {year}")
         uow.session.add(Enrollment(psn_no=person.psn_no, year=year))
         audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year)
+        view = person_view(uow.session, person.psn_no)
         uow.commit()
-        return person_view(uow.session, person.psn_no)
+        return view
 
 
 def show_person(uow: UnitOfWork, psn_no: str) -> dict:
-    with uow:
+    with uow.read_only():
         return person_view(uow.session, get_person(uow.session, psn_no).psn_no)
 
 

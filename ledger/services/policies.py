@@ -54,7 +54,7 @@ def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
 
 
 def list_policies(uow: UnitOfWork) -> list[dict]:
-    with uow:
+    with uow.read_only():
         book = policy_book(uow.session)
     return [
         {
@@ -74,7 +74,7 @@ def list_policies(uow: UnitOfWork) -> list[dict]:
 def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None) -> dict:
     """Every parameter in force in the region on `on` (default: 1 January of `year`)."""
     on = on or date(year, 1, 1)
-    with uow:
+    with uow.read_only():
         book = policy_book(uow.session)
     resolved = book.in_force(region, on)
     if not resolved:

@@ -11,7 +11,7 @@ from ..uow import UnitOfWork
 
 def verify(uow: UnitOfWork) -> dict:
     problems: list[str] = []
-    with uow:
+    with uow.read_only():
         s = uow.session
         journal = (
             select(Entry.account_id, sum_fen(Entry.amount).label("total"))

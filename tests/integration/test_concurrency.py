@@ -108,3 +108,19 @@ def test_two_clerks_binding_the_same_pair_at_once_make_one_binding(db_url):
     assert all("is already bound to member 220702********0136" in e for e in errors)
     assert len(family.list_bindings(uow, STUDENT)) == 1
     engine.dispose()
+
+
+def test_a_reader_sees_committed_state_while_a_write_is_open(db_url):
+    """On SQLite a read takes no write lock (deferred BEGIN under WAL); were it to queue
+    behind the writer it would fail with 'database is locked' after the busy timeout."""
+    engine = make_engine(db_url)
+    uow = UnitOfWork(engine)
+    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702")
+    accounts.credit(uow, "t", WORKER, 10000, "opening balance")
+    with engine.connect() as writer:
+        writer.begin()  # BEGIN IMMEDIATE on SQLite: the write lock is held from here
+        writer.exec_driver_sql("UPDATE accounts SET balance = balance + 1")
+        assert str(accounts.show_account(uow, WORKER)["balance"]) == "100.00"  # not the uncommitted 100.01
+        assert verify(uow)["ok"]
+        writer.rollback()
+    engine.dispose()
