@@ -33,10 +33,6 @@ class NewPerson:
         return self.insutype == EMPLOYEE
 
 
-def is_retired(psn_type: str | None) -> bool:
-    return psn_type is not None and psn_type.startswith("12")
-
-
 def check_year(year: object, field_name: str = "year") -> int:
     try:
         y = int(str(year).strip())

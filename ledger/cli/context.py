@@ -2,7 +2,7 @@
 
 import getpass
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -20,7 +20,6 @@ from ..uow import UnitOfWork
 class Ctx:
     db_url: str
     operator: str
-    warnings: list[str] = field(default_factory=list)
 
     @cached_property
     def engine(self):

@@ -1,7 +1,7 @@
 import pytest
 
 from ledger.errors import ValidationError
-from ledger.persons import is_retired, new_person
+from ledger.persons import new_person
 from tests.ids import RETIREE, STUDENT
 
 
@@ -36,6 +36,3 @@ def test_each_bad_field_is_named(kwargs, message):
     with pytest.raises(ValidationError, match=message):
         new_person(**fields)
 
-
-def test_retired_types():
-    assert is_retired("1201") and is_retired("1203") and not is_retired("1101") and not is_retired(None)
