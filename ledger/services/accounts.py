@@ -4,26 +4,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..db.models import Account, Entry, Person, Posting
+from ..db.models import Account, Entry, Posting
 from ..db.sql import sum_fen
-from ..errors import NotFound, ValidationError
-from ..idcard import mask
+from ..errors import ValidationError
 from ..money import Yuan
-from ..persons import INSUTYPES
 from ..uow import UnitOfWork
 from .family import active_bindings
-from .records import Leg, audit, effective_date, get_person, post
-
-
-def _account_of(session, person: Person, *, lock: bool = False) -> Account:
-    stmt = select(Account).where(Account.psn_no == person.psn_no)
-    if lock:
-        stmt = stmt.with_for_update()
-    acct = session.scalars(stmt).one_or_none()
-    if acct is None:
-        kind = INSUTYPES.get(person.insutype, person.insutype)
-        raise NotFound(f"psn_no: {mask(person.psn_no)} has no personal account ({kind}s under insutype {person.insutype} have none)")
-    return acct
+from .records import Leg, account_of, audit, effective_date, get_person, post
 
 
 def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str, on: date | None = None) -> dict:
@@ -36,7 +23,7 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
     on = effective_date(on)
     with uow:
         person = get_person(uow.session, psn_no)
-        acct = _account_of(uow.session, person)
+        acct = account_of(uow.session, person)
         posting = post(
             uow.session, kind="account.credit", on=on, memo=reason, operator=operator,
             legs=[Leg("personal_account", amount, person.psn_no, acct.id), Leg("account_funding", -amount, person.psn_no)],
@@ -50,7 +37,7 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
 def show_account(uow: UnitOfWork, psn_no: str) -> dict:
     with uow.read_only():
         person = get_person(uow.session, psn_no)
-        acct = _account_of(uow.session, person)
+        acct = account_of(uow.session, person)
         return {"psn_no": person.psn_no, "name": person.name, "balance": Yuan(acct.balance), "bindings": active_bindings(uow.session, person.psn_no)}
 
 
@@ -62,7 +49,7 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
     with uow.read_only():
         s = uow.session
         person = get_person(s, psn_no)
-        acct = _account_of(s, person)
+        acct = account_of(s, person)
         base = select(Entry.amount, Posting.id, Posting.effective_date, Posting.kind, Posting.memo, Posting.ref).join(Posting).where(
             Entry.account_id == acct.id
         )

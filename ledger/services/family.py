@@ -21,7 +21,7 @@ from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
 from ..uow import UnitOfWork
 from .policies import policy_book
-from .records import Leg, audit, effective_date, get_person, post
+from .records import Leg, account_of, audit, effective_date, get_person, post
 
 
 def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str, on: date | None = None, reason: str | None = None) -> dict:
@@ -129,13 +129,9 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
         if allowed.value is not True:
             raise Conflict(f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution")
         amount = book.get(m.region, standard, f"resident.contribution.{m.resident_category}")
-        # Lock the holder's account row: concurrent payments from it queue here and each sees
-        # the balance the previous one left.
-        account = s.scalars(
-            select(Account).where(Account.psn_no == h.psn_no).with_for_update().execution_options(populate_existing=True)
-        ).first()
-        if account is None:  # bound while an employee, since become a resident
-            raise Conflict(f"holder: {mask(h.psn_no)} has no personal account")
+        # Concurrent payments from one account queue on its row lock, each seeing the
+        # balance the previous one left.
+        account = account_of(s, h, "holder", lock=True)
         if account.balance < amount.value:
             raise Conflict(f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})")
         posting = post(

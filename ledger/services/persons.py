@@ -21,7 +21,7 @@ def add_person(uow: UnitOfWork, operator: str, **fields) -> dict:
     with uow:
         _refuse_existing(uow.session, [candidate.psn_no])
         _insert(uow.session, [candidate], operator, "person.add")
-        view = person_view(uow.session, candidate.psn_no)
+        view = person_view(uow.session, get_person(uow.session, candidate.psn_no))
         uow.commit()
         return view
 
@@ -110,18 +110,17 @@ def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int) -> dict:
             raise Conflict(f"year: {mask(person.psn_no)} is already enrolled for {year}")
         uow.session.add(Enrollment(psn_no=person.psn_no, year=year))
         audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year)
-        view = person_view(uow.session, person.psn_no)
+        view = person_view(uow.session, person)
         uow.commit()
         return view
 
 
 def show_person(uow: UnitOfWork, psn_no: str) -> dict:
     with uow.read_only():
-        return person_view(uow.session, get_person(uow.session, psn_no).psn_no)
+        return person_view(uow.session, get_person(uow.session, psn_no))
 
 
-def person_view(session: Session, psn_no: str) -> dict:
-    p = get_person(session, psn_no)
+def person_view(session: Session, p: Person) -> dict:
     acct = session.scalar(select(Account).where(Account.psn_no == p.psn_no))
     years = list(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no).order_by(Enrollment.year)))
     return {

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..db.models import Account, AuditRecord, Entry, Person, Posting
 from ..errors import NotFound, ValidationError
 from ..idcard import mask, parse_id_number
+from ..persons import INSUTYPES
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,26 @@ def audit(session: Session, *, operator: str, action: str, subject: str | None, 
     session.add(AuditRecord(operator=operator, action=action, subject=subject, reason=reason, details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
 
 
-def get_person(session: Session, psn_no: str, field: str = "psn_no", *, lock: bool = False) -> Person:
+def get_person(session: Session, psn_no: str, field: str = "psn_no") -> Person:
     """The registered person; a malformed number is reported as such, not as 'unknown'."""
     idn = parse_id_number(psn_no, field)
-    stmt = select(Person).where(Person.psn_no == idn.value)
-    if lock:
-        stmt = stmt.with_for_update()
-    person = session.scalars(stmt).one_or_none()
+    person = session.scalars(select(Person).where(Person.psn_no == idn.value)).one_or_none()
     if person is None:
         raise NotFound(f"{field}: no person {mask(idn.value)} is registered")
     return person
+
+
+def account_of(session: Session, person: Person, field: str = "psn_no", *, lock: bool = False) -> Account:
+    """The person's personal account. With `lock`, the row is locked for the rest of the
+    transaction and re-read, so a debit checks the balance the last writer left."""
+    stmt = select(Account).where(Account.psn_no == person.psn_no)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    acct = session.scalars(stmt).one_or_none()
+    if acct is None:
+        kind = INSUTYPES.get(person.insutype, person.insutype)
+        raise NotFound(f"{field}: {mask(person.psn_no)} has no personal account ({kind}s under insutype {person.insutype} have none)")
+    return acct
 
 
 def effective_date(on: date | None) -> date:
