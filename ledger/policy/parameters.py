@@ -5,6 +5,7 @@ leave a rule at its default (there are no defaults).
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 
@@ -16,6 +17,8 @@ class Kind(str, Enum):
     DATE = "date"  # TOML date
     FLAG = "flag"  # true / false
     RELATIONS = "relations"  # list of relation names (see RELATIONS)
+    DISEASES = "diseases"  # list of {code, name, annual_cap?, ratio?} -> tuple[Disease]
+    SEGMENTS = "segments"  # list of {from, ratio}, ascending -> tuple[Segment]
 
 
 # What the member is *to the holder* (SPEC §2).
@@ -29,6 +32,27 @@ RELATIONS = (
     "grandchild",
     "maternal_grandchild",
 )
+
+
+@dataclass(frozen=True)
+class Disease:
+    """One disease on a chronic (门诊慢病) or special (门诊特病) disease list. A cap or ratio
+    left out falls back to the scheme-wide `<scheme>.<kind>.annual_cap` / `.ratio`."""
+
+    code: str
+    name: str
+    annual_cap: int | None  # fen
+    ratio: Decimal | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A band of a second-layer payment table: from `start` (fen of the year's accumulated
+    policy-scope self-pay) up to the next band's start, `ratio` of it is paid. The first
+    band's start is the threshold (起付线)."""
+
+    start: int
+    ratio: Decimal
 
 
 @dataclass(frozen=True)
@@ -52,22 +76,15 @@ _ALL: list[Parameter] = [
     Parameter("resident.contribution.central_period.end", Kind.DATE, "last day of the central contribution period"),
     Parameter("resident.inpatient.annual_cap", Kind.MONEY, "inpatient annual cap of the basic fund"),
     Parameter("resident.major_illness.annual_cap", Kind.MONEY, "major-illness insurance (大病保险) annual cap"),
+    Parameter("resident.major_illness.segments", Kind.SEGMENTS, "major-illness insurance bands on the year's accumulated policy-scope self-pay"),
     Parameter("resident.incentive.start_year", Kind.YEAR, "first year from which incentives count"),
     Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
     Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
     Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a year with no fund reimbursement"),
     # Employee scheme (职工, insutype 310)
-    *_levels("employee.outpatient.deductible", Kind.MONEY, "general outpatient pooling deductible (起付线)"),
-    *_levels("employee.outpatient.ratio.in_service", Kind.RATIO, "general outpatient pooling ratio, in service (在职)"),
-    *_levels("employee.outpatient.ratio.retired", Kind.RATIO, "general outpatient pooling ratio, retired (退休)"),
-    Parameter("employee.outpatient.annual_cap", Kind.MONEY, "general outpatient pooling annual cap"),
-    Parameter("employee.chronic.deductible.level1", Kind.MONEY, "chronic disease outpatient deductible at level-1 and lower facilities"),
-    Parameter("employee.chronic.ratio", Kind.RATIO, "chronic disease outpatient ratio (门诊慢病)"),
-    Parameter("employee.chronic.annual_cap", Kind.MONEY, "chronic disease outpatient annual cap"),
-    Parameter("employee.chronic.disease_count", Kind.COUNT, "number of chronic diseases covered"),
-    Parameter("employee.special.disease_count", Kind.COUNT, "number of special diseases covered (门诊特病)"),
-    Parameter("employee.special.at_inpatient_ratio", Kind.FLAG, "special disease outpatient is reimbursed at the inpatient ratio"),
     Parameter("employee.basic_and_large_expense.annual_cap", Kind.MONEY, "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year"),
+    Parameter("employee.large_expense.segments", Kind.SEGMENTS, "large-expense subsidy (大额医疗费用补助) bands on the year's accumulated policy-scope self-pay"),
+    Parameter("employee.large_expense.annual_cap", Kind.MONEY, "large-expense subsidy annual cap"),
     Parameter("employee.account.crediting_reform_from", Kind.DATE, "date from which personal-account crediting follows the reform (amounts are separate parameters)"),
     Parameter("employee.retired.year_end.large_expense_premium", Kind.MONEY, "large-expense subsidy premium deducted at year end for the coming year"),
     Parameter("employee.retired.year_end.disabled_care_premium", Kind.MONEY, "disabled-care insurance premium deducted at year end for the coming year"),
@@ -81,7 +98,7 @@ _ALL: list[Parameter] = [
     Parameter("family.member_same_province", Kind.FLAG, "a bound member must be insured in the holder's province"),
     Parameter("family.pays_relatives_personal_share", Kind.FLAG, "the holder's account pays a bound relative's personal share at designated institutions"),
     Parameter("family.pays_resident_contributions", Kind.FLAG, "the holder's account pays a bound relative's resident contribution"),
-    # Reported figures: never used in a computation, kept to judge plausibility.
+    # Claim benefits of both schemes (below), then reported figures: never used in a computation, kept to judge plausibility.
     Parameter("reference.2024h1.employee_outpatient_settlements", Kind.COUNT, "employee outpatient settlements, first half of 2024"),
     Parameter("reference.2024h1.employee_outpatient_pooled_fund", Kind.MONEY, "pooled fund paid for them"),
     Parameter("reference.2023.retirees_benefited", Kind.COUNT, "retirees who used outpatient pooling in 2023"),
@@ -91,5 +108,35 @@ _ALL: list[Parameter] = [
     Parameter("reference.inpatient.average_ratio", Kind.RATIO, "average policy-scope inpatient reimbursement ratio (an average, not a rule)"),
 ]
 
+
+# What each scheme calls its people in ratio names: employees' ratios depend on whether the
+# person is in service or retired; residents have one ratio per level.
+SCHEMES = {"employee": ("in_service", "retired"), "resident": (None,)}
+
+
+def _benefits() -> list[Parameter]:
+    """Per scheme, the parameters of each basic-fund bucket (SPEC §3), named
+    `<scheme>.<bucket>.deductible.levelN`, `<scheme>.<bucket>.ratio[.<person>].levelN`,
+    `<scheme>.<bucket>.annual_cap`, plus the disease lists."""
+    out: list[Parameter] = []
+    for scheme, persons in SCHEMES.items():
+        for bucket, what in (("outpatient", "general outpatient pooling (普通门诊统筹)"), ("inpatient", "inpatient (住院)")):
+            out += _levels(f"{scheme}.{bucket}.deductible", Kind.MONEY, f"{what} deductible (起付线)")
+            for person in persons:
+                infix = f".{person}" if person else ""
+                out += _levels(f"{scheme}.{bucket}.ratio{infix}", Kind.RATIO, f"{what} ratio{', ' + person.replace('_', ' ') if person else ''}")
+            out.append(Parameter(f"{scheme}.{bucket}.annual_cap", Kind.MONEY, f"{what} annual cap of the basic fund"))
+        for kind, what in (("chronic", "chronic disease outpatient (门诊慢病)"), ("special", "special disease outpatient (门诊特病)")):
+            out += _levels(f"{scheme}.{kind}.deductible", Kind.MONEY, f"{what} deductible")
+            out.append(Parameter(f"{scheme}.{kind}.ratio", Kind.RATIO, f"{what} ratio, for a disease whose list entry gives none"))
+            out.append(Parameter(f"{scheme}.{kind}.annual_cap", Kind.MONEY, f"{what} annual cap per disease, for a disease whose list entry gives none"))
+            out.append(Parameter(f"{scheme}.{kind}.diseases", Kind.DISEASES, f"{what} disease list, with per-disease caps and ratios"))
+            out.append(Parameter(f"{scheme}.{kind}.disease_count", Kind.COUNT, f"number of diseases covered ({what}); a reported figure"))
+        out.append(Parameter(f"{scheme}.special.at_inpatient_ratio", Kind.FLAG, "special disease outpatient is reimbursed at the inpatient ratio of the facility level"))
+        out.append(Parameter(f"{scheme}.pharmacy.pooled", Kind.FLAG, "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling"))
+    return out
+
+
+_ALL += [p for p in _benefits() if p.name not in {q.name for q in _ALL}]
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
 assert len(PARAMETERS) == len(_ALL), "duplicate parameter name"

@@ -11,7 +11,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import PolicyError, ValidationError
 from ..money import parse_yuan
-from .parameters import PARAMETERS, RELATIONS, Kind
+from .parameters import PARAMETERS, RELATIONS, Disease, Kind, Segment
 
 
 class _Strict(BaseModel):
@@ -65,18 +65,9 @@ def typed_value(name: str, raw: object):
     """Turn a file value into its typed form: fen for money, Decimal for ratios."""
     kind = PARAMETERS[name].kind
     if kind is Kind.MONEY:
-        if not isinstance(raw, str):
-            raise ValueError(f"money is written as a string in yuan, like \"410.00\" (got {raw!r})")
-        if raw.strip().startswith("-"):
-            raise ValueError(f"amount must not be negative (got {raw})")
-        return parse_yuan(raw, "value")
+        return _money(raw)
     if kind is Kind.RATIO:
-        if not isinstance(raw, str) or not re.fullmatch(r"-?\d+(\.\d+)?", raw.strip()):
-            raise ValueError(f"a ratio is written as a decimal string, like \"0.55\" (got {raw!r})")
-        r = Decimal(raw.strip())
-        if not Decimal(0) <= r <= Decimal(1):
-            raise ValueError(f"a ratio must be between 0 and 1 (got {raw})")
-        return r
+        return _ratio(raw)
     if kind in (Kind.COUNT, Kind.YEAR):
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
             raise ValueError(f"expected a whole number ≥ 0 (got {raw!r})")
@@ -96,7 +87,82 @@ def typed_value(name: str, raw: object):
         if unknown:
             raise ValueError(f"unknown relation(s) {', '.join(unknown)}; known: {', '.join(RELATIONS)}")
         return tuple(raw)
+    if kind is Kind.DISEASES:
+        return _diseases(raw)
+    if kind is Kind.SEGMENTS:
+        return _segments(raw)
     raise AssertionError(kind)  # pragma: no cover
+
+
+_DISEASE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
+
+
+def _table_rows(raw: object, what: str, keys: set[str], required: set[str]) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"expected a non-empty list of {what} tables (got {raw!r})")
+    for i, row in enumerate(raw):
+        if not isinstance(row, dict):
+            raise ValueError(f"[{i}]: expected a table like {{{', '.join(sorted(required))} = ...}} (got {row!r})")
+        unknown, missing = set(row) - keys, required - set(row)
+        if unknown:
+            raise ValueError(f"[{i}]: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(keys))}")
+        if missing:
+            raise ValueError(f"[{i}]: missing {', '.join(sorted(missing))}")
+    return raw
+
+
+def _money(raw: object) -> int:
+    if not isinstance(raw, str):
+        raise ValueError(f"money is written as a string in yuan, like \"410.00\" (got {raw!r})")
+    if raw.strip().startswith("-"):
+        raise ValueError(f"amount must not be negative (got {raw})")
+    try:
+        return parse_yuan(raw, "value")
+    except ValidationError as e:
+        raise ValueError(str(e).removeprefix("value: ")) from None
+
+
+def _ratio(raw: object) -> Decimal:
+    if not isinstance(raw, str) or not re.fullmatch(r"-?\d+(\.\d+)?", raw.strip()):
+        raise ValueError(f"a ratio is written as a decimal string, like \"0.55\" (got {raw!r})")
+    r = Decimal(raw.strip())
+    if not Decimal(0) <= r <= Decimal(1):
+        raise ValueError(f"a ratio must be between 0 and 1 (got {raw})")
+    return r
+
+
+def _cell(parse, raw: object, where: str):
+    try:
+        return parse(raw)
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+def _diseases(raw: object) -> tuple[Disease, ...]:
+    rows = _table_rows(raw, "disease", {"code", "name", "annual_cap", "ratio"}, {"code", "name"})
+    out, seen = [], set()
+    for i, row in enumerate(rows):
+        code = row["code"]
+        if not isinstance(code, str) or not _DISEASE_CODE.match(code):
+            raise ValueError(f"[{i}].code: a disease code is letters, digits, '.' or '-', at most 30 (got {code!r})")
+        if code in seen:
+            raise ValueError(f"[{i}].code: {code} is listed twice")
+        seen.add(code)
+        cap = _cell(_money, row["annual_cap"], f"[{i}].annual_cap") if "annual_cap" in row else None
+        ratio = _cell(_ratio, row["ratio"], f"[{i}].ratio") if "ratio" in row else None
+        out.append(Disease(code, str(row["name"]), cap, ratio))
+    return tuple(out)
+
+
+def _segments(raw: object) -> tuple[Segment, ...]:
+    rows = _table_rows(raw, "segment", {"from", "ratio"}, {"from", "ratio"})
+    out: list[Segment] = []
+    for i, row in enumerate(rows):
+        seg = Segment(_cell(_money, row["from"], f"[{i}].from"), _cell(_ratio, row["ratio"], f"[{i}].ratio"))
+        if out and seg.start <= out[-1].start:
+            raise ValueError(f"[{i}].from: bands must ascend (this one starts at or below the one before)")
+        out.append(seg)
+    return tuple(out)
 
 
 def parse_policy_text(text: str, origin: str = "<policy>") -> PolicyFile:

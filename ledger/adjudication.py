@@ -1,0 +1,111 @@
+"""The order of money in a claim (SPEC §3), as pure arithmetic on integer fen.
+
+`adjudicate` splits a claim between the funds and the patient from the rules and the
+year's counters; `pay_personal_share` splits the patient's share between accounts and
+cash. Neither touches a database: the posting service reads the counters and balances,
+calls these, and writes what they return.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .benefits import ClaimRules, LARGE_EXPENSE
+from .claim_input import Claim
+from .policy.parameters import Segment
+
+
+def round_fen(amount: Decimal) -> int:
+    """Half-up to the fen (四舍五入), applied once per computed amount (RULES.md §5)."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """A year's usage of one bucket before the claim: what the fund has paid against
+    `cap`, the deductible met, and (second layer) the policy-scope self-pay so far."""
+
+    cap: int
+    fund_paid: int = 0
+    deductible_met: int = 0
+    selfpay: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.cap - self.fund_paid)
+
+
+@dataclass(frozen=True, slots=True)
+class Adjudication:
+    inscp_scp_amt: int
+    act_pay_dedc: int
+    hifp_pay: int
+    hifmi_pay: int
+    hifob_pay: int
+    layer_selfpay: int  # policy-scope self-pay this claim added to the second layer's base
+    fund_pay_sumamt: int
+    psn_part_amt: int
+
+
+def segment_total(segments: tuple[Segment, ...], accumulated: int) -> int:
+    """What the bands pay on `accumulated` self-pay in all, rounded once. A claim's payment
+    is total(after) − total(before), so a year's payments add up exactly to the total on
+    the year's sum, whatever the order and size of the claims."""
+    total = Decimal(0)
+    for i, seg in enumerate(segments):
+        end = segments[i + 1].start if i + 1 < len(segments) else None
+        top = accumulated if end is None else min(accumulated, end)
+        if top > seg.start:
+            total += (top - seg.start) * seg.ratio
+    return round_fen(total)
+
+
+def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Counter | None) -> Adjudication:
+    """SPEC §3 steps 1-5 for one claim, given the counters as they stand before it."""
+    inscp = claim.medfee_sumamt - claim.fulamt_ownpay_amt - claim.overlmt_selfpay - claim.preselfpay_amt
+    dedc = hifp = 0
+    if rules.basic is not None:
+        assert basic is not None
+        owed = max(0, rules.basic.deductible - basic.deductible_met)
+        dedc = min(owed, inscp)
+        hifp = min(round_fen((inscp - dedc) * rules.basic.ratio), basic.remaining)
+    second = selfpay = 0
+    if rules.layer is not None:
+        assert layer is not None
+        # Everything in scope the basic fund did not pay: deductible, co-insurance, and
+        # whatever its cap cut off.
+        selfpay = inscp - hifp
+        due = segment_total(rules.layer.segments, layer.selfpay + selfpay) - segment_total(rules.layer.segments, layer.selfpay)
+        second = min(due, layer.remaining)
+    hifmi, hifob = (0, second) if rules.layer is not None and rules.layer.bucket == LARGE_EXPENSE else (second, 0)
+    fund = hifp + hifmi + hifob
+    return Adjudication(inscp, dedc, hifp, hifmi, hifob, selfpay, fund, claim.medfee_sumamt - fund)
+
+
+@dataclass(frozen=True, slots=True)
+class Payments:
+    acct_pay: int
+    mulaid: tuple[tuple[str, int], ...]  # (payer psn_no, amount), in paying order
+    psn_cash_pay: int
+
+    @property
+    def acct_mulaid_pay(self) -> int:
+        return sum(a for _, a in self.mulaid)
+
+
+def pay_personal_share(share: int, use_accounts: bool, own_balance: int | None, payers: list[tuple[str, int]]) -> Payments:
+    """SPEC §3 step 6: the patient's own account first, then each bound holder's account in
+    the order given, then cash. Balances are what each account holds now; none is drawn
+    below zero."""
+    if not use_accounts:
+        return Payments(0, (), share)
+    acct = min(share, own_balance or 0)
+    left = share - acct
+    mulaid = []
+    for psn_no, balance in payers:
+        if left == 0:
+            break
+        take = min(left, balance)
+        if take > 0:
+            mulaid.append((psn_no, take))
+            left -= take
+    return Payments(acct, tuple(mulaid), left)

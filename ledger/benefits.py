@@ -1,0 +1,144 @@
+"""Which benefit rules apply to a claim: its usage bucket, deductible, ratio and cap, and
+the second layer, read from the policy files in force for the patient's region on the
+service date. Pure: a PolicyBook in, rules out; no database here.
+
+Parameter names follow docs/policy-files.md: `<scheme>.<bucket>.deductible.levelN`,
+`<scheme>.<bucket>.ratio[.in_service|.retired].levelN`, `<scheme>.<bucket>.annual_cap`.
+A parameter no file gives raises MissingParameter naming it: there are no defaults.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .claim_input import Claim
+from .errors import ValidationError
+from .persons import EMPLOYEE
+from .policy.book import PolicyBook, Resolved, pooling_area
+from .policy.parameters import Disease, Segment
+
+RETIRED_TYPES = ("1201", "1203")  # 退休, and retired flexible employment
+# Buckets whose in-scope self-pay accumulates toward the second layer. Major-illness
+# insurance (大病保险) and the large-expense subsidy (大额医疗费用补助) cover hospital
+# stays and special outpatient diseases, not everyday outpatient pooling (design decision,
+# docs/claims.md).
+SECOND_LAYER_KINDS = ("inpatient", "special")
+MAJOR_ILLNESS, LARGE_EXPENSE = "major_illness", "large_expense"
+
+
+@dataclass(frozen=True)
+class Patient:
+    psn_no: str
+    insutype: str
+    psn_type: str | None
+    region: str
+
+    @property
+    def scheme(self) -> str:
+        return "employee" if self.insutype == EMPLOYEE else "resident"
+
+    @property
+    def retired(self) -> bool:
+        return self.psn_type in RETIRED_TYPES
+
+
+@dataclass(frozen=True)
+class BasicRule:
+    """The basic fund's rule for this claim's bucket (SPEC §3 steps 2-3)."""
+
+    bucket: str  # usage bucket: outpatient, chronic:CODE, special:CODE, inpatient
+    deductible: int  # threshold at the claim's facility level, fen
+    ratio: Decimal
+    cap: int  # annual cap, fixed when the year's counter opens
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    """The second layer (SPEC §3 step 4): bands on the year's accumulated self-pay."""
+
+    bucket: str  # major_illness (residents, hifmi_pay) or large_expense (employees, hifob_pay)
+    segments: tuple[Segment, ...]
+    cap: int
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    basic: BasicRule | None  # None: not pooled (a pharmacy claim where the policy says so)
+    layer: LayerRule | None
+    used: tuple[Resolved, ...] = field(default=(), repr=False)
+
+    @property
+    def policy_files(self) -> list[str]:
+        return sorted({r.document.name for r in self.used})
+
+    @property
+    def warnings(self) -> list[str]:
+        return sorted({r.warning for r in self.used if r.warning})
+
+
+class _Reader:
+    """Reads parameters for one region and date, remembering which it used."""
+
+    def __init__(self, book: PolicyBook, region: str, on: date):
+        self.book, self.region, self.on = book, region, on
+        self.used: list[Resolved] = []
+
+    def __call__(self, name: str):
+        r = self.book.get(self.region, self.on, name)
+        self.used.append(r)
+        return r.value
+
+
+def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
+    get = _Reader(book, patient.region, claim.service_date)
+    s = patient.scheme
+    mt = claim.med_type
+    if mt == "41" and not get(f"{s}.pharmacy.pooled"):
+        return ClaimRules(None, None, tuple(get.used))
+    if mt in ("11", "13", "41"):
+        basic = BasicRule("outpatient", _deductible(get, claim, f"{s}.outpatient"), _level_ratio(get, patient, claim, "outpatient"), get(f"{s}.outpatient.annual_cap"))
+    elif mt == "21":
+        basic = BasicRule("inpatient", _deductible(get, claim, f"{s}.inpatient"), _level_ratio(get, patient, claim, "inpatient"), get(f"{s}.inpatient.annual_cap"))
+    else:
+        kind = "special" if mt == "140201" else "chronic"
+        disease = _disease(get, claim, f"{s}.{kind}")
+        if disease.ratio is not None:
+            ratio = disease.ratio
+        elif kind == "special" and get(f"{s}.special.at_inpatient_ratio"):
+            ratio = _level_ratio(get, patient, claim, "inpatient")
+        else:
+            ratio = get(f"{s}.{kind}.ratio")
+        cap = disease.annual_cap if disease.annual_cap is not None else get(f"{s}.{kind}.annual_cap")
+        basic = BasicRule(f"{kind}:{disease.code}", _deductible(get, claim, f"{s}.{kind}"), ratio, cap)
+    layer = None
+    if basic.bucket.split(":")[0] in SECOND_LAYER_KINDS:
+        if s == "employee":
+            layer = LayerRule(LARGE_EXPENSE, get("employee.large_expense.segments"), get("employee.large_expense.annual_cap"))
+        else:
+            layer = LayerRule(MAJOR_ILLNESS, get("resident.major_illness.segments"), get("resident.major_illness.annual_cap"))
+    return ClaimRules(basic, layer, tuple(get.used))
+
+
+def _level(claim: Claim) -> str:
+    if claim.hosp_lv is None:
+        raise ValidationError("hosp_lv", f"is required for med_type {claim.med_type}: the deductible and ratio depend on the facility level")
+    return claim.hosp_lv
+
+
+def _deductible(get: _Reader, claim: Claim, prefix: str) -> int:
+    return get(f"{prefix}.deductible.level{_level(claim)}")
+
+
+def _level_ratio(get: _Reader, patient: Patient, claim: Claim, bucket: str) -> Decimal:
+    person = (".retired" if patient.retired else ".in_service") if patient.scheme == "employee" else ""
+    return get(f"{patient.scheme}.{bucket}.ratio{person}.level{_level(claim)}")
+
+
+def _disease(get: _Reader, claim: Claim, prefix: str) -> Disease:
+    kind = prefix.split(".")[1]
+    if claim.dise_codg is None:
+        raise ValidationError("dise_codg", f"is required for med_type {claim.med_type} ({kind} disease outpatient)")
+    for d in get(f"{prefix}.diseases"):
+        if d.code == claim.dise_codg:
+            return d
+    raise ValidationError("dise_codg", f"{claim.dise_codg} is not on the {kind} disease list of region {pooling_area(get.region)} in force on {get.on}")

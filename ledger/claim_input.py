@@ -1,0 +1,211 @@
+"""A claim settlement (结算) as it arrives from the national platform's interface: validated
+at the boundary into a `Claim` with fen amounts and a date. No database here.
+
+Field names are the platform's (SPEC §4). Unknown fields are refused, so a misspelt
+`preselfpay_amt` can never silently count as zero.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from .errors import ValidationError
+from .idcard import parse_id_number
+from .money import format_fen, parse_yuan
+
+# National medical-type codes this ledger adjudicates (SPEC §3).
+MED_TYPES = {
+    "11": "general outpatient",
+    "13": "emergency (as outpatient)",
+    "14": "chronic disease outpatient",
+    "140104": "chronic disease outpatient",
+    "140201": "special disease outpatient",
+    "21": "inpatient",
+    "41": "designated pharmacy",
+}
+HOSP_LEVELS = ("1", "2", "3")
+FIELDS = (
+    "setl_id", "psn_no", "service_date", "med_type", "hosp_lv", "dise_codg",
+    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
+    "acct_used_flag", "mulaid_payer",
+)  # fmt: skip
+MONEY_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
+_SETL_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+_DISE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    setl_id: str
+    psn_no: str
+    service_date: date
+    med_type: str
+    hosp_lv: str | None
+    dise_codg: str | None
+    medfee_sumamt: int  # fen
+    fulamt_ownpay_amt: int
+    overlmt_selfpay: int
+    preselfpay_amt: int
+    acct_used_flag: str  # "1": accounts may pay the personal share; "0": cash only
+    mulaid_payer: str | None
+
+    @property
+    def year(self) -> int:
+        """The benefit year is the calendar year of the service date (RULES.md §5)."""
+        return self.service_date.year
+
+    def fingerprint(self) -> str:
+        """Identity of the content, for idempotency: the same claim written as "800" or
+        "800.00", with or without default fields, has the same fingerprint."""
+        d = asdict(self)
+        d["service_date"] = self.service_date.isoformat()
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+    def as_fields(self) -> dict:
+        """The input fields as the SPEC writes them: money as yuan strings."""
+        d = {f: getattr(self, f) for f in FIELDS}
+        for f in MONEY_FIELDS:
+            d[f] = format_fen(d[f])
+        d["service_date"] = self.service_date.isoformat()
+        return d
+
+
+class _ClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    setl_id: str
+    psn_no: str
+    service_date: date
+    med_type: str
+    hosp_lv: str | None = None
+    dise_codg: str | None = None
+    medfee_sumamt: int
+    fulamt_ownpay_amt: int = 0
+    overlmt_selfpay: int = 0
+    preselfpay_amt: int = 0
+    acct_used_flag: str = Field(default="1")
+    mulaid_payer: str | None = None
+
+    @field_validator("setl_id", mode="before")
+    @classmethod
+    def _setl_id(cls, v):
+        v = _text(v, "setl_id")
+        if not _SETL_ID.match(v):
+            raise ValueError(f"is 1-64 letters, digits or _ . : - (got {v[:80]!r})")
+        return v
+
+    @field_validator("psn_no", "mulaid_payer", mode="before")
+    @classmethod
+    def _id(cls, v, info):
+        if v is None:
+            return None
+        return parse_id_number(_text(v, info.field_name), info.field_name).value
+
+    @field_validator("service_date", mode="before")
+    @classmethod
+    def _date(cls, v):
+        v = _text(v, "service_date")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            raise ValueError(f"is a date written YYYY-MM-DD (got {v[:40]!r})")
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"{v} is not a calendar date") from None
+
+    @field_validator("med_type", mode="before")
+    @classmethod
+    def _med_type(cls, v):
+        v = _text(v, "med_type")
+        if v not in MED_TYPES:
+            raise ValueError(f"unknown medical type {v[:20]!r}; known: {', '.join(MED_TYPES)}")
+        return v
+
+    @field_validator("hosp_lv", mode="before")
+    @classmethod
+    def _level(cls, v):
+        if v is None:
+            return None
+        v = _text(v, "hosp_lv")
+        if v not in HOSP_LEVELS:
+            raise ValueError(f"a facility level is 1, 2 or 3 (got {v[:20]!r})")
+        return v
+
+    @field_validator("dise_codg", mode="before")
+    @classmethod
+    def _disease(cls, v):
+        if v is None:
+            return None
+        v = _text(v, "dise_codg")
+        if not _DISE.match(v):
+            raise ValueError(f"a disease code is letters, digits, '.' or '-', at most 30 (got {v[:40]!r})")
+        return v
+
+    @field_validator(*MONEY_FIELDS, mode="before")
+    @classmethod
+    def _money(cls, v, info):
+        try:
+            return parse_yuan(v, info.field_name)
+        except ValidationError as e:
+            raise ValueError(str(e).removeprefix(f"{info.field_name}: ")) from None
+
+    @field_validator("acct_used_flag", mode="before")
+    @classmethod
+    def _flag(cls, v):
+        v = _text(v, "acct_used_flag")
+        if v not in ("0", "1"):
+            raise ValueError(f'is "1" (accounts may pay) or "0" (cash only), got {v[:20]!r}')
+        return v
+
+
+def _text(v: object, field: str) -> str:
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        raise ValueError(f"expected text, got {type(v).__name__}")
+    return str(v).strip()
+
+
+def parse_claim(raw: object) -> Claim:
+    """One claim from a JSON object or CSV row. Blank cells count as absent, so CSV's empty
+    optional columns take their defaults. Every problem is reported at once, each naming
+    its field; amounts that do not add up are refused (the policy-scope amount would be
+    negative)."""
+    if not isinstance(raw, dict):
+        raise ValidationError("claim", f"expected a JSON object with fields {', '.join(FIELDS)}, got {_shape(raw)}")
+    data = {k: v for k, v in raw.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
+    try:
+        m = _ClaimIn.model_validate(data)
+    except PydanticValidationError as e:
+        raise ValidationError(_first_field(e), "; ".join(_describe(err) for err in e.errors()).removeprefix(f"{_first_field(e)}: ")) from None
+    if m.medfee_sumamt == 0:
+        raise ValidationError("medfee_sumamt", "must be greater than zero")
+    outside = m.fulamt_ownpay_amt + m.overlmt_selfpay + m.preselfpay_amt
+    if outside > m.medfee_sumamt:
+        raise ValidationError(
+            "medfee_sumamt",
+            f"{format_fen(m.medfee_sumamt)} is less than fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt = {format_fen(outside)}",
+        )
+    if m.mulaid_payer is not None and m.mulaid_payer == m.psn_no:
+        raise ValidationError("mulaid_payer", "is the patient; the patient's own account pays first anyway")
+    return Claim(**m.model_dump())
+
+
+def _first_field(e: PydanticValidationError) -> str:
+    loc = e.errors()[0]["loc"]
+    return str(loc[0]) if loc else "claim"
+
+
+def _describe(err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"]) or "claim"
+    if err["type"] == "extra_forbidden":
+        return f"{loc}: unknown field (known: {', '.join(FIELDS)})"
+    if err["type"] == "missing":
+        return f"{loc}: is required"
+    return f"{loc}: {err['msg'].removeprefix('Value error, ')}"
+
+
+def _shape(raw: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(type(raw), type(raw).__name__)
