@@ -9,7 +9,7 @@ calls these, and writes what they return.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .benefits import ClaimRules, LARGE_EXPENSE
+from .benefits import LARGE_EXPENSE, ClaimRules
 from .claim_input import Claim
 from .policy.parameters import Segment
 

@@ -1,0 +1,495 @@
+"""Posting claim settlements (SPEC §3-4), reversing them, and reading them back.
+
+Claims are posted in chunks. A chunk is one transaction: every claim in it is checked
+first (a bad claim is rejected and writes nothing), then the usage counters and accounts
+the good claims touch are locked in one global order (usage counters by person, year and
+bucket, then accounts by id) so that concurrent writers queue instead of deadlocking, then
+the pure rules run claim by claim on those figures held in memory, and then everything is
+written with a few set-based statements. A single claim is a chunk of one.
+
+A posted claim is recorded once, by `setl_id`: the same content again is a `duplicate`
+and changes nothing, other content under the same id is `rejected`. Two writers racing
+with one `setl_id` meet at the unique constraint; the loser's chunk is retried and then
+sees the winner's claim.
+"""
+
+import json
+import random
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from ..adjudication import (
+    Adjudication,
+    Counter,
+    Payments,
+    adjudicate,
+    pay_personal_share,
+)
+from ..benefits import ClaimRules, Patient, rules_for
+from ..claim_input import FIELDS, MED_TYPES, Claim, parse_claim
+from ..db.models import (
+    Account,
+    BenefitUsage,
+    ClaimMutualAid,
+    ClaimRecord,
+    ClaimReversal,
+    Enrollment,
+    Entry,
+    FamilyBinding,
+    Person,
+    Posting,
+    utcnow,
+)
+from ..db.sql import dialect_insert
+from ..errors import Conflict, LedgerError, NotFound, ValidationError
+from ..family import is_active
+from ..idcard import mask
+from ..money import Yuan
+from ..persons import check_year
+from ..policy.book import PolicyBook
+from ..uow import UnitOfWork
+from .policies import policy_book
+from .records import Leg, audit, effective_date, get_person, post
+
+CHUNK = 1000
+MAX_ATTEMPTS = 6
+RESULT_FIELDS = (
+    "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
+    "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay",
+)  # fmt: skip
+LAYER_BOOKS = {"major_illness": "major_illness_insurance", "large_expense": "large_expense_subsidy"}
+
+
+class BadRow:
+    """A row the file reader could not turn into an object (broken JSON, a CSV row with
+    the wrong number of cells): it becomes a rejected result with this message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+@dataclass
+class _Item:
+    line: int
+    raw: object
+    claim: Claim | None = None
+    result: dict | None = None  # decided: rejected or duplicate
+    rules: ClaimRules | None = None
+    payers: list[tuple[int, str]] = field(default_factory=list)  # (binding id, holder), paying order
+    dup_of: "_Item | None" = None  # the same claim earlier in this chunk
+
+
+def post_claims(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK) -> Iterator[dict]:
+    """Post (line, raw claim) rows; yield one result per row, in input order, chunk by
+    chunk as each chunk commits."""
+    it = iter(rows)
+    while chunk := list(islice(it, chunk_size)):
+        yield from _post_chunk(uow, operator, chunk)
+
+
+def post_claim(uow: UnitOfWork, operator: str, raw: object) -> dict:
+    return next(post_claims(uow, operator, [(1, raw)]))
+
+
+def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]]) -> list[dict]:
+    base = []
+    for line, raw in chunk:
+        item = _Item(line, raw)
+        try:
+            if isinstance(raw, BadRow):
+                raise LedgerError(raw.message)
+            item.claim = parse_claim(raw)
+        except LedgerError as e:
+            item.result = rejected(line, raw, str(e))
+        base.append(item)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        items = [_Item(i.line, i.raw, i.claim, i.result) for i in base]  # a retry starts afresh
+        try:
+            with uow:
+                results = _post_items(uow.session, operator, items)
+                uow.commit()
+            return results
+        except DBAPIError as e:
+            if attempt == MAX_ATTEMPTS or not _retryable(e):
+                raise
+            # Back off with jitter so two writers that collided do not collide again.
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def _retryable(e: DBAPIError) -> bool:
+    """Serialization failure and deadlock (PostgreSQL), a lock wait that timed out
+    (SQLite), or another writer posting the same setl_id first: running the chunk again
+    sees the world as it now is. Nothing of the failed attempt was committed."""
+    code = getattr(e.orig, "sqlstate", None)
+    if code in ("40001", "40P01"):
+        return True
+    if isinstance(e, IntegrityError):
+        return "setl_id" in str(e.orig)
+    return "database is locked" in str(e.orig)
+
+
+def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
+    today = date.today()
+    todo = [i for i in items if i.result is None]
+    for i in todo:
+        if i.claim.service_date > today:
+            i.result = rejected(i.line, i.raw, f"service_date: {i.claim.service_date} is in the future")
+    todo = [i for i in todo if i.result is None]
+    # Already posted in an earlier run, or earlier in this chunk?
+    known = _posted_views(s, {i.claim.setl_id for i in todo})
+    first_in_chunk: dict[str, _Item] = {}
+    fresh = []
+    for i in todo:
+        sid = i.claim.setl_id
+        if sid in known:
+            i.result = _repeat(i, known[sid])
+        elif sid in first_in_chunk:
+            first = first_in_chunk[sid]
+            if first.claim.fingerprint() == i.claim.fingerprint():
+                i.dup_of = first
+            else:
+                i.result = rejected(i.line, i.raw, f"setl_id: {sid} appears earlier in this input (line {first.line}) with different content")
+        else:
+            first_in_chunk[sid] = i
+            fresh.append(i)
+    todo = fresh
+    # The people, their enrollment, their bindings.
+    patients = {i.claim.psn_no for i in todo}
+    named = {i.claim.mulaid_payer for i in todo if i.claim.mulaid_payer}
+    persons = {p.psn_no: p for p in s.execute(select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(Person.psn_no.in_(patients | named)))}
+    enrolled = {(r.psn_no, r.year) for r in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(patients)))}
+    bindings: dict[str, list] = {}
+    bq = select(FamilyBinding.id, FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no, FamilyBinding.bound_on, FamilyBinding.ended_on)
+    # FOR SHARE: an unbinding waits until the claims paid under the binding are in.
+    for b in s.execute(bq.where(FamilyBinding.member_psn_no.in_(patients)).order_by(FamilyBinding.bound_on, FamilyBinding.id).with_for_update(read=True)):
+        bindings.setdefault(b.member_psn_no, []).append(b)
+    holders = {b.holder_psn_no for bs in bindings.values() for b in bs}
+    holder_regions = {r.psn_no: r.region for r in s.execute(select(Person.psn_no, Person.region).where(Person.psn_no.in_(holders)))}
+    book = policy_book(s)
+    rules_cache: dict = {}
+    for i in todo:
+        try:
+            _check(i, persons, enrolled, bindings, holder_regions, book, rules_cache)
+        except LedgerError as e:
+            i.result = rejected(i.line, i.raw, str(e))
+    todo = [i for i in todo if i.result is None]
+    if todo:
+        _post_checked(s, operator, todo)
+    return [_final(i) for i in items]
+
+
+def _post_checked(s: Session, operator: str, todo: list[_Item]) -> None:
+    counters = _lock_usage(s, todo)
+    accounts = _lock_accounts(s, {i.claim.psn_no for i in todo} | {h for i in todo for _, h in i.payers})
+    posted = [(i, *_apply(i, counters, accounts)) for i in todo]
+    _write(s, operator, posted, counters, accounts)
+
+
+def _final(i: _Item) -> dict:
+    if i.dup_of is None:
+        return i.result
+    first = i.dup_of.result
+    return first | {"line": i.line, "status": "duplicate" if first["status"] == "posted" else first["status"]}
+
+
+def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBook, cache: dict) -> None:
+    """Everything that can reject a claim, before anything is locked or written."""
+    c = i.claim
+    p = persons.get(c.psn_no)
+    if p is None:
+        raise NotFound(f"psn_no: no person {mask(c.psn_no)} is registered")
+    if (c.psn_no, c.year) not in enrolled:
+        raise Conflict(f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year")
+    patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
+    key = (p.region[:4], c.service_date, p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
+    if key not in cache:
+        try:
+            cache[key] = rules_for(book, patient, c)
+        except LedgerError as e:
+            cache[key] = e
+    if isinstance(cache[key], LedgerError):
+        raise cache[key]
+    i.rules = cache[key]
+    active = [b for b in bindings.get(c.psn_no, ()) if is_active(b.bound_on, b.ended_on, c.service_date)]
+    if c.mulaid_payer is not None:
+        if c.mulaid_payer not in persons:
+            raise NotFound(f"mulaid_payer: no person {mask(c.mulaid_payer)} is registered")
+        active = [b for b in active if b.holder_psn_no == c.mulaid_payer]
+        if not active:
+            raise Conflict(f"mulaid_payer: {mask(c.mulaid_payer)} is not bound to the patient {mask(c.psn_no)} on {c.service_date}")
+    if c.acct_used_flag == "1":
+        for b in active:
+            # The holder's account pays, so the holder's region says whether it may.
+            allowed = book.get(holder_regions[b.holder_psn_no], c.service_date, "family.pays_relatives_personal_share")
+            if allowed.value:
+                i.payers.append((b.id, b.holder_psn_no))
+
+
+def _lock_usage(s: Session, todo: list[_Item]) -> dict:
+    """Open the year's counters this chunk needs (cap from the rules of the first claim
+    that needs it) and lock them, in one statement per 500 keys, in key order. The upsert
+    locks an existing row as it meets it, so creating and locking follow one order."""
+    caps: dict[tuple, int] = {}
+    for i in todo:
+        for rule in (i.rules.basic, i.rules.layer):
+            if rule is not None:
+                caps.setdefault((i.claim.psn_no, i.claim.year, rule.bucket), rule.cap)
+    t = BenefitUsage.__table__
+    counters = {}
+    keys = sorted(caps)
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        stmt = dialect_insert(s, t).values([{"psn_no": k[0], "year": k[1], "bucket": k[2], "cap": caps[k], "fund_paid": 0, "deductible_met": 0, "selfpay": 0} for k in part])
+        stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
+            t.c.id, t.c.psn_no, t.c.year, t.c.bucket, t.c.cap, t.c.fund_paid, t.c.deductible_met, t.c.selfpay
+        )
+        for r in s.execute(stmt):
+            counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
+    return counters
+
+
+def _lock_accounts(s: Session, owners: set[str]) -> dict:
+    accounts = {}
+    rows = s.execute(select(Account.id, Account.psn_no, Account.balance).where(Account.psn_no.in_(owners)).order_by(Account.id).with_for_update())
+    for r in rows:
+        accounts[r.psn_no] = {"id": r.id, "balance": r.balance, "delta": 0}
+    return accounts
+
+
+def _counter(c: dict | None) -> Counter | None:
+    return None if c is None else Counter(c["cap"], c["fund_paid"], c["deductible_met"], c["selfpay"])
+
+
+def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Payments]:
+    """Adjudicate on the figures in memory and move them, so the next claim in the chunk
+    sees what this one left."""
+    c, rules = i.claim, i.rules
+    basic = counters.get((c.psn_no, c.year, rules.basic.bucket)) if rules.basic else None
+    layer = counters.get((c.psn_no, c.year, rules.layer.bucket)) if rules.layer else None
+    a = adjudicate(c, rules, _counter(basic), _counter(layer))
+    if basic is not None:
+        basic["deductible_met"] += a.act_pay_dedc
+        basic["fund_paid"] += a.hifp_pay
+        basic["dirty"] = True
+    if layer is not None:
+        layer["selfpay"] += a.layer_selfpay
+        layer["fund_paid"] += a.hifmi_pay + a.hifob_pay
+        layer["dirty"] = True
+    own = accounts.get(c.psn_no)
+    payers = [(h, accounts[h]["balance"]) for _, h in i.payers if h in accounts]
+    pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own["balance"] if own else None, payers)
+    if own is not None and pay.acct_pay:
+        own["balance"] -= pay.acct_pay
+        own["delta"] -= pay.acct_pay
+    for h, amount in pay.mulaid:
+        accounts[h]["balance"] -= amount
+        accounts[h]["delta"] -= amount
+    i.result = _view(c, "posted", a, pay, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings)
+    return a, pay
+
+
+def _write(s: Session, operator: str, posted: list, counters: dict, accounts: dict) -> None:
+    now = utcnow()
+    postings = [
+        {"kind": "claim", "effective_date": i.claim.service_date, "memo": f"claim {i.claim.setl_id}: {MED_TYPES[i.claim.med_type]}",
+         "ref": i.claim.setl_id, "operator": operator, "created_at": now}
+        for i, _, _ in posted
+    ]
+    posting_ids = s.execute(insert(Posting.__table__).returning(Posting.__table__.c.id, sort_by_parameter_order=True), postings).scalars().all()
+    entries, claims = [], []
+    for (i, a, pay), pid in zip(posted, posting_ids, strict=True):
+        c = i.claim
+        for leg in claim_legs(c, i.rules, a, pay, accounts):
+            entries.append({"posting_id": pid, "book": leg.book, "amount": leg.amount, "psn_no": leg.psn_no, "account_id": leg.account_id})
+        own = accounts.get(c.psn_no)
+        claims.append({
+            **{f: getattr(c, f) for f in FIELDS}, "year": c.year, "fingerprint": c.fingerprint(),
+            "bucket": i.rules.basic.bucket if i.rules.basic else None, "layer_bucket": i.rules.layer.bucket if i.rules.layer else None,
+            **{f: getattr(a, f) for f in ("inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt")},
+            "acct_pay": pay.acct_pay, "acct_mulaid_pay": pay.acct_mulaid_pay, "psn_cash_pay": pay.psn_cash_pay,
+            "balc": i.result["balc"].fen if own is not None else None,
+            "policy": json.dumps(i.rules.policy_files), "posting_id": pid, "operator": operator, "created_at": now,
+        })
+    s.execute(insert(Entry.__table__), entries)
+    claim_ids = s.execute(insert(ClaimRecord.__table__).returning(ClaimRecord.__table__.c.id, sort_by_parameter_order=True), claims).scalars().all()
+    mulaid = []
+    for (i, _, pay), cid in zip(posted, claim_ids, strict=True):
+        binding_of = {h: bid for bid, h in i.payers}
+        mulaid += [{"claim_id": cid, "seq": n, "payer_psn_no": h, "binding_id": binding_of[h], "amount": amt} for n, (h, amt) in enumerate(pay.mulaid, 1)]
+    if mulaid:
+        s.execute(insert(ClaimMutualAid.__table__), mulaid)
+    moved = [{"a_id": a["id"], "a_delta": a["delta"]} for a in accounts.values() if a["delta"]]
+    if moved:
+        t = Account.__table__
+        s.execute(update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved)
+    used = [{"u_id": u["id"], "u_fund": u["fund_paid"], "u_dedc": u["deductible_met"], "u_self": u["selfpay"]} for u in counters.values() if u["dirty"]]
+    if used:
+        t = BenefitUsage.__table__
+        s.execute(update(t).where(t.c.id == bindparam("u_id")).values(fund_paid=bindparam("u_fund"), deductible_met=bindparam("u_dedc"), selfpay=bindparam("u_self")), used)
+
+
+def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, accounts: dict) -> list[Leg]:
+    """The double entry of a claim: the provider is owed the whole fee; the funds, the
+    accounts and the patient's cash pay it. Signed: what a book receives is positive."""
+    legs = [Leg("provider", c.medfee_sumamt, c.psn_no), Leg("pooled_fund", -a.hifp_pay, c.psn_no)]
+    if rules.layer is not None:
+        legs.append(Leg(LAYER_BOOKS[rules.layer.bucket], -(a.hifmi_pay + a.hifob_pay), c.psn_no))
+    if pay.acct_pay:
+        legs.append(Leg("personal_account", -pay.acct_pay, c.psn_no, accounts[c.psn_no]["id"]))
+    for h, amount in pay.mulaid:
+        legs.append(Leg("personal_account", -amount, h, accounts[h]["id"]))
+    legs.append(Leg("patient_cash", -pay.psn_cash_pay, c.psn_no))
+    return [leg for leg in legs if leg.amount]
+
+
+# Results in the SPEC §4 shape ---------------------------------------------------------
+
+
+def _view(c: Claim, status: str, a, pay, balc: int | None, policy: list[str], *, line: int | None = None, warnings=(), payers=None) -> dict:
+    d = {"line": line, **c.as_fields(), "status": status, "year": c.year}
+    for f in RESULT_FIELDS:
+        d[f] = Yuan(getattr(a, f) if hasattr(a, f) else getattr(pay, f))
+    d["mulaid_payers"] = payers if payers is not None else [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
+    d["balc"] = None if balc is None else Yuan(balc)
+    d["policy"] = policy
+    d["errors"] = []
+    d["warnings"] = list(warnings)
+    # Field order as SPEC §4 lists them.
+    order = ["line", *FIELDS, "status", "year", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
+             "psn_part_amt", "acct_pay", "acct_mulaid_pay", "mulaid_payers", "psn_cash_pay", "balc", "policy", "errors", "warnings"]
+    return {k: d[k] for k in order}
+
+
+def rejected(line: int | None, raw: object, message: str) -> dict:
+    fields = {f: (raw.get(f) if isinstance(raw, dict) else None) for f in FIELDS}
+    return {"line": line, **fields, "status": "rejected", "year": None, **{f: None for f in RESULT_FIELDS[:7]},
+            "acct_mulaid_pay": None, "mulaid_payers": [], "psn_cash_pay": None, "balc": None, "policy": [], "errors": [message], "warnings": []}
+
+
+def _repeat(i: _Item, prior: dict) -> dict:
+    """A setl_id posted before: a duplicate if the content is the same, else rejected."""
+    if prior["_fingerprint"] == i.claim.fingerprint():
+        return {k: v for k, v in prior.items() if not k.startswith("_")} | {"line": i.line, "status": "duplicate"}
+    return rejected(i.line, i.raw, f"setl_id: {i.claim.setl_id} was already posted on {prior['_posted_at']:%Y-%m-%d} with different content")
+
+
+def _record_view(r: ClaimRecord, payers: list[dict]) -> dict:
+    c = Claim(**{f: getattr(r, f) for f in FIELDS})
+    amounts = _Amounts(r)
+    v = _view(c, "posted", amounts, amounts, r.balc, json.loads(r.policy), payers=payers)
+    return v | {"_fingerprint": r.fingerprint, "_posted_at": r.created_at, "_id": r.id}
+
+
+class _Amounts:
+    def __init__(self, r: ClaimRecord):
+        for f in RESULT_FIELDS:
+            setattr(self, f, getattr(r, f))
+
+
+def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:
+    if not setl_ids:
+        return {}
+    records = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id.in_(setl_ids))).all()
+    payers: dict[int, list] = {}
+    if records:
+        for m in s.scalars(select(ClaimMutualAid).where(ClaimMutualAid.claim_id.in_([r.id for r in records])).order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)):
+            payers.setdefault(m.claim_id, []).append({"psn_no": m.payer_psn_no, "amount": Yuan(m.amount)})
+    return {r.setl_id: _record_view(r, payers.get(r.id, [])) for r in records}
+
+
+# Reversal, show, usage ----------------------------------------------------------------
+
+
+def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on: date | None = None) -> dict:
+    """Post the compensating entries of a claim and give back what it used of its own
+    year's counters (RULES.md §5: later claims are not re-adjudicated)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", "is required: say why the claim is reversed")
+    on = effective_date(on)
+    with uow:
+        s = uow.session
+        r = _claim_record(s, setl_id)
+        # The same lock order as posting: usage counters by key, then accounts by id.
+        buckets = sorted(b for b in (r.bucket, r.layer_bucket) if b)
+        t = BenefitUsage.__table__
+        usage = {
+            u.bucket: u
+            for u in s.execute(
+                select(t).where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets)).order_by(t.c.bucket).with_for_update()
+            )
+        }
+        entries = s.scalars(select(Entry).where(Entry.posting_id == r.posting_id).order_by(Entry.id)).all()
+        account_ids = sorted({e.account_id for e in entries if e.account_id is not None})
+        if account_ids:
+            s.execute(select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()).all()
+        # Checked under the locks, so a second clerk reversing at the same moment sees the first.
+        done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
+        if done is not None:
+            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed on {done.reversed_on} by {done.operator}")
+        posting = post(
+            s, kind="claim_reversal", on=on, operator=operator, ref=r.setl_id,
+            memo=f"reversal of claim {r.setl_id}: {reason}",
+            legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
+        )
+        if r.bucket:
+            u = usage[r.bucket]
+            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay, deductible_met=t.c.deductible_met - r.act_pay_dedc))
+        if r.layer_bucket:
+            u = usage[r.layer_bucket]
+            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay))
+        s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
+        try:
+            s.flush()
+        except IntegrityError:
+            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed") from None
+        audit(s, operator=operator, action="claim.reverse", subject=r.psn_no, reason=reason, setl_id=r.setl_id, posting=posting.id)
+        view = _show(s, r)
+        uow.commit()
+        return view
+
+
+def show_claim(uow: UnitOfWork, setl_id: str) -> dict:
+    with uow.read_only():
+        return _show(uow.session, _claim_record(uow.session, setl_id))
+
+
+def _claim_record(s: Session, setl_id: str) -> ClaimRecord:
+    r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == (setl_id or "").strip())).one_or_none()
+    if r is None:
+        raise NotFound(f"setl_id: no claim {setl_id!r} is posted")
+    return r
+
+
+def _show(s: Session, r: ClaimRecord) -> dict:
+    view = _posted_views(s, {r.setl_id})[r.setl_id]
+    rev = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
+    view = {k: v for k, v in view.items() if not k.startswith("_") and k != "line"}
+    view["posted_at"] = r.created_at
+    view["operator"] = r.operator
+    view["reversal"] = None if rev is None else {"reversed_on": rev.reversed_on, "reason": rev.reason, "operator": rev.operator}
+    return view
+
+
+def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:
+    """`ledger usage`: the year's counters of one person (SPEC §4)."""
+    year = check_year(year)
+    with uow.read_only():
+        s = uow.session
+        p = get_person(s, psn_no)
+        rows = s.scalars(select(BenefitUsage).where(BenefitUsage.psn_no == p.psn_no, BenefitUsage.year == year).order_by(BenefitUsage.bucket)).all()
+        buckets = []
+        for u in rows:
+            b = {"bucket": u.bucket, "cap": Yuan(u.cap), "fund_paid": Yuan(u.fund_paid), "deductible_met": Yuan(u.deductible_met), "remaining": Yuan(u.cap - u.fund_paid)}
+            if u.bucket in LAYER_BOOKS:
+                b["selfpay"] = Yuan(u.selfpay)  # the accumulated policy-scope self-pay the bands apply to
+            buckets.append(b)
+        return {"psn_no": p.psn_no, "name": p.name, "year": year, "buckets": buckets}
