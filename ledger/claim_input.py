@@ -75,6 +75,14 @@ class Claim:
         return d
 
 
+class BadRow:
+    """A row a file reader could not turn into an object (broken JSON, a CSV row with the
+    wrong number of cells): posting reports it as rejected with this message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 class _ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -57,6 +57,11 @@ def to_json(data) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
 
 
+def json_line(data) -> str:
+    """One object on one line, for streams of results (JSON lines)."""
+    return json.dumps(data, default=_json_default, ensure_ascii=False)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (money as yuan strings, ID numbers unmasked).")
 date_type = click.DateTime(formats=["%Y-%m-%d"])
 

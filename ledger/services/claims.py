@@ -33,7 +33,7 @@ from ..adjudication import (
     pay_personal_share,
 )
 from ..benefits import ClaimRules, Patient, rules_for
-from ..claim_input import FIELDS, MED_TYPES, Claim, parse_claim
+from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
 from ..db.models import (
     Account,
     BenefitUsage,
@@ -65,14 +65,6 @@ RESULT_FIELDS = (
     "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay",
 )  # fmt: skip
 LAYER_BOOKS = {"major_illness": "major_illness_insurance", "large_expense": "large_expense_subsidy"}
-
-
-class BadRow:
-    """A row the file reader could not turn into an object (broken JSON, a CSV row with
-    the wrong number of cells): it becomes a rejected result with this message."""
-
-    def __init__(self, message: str):
-        self.message = message
 
 
 @dataclass

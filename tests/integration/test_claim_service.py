@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from ledger.claim_input import BadRow
 from ledger.errors import Conflict, NotFound, ValidationError
 from ledger.services import accounts, claims, family, persons, policies, verify
 from tests.claim_policy import CLAIM_POLICY
@@ -165,7 +166,7 @@ def test_a_batch_with_bad_rows_posts_the_good_ones(uow, worker):
         (4, claim("G3", psn_no="110105194912310021")),
         (5, claim("G1", medfee_sumamt="100.00")),  # same as line 2: a duplicate
         (6, claim("G1", medfee_sumamt="100.01")),  # same id, other content
-        (7, claims.BadRow("line is not valid JSON: Expecting value")),
+        (7, BadRow("line is not valid JSON: Expecting value")),
         (8, claim("G4", service_date="2025-02-30")),
         (9, claim("G5", medfee_sumamt="300.00", fulamt_ownpay_amt="200.00", overlmt_selfpay="100.01")),
         (10, claim("G6", medfee_sumamt="200.00", service_date="2025-03-05")),

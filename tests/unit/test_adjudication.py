@@ -6,7 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.adjudication import Counter, adjudicate, pay_personal_share, round_fen, segment_total
+from ledger.adjudication import (
+    Counter,
+    adjudicate,
+    pay_personal_share,
+    round_fen,
+    segment_total,
+)
 from ledger.benefits import Patient, rules_for
 from ledger.claim_input import parse_claim
 from ledger.errors import MissingParameter, ValidationError

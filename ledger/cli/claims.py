@@ -1,0 +1,163 @@
+import os
+import sys
+
+import click
+
+from ..claim_files import CountingReader, read_claims, text_of
+from ..idcard import mask
+from ..money import format_fen
+from ..persons import check_year
+from ..services import claims
+from .context import as_date, date_type, emit, json_line, json_option, warn
+
+
+@click.group("claim")
+def command():
+    """Claim settlements (结算): post, reverse, show.
+
+    \b
+    Example:
+        ledger claim post claims.jsonl --json > results.jsonl
+        ledger claim show 2025030100017
+    """
+
+
+@command.command("post")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--chunk", default=claims.CHUNK, show_default=True, type=click.IntRange(1, 20000),
+              help="Claims per transaction. A crash loses at most the chunk in progress; run again to finish.")
+@json_option
+@click.pass_obj
+def post(obj, file, chunk, as_json):
+    """Post the claims in FILE ('-' for standard input).
+
+    FILE is a JSON object, a JSON array, JSON lines, or CSV with a header, with the fields
+    of the national settlement interface: setl_id, psn_no, service_date, med_type, hosp_lv,
+    dise_codg, medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt,
+    acct_used_flag, mulaid_payer. Money is yuan as a string ("800.00").
+
+    Each claim is posted once: posting a file again reports the claims already in as
+    `duplicate`. Bad rows are reported (line, setl_id, message) and the good rows are
+    posted; the exit code is 1 if any row was rejected. With --json, one result object per
+    line on stdout; the summary goes to stderr.
+
+    \b
+    Example:
+        ledger claim post claims.csv
+        ledger claim post - --json < claims.jsonl
+    """
+    uow = obj.uow()
+    raw = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115 - closed below
+    counting = CountingReader(raw)
+    stream = text_of(counting)
+    total = None if file == "-" else os.path.getsize(file)
+    summary = {"claims": 0, "posted": 0, "duplicate": 0, "rejected": 0, "fund_paid": 0, "accounts_paid": 0, "cash": 0}
+    warnings: set[str] = set()
+    bar = click.progressbar(length=total, label="posting", file=sys.stderr) if sys.stderr.isatty() and not as_json else None
+    try:
+        if bar is not None:
+            bar.__enter__()
+        done = 0
+        for r in claims.post_claims(uow, obj.operator, read_claims(stream, file), chunk):
+            summary["claims"] += 1
+            summary[r["status"]] += 1
+            if r["status"] == "posted":
+                summary["fund_paid"] += r["fund_pay_sumamt"].fen
+                summary["accounts_paid"] += r["acct_pay"].fen + r["acct_mulaid_pay"].fen
+                summary["cash"] += r["psn_cash_pay"].fen
+            warnings.update(r["warnings"])
+            if as_json:
+                click.echo(json_line(r))
+            elif r["status"] == "rejected":
+                click.echo(f"line {r['line']}, setl_id {r['setl_id'] or '?'}: {'; '.join(r['errors'])}", err=True)
+            if bar is not None and counting.bytes > done:
+                bar.update(counting.bytes - done)
+                done = counting.bytes
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    for w in sorted(warnings):
+        warn(w)
+    line = (f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "
+            f"fund paid {format_fen(summary['fund_paid'])}, accounts paid {format_fen(summary['accounts_paid'])}, cash {format_fen(summary['cash'])}")
+    click.echo(line, err=as_json)
+    if summary["rejected"]:
+        sys.exit(1)
+
+
+@command.command("show")
+@click.argument("setl_id")
+@json_option
+@click.pass_obj
+def show(obj, setl_id, as_json):
+    """Show a posted claim: what the funds, the accounts and the patient paid.
+
+    \b
+    Example:
+        ledger claim show 2025030100017 --json
+    """
+    emit(claims.show_claim(obj.uow(), setl_id), as_json, _human_claim)
+
+
+@command.command("reverse")
+@click.argument("setl_id")
+@click.option("--reason", required=True, help="Why (recorded with the reversal and in the audit log).")
+@click.option("--date", "on", type=date_type, help="Date of the compensating entries (default: today).")
+@json_option
+@click.pass_obj
+def reverse(obj, setl_id, reason, on, as_json):
+    """Reverse a posted claim with compensating entries.
+
+    The funds, accounts and cash get back what the claim took, and the claim's usage of
+    its own year's deductible and caps is given back. Later claims are not re-adjudicated.
+    A claim is reversed at most once.
+
+    \b
+    Example:
+        ledger claim reverse 2025030100017 --reason "settled twice at the hospital"
+    """
+    v = claims.reverse_claim(obj.uow(), obj.operator, setl_id, reason, as_date(on))
+    emit(v, as_json, _human_claim)
+
+
+def _human_claim(v: dict) -> None:
+    click.echo(f"claim {v['setl_id']}  {mask(v['psn_no'])}  {v['service_date']}  med_type {v['med_type']}"
+               + (f"  level {v['hosp_lv']}" if v["hosp_lv"] else "") + (f"  disease {v['dise_codg']}" if v["dise_codg"] else ""))
+    click.echo(f"  fee {v['medfee_sumamt']}, in policy scope {v['inscp_scp_amt']}, deductible {v['act_pay_dedc']}")
+    click.echo(f"  fund {v['fund_pay_sumamt']} (basic {v['hifp_pay']}, major illness {v['hifmi_pay']}, large expense {v['hifob_pay']})")
+    click.echo(f"  personal {v['psn_part_amt']}: own account {v['acct_pay']}, family accounts {v['acct_mulaid_pay']}, cash {v['psn_cash_pay']}")
+    for p in v["mulaid_payers"]:
+        click.echo(f"    paid by {mask(p['psn_no'])}: {p['amount']}")
+    if v["balc"] is not None:
+        click.echo(f"  own balance after: {v['balc']}")
+    click.echo(f"  posted {v['posted_at']:%Y-%m-%d %H:%M} by {v['operator']}; policy {', '.join(v['policy'])}")
+    if v["reversal"]:
+        rv = v["reversal"]
+        click.echo(f"  REVERSED {rv['reversed_on']} by {rv['operator']}: {rv['reason']}")
+
+
+@click.command("usage")
+@click.argument("psn_no")
+@click.option("--year", required=True, help="Benefit year.")
+@json_option
+@click.pass_obj
+def usage_command(obj, psn_no, year, as_json):
+    """Show a person's benefit usage for a year: each bucket's cap, fund paid, deductible met.
+
+    \b
+    Example:
+        ledger usage 220702197806110035 --year 2025 --json
+    """
+    d = claims.usage(obj.uow(), psn_no, check_year(year, "--year"))
+
+    def human(d):
+        click.echo(f"{mask(d['psn_no'])} {d['name']}, {d['year']}")
+        if not d["buckets"]:
+            click.echo("  no benefits used")
+        for b in d["buckets"]:
+            extra = f"  self-pay so far {b['selfpay']}" if "selfpay" in b else ""
+            click.echo(f"  {b['bucket']:<20} cap {b['cap']:>12}  fund paid {b['fund_paid']:>12}  deductible met {b['deductible_met']:>10}  remaining {b['remaining']:>12}{extra}")
+
+    emit(d, as_json, human)
