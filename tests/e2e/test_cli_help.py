@@ -13,7 +13,7 @@ def all_commands(group: click.Group, prefix=()):
 
 def test_help_lists_the_command_groups_built_so_far():
     out = CliRunner().invoke(cli, ["--help"]).output
-    for group in ("db", "policy", "person", "account", "family", "verify", "demo"):
+    for group in ("db", "policy", "person", "account", "family", "claim", "usage", "verify", "demo"):
         assert f"  {group} " in out
 
 
@@ -29,6 +29,6 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_every_reading_and_writing_command_takes_json():
-    no_json = {("db",), ("policy",), ("person",), ("account",), ("family",), ("demo",)}  # groups, and the demo's narrative
+    no_json = {("db",), ("policy",), ("person",), ("account",), ("family",), ("claim",), ("demo",)}  # groups, and the demo's narrative
     lacking = [" ".join(p) for p, cmd in all_commands(cli) if p not in no_json and "--json" not in [o for prm in cmd.params for o in prm.opts]]
     assert lacking == []
