@@ -1,0 +1,125 @@
+"""`ledger claim` and `ledger usage` as scripts use them: files in every format, JSON
+lines out, exit codes, and nothing written for a bad row."""
+
+import json
+
+import pytest
+
+from tests.ids import STUDENT, WORKER
+
+HEADER = "setl_id,psn_no,service_date,med_type,hosp_lv,medfee_sumamt,fulamt_ownpay_amt"
+
+
+@pytest.fixture
+def worker(run):
+    assert run("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025").exit_code == 0
+    assert run("account", "credit", WORKER, "1000.00", "--reason", "opening balance", "--date", "2025-01-01").exit_code == 0
+    return WORKER
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def c(setl_id, fee, level="2", date="2025-03-01", **kw):
+    return {"setl_id": setl_id, "psn_no": WORKER, "service_date": date, "med_type": "11", "hosp_lv": level, "medfee_sumamt": fee} | kw
+
+
+@pytest.mark.parametrize("fmt", ["object", "array", "jsonl", "csv"])
+def test_each_input_format_posts_the_same(run, worker, tmp_path, fmt):
+    claims = [c("A1", "800.00"), c("A2", "1000.00", level="3", date="2025-04-01")]
+    f = tmp_path / f"claims.{fmt}"
+    if fmt == "object":
+        claims = claims[:1]
+        f.write_text(json.dumps(claims[0], indent=2, ensure_ascii=False))
+    elif fmt == "array":
+        f.write_text(json.dumps(claims, indent=1))
+    elif fmt == "jsonl":
+        f.write_text("".join(json.dumps(x) + "\n" for x in claims))
+    else:
+        f.write_text(HEADER + "\n" + "".join(f"{x['setl_id']},{x['psn_no']},{x['service_date']},11,{x['hosp_lv']},{x['medfee_sumamt']},\n" for x in claims))
+    r = run("claim", "post", f, "--json")
+    assert r.exit_code == 0, r.output
+    out = lines(r.stdout)
+    # 800.00 at L2: (800 - 300) x 57% = 285.00; then 1000.00 at L3: (1000 - 100) x 50% = 450.00
+    assert [(o["setl_id"], o["status"], o["hifp_pay"]) for o in out] == [("A1", "posted", "285.00"), ("A2", "posted", "450.00")][: len(claims)]
+    assert set(out[0]) >= {"status", "year", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt", "psn_part_amt",
+                           "acct_pay", "acct_mulaid_pay", "mulaid_payers", "psn_cash_pay", "balc", "policy", "errors"}
+    # Posting the file again changes nothing and says so.
+    again = run("claim", "post", f)
+    assert again.exit_code == 0
+    assert f"{len(claims)} claims: 0 posted, {len(claims)} duplicates, 0 rejected" in again.output
+
+
+def test_a_batch_reports_each_bad_row_posts_the_good_and_exits_1(run, worker, tmp_path):
+    f = tmp_path / "mixed.csv"
+    f.write_text(
+        HEADER + "\n"
+        f"B1,{WORKER},2025-03-01,11,2,800.00,\n"
+        f"B2,{WORKER},2025-03-01,11,2,12.345,\n"
+        f"B3,{WORKER},2025-03-01,99,2,10.00,\n"
+        f"B4,{WORKER},2025-03-01\n"
+        f"B5,{WORKER},2025-03-02,11,2,100.00,150.00\n"
+        f"B6,{WORKER},2025-03-03,11,2,100.00,20.00\n"
+    )
+    r = run("claim", "post", f)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        "line 3, setl_id B2: medfee_sumamt: has more than two decimals (got 12.345); amounts are in yuan to the fen",
+        "line 4, setl_id B3: med_type: unknown medical type '99'; known: 11, 13, 14, 140104, 140201, 21, 41",
+        "line 5, setl_id ?: expected 7 cells as in the header, got 3",
+        "line 6, setl_id B5: medfee_sumamt: 100.00 is less than fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt = 150.00",
+    ]
+    # B1: fund 285.00, account 515.00. B6: 100.00 with 20.00 全自费, in scope 80.00, all deductible
+    # (300.00 met): 80.00 x 57% = 45.60 fund, personal 54.40 from the account.
+    assert r.stdout.strip() == "6 claims: 2 posted, 0 duplicates, 4 rejected; fund paid 330.60, accounts paid 569.40, cash 0.00"
+    shown = json.loads(run("usage", WORKER, "--year", "2025", "--json").stdout)
+    assert shown["buckets"] == [{"bucket": "outpatient", "cap": "1000.00", "fund_paid": "330.60", "deductible_met": "300.00", "remaining": "669.40"}]
+
+
+def test_stdin_and_a_broken_json_line(run, worker):
+    text = json.dumps(c("C1", "100.00")) + "\n{not json\n" + json.dumps(c("C2", "50.00")) + "\n"
+    r = run("claim", "post", "-", "--json", input=text)
+    assert r.exit_code == 1
+    out = lines(r.stdout)
+    assert [(o["line"], o["status"]) for o in out] == [(1, "posted"), (2, "rejected"), (3, "posted")]
+    assert out[1]["errors"] == ["not valid JSON: Expecting property name enclosed in double quotes (column 2)"]
+    assert "3 claims: 2 posted, 0 duplicates, 1 rejected" in r.stderr
+
+
+def test_a_file_with_unknown_columns_is_refused_whole(run, worker, tmp_path, snapshot):
+    f = tmp_path / "bad.csv"
+    f.write_text("setl_id,psn_no,service_date,med_type,medfee,hosp_lv\nX,1,2,3,4,5\n")
+    before = snapshot()
+    r = run("claim", "post", f)
+    assert r.exit_code == 1
+    assert "line 1: unknown column(s) 'medfee'" in r.stderr
+    assert snapshot() == before
+
+
+def test_a_file_not_in_utf8_is_refused(run, worker, tmp_path):
+    f = tmp_path / "gbk.csv"
+    f.write_bytes((HEADER + f"\nD1,{WORKER},2025-03-01,11,2,10.00,\n").encode() + "张".encode("gbk") + b"\n")
+    r = run("claim", "post", f)
+    assert r.exit_code == 1 and "is not UTF-8 text" in r.stderr
+
+
+def test_show_reverse_and_usage(run, worker, tmp_path):
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(c("E1", "800.00")))
+    assert run("claim", "post", f).exit_code == 0
+    shown = run("claim", "show", "E1")
+    assert "220702********0035" in shown.output and WORKER not in shown.output  # masked for people
+    assert "fund 285.00 (basic 285.00" in shown.output
+    assert json.loads(run("claim", "show", "E1", "--json").output)["psn_no"] == WORKER  # never masked in JSON
+    r = run("claim", "reverse", "E1", "--reason", "settled twice", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["reversal"]["reason"] == "settled twice"
+    r = run("claim", "reverse", "E1", "--reason", "again")
+    assert r.exit_code == 1 and "already reversed" in r.stderr
+    assert json.loads(run("account", "show", WORKER, "--json").output)["balance"] == "1000.00"
+    u = json.loads(run("usage", WORKER, "--year", "2025", "--json").output)
+    assert u["buckets"] == [{"bucket": "outpatient", "cap": "1000.00", "fund_paid": "0.00", "deductible_met": "0.00", "remaining": "1000.00"}]
+    r = run("usage", STUDENT, "--year", "2025")
+    assert r.exit_code == 1 and "no person 220702********0136 is registered" in r.stderr
+    r = run("claim", "show", "NOPE")
+    assert r.exit_code == 1 and r.stderr.strip() == "Error: setl_id: no claim 'NOPE' is posted"
