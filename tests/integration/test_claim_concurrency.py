@@ -1,0 +1,79 @@
+"""Several processes post claims at once for relatives drawing on one holder's account.
+
+Real processes (spawned, each with its own engine and connections), on both backends: on
+PostgreSQL they run at once and queue on row locks; on SQLite on BEGIN IMMEDIATE. Every
+claim is sent by two processes, so the same setl_id races as well."""
+
+import multiprocessing as mp
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ledger.db.engine import make_engine
+from ledger.db.models import ClaimRecord
+from ledger.services import accounts, claims, family, persons, policies
+from ledger.services.verify import verify
+from ledger.uow import UnitOfWork
+from tests.claim_policy import CLAIM_POLICY
+from tests.ids import HARDSHIP_CHILD, POOR_CHILD, STUDENT, WORKER
+
+PROCESSES = 8
+RELATIVES = (STUDENT, HARDSHIP_CHILD, POOR_CHILD)
+CLAIMS_EACH = 10  # per relative
+
+
+def _claims() -> list[dict]:
+    return [
+        {"setl_id": f"R{r}-{k}", "psn_no": psn, "service_date": f"2025-03-{k + 1:02d}", "med_type": "11", "hosp_lv": "1", "medfee_sumamt": "100.00"}
+        for r, psn in enumerate(RELATIVES)
+        for k in range(CLAIMS_EACH)
+    ]
+
+
+def _post(url: str, n: int, rows: list[dict], start, out) -> None:
+    engine = make_engine(url)
+    uow = UnitOfWork(engine)
+    start.wait()
+    statuses = []
+    for i in range(0, len(rows), 2):  # small chunks: as many transactions as can interleave
+        statuses += [r["status"] for r in claims.post_claims(uow, f"proc{n}", list(enumerate(rows[i : i + 2], 1)))]
+    engine.dispose()
+    out.put(statuses)
+
+
+def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_url):
+    uow = UnitOfWork(make_engine(db_url))
+    policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
+    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00
+    for psn, category in zip(RELATIVES, ("ordinary", "hardship", "extreme_poverty"), strict=True):
+        persons.add_person(uow, "t", psn_no=psn, name="亲属", insutype="390", resident_category=category, region="220702", enrolled=[2025])
+        family.bind(uow, "t", WORKER, psn, "child", date(2025, 1, 2))
+    rows = _claims()
+    # Process n sends every claim whose index falls to n or n+1 (mod 8): each claim twice.
+    shares = [[c for i, c in enumerate(rows) if i % PROCESSES in (n, (n + 1) % PROCESSES)] for n in range(PROCESSES)]
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(PROCESSES), ctx.Queue()
+    procs = [ctx.Process(target=_post, args=(db_url, n, shares[n], start, out)) for n in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    statuses = [s for _ in procs for s in out.get(timeout=120)]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert sorted(set(statuses)) == ["duplicate", "posted"]
+    assert statuses.count("posted") == len(rows) == 30 and statuses.count("duplicate") == 30
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(ClaimRecord)) == 30
+    # Each relative: ten claims of 100.00 at level 1 (deductible 50.00, 60 %): whatever the
+    # order, 50.00 deductible in all and fund 50.00 x 60% + 9 x 100.00 x 60% = 30.00 + 540.00 = 570.00
+    # (under the 800.00 cap); personal 1000.00 - 570.00 = 430.00. Three relatives: 1290.00 of
+    # personal share against the holder's 500.00: the account pays exactly 500.00 and stops at 0.00.
+    for psn in RELATIVES:
+        [b] = claims.usage(uow, psn, 2025)["buckets"]
+        assert (str(b["fund_paid"]), str(b["deductible_met"])) == ("570.00", "50.00")
+    assert str(accounts.show_account(uow, WORKER)["balance"]) == "0.00"
+    with uow:
+        paid = uow.session.execute(select(func.sum(ClaimRecord.acct_mulaid_pay), func.sum(ClaimRecord.psn_cash_pay))).one()
+    assert (int(paid[0]), int(paid[1])) == (50000, 79000)  # 500.00 from the account, 790.00 cash
+    assert verify(uow)["ok"]
