@@ -14,7 +14,7 @@ from decimal import Decimal
 from .claim_input import Claim
 from .errors import ValidationError
 from .persons import EMPLOYEE
-from .policy.book import PolicyBook, Resolved, pooling_area
+from .policy.book import PolicyBook, Resolved, pooling_area, review_warning
 from .policy.parameters import Disease, Segment
 
 RETIRED_TYPES = ("1201", "1203")  # 退休, and retired flexible employment
@@ -71,9 +71,10 @@ class ClaimRules:
     def policy_files(self) -> list[str]:
         return sorted({r.document.name for r in self.used})
 
-    @property
-    def warnings(self) -> list[str]:
-        return sorted({r.warning for r in self.used if r.warning})
+    def warnings(self, on: date) -> list[str]:
+        """Files used past their review date, on the claim's service date."""
+        docs = {r.document.name: r.document for r in self.used}
+        return [w for name in sorted(docs) if (w := review_warning(docs[name], on))]
 
 
 class _Reader:

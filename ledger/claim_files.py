@@ -67,7 +67,8 @@ class _Buffer:
     """Text read so far and not yet consumed, with the line number of its start."""
 
     def __init__(self, stream: TextIO):
-        self.stream, self.text, self.pos, self.line, self.eof = stream, "", 0, 1, False
+        self.stream, self.text, self.pos, self.eof = stream, "", 0, False
+        self.line, self.counted = 1, 0  # line number at text[counted]
 
     def more(self) -> bool:
         if self.eof:
@@ -76,9 +77,9 @@ class _Buffer:
         if not chunk:
             self.eof = True
             return False
-        self.line += self.text.count("\n", 0, self.pos)
+        self.line_here()
         self.text = self.text[self.pos :] + chunk
-        self.pos = 0
+        self.pos = self.counted = 0
         return True
 
     def skip_ws(self) -> str:
@@ -92,7 +93,10 @@ class _Buffer:
                 return ""
 
     def line_here(self) -> int:
-        return self.line + self.text.count("\n", 0, self.pos)
+        # Counted forward from the last call, so a block is scanned once, not per object.
+        self.line += self.text.count("\n", self.counted, self.pos)
+        self.counted = self.pos
+        return self.line
 
     def advance_to(self, pos: int) -> None:
         self.pos = pos

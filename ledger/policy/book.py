@@ -61,6 +61,14 @@ class Resolved:
         )
 
 
+def review_warning(document: PolicyDocument, on: date) -> str | None:
+    """The warning for using a file's values past its review date, or None."""
+    p = document.policy
+    if p.review_by is None or on <= p.review_by:
+        return None
+    return f"policy file {document.name} (region {p.region}, effective {p.effective_from}) is used on {on}, past its review date {p.review_by}"
+
+
 @dataclass
 class PolicyBook:
     documents: Sequence[PolicyDocument] = field(default_factory=tuple)
@@ -69,6 +77,11 @@ class PolicyBook:
         area = pooling_area(region)
         docs = [d for d in self.documents if d.policy.region == area and d.policy.effective_from <= on]
         return sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True)
+
+    def epoch(self, region: str, on: date) -> tuple:
+        """A key equal for two dates exactly when the same files are in force for the region:
+        every value resolves the same way on both (only review warnings depend on the day)."""
+        return (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
 
     def get(self, region: str, on: date, name: str) -> Resolved:
         """The value in force; MissingParameter names region, date and parameter if none."""
@@ -112,3 +125,12 @@ def seed_documents() -> tuple[PolicyDocument, ...]:
             name = f"seed/{f.name}"
             docs.append(PolicyDocument(parse_policy_text(f.read_text(encoding="utf-8"), name), "seed", name))
     return tuple(docs)
+
+
+ILLUSTRATIVE_EXAMPLE = "220700-2025-illustrative.toml"
+
+
+def example_text(name: str = ILLUSTRATIVE_EXAMPLE) -> str:
+    """An illustrative operator file shipped for the demo and the benchmarks (never loaded
+    on its own; see its header)."""
+    return resources.files(__package__).joinpath("examples").joinpath(name).read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,7 +47,7 @@ from ..db.models import (
     Posting,
     utcnow,
 )
-from ..db.sql import dialect_insert
+from ..db.sql import bulk_insert, dialect_insert, reserve_ids
 from ..errors import Conflict, LedgerError, NotFound, ValidationError
 from ..family import is_active
 from ..idcard import mask
@@ -201,7 +201,7 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
     if (c.psn_no, c.year) not in enrolled:
         raise Conflict(f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year")
     patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
-    key = (p.region[:4], c.service_date, p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
+    key = (book.epoch(p.region, c.service_date), p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
     if key not in cache:
         try:
             cache[key] = rules_for(book, patient, c)
@@ -227,8 +227,12 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
 
 def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     """Open the year's counters this chunk needs (cap from the rules of the first claim
-    that needs it) and lock them, in one statement per 500 keys, in key order. The upsert
-    locks an existing row as it meets it, so creating and locking follow one order."""
+    that needs it) and lock them in key order.
+
+    PostgreSQL: an upsert per key, in key order, batched into one statement; it locks an
+    existing row as it meets it, so creating and locking follow the one global order.
+    SQLite: the transaction already holds the database's only write lock, so reading the
+    counters and inserting the missing ones is enough."""
     caps: dict[tuple, int] = {}
     for i in todo:
         for rule in (i.rules.basic, i.rules.layer):
@@ -236,15 +240,29 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
                 caps.setdefault((i.claim.psn_no, i.claim.year, rule.bucket), rule.cap)
     t = BenefitUsage.__table__
     counters = {}
-    keys = sorted(caps)
-    for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        stmt = dialect_insert(s, t).values([{"psn_no": k[0], "year": k[1], "bucket": k[2], "cap": caps[k], "fund_paid": 0, "deductible_met": 0, "selfpay": 0} for k in part])
+
+    def keep(r) -> None:
+        counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
+
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = dialect_insert(s, t).values(psn_no=bindparam("k_psn"), year=bindparam("k_year"), bucket=bindparam("k_bucket"), cap=bindparam("k_cap"), fund_paid=0, deductible_met=0, selfpay=0)
         stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
-            t.c.id, t.c.psn_no, t.c.year, t.c.bucket, t.c.cap, t.c.fund_paid, t.c.deductible_met, t.c.selfpay
+            t.c.id, t.c.psn_no, t.c.year, t.c.bucket, t.c.cap, t.c.fund_paid, t.c.deductible_met, t.c.selfpay, sort_by_parameter_order=True
         )
-        for r in s.execute(stmt):
-            counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
+        for r in s.execute(stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]):
+            keep(r)
+        return counters
+    people, years = {k[0] for k in caps}, {k[1] for k in caps}
+    for r in s.execute(select(t).where(t.c.psn_no.in_(people), t.c.year.in_(years))):
+        if (r.psn_no, r.year, r.bucket) in caps:
+            keep(r)
+    missing = [k for k in caps if k not in counters]
+    rows = [{"id": n, "psn_no": k[0], "year": k[1], "bucket": k[2], "cap": caps[k], "fund_paid": 0, "deductible_met": 0, "selfpay": 0}
+            for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
+    if rows:
+        bulk_insert(s, t, rows)
+        for r in rows:
+            counters[(r["psn_no"], r["year"], r["bucket"])] = r | {"dirty": False}
     return counters
 
 
@@ -284,7 +302,7 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     for h, amount in pay.mulaid:
         accounts[h]["balance"] -= amount
         accounts[h]["delta"] -= amount
-    i.result = _view(c, "posted", a, pay, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings)
+    i.result = _view(c, "posted", a, pay, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings(c.service_date))
     return a, pay
 
 
@@ -295,7 +313,10 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
          "ref": i.claim.setl_id, "operator": operator, "created_at": now}
         for i, _, _ in posted
     ]
-    posting_ids = s.execute(insert(Posting.__table__).returning(Posting.__table__.c.id, sort_by_parameter_order=True), postings).scalars().all()
+    posting_ids = reserve_ids(s, Posting.__table__, len(postings))
+    for row, pid in zip(postings, posting_ids, strict=True):
+        row["id"] = pid
+    bulk_insert(s, Posting.__table__, postings)
     entries, claims = [], []
     for (i, a, pay), pid in zip(posted, posting_ids, strict=True):
         c = i.claim
@@ -310,14 +331,17 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
             "balc": i.result["balc"].fen if own is not None else None,
             "policy": json.dumps(i.rules.policy_files), "posting_id": pid, "operator": operator, "created_at": now,
         })
-    s.execute(insert(Entry.__table__), entries)
-    claim_ids = s.execute(insert(ClaimRecord.__table__).returning(ClaimRecord.__table__.c.id, sort_by_parameter_order=True), claims).scalars().all()
+    bulk_insert(s, Entry.__table__, entries)
+    claim_ids = reserve_ids(s, ClaimRecord.__table__, len(claims))
+    for row, cid in zip(claims, claim_ids, strict=True):
+        row["id"] = cid
+    bulk_insert(s, ClaimRecord.__table__, claims)
     mulaid = []
     for (i, _, pay), cid in zip(posted, claim_ids, strict=True):
         binding_of = {h: bid for bid, h in i.payers}
         mulaid += [{"claim_id": cid, "seq": n, "payer_psn_no": h, "binding_id": binding_of[h], "amount": amt} for n, (h, amt) in enumerate(pay.mulaid, 1)]
     if mulaid:
-        s.execute(insert(ClaimMutualAid.__table__), mulaid)
+        bulk_insert(s, ClaimMutualAid.__table__, mulaid)
     moved = [{"a_id": a["id"], "a_delta": a["delta"]} for a in accounts.values() if a["delta"]]
     if moved:
         t = Account.__table__

@@ -1,0 +1,145 @@
+"""Benchmark `ledger claim post` against the raw write limit of the same database.
+
+    python scripts/bench_post.py [CLAIMS] [PERSONS] [DATABASE_URL]
+
+Defaults: 100,000 claims for 20,000 persons on a fresh SQLite file. Sets up the persons
+(80 % employees with an opening balance, 20 % residents each bound to an employee), loads
+the illustrative operator file, writes the claims as JSON lines, then times the CLI
+posting them (`ledger claim post FILE`, a batch job's way: only bad rows and the summary
+are printed; process start included). On
+SQLite it then measures the raw limit in the same run: plain sqlite3, WAL,
+synchronous=NORMAL, one account update and three journal inserts per claim, 10,000 claims
+a transaction; and prints the ratio. Finally `ledger verify` must pass.
+"""
+
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+
+from ledger.db import migrate
+from ledger.db.engine import make_engine, safe_url
+from ledger.db.models import Account, Entry, Posting, utcnow
+from ledger.idcard import check_character
+from ledger.policy.book import example_text
+from ledger.services import family, persons, policies
+from ledger.services.verify import verify
+from ledger.uow import UnitOfWork
+
+
+def synthetic_id(i: int) -> str:
+    # Songyuan, Ningjiang district; 900 sequence numbers per birth year from 1950 on
+    first17 = f"220702{1950 + i // 900:04d}0101{i % 900 + 100:03d}"
+    return first17 + check_character(first17)
+
+
+def setup(url: str, n_persons: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    uow = UnitOfWork(engine)
+    policies.load_policy(uow, "bench", example_text(), "illustrative.toml")
+    ids = [synthetic_id(i) for i in range(n_persons)]
+    employees = [p for i, p in enumerate(ids) if i % 5]
+    residents = [p for i, p in enumerate(ids) if i % 5 == 0]
+    rows = [(k, {"psn_no": p, "name": f"测试{k}", "region": "220702", "enrolled": [2025],
+                 **({"insutype": "390", "resident_category": "ordinary"} if k % 5 == 0 else
+                    {"insutype": "310", "psn_type": "1201" if k % 7 == 0 else "1101"})}) for k, p in enumerate(ids)]
+    persons.import_persons(uow, "bench", rows)
+    # Opening balances in one posting (set-up, not measured): 0.00 to 3000.00 each.
+    with uow:
+        s = uow.session
+        accounts = s.execute(select(Account.id, Account.psn_no)).all()
+        amounts = {a.id: rng.randrange(0, 300_001) for a in accounts}
+        pid = s.execute(insert(Posting).values(kind="credit", effective_date=date(2025, 1, 1), memo="opening balances (benchmark)", operator="bench", created_at=utcnow()).returning(Posting.id)).scalar_one()
+        legs = [{"posting_id": pid, "book": "personal_account", "account_id": a.id, "psn_no": a.psn_no, "amount": amounts[a.id]} for a in accounts if amounts[a.id]]
+        legs.append({"posting_id": pid, "book": "account_funding", "account_id": None, "psn_no": None, "amount": -sum(amounts.values())})
+        s.execute(insert(Entry), legs)
+        s.execute(update(Account), [{"id": k, "balance": v} for k, v in amounts.items()])
+        uow.commit()
+    for k, member in enumerate(residents[:2000]):  # binding is a counter operation: 2,000 of them
+        family.bind(uow, "bench", employees[k], member, "sibling", date(2025, 1, 1))
+    engine.dispose()
+    return employees, residents
+
+
+def claims(n: int, employees: list[str], residents: list[str], rng: random.Random):
+    start = date(2025, 1, 1)
+    kinds = [("11", None)] * 14 + [("41", None)] * 3 + [("14", "E11"), ("14", "I10"), ("21", None)]
+    for k in range(n):
+        psn = rng.choice(residents) if rng.random() < 0.2 else rng.choice(employees)
+        med_type, dise = rng.choice(kinds)
+        if psn in residents and med_type == "41":
+            med_type = "11"
+        fee = rng.randrange(1_000, 3_000_000 if med_type == "21" else 200_000)
+        c = {"setl_id": f"B{k:08d}", "psn_no": psn, "service_date": (start + timedelta(days=rng.randrange(330))).isoformat(),
+             "med_type": med_type, "hosp_lv": str(rng.randint(1, 3)), "medfee_sumamt": f"{fee // 100}.{fee % 100:02d}"}
+        if dise:
+            c["dise_codg"] = dise
+        if rng.random() < 0.3:
+            own = rng.randrange(0, fee // 5 + 1)
+            c["fulamt_ownpay_amt"] = f"{own // 100}.{own % 100:02d}"
+        yield c
+
+
+def raw_limit(n: int, path: Path) -> float:
+    """Plain sqlite3: one account update and three journal inserts per claim."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL)")
+    con.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY, posting INTEGER NOT NULL, account INTEGER, amount INTEGER NOT NULL)")
+    con.executemany("INSERT INTO accounts (id, balance) VALUES (?, 1000000)", [(i,) for i in range(20_000)])
+    t0 = time.perf_counter()
+    for start in range(0, n, 10_000):
+        con.execute("BEGIN")
+        for k in range(start, min(n, start + 10_000)):
+            acct = k % 20_000
+            con.execute("UPDATE accounts SET balance = balance - 100 WHERE id = ?", (acct,))
+            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, ?, -100)", (k, acct))
+            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, NULL, -200)", (k,))
+            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, NULL, 300)", (k,))
+        con.execute("COMMIT")
+    dt = time.perf_counter() - t0
+    con.close()
+    return n / dt
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    m = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
+    work = Path(tempfile.mkdtemp(prefix="bench-post-"))
+    url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{work / 'bench.db'}"
+    rng = random.Random(20251231)
+    print(f"database: {safe_url(url)}; {n:,} claims for {m:,} persons")
+    t0 = time.perf_counter()
+    employees, residents = setup(url, m, rng)
+    feed = work / "claims.jsonl"
+    with feed.open("w") as f:
+        for c in claims(n, employees, residents, rng):
+            f.write(json.dumps(c) + "\n")
+    print(f"set-up: {time.perf_counter() - t0:.1f} s")
+    env = dict(os.environ, LEDGER_DATABASE_URL=url)
+    t0 = time.perf_counter()
+    done = subprocess.run(["ledger", "claim", "post", str(feed)], env=env, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    summary = done.stdout.strip()
+    print(f"ledger claim post: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {done.returncode})")
+    print(f"  {summary}")
+    if url.startswith("sqlite"):
+        raw = raw_limit(n, work / "raw.db")
+        print(f"raw sqlite3 limit (WAL, synchronous=NORMAL, 1 update + 3 inserts a claim, 10,000 a transaction): {raw:,.0f} claims/s")
+        print(f"ratio: {n / dt / raw:.3f}")
+    v = verify(UnitOfWork(make_engine(url)))
+    print(f"ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
+
+
+if __name__ == "__main__":
+    main()
