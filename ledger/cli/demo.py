@@ -12,7 +12,8 @@ from ..db.models import Person
 from ..errors import LedgerError
 from ..idcard import check_character, mask
 from ..money import parse_yuan
-from ..services import accounts, family, persons, policies
+from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
+from ..services import accounts, claims, family, persons, policies
 from ..services.verify import verify
 from .context import Ctx
 
@@ -108,16 +109,45 @@ def command(ctx):
     except LedgerError as e:
         say(f"paying it again: refused: {e}")
 
-    step("6. The statement of 李建国's account, with a running balance")
+    step("6. A month of claims (March 2025), mutual aid included")
+    loaded = policies.load_policy(uow, op, example_text(), "examples/" + ILLUSTRATIVE_EXAMPLE)
+    say(f"loaded {loaded['name']}: {loaded['parameters']} ILLUSTRATIVE values (resident, inpatient and chronic rules the seed")
+    say("does not give); a bureau loads its own pooling area's figures instead")
+    month = [
+        dict(setl_id="SY202503030001", psn_no=grandma, service_date="2025-03-03", med_type="11", hosp_lv="1", medfee_sumamt="260.00"),
+        dict(setl_id="SY202503100002", psn_no=grandma, service_date="2025-03-10", med_type="14", hosp_lv="1", dise_codg="I10", medfee_sumamt="180.00"),
+        dict(setl_id="SY202503120003", psn_no=son, service_date="2025-03-12", med_type="11", hosp_lv="2", medfee_sumamt="420.00", fulamt_ownpay_amt="20.00"),
+        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="350.00"),
+        dict(setl_id="SY202503220005", psn_no=grandson, service_date="2025-03-22", med_type="41", medfee_sumamt="68.00"),
+        dict(setl_id="SY202503280006", psn_no=grandma, service_date="2025-03-28", med_type="11", hosp_lv="3", medfee_sumamt="900.00"),
+        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="350.00"),
+        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="305.00"),
+    ]
+    names = {grandma: "王桂兰", son: "李建国", grandson: "李明"}
+    for r in claims.post_claims(uow, op, list(enumerate(month, 1))):
+        who = names[r["psn_no"]]
+        if r["status"] == "rejected":
+            say(f"{r['setl_id']} {who}: rejected: {r['errors'][0]}")
+            continue
+        family_paid = ", ".join(f"{names[p['psn_no']]} {p['amount']}" for p in r["mulaid_payers"]) or "-"
+        say(f"{r['setl_id']} {who:<3} {r['status']:<9} fee {r['medfee_sumamt']:>7}  fund {r['fund_pay_sumamt']:>6}  "
+            f"own account {r['acct_pay']:>6}  family ({family_paid})  cash {r['psn_cash_pay']}")
+    rv = claims.reverse_claim(uow, op, "SY202503220005", "pharmacy refund: medicine returned unopened", date(2025, 3, 25))
+    say(f"reversed {rv['setl_id']} ({rv['reversal']['reason']}): 李建国's account gets {rv['acct_mulaid_pay']} back")
+    u = claims.usage(uow, grandma, 2025)
+    for b in u["buckets"]:
+        say(f"王桂兰's 2025 {b['bucket']:<12} cap {b['cap']:>8}  fund paid {b['fund_paid']:>7}  deductible met {b['deductible_met']:>7}  remaining {b['remaining']}")
+
+    step("7. The statement of 李建国's account, with a running balance")
     st = accounts.statement(uow, son)
     for line in st["lines"]:
         say(f"{line['date']}  {line['memo'][:58]:<58} {str(line['amount']):>9} {str(line['balance']):>9}")
 
-    step("7. Verifying the books")
+    step("8. Verifying the books")
     v = verify(uow)
     c = v["checked"]
     say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
-    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}\n  ledger --db {obj.db_url} family list {son}")
+    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}\n  ledger --db {obj.db_url} family list {son}\n  ledger --db {obj.db_url} usage {grandma} --year 2025")
 
 
 def step(title: str) -> None:

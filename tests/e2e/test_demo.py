@@ -13,6 +13,10 @@ def test_demo_builds_a_database_in_the_current_folder(tmp_path, monkeypatch):
     assert (tmp_path / "ledger-demo.db").exists()
     assert "all balances tie to the journal" in r.output
     assert "check digit is wrong" in r.output
+    # The grandson's 350.00 at level 2 under the illustrative file (deductible 100.00, 55 %):
+    # (350.00 - 100.00) x 55% = 137.50 fund; his father's account pays the 212.50 left.
+    assert "SY202503150004 李明  posted    fee  350.00  fund 137.50  own account   0.00  family (李建国 212.50)  cash 0.00" in r.output
+    assert "SY202503150004 李明  duplicate" in r.output
     # and it can be run again
     assert CliRunner().invoke(cli, ["demo"]).exit_code == 0
     assert os.listdir(tmp_path).count("ledger-demo.db") == 1
