@@ -219,3 +219,25 @@ def test_show_and_usage(uow, worker):
     u = claims.usage(uow, WORKER, 2025)
     assert u["psn_no"] == WORKER and u["year"] == 2025
     assert claims.usage(uow, WORKER, 2026)["buckets"] == []
+
+
+def test_verify_finds_a_counter_that_drifted_from_its_claims(uow, worker, engine):
+    from sqlalchemy import text
+
+    claims.post_claim(uow, "feed", claim("V1"))
+    assert verify.verify(uow)["ok"]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE benefit_usage SET deductible_met = deductible_met - 1"))
+    v = verify.verify(uow)
+    assert v["problems"] == ["usage of 220702********0035 2025 outpatient: fund paid 285.00, deductible met 299.99, self-pay 0.00; its claims give 285.00, 300.00, 0.00"]
+
+
+def test_posted_claims_cannot_be_changed_or_deleted(uow, worker, engine):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    claims.post_claim(uow, "feed", claim("W1"))
+    claims.reverse_claim(uow, "supervisor", "W1", "test")
+    for sql in ("UPDATE claims SET hifp_pay = 0", "DELETE FROM claims", "UPDATE claim_reversals SET reason = 'x'", "DELETE FROM claim_reversals"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
