@@ -2,7 +2,16 @@
 
 from sqlalchemy import func, select
 
-from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, ContributionPayment, Enrollment, Entry, Posting
+from ..db.models import (
+    Account,
+    BenefitUsage,
+    ClaimRecord,
+    ClaimReversal,
+    ContributionPayment,
+    Enrollment,
+    Entry,
+    Posting,
+)
 from ..db.sql import sum_fen
 from ..idcard import mask
 from ..money import format_fen

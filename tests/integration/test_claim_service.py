@@ -10,6 +10,7 @@ from ledger.errors import Conflict, NotFound, ValidationError
 from ledger.services import accounts, claims, family, persons, policies, verify
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, SPOUSE, STUDENT, WORKER
+from tests.policy_text import policy_text
 
 
 def employee(uow, psn_no, name, psn_type="1101", enrolled=(2025,)):
@@ -241,3 +242,44 @@ def test_posted_claims_cannot_be_changed_or_deleted(uow, worker, engine):
     for sql in ("UPDATE claims SET hifp_pay = 0", "DELETE FROM claims", "UPDATE claim_reversals SET reason = 'x'", "DELETE FROM claim_reversals"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(sql))
+
+
+def test_a_resident_hospital_stay_reaches_major_illness_insurance(uow, family_of_three, engine):
+    from sqlalchemy import text
+
+    # Son, inpatient at level 2 (operator file): deductible 800.00, 70 %; bands from
+    # 10000.00 at 60 %, from 50000.00 at 70 %.
+    # Stay 1, 30000.00: (30000.00 - 800.00) x 70% = 20440.00; self-pay 9560.00, under the band.
+    r = claims.post_claim(uow, "feed", claim("I1", STUDENT, med_type="21", medfee_sumamt="30000.00"))
+    assert money(r, "act_pay_dedc", "hifp_pay", "hifmi_pay", "psn_part_amt") == ("800.00", "20440.00", "0.00", "9560.00")
+    # Stay 2, 80000.00: 56000.00 basic, self-pay 24000.00, accumulated 33560.00;
+    # (33560.00 - 10000.00) x 60% = 14136.00 from major illness; personal 80000 - 70136 = 9864.00
+    r = claims.post_claim(uow, "feed", claim("I2", STUDENT, med_type="21", medfee_sumamt="80000.00", service_date="2025-06-01"))
+    assert money(r, "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt", "psn_part_amt") == ("56000.00", "14136.00", "0.00", "70136.00", "9864.00")
+    # The worker's 1000.00 paid toward stay 1; nothing is left for stay 2.
+    assert money(r, "acct_mulaid_pay", "psn_cash_pay") == ("0.00", "9864.00")
+    u = {b["bucket"]: b for b in claims.usage(uow, STUDENT, 2025)["buckets"]}
+    assert (str(u["inpatient"]["fund_paid"]), str(u["inpatient"]["cap"])) == ("76440.00", "200000.00")
+    assert (str(u["major_illness"]["fund_paid"]), str(u["major_illness"]["selfpay"]), str(u["major_illness"]["cap"])) == ("14136.00", "33560.00", "400000.00")
+    with engine.connect() as conn:
+        books = dict(conn.execute(text("SELECT book, SUM(amount) FROM journal_entries e JOIN journal_postings p ON p.id = e.posting_id WHERE p.kind = 'claim' GROUP BY book")).all())
+    # provider owed 110000.00; basic 76440.00, major illness 14136.00, accounts 1000.00, cash 18424.00
+    assert {k: int(v) for k, v in books.items()} == {"provider": 11000000, "pooled_fund": -7644000, "major_illness_insurance": -1413600,
+                                                      "personal_account": -100000, "patient_cash": -1842400}
+    assert verify.verify(uow)["ok"]
+
+
+def test_mutual_aid_needs_the_policy_to_allow_it(uow, worker):
+    # Changchun's seed does not say whether an account may pay a relative's share.
+    persons.add_person(uow, "clerk", psn_no=SPOUSE, name="王芳", insutype="310", psn_type="1101", region="220102", enrolled=[2024])
+    persons.add_person(uow, "clerk", psn_no=RETIREE, name="张秀英", insutype="310", psn_type="1201", region="220102", enrolled=[2024])
+    policies.load_policy(uow, "clerk", policy_text({"family.relations": '["parent"]', "family.member_same_province": "false", "employee.outpatient.ratio.retired.level1": '"0.62"'},
+                                                     region="220100", effective_from="2024-01-01"), "cc.toml")
+    family.bind(uow, "clerk", SPOUSE, RETIREE, "parent", date(2024, 1, 2))
+    r = claims.post_claim(uow, "feed", claim("J1", RETIREE, service_date="2024-03-01", hosp_lv="1"))
+    assert r["errors"] == ["policy parameter 'family.pays_relatives_personal_share' is not given for region 220100 on 2024-03-01: load a policy file that sets it (see docs/policy-files.md)"]
+    # Cash only (acct_used_flag 0) needs no mutual aid: Changchun level 1, deductible 0.00 (seed),
+    # the test file's 62 %: 800.00 x 62% = 496.00 fund, 304.00 cash; cap 2500.00 (seed)
+    r = claims.post_claim(uow, "feed", claim("J2", RETIREE, service_date="2024-03-01", hosp_lv="1", acct_used_flag="0"))
+    assert money(r, "act_pay_dedc", "hifp_pay", "psn_cash_pay") == ("0.00", "496.00", "304.00")
+    assert buckets(uow, RETIREE, 2024)["outpatient"]["cap"] == "2500.00"
