@@ -14,6 +14,7 @@ sees the winner's claim.
 """
 
 import json
+import logging
 import random
 import time
 from collections.abc import Iterable, Iterator
@@ -58,6 +59,7 @@ from ..uow import UnitOfWork
 from .policies import policy_book
 from .records import Leg, audit, effective_date, get_person, post
 
+log = logging.getLogger(__name__)
 CHUNK = 1000
 MAX_ATTEMPTS = 6
 RESULT_FIELDS = (
@@ -111,6 +113,7 @@ def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]])
         except DBAPIError as e:
             if attempt == MAX_ATTEMPTS or not _retryable(e):
                 raise
+            log.info("claims chunk retried (attempt %d of %d): %s", attempt, MAX_ATTEMPTS, str(e.orig).splitlines()[0] if str(e.orig) else type(e.orig).__name__)
             # Back off with jitter so two writers that collided do not collide again.
             time.sleep(random.uniform(0, 0.02 * 2**attempt))
     raise AssertionError("unreachable")
