@@ -7,7 +7,9 @@ Parameter names follow docs/policy-files.md: `<scheme>.<bucket>.deductible.level
 A parameter no file gives raises MissingParameter naming it: there are no defaults.
 """
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -70,6 +72,10 @@ class ClaimRules:
     @property
     def policy_files(self) -> list[str]:
         return sorted({r.document.name for r in self.used})
+
+    @cached_property
+    def policy_json(self) -> str:
+        return json.dumps(self.policy_files, ensure_ascii=False)
 
     def warnings(self, on: date) -> list[str]:
         """Files used past their review date, on the claim's service date."""

@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -110,7 +111,7 @@ class _ClaimIn(BaseModel):
     def _id(cls, v, info):
         if v is None:
             return None
-        return parse_id_number(_text(v, info.field_name), info.field_name).value
+        return _checked_id(_text(v, info.field_name), info.field_name)
 
     @field_validator("service_date", mode="before")
     @classmethod
@@ -166,6 +167,12 @@ class _ClaimIn(BaseModel):
         if v not in ("0", "1"):
             raise ValueError(f'is "1" (accounts may pay) or "0" (cash only), got {v[:20]!r}')
         return v
+
+
+@lru_cache(maxsize=1 << 16)
+def _checked_id(text: str, field: str) -> str:
+    """A claim feed names the same people again and again; each number is checked once."""
+    return parse_id_number(text, field).value
 
 
 def _text(v: object, field: str) -> str:

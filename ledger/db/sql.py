@@ -34,21 +34,26 @@ def reserve_ids(session, table, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-def bulk_insert(session, table, rows: list[dict]) -> None:
-    """INSERT many rows through the driver's executemany with positional parameters.
+def bulk_insert(session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT many rows (tuples in `columns` order) through the driver's executemany.
 
     The hot path of batch posting: SQLAlchemy's per-row parameter processing costs more
-    than the database does. Values still go through each column type's bind processor, so
-    dates and times are stored exactly as the ORM stores them."""
+    than the database does. Values still go through the bind processor of each column
+    type that has one (dates and times on SQLite), so they are stored exactly as the ORM
+    stores them."""
     if not rows:
         return
     dialect = session.get_bind().dialect
-    columns = list(rows[0])
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    procs = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-    if any(procs):
-        params = [tuple(p(v) if p and v is not None else v for p, v in zip(procs, (r[c] for c in columns), strict=True)) for r in rows]
-    else:
-        params = [tuple(r[c] for c in columns) for r in rows]
-    session.connection().exec_driver_sql(sql, params)
+    procs = [(n, p) for n, c in enumerate(columns) if (p := table.c[c].type._cached_bind_processor(dialect)) is not None]
+    if procs:
+        processed = []
+        for row in rows:
+            r = list(row)
+            for n, p in procs:
+                if r[n] is not None:
+                    r[n] = p(r[n])
+            processed.append(tuple(r))
+        rows = processed
+    session.connection().exec_driver_sql(sql, rows)

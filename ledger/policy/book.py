@@ -72,6 +72,7 @@ def review_warning(document: PolicyDocument, on: date) -> str | None:
 @dataclass
 class PolicyBook:
     documents: Sequence[PolicyDocument] = field(default_factory=tuple)
+    _epochs: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _candidates(self, region: str, on: date) -> list[PolicyDocument]:
         area = pooling_area(region)
@@ -81,7 +82,11 @@ class PolicyBook:
     def epoch(self, region: str, on: date) -> tuple:
         """A key equal for two dates exactly when the same files are in force for the region:
         every value resolves the same way on both (only review warnings depend on the day)."""
-        return (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
+        key = (region, on)
+        found = self._epochs.get(key)
+        if found is None:
+            found = self._epochs[key] = (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
+        return found
 
     def get(self, region: str, on: date, name: str) -> Resolved:
         """The value in force; MissingParameter names region, date and parameter if none."""

@@ -52,7 +52,7 @@ from ..db.sql import bulk_insert, dialect_insert, reserve_ids
 from ..errors import Conflict, LedgerError, NotFound, ValidationError
 from ..family import is_active
 from ..idcard import mask
-from ..money import Yuan
+from ..money import Yuan, format_fen
 from ..persons import check_year
 from ..policy.book import PolicyBook
 from ..uow import UnitOfWork
@@ -260,12 +260,10 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
         if (r.psn_no, r.year, r.bucket) in caps:
             keep(r)
     missing = [k for k in caps if k not in counters]
-    rows = [{"id": n, "psn_no": k[0], "year": k[1], "bucket": k[2], "cap": caps[k], "fund_paid": 0, "deductible_met": 0, "selfpay": 0}
-            for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
-    if rows:
-        bulk_insert(s, t, rows)
-        for r in rows:
-            counters[(r["psn_no"], r["year"], r["bucket"])] = r | {"dirty": False}
+    rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
+    bulk_insert(s, t, ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"), rows)
+    for n, psn, year, bucket, cap, *_ in rows:
+        counters[(psn, year, bucket)] = {"id": n, "cap": cap, "fund_paid": 0, "deductible_met": 0, "selfpay": 0, "dirty": False}
     return counters
 
 
@@ -305,46 +303,47 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     for h, amount in pay.mulaid:
         accounts[h]["balance"] -= amount
         accounts[h]["delta"] -= amount
-    i.result = _view(c, "posted", a, pay, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings(c.service_date))
+    amounts = (a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.fund_pay_sumamt, a.psn_part_amt, pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay)
+    payers = [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
+    i.result = _view(c, "posted", amounts, payers, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings(c.service_date))
     return a, pay
+
+
+POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at")
+ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
+CLAIM_COLUMNS = (
+    "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay",
+    "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay", "balc",
+    "policy", "posting_id", "operator", "created_at",
+)  # fmt: skip
+MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
 
 
 def _write(s: Session, operator: str, posted: list, counters: dict, accounts: dict) -> None:
     now = utcnow()
-    postings = [
-        {"kind": "claim", "effective_date": i.claim.service_date, "memo": f"claim {i.claim.setl_id}: {MED_TYPES[i.claim.med_type]}",
-         "ref": i.claim.setl_id, "operator": operator, "created_at": now}
-        for i, _, _ in posted
-    ]
-    posting_ids = reserve_ids(s, Posting.__table__, len(postings))
-    for row, pid in zip(postings, posting_ids, strict=True):
-        row["id"] = pid
-    bulk_insert(s, Posting.__table__, postings)
-    entries, claims = [], []
-    for (i, a, pay), pid in zip(posted, posting_ids, strict=True):
-        c = i.claim
-        for leg in claim_legs(c, i.rules, a, pay, accounts):
-            entries.append({"posting_id": pid, "book": leg.book, "amount": leg.amount, "psn_no": leg.psn_no, "account_id": leg.account_id})
-        own = accounts.get(c.psn_no)
-        claims.append({
-            **{f: getattr(c, f) for f in FIELDS}, "year": c.year, "fingerprint": c.fingerprint(),
-            "bucket": i.rules.basic.bucket if i.rules.basic else None, "layer_bucket": i.rules.layer.bucket if i.rules.layer else None,
-            **{f: getattr(a, f) for f in ("inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt")},
-            "acct_pay": pay.acct_pay, "acct_mulaid_pay": pay.acct_mulaid_pay, "psn_cash_pay": pay.psn_cash_pay,
-            "balc": i.result["balc"].fen if own is not None else None,
-            "policy": json.dumps(i.rules.policy_files), "posting_id": pid, "operator": operator, "created_at": now,
-        })
-    bulk_insert(s, Entry.__table__, entries)
-    claim_ids = reserve_ids(s, ClaimRecord.__table__, len(claims))
-    for row, cid in zip(claims, claim_ids, strict=True):
-        row["id"] = cid
-    bulk_insert(s, ClaimRecord.__table__, claims)
-    mulaid = []
-    for (i, _, pay), cid in zip(posted, claim_ids, strict=True):
-        binding_of = {h: bid for bid, h in i.payers}
-        mulaid += [{"claim_id": cid, "seq": n, "payer_psn_no": h, "binding_id": binding_of[h], "amount": amt} for n, (h, amt) in enumerate(pay.mulaid, 1)]
-    if mulaid:
-        bulk_insert(s, ClaimMutualAid.__table__, mulaid)
+    posting_ids = reserve_ids(s, Posting.__table__, len(posted))
+    claim_ids = reserve_ids(s, ClaimRecord.__table__, len(posted))
+    postings, entries, claims, mulaid = [], [], [], []
+    for (i, a, pay), pid, cid in zip(posted, posting_ids, claim_ids, strict=True):
+        c, rules = i.claim, i.rules
+        postings.append((pid, "claim", c.service_date, f"claim {c.setl_id}: {MED_TYPES[c.med_type]}", c.setl_id, operator, now))
+        entries += [(pid, leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in claim_legs(c, rules, a, pay, accounts)]
+        balc = i.result["balc"]
+        claims.append((
+            cid, c.setl_id, c.psn_no, c.service_date, c.med_type, c.hosp_lv, c.dise_codg, c.medfee_sumamt, c.fulamt_ownpay_amt,
+            c.overlmt_selfpay, c.preselfpay_amt, c.acct_used_flag, c.mulaid_payer, c.year, c.fingerprint(),
+            rules.basic.bucket if rules.basic else None, rules.layer.bucket if rules.layer else None,
+            a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.layer_selfpay, a.fund_pay_sumamt, a.psn_part_amt,
+            pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay, None if balc is None else balc.fen,
+            rules.policy_json, pid, operator, now,
+        ))
+        if pay.mulaid:
+            binding_of = {h: bid for bid, h in i.payers}
+            mulaid += [(cid, n, h, binding_of[h], amt) for n, (h, amt) in enumerate(pay.mulaid, 1)]
+    bulk_insert(s, Posting.__table__, POSTING_COLUMNS, postings)
+    bulk_insert(s, Entry.__table__, ENTRY_COLUMNS, entries)
+    bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
+    bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
     moved = [{"a_id": a["id"], "a_delta": a["delta"]} for a in accounts.values() if a["delta"]]
     if moved:
         t = Account.__table__
@@ -372,25 +371,26 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
 # Results in the SPEC §4 shape ---------------------------------------------------------
 
 
-def _view(c: Claim, status: str, a, pay, balc: int | None, policy: list[str], *, line: int | None = None, warnings=(), payers=None) -> dict:
-    d = {"line": line, **c.as_fields(), "status": status, "year": c.year}
-    for f in RESULT_FIELDS:
-        d[f] = Yuan(getattr(a, f) if hasattr(a, f) else getattr(pay, f))
-    d["mulaid_payers"] = payers if payers is not None else [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
-    d["balc"] = None if balc is None else Yuan(balc)
-    d["policy"] = policy
-    d["errors"] = []
-    d["warnings"] = list(warnings)
-    # Field order as SPEC §4 lists them.
-    order = ["line", *FIELDS, "status", "year", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
-             "psn_part_amt", "acct_pay", "acct_mulaid_pay", "mulaid_payers", "psn_cash_pay", "balc", "policy", "errors", "warnings"]
-    return {k: d[k] for k in order}
+def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], balc: int | None, policy: list[str], *, line: int | None = None, warnings=()) -> dict:
+    """A result in SPEC §4's shape and field order; `amounts` in RESULT_FIELDS order."""
+    inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
+    return {
+        "line": line, "setl_id": c.setl_id, "psn_no": c.psn_no, "service_date": c.service_date.isoformat(), "med_type": c.med_type,
+        "hosp_lv": c.hosp_lv, "dise_codg": c.dise_codg, "medfee_sumamt": format_fen(c.medfee_sumamt),
+        "fulamt_ownpay_amt": format_fen(c.fulamt_ownpay_amt), "overlmt_selfpay": format_fen(c.overlmt_selfpay),
+        "preselfpay_amt": format_fen(c.preselfpay_amt), "acct_used_flag": c.acct_used_flag, "mulaid_payer": c.mulaid_payer,
+        "status": status, "year": c.year, "inscp_scp_amt": Yuan(inscp), "act_pay_dedc": Yuan(dedc), "hifp_pay": Yuan(hifp),
+        "hifmi_pay": Yuan(hifmi), "hifob_pay": Yuan(hifob), "fund_pay_sumamt": Yuan(fund), "psn_part_amt": Yuan(part),
+        "acct_pay": Yuan(acct), "acct_mulaid_pay": Yuan(mulaid), "mulaid_payers": payers, "psn_cash_pay": Yuan(cash),
+        "balc": None if balc is None else Yuan(balc), "policy": policy, "errors": [], "warnings": list(warnings),
+    }
 
 
 def rejected(line: int | None, raw: object, message: str) -> dict:
     fields = {f: (raw.get(f) if isinstance(raw, dict) else None) for f in FIELDS}
-    return {"line": line, **fields, "status": "rejected", "year": None, **{f: None for f in RESULT_FIELDS[:7]},
-            "acct_mulaid_pay": None, "mulaid_payers": [], "psn_cash_pay": None, "balc": None, "policy": [], "errors": [message], "warnings": []}
+    # The same keys, in the same order, as a posted result: scripts read one shape.
+    return {"line": line, **fields, "status": "rejected", "year": None, **dict.fromkeys(RESULT_FIELDS[:9]), "mulaid_payers": [],
+            "psn_cash_pay": None, "balc": None, "policy": [], "errors": [message], "warnings": []}
 
 
 def _repeat(i: _Item, prior: dict) -> dict:
@@ -402,15 +402,8 @@ def _repeat(i: _Item, prior: dict) -> dict:
 
 def _record_view(r: ClaimRecord, payers: list[dict]) -> dict:
     c = Claim(**{f: getattr(r, f) for f in FIELDS})
-    amounts = _Amounts(r)
-    v = _view(c, "posted", amounts, amounts, r.balc, json.loads(r.policy), payers=payers)
+    v = _view(c, "posted", tuple(getattr(r, f) for f in RESULT_FIELDS), payers, r.balc, json.loads(r.policy))
     return v | {"_fingerprint": r.fingerprint, "_posted_at": r.created_at, "_id": r.id}
-
-
-class _Amounts:
-    def __init__(self, r: ClaimRecord):
-        for f in RESULT_FIELDS:
-            setattr(self, f, getattr(r, f))
 
 
 def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:

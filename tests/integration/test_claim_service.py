@@ -283,3 +283,12 @@ def test_mutual_aid_needs_the_policy_to_allow_it(uow, worker):
     r = claims.post_claim(uow, "feed", claim("J2", RETIREE, service_date="2024-03-01", hosp_lv="1", acct_used_flag="0"))
     assert money(r, "act_pay_dedc", "hifp_pay", "psn_cash_pay") == ("0.00", "496.00", "304.00")
     assert buckets(uow, RETIREE, 2024)["outpatient"]["cap"] == "2500.00"
+
+
+def test_every_result_has_the_same_keys_in_the_same_order(uow, worker):
+    posted = claims.post_claim(uow, "feed", claim("K1"))
+    duplicate = claims.post_claim(uow, "feed", claim("K1"))
+    bad = claims.post_claim(uow, "feed", claim("K2", medfee_sumamt="x"))
+    assert list(posted) == list(duplicate) == list(bad)
+    assert list(posted)[:14] == ["line", "setl_id", "psn_no", "service_date", "med_type", "hosp_lv", "dise_codg", "medfee_sumamt",
+                                 "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "acct_used_flag", "mulaid_payer", "status"]
