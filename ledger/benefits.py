@@ -9,9 +9,9 @@ A parameter no file gives raises MissingParameter naming it: there are no defaul
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from .claim_input import Claim
 from .errors import ValidationError
