@@ -55,9 +55,9 @@ def cli(ctx, db_url, operator):
 
 
 def _register() -> None:
-    from . import accounts, claims, db, demo, family, persons, policy, verify
+    from . import accounts, claims, db, demo, family, persons, policy, rollover, verify
 
-    for module in (db, policy, persons, accounts, family, claims, verify, demo):
+    for module in (db, policy, persons, accounts, family, claims, rollover, verify, demo):
         cli.add_command(module.command)
     cli.add_command(claims.usage_command)
 

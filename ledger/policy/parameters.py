@@ -81,10 +81,13 @@ _ALL: list[Parameter] = [
     Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
     Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
     Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a year with no fund reimbursement"),
+    Parameter("resident.incentive.max_share_of_cap", Kind.RATIO, "the continuous and zero-claim raises together at most this share of the original major-illness cap"),
     # Employee scheme (职工, insutype 310)
     Parameter("employee.basic_and_large_expense.annual_cap", Kind.MONEY, "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year"),
     Parameter("employee.large_expense.segments", Kind.SEGMENTS, "large-expense subsidy (大额医疗费用补助) bands on the year's accumulated policy-scope self-pay"),
     Parameter("employee.large_expense.annual_cap", Kind.MONEY, "large-expense subsidy annual cap"),
+    Parameter("employee.account.in_service_rate", Kind.RATIO, "monthly personal-account credit of an in-service employee, as a share of the contribution base"),
+    Parameter("employee.account.retired_monthly_amount", Kind.MONEY, "monthly personal-account credit of a retiree (a fixed amount from the pooled fund)"),
     Parameter("employee.account.crediting_reform_from", Kind.DATE, "date from which personal-account crediting follows the reform (amounts are separate parameters)"),
     Parameter("employee.retired.year_end.large_expense_premium", Kind.MONEY, "large-expense subsidy premium deducted at year end for the coming year"),
     Parameter("employee.retired.year_end.disabled_care_premium", Kind.MONEY, "disabled-care insurance premium deducted at year end for the coming year"),

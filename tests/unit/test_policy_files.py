@@ -45,7 +45,9 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     assert v["reference.2024h1.employee_outpatient_pooled_fund"] == 3358970000  # 3358.97万元 = 33,589,700.00 yuan
     # The one value no source gives, graded D (RULES.md §3: the 2024 extension names no province limit)
     assert v["family.member_same_province"] is False
-    assert len(v) == 31  # nothing else beyond RULES.md §1
+    # The national limit on the two incentives (RULES.md §3, grade N), carried with them
+    assert v["resident.incentive.max_share_of_cap"] == Decimal("0.20")
+    assert len(v) == 32  # nothing else beyond RULES.md §1 and that limit
 
 
 def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
@@ -74,6 +76,9 @@ def test_every_seed_value_cites_a_seed_document_with_a_quote(seeds):
         for name, entry in doc.policy.parameters.items():
             if doc.policy.sources[entry.source].grade == "D":
                 assert name == "family.member_same_province" and entry.note, name
+                continue
+            if doc.policy.sources[entry.source].grade == "N":  # a national rule, reported by RULES.md §3
+                assert name == "resident.incentive.max_share_of_cap" and entry.note, name
                 continue
             assert entry.quote, name
             assert doc.policy.sources[entry.source].grade == "S", name

@@ -2,7 +2,12 @@
 
 from decimal import Decimal
 
-from ledger.rollover_rules import IncentivePolicy, continuous_years_through, next_incentive, year_end_collection
+from ledger.rollover_rules import (
+    IncentivePolicy,
+    continuous_years_through,
+    next_incentive,
+    year_end_collection,
+)
 
 # Songyuan 2025: from 2025; 4 years earn nothing; 1000.00 per further year; 1000.00 per zero-claim
 # year; at most 20% of the 400000.00 cap (national rule) = 80000.00.

@@ -1,0 +1,239 @@
+"""`ledger rollover --year YEAR`: close YEAR, open YEAR+1 (RULES.md §5).
+
+For every person enrolled in YEAR or YEAR+1, in ID order and in chunks, each chunk one
+transaction:
+- the year-end items the policy names (Changchun retirees: large-expense premium and
+  disabled-care insurance) are collected from the personal account in one go, or listed
+  as due in cash;
+- residents' major-illness cap incentives for YEAR+1 are worked out from their enrollment
+  history and YEAR's fund payments;
+- YEAR+1's usage counters open at zero, with caps from the policy in force on 1 January
+  of YEAR+1 (the major-illness cap raised by the incentive);
+- the rollover's cursor moves past the chunk.
+
+Because the cursor moves in the same transaction as the chunk's effects, a run killed at
+any point and run again continues after the last committed chunk and every effect happens
+exactly once; a finished rollover run again changes nothing and says so. Balances carry
+over untouched, and claims dated in YEAR still post against YEAR's counters.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.models import (
+    Account,
+    BenefitUsage,
+    Enrollment,
+    Entry,
+    MajorIllnessIncentive,
+    Person,
+    Posting,
+    Rollover,
+    YearEndDeduction,
+    utcnow,
+)
+from ..db.sql import bulk_insert, reserve_ids, sum_fen
+from ..errors import ValidationError
+from ..money import Yuan
+from ..persons import EMPLOYEE, check_year
+from ..policy.book import PolicyBook, pooling_area
+from ..rollover_rules import (
+    IncentivePolicy,
+    continuous_years_through,
+    next_incentive,
+    year_end_collection,
+)
+from ..uow import UnitOfWork
+from .policies import policy_book
+
+CHUNK = 5000
+YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
+RETIRED = ("1201", "1203")
+
+
+def rollover(uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK, progress: Callable[[int], None] | None = None) -> dict:
+    year = check_year(year, "--year")
+    if date.today() < date(year, 12, 31):
+        raise ValidationError("--year", f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected")
+    with uow:
+        s = uow.session
+        r = s.get(Rollover, year)
+        if r is not None and r.finished_at is not None:
+            return _summary(s, year) | {"already_done": True}
+        if r is None:
+            s.add(Rollover(year=year, operator=operator, persons=0))
+            uow.commit()
+    while True:
+        with uow:
+            s = uow.session
+            # One runner per year at a time: a second waits here, then resumes after the first.
+            r = s.get(Rollover, year, with_for_update=True, populate_existing=True)
+            if r.finished_at is not None:
+                break
+            who = select(Person).where(Person.psn_no.in_(select(Enrollment.psn_no).where(Enrollment.year.in_((year, year + 1)))))
+            if r.cursor is not None:
+                who = who.where(Person.psn_no > r.cursor)
+            people = s.scalars(who.order_by(Person.psn_no).limit(chunk_size)).all()
+            if not people:
+                r.finished_at = utcnow()
+                summary = _summary(s, year)
+                uow.commit()
+                return summary | {"already_done": False}
+            _roll_chunk(s, operator, year, people, policy_book(s))
+            r.cursor, r.persons = people[-1].psn_no, r.persons + len(people)
+            uow.commit()
+        if progress is not None:
+            progress(len(people))
+    with uow.read_only():
+        return _summary(uow.session, year) | {"already_done": False}
+
+
+def persons_to_roll(uow: UnitOfWork, year: int) -> int:
+    """How many persons the rollover of `year` covers (for a progress bar)."""
+    with uow.read_only():
+        return uow.session.scalar(select(func.count(func.distinct(Enrollment.psn_no))).where(Enrollment.year.in_((year, year + 1))))
+
+
+class _RegionRules:
+    """The new year's parameters for one pooling area, read once per run."""
+
+    def __init__(self, book: PolicyBook, region: str, new_year: int):
+        on = date(new_year, 1, 1)
+        given = {name: r.value for name, r in book.in_force(region, on).items()}
+
+        def cap(name):
+            return given.get(name)
+
+        self.caps = {
+            "employee": {b: c for b, c in (("outpatient", cap("employee.outpatient.annual_cap")), ("inpatient", cap("employee.inpatient.annual_cap")),
+                                            ("large_expense", cap("employee.large_expense.annual_cap"))) if c is not None},
+            "resident": {b: c for b, c in (("outpatient", cap("resident.outpatient.annual_cap")), ("inpatient", cap("resident.inpatient.annual_cap")),
+                                            ("major_illness", cap("resident.major_illness.annual_cap"))) if c is not None},
+        }
+        self.items = [(name, given[name]) for name in YEAR_END_ITEMS if name in given and given[name] > 0]
+        self.incentive = None
+        # A region takes part in the incentives from the year its policy names; once it
+        # does, every amount they need must be given (a missing one is an error, not 0).
+        if "resident.incentive.start_year" in given and "major_illness" in self.caps["resident"]:
+            self.incentive = IncentivePolicy(
+                start_year=given["resident.incentive.start_year"],
+                years_before_bonus=book.get(region, on, "resident.incentive.continuous.years_before_bonus").value,
+                per_continuous_year=book.get(region, on, "resident.incentive.continuous.minimum_per_year").value,
+                per_zero_claim_year=book.get(region, on, "resident.incentive.zero_claim.minimum").value,
+                max_share_of_cap=book.get(region, on, "resident.incentive.max_share_of_cap").value,
+                base_cap=self.caps["resident"]["major_illness"],
+            )
+
+
+def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book: PolicyBook) -> None:
+    new = year + 1
+    ids = [p.psn_no for p in people]
+    enrolled: dict[str, set[int]] = {}
+    for psn, y in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(ids))):
+        enrolled.setdefault(psn, set()).add(y)
+    usage = s.execute(select(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket, BenefitUsage.id, BenefitUsage.cap, BenefitUsage.fund_paid)
+                      .where(BenefitUsage.psn_no.in_(ids), BenefitUsage.year.in_((year, new)))
+                      .order_by(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket).with_for_update()).all()
+    fund_paid_in_year: dict[str, int] = {}
+    open_now: dict[tuple, object] = {}
+    for u in usage:
+        if u.year == year:
+            fund_paid_in_year[u.psn_no] = fund_paid_in_year.get(u.psn_no, 0) + u.fund_paid
+        else:
+            open_now[(u.psn_no, u.bucket)] = u
+    closing_mi = {u.psn_no: u for u in usage if u.year == year and u.bucket == "major_illness"}
+    prev = {i.psn_no: i for i in s.scalars(select(MajorIllnessIncentive).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == year))}
+    done_incentives = set(s.scalars(select(MajorIllnessIncentive.psn_no).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == new)))
+    done_items = set(s.execute(select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)).scalars())
+    retirees = [p.psn_no for p in people if p.insutype == EMPLOYEE and p.psn_type in RETIRED]
+    accounts = {a.psn_no: a for a in s.execute(select(Account.id, Account.psn_no, Account.balance)
+                                                 .where(Account.psn_no.in_(retirees)).order_by(Account.id).with_for_update())}
+    regions: dict[str, _RegionRules] = {}
+    counters, incentives, deductions, legs, cap_raises = [], [], [], [], []
+    for p in people:
+        area = pooling_area(p.region)
+        rules = regions.get(area) or regions.setdefault(area, _RegionRules(book, area, new))
+        scheme = "employee" if p.insutype == EMPLOYEE else "resident"
+        years = enrolled.get(p.psn_no, set())
+        # Year-end items (for the coming year), collected in one go or due in cash.
+        if rules.items and p.psn_no in retirees and year in years and p.psn_no not in done_items:
+            acct = accounts.get(p.psn_no)
+            taken = year_end_collection(acct.balance if acct else None, rules.items)
+            for item, amount in rules.items:
+                deductions.append([p.psn_no, new, item, amount, "deducted" if taken else "due_cash", None])
+                if taken:
+                    legs.append((p.psn_no, acct.id, item, amount))
+        # The new year's major-illness incentive.
+        bonus = 0
+        if scheme == "resident" and rules.incentive is not None and year in years and p.psn_no not in done_incentives:
+            before = prev.get(p.psn_no)
+            through = before.continuous_years if before is not None else continuous_years_through(year, years, rules.incentive.start_year)
+            mi = closing_mi.get(p.psn_no)
+            used = before is not None and before.bonus > 0 and mi is not None and mi.fund_paid > mi.cap - before.bonus
+            inc = next_incentive(rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0,
+                                 fund_paid_in_year.get(p.psn_no, 0), used)
+            incentives.append((p.psn_no, new, rules.incentive.base_cap, inc.continuous_years, inc.zero_claim_bonus, inc.continuous_bonus, inc.bonus))
+            bonus = inc.bonus
+        # The new year's counters, from zero.
+        for bucket, cap in rules.caps[scheme].items():
+            existing = open_now.get((p.psn_no, bucket))
+            raise_by = bonus if bucket == "major_illness" else 0
+            if existing is None:
+                counters.append((p.psn_no, new, bucket, cap + raise_by, 0, 0, 0))
+            elif raise_by:
+                cap_raises.append({"u_id": existing.id, "u_raise": raise_by})  # opened by an early claim: add the bonus
+    _write(s, operator, year, counters, incentives, deductions, legs, cap_raises)
+
+
+def _write(s: Session, operator: str, year: int, counters, incentives, deductions, legs, cap_raises) -> None:
+    t = BenefitUsage.__table__
+    bulk_insert(s, t, ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
+                [(n, *c) for n, c in zip(reserve_ids(s, t, len(counters)), counters, strict=True)])
+    if cap_raises:
+        s.execute(update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")), cap_raises)
+    t = MajorIllnessIncentive.__table__
+    bulk_insert(s, t, ("id", "psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus"),
+                [(n, *i) for n, i in zip(reserve_ids(s, t, len(incentives)), incentives, strict=True)])
+    if legs:
+        [pid] = reserve_ids(s, Posting.__table__, 1)
+        bulk_insert(s, Posting.__table__, ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
+                    [(pid, "year_end", date(year, 12, 31), f"year-end collection for {year + 1} from personal accounts", f"rollover:{year}", operator, utcnow())])
+        entries = []
+        for psn, account_id, _, amount in legs:
+            entries += [(pid, "personal_account", -amount, psn, account_id), (pid, "contribution_collection", amount, psn, None)]
+        bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), entries)
+        by_account: dict[int, int] = {}
+        for _, account_id, _, amount in legs:
+            by_account[account_id] = by_account.get(account_id, 0) + amount
+        a = Account.__table__
+        s.execute(update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance - bindparam("a_amount")),
+                  [{"a_id": k, "a_amount": v} for k, v in by_account.items()])
+        for d in deductions:
+            if d[4] == "deducted":
+                d[5] = pid
+    t = YearEndDeduction.__table__
+    bulk_insert(s, t, ("id", "psn_no", "year", "item", "amount", "status", "posting_id"),
+                [(n, *d) for n, d in zip(reserve_ids(s, t, len(deductions)), deductions, strict=True)])
+
+
+def _summary(s: Session, year: int) -> dict:
+    new = year + 1
+    r = s.get(Rollover, year)
+    inc = s.execute(select(func.count(), sum_fen(MajorIllnessIncentive.bonus)).where(MajorIllnessIncentive.year == new, MajorIllnessIncentive.bonus > 0)).one()
+    taken = s.execute(select(func.count(func.distinct(YearEndDeduction.psn_no)), sum_fen(YearEndDeduction.amount))
+                      .where(YearEndDeduction.year == new, YearEndDeduction.status == "deducted")).one()
+    due = s.execute(select(YearEndDeduction.psn_no, YearEndDeduction.item, YearEndDeduction.amount)
+                    .where(YearEndDeduction.year == new, YearEndDeduction.status == "due_cash").order_by(YearEndDeduction.psn_no, YearEndDeduction.id)).all()
+    counters = s.scalar(select(func.count()).select_from(BenefitUsage).where(BenefitUsage.year == new))
+    return {
+        "year": year, "new_year": new, "persons": r.persons if r else 0,
+        "bonuses": {"persons": inc[0], "total": Yuan(inc[1])},
+        "deductions": {"persons": taken[0], "total": Yuan(taken[1])},
+        "due_in_cash": [{"psn_no": d.psn_no, "item": d.item, "amount": Yuan(d.amount)} for d in due],
+        "due_in_cash_total": Yuan(sum(d.amount for d in due)),
+        "counters_open": counters,
+        "finished_at": r.finished_at if r else None,
+    }
