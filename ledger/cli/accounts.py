@@ -2,8 +2,9 @@ import click
 
 from ..idcard import mask
 from ..money import parse_yuan
-from ..services import accounts
+from ..services import accounts, crediting
 from .context import as_date, date_type, emit, json_option
+from .persons import read_rows
 
 
 @click.group("account")
@@ -83,5 +84,37 @@ def statement(obj, psn_no, date_from, date_to, as_json):
             memo = (line["memo"] or line["kind"])[:40]
             click.echo(f"{line['date']!s:10}  {memo:<40} {str(line['amount']):>12} {str(line['balance']):>12}")
         click.echo(f"{'':10}  {'closing balance':<40} {'':>12} {str(d['closing_balance']):>12}")
+
+    emit(d, as_json, human)
+
+
+@command.command("credit-monthly")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--file", "bases_file", type=click.File("r", encoding="utf-8"),
+              help="Contribution bases of in-service employees: CSV (psn_no,base) or JSON lines.")
+@json_option
+@click.pass_obj
+def credit_monthly(obj, month, bases_file, as_json):
+    """Credit a month's personal-account amounts to every enrolled employee.
+
+    In-service employees get the policy's rate times their contribution base from --file;
+    retirees get the policy's fixed monthly amount. Each person is credited once a month:
+    running a month again credits only those not yet credited. A bad row in the file
+    rejects the whole run, with every bad row listed.
+
+    \b
+    Example:
+        ledger account credit-monthly --month 2025-03 --file bases-2025-03.csv
+    """
+    bases = crediting.parse_bases(read_rows(bases_file)) if bases_file else None
+    d = crediting.credit_monthly(obj.uow(), obj.operator, month, bases)
+
+    def human(d):
+        click.echo(f"{d['month']}: credited {d['credited']} accounts, {d['total']} in all, on {d['credited_on']} "
+                   f"({d['in_service']} in service, {d['retired']} retired)")
+        if d["already_credited"]:
+            click.echo(f"{d['already_credited']} already credited for {d['month']}: left as they were")
+        if d["in_service_without_base"]:
+            click.echo(f"{d['in_service_without_base']} in-service employees have no base in the file: not credited")
 
     emit(d, as_json, human)

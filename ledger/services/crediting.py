@@ -1,0 +1,135 @@
+"""`ledger account credit-monthly`: a month's personal-account credits (个人账户划入).
+
+In-service employees (1101, 1103) get `employee.account.in_service_rate` × their
+contribution base, bases from the bureau's file; retirees (1201, 1203) get the fixed
+`employee.account.retired_monthly_amount` (国办发〔2021〕14号, RULES.md §3). Both come from the
+policy of the person's region on the first day of the month; the seeds give neither, so an
+operator's file must (a missing one is an error naming it). One credit per person and
+month: running a month again credits only whom it has not credited yet.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import bindparam, select, update
+
+from ..adjudication import round_fen
+from ..db.models import (
+    Account,
+    Enrollment,
+    Entry,
+    MonthlyCredit,
+    Person,
+    Posting,
+    utcnow,
+)
+from ..db.sql import bulk_insert, reserve_ids
+from ..errors import LedgerError, ValidationError
+from ..idcard import parse_id_number
+from ..money import Yuan, parse_yuan
+from ..persons import EMPLOYEE
+from ..uow import UnitOfWork
+from .persons import ImportRejected, RowError
+from .policies import policy_book
+
+IN_SERVICE, RETIRED = ("1101", "1103"), ("1201", "1203")
+
+
+def parse_month(text: str) -> date:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise ValidationError("--month", f"is a month written YYYY-MM (got {text!r})")
+    return date(int(m[1]), int(m[2]), 1)
+
+
+def parse_bases(rows: Iterable[tuple[int, dict]]) -> dict[str, tuple[int, int]]:
+    """psn_no -> (line, base in fen), every bad row reported at once."""
+    bases: dict[str, tuple[int, int]] = {}
+    errors = []
+    for line, row in rows:
+        psn = str(row.get("psn_no") or "").strip().upper()
+        try:
+            unknown = set(row) - {"psn_no", "base"}
+            if unknown:
+                raise ValidationError(", ".join(sorted(unknown)), "unknown column (the columns are psn_no, base)")
+            psn = parse_id_number(psn).value
+            base = parse_yuan(row.get("base") if row.get("base") is not None else "", "base", allow_zero=False)
+            if psn in bases:
+                raise ValidationError("psn_no", f"repeats line {bases[psn][0]}")
+            bases[psn] = (line, base)
+        except LedgerError as e:
+            errors.append(RowError(line, psn, str(e)))
+    if errors:
+        raise ImportRejected(errors)
+    return bases
+
+
+def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, tuple[int, int]] | None = None) -> dict:
+    first = parse_month(month)
+    today = date.today()
+    if first > today:
+        raise ValidationError("--month", f"{month} has not begun")
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    on = min(last, today)  # credited at the month's end, or today for the month under way
+    label = f"{first:%Y-%m}"
+    bases = bases or {}
+    with uow:
+        s = uow.session
+        people = s.execute(
+            select(Person.psn_no, Person.psn_type, Person.region, Account.id.label("account_id"))
+            .join(Account, Account.psn_no == Person.psn_no)
+            .join(Enrollment, (Enrollment.psn_no == Person.psn_no) & (Enrollment.year == first.year))
+            .where(Person.insutype == EMPLOYEE)
+            .order_by(Person.psn_no)
+        ).all()
+        by_psn = {p.psn_no: p for p in people}
+        errors = [RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {first.year}")
+                  for psn, (line, _) in bases.items() if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE]
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: e.line))
+        done = set(s.scalars(select(MonthlyCredit.psn_no).where(MonthlyCredit.month == label)))
+        book = policy_book(s)
+        params: dict[tuple, object] = {}
+
+        def param(region: str, name: str):
+            key = (region[:4], name)
+            if key not in params:
+                params[key] = book.get(region, first, name).value  # MissingParameter names it
+            return params[key]
+
+        credits, no_base, in_service, retired = [], 0, 0, 0
+        for p in people:
+            if p.psn_no in done:
+                continue
+            if p.psn_type in RETIRED:
+                credits.append((p.psn_no, p.account_id, None, param(p.region, "employee.account.retired_monthly_amount")))
+                retired += 1
+            elif p.psn_no in bases:
+                base = bases[p.psn_no][1]
+                amount = round_fen(base * param(p.region, "employee.account.in_service_rate"))
+                if amount:
+                    credits.append((p.psn_no, p.account_id, base, amount))
+                    in_service += 1
+            else:
+                no_base += 1
+        credits = [c for c in credits if c[3] > 0]
+        if credits:
+            [pid] = reserve_ids(s, Posting.__table__, 1)
+            bulk_insert(s, Posting.__table__, ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
+                        [(pid, "credit_monthly", on, f"monthly personal-account credit, {label}", f"monthly:{label}", operator, utcnow())])
+            total = sum(c[3] for c in credits)
+            bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"),
+                        [(pid, "personal_account", amount, psn, acct) for psn, acct, _, amount in credits] + [(pid, "account_funding", -total, None, None)])
+            t = MonthlyCredit.__table__
+            bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"),
+                        [(n, psn, label, base, amount, pid) for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)])
+            a = Account.__table__
+            s.execute(update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance + bindparam("a_amount")),
+                      [{"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits])
+        summary = {
+            "month": label, "credited_on": on, "credited": len(credits), "total": Yuan(sum(c[3] for c in credits)),
+            "in_service": in_service, "retired": retired, "already_credited": len(done), "in_service_without_base": no_base,
+        }
+        uow.commit()
+        return summary
