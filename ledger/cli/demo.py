@@ -13,7 +13,7 @@ from ..errors import LedgerError
 from ..idcard import check_character, mask
 from ..money import parse_yuan
 from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
-from ..services import accounts, claims, family, persons, policies
+from ..services import accounts, claims, family, persons, policies, rollover
 from ..services.verify import verify
 from .context import Ctx
 
@@ -143,7 +143,19 @@ def command(ctx):
     for line in st["lines"]:
         say(f"{line['date']}  {line['memo'][:58]:<58} {str(line['amount']):>9} {str(line['balance']):>9}")
 
-    step("8. Verifying the books")
+    step("8. Year end: the rollover of 2025, and the first claim of 2026")
+    persons.enroll(uow, op, grandma, 2026)
+    r = rollover.rollover(uow, op, 2025)
+    say(f"2025 closed for {r['persons']} persons; {r['counters_open']} usage counters open for 2026 with the caps in force on 2026-01-01")
+    say(f"major-illness incentives: {r['bonuses']['persons']} (李明 had fund reimbursement in 2025, so no zero-claim raise)")
+    first = next(claims.post_claims(uow, op, [(1, dict(setl_id="SY202601050001", psn_no=grandma, service_date="2026-01-05",
+                                                        med_type="11", hosp_lv="1", medfee_sumamt="300.00"))]))
+    say(f"{first['setl_id']} 王桂兰 2026-01-05 fee {first['medfee_sumamt']}: a new year's deductible {first['act_pay_dedc']}, "
+        f"fund {first['fund_pay_sumamt']}, own account {first['acct_pay']} (balance {first['balc']})")
+    for w in first["warnings"]:
+        say(f"(warning: {w})")
+
+    step("9. Verifying the books")
     v = verify(uow)
     c = v["checked"]
     say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
