@@ -149,3 +149,44 @@ def _disease(get: _Reader, claim: Claim, prefix: str) -> Disease:
         if d.code == claim.dise_codg:
             return d
     raise ValidationError("dise_codg", f"{claim.dise_codg} is not on the {kind} disease list of region {pooling_area(get.region)} in force on {get.on}")
+
+
+@dataclass(frozen=True)
+class WaitingPeriod:
+    ends: date  # benefits from this day on
+    reason: str
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):  # the 31st of a shorter month is its last day
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError(d)  # pragma: no cover
+
+
+def waiting_period(year: int, enrolled: dict[int, date | None], central_end: date | None, fixed_months: int, per_broken_year: int) -> WaitingPeriod | None:
+    """A resident's waiting period in `year` (RULES.md §3), or None.
+
+    It applies to an enrollment made late (after the central contribution period for the
+    year ended) or after a break (years without enrollment since the last enrolled year;
+    paying a missed year back enrolls it, which is how each back-paid year removes a
+    month). It lasts `fixed_months` plus `per_broken_year` for each year still missing,
+    from the day of enrollment (1 January for an enrollment made before the year)."""
+    on = enrolled[year]
+    earlier = [y for y in enrolled if y < year]
+    broken = year - 1 - max(earlier) if earlier else 0
+    late = on is not None and central_end is not None and on > central_end
+    if not late and broken == 0:
+        return None
+    start = max(on or date(year, 1, 1), date(year, 1, 1))
+    ends = add_months(start, fixed_months + per_broken_year * broken)
+    why = []
+    if late:
+        why.append(f"enrolled on {on}, after the central contribution period ended on {central_end}")
+    if broken:
+        why.append(f"{broken} year(s) of broken enrollment not paid back")
+    return WaitingPeriod(ends, f"waiting period ({'; '.join(why)}): the funds pay for services from {ends} on (RULES.md §3)")

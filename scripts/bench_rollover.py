@@ -19,6 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import text
+
 from ledger.db import migrate
 from ledger.db.engine import make_engine, safe_url
 from ledger.db.models import (
@@ -81,6 +83,9 @@ def setup(url: str, n: int, rng: random.Random) -> None:
             bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), entries)
             bulk_insert(s, BenefitUsage.__table__, ("psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"), usage)
         bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), [(1, "account_funding", -total_balance, None, None)])
+        if s.get_bind().dialect.name == "postgresql":  # ids were given explicitly: move the sequences past them
+            for table in ("accounts", "journal_postings"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
         uow.commit()
     engine.dispose()
 

@@ -7,7 +7,7 @@ import click
 from ..errors import LedgerError
 from ..idcard import mask
 from ..services import persons
-from .context import emit, json_option
+from .context import as_date, date_type, emit, json_option
 
 
 @click.group("person")
@@ -121,14 +121,18 @@ def show(obj, psn_no, as_json):
 @command.command("enroll")
 @click.argument("psn_no")
 @click.option("--year", required=True, type=int, help="Insured year (参保年度).")
+@click.option("--date", "on", type=date_type, help="Day the contribution was paid (default: today); decides a resident's waiting period.")
 @json_option
 @click.pass_obj
-def enroll(obj, psn_no, year, as_json):
-    """Record that a person is insured for a year.
+def enroll(obj, psn_no, year, on, as_json):
+    """Record that a person is insured for a year, paid on --date.
+
+    A resident who enrolls after the year's central contribution period, or after years
+    without enrollment, has a waiting period before the funds pay (docs/claims.md).
 
     \b
     Example:
-        ledger person enroll 11010519491231002X --year 2026
+        ledger person enroll 11010519491231002X --year 2026 --date 2025-12-01
     """
-    p = persons.enroll(obj.uow(), obj.operator, psn_no, year)
+    p = persons.enroll(obj.uow(), obj.operator, psn_no, year, as_date(on))
     emit(p, as_json, lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"))

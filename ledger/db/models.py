@@ -107,6 +107,9 @@ class Enrollment(Base):
     id: Mapped[Id]
     psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
     year: Mapped[int] = mapped_column(Integer)
+    # The day the contribution was paid (enrollment recorded); None for enrollments
+    # registered with the person, which count as made in time. Decides waiting periods.
+    enrolled_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[CreatedAt]
 
     person: Mapped[Person] = relationship(back_populates="enrollments")
@@ -323,6 +326,7 @@ class ClaimRecord(Base):
     acct_mulaid_pay: Mapped[Fen]
     psn_cash_pay: Mapped[Fen]
     balc: Mapped[int | None] = mapped_column(BigInteger)  # patient's own balance after; None without an account
+    no_fund_reason: Mapped[str | None] = mapped_column(Text)  # why the funds paid nothing (a waiting period)
     policy: Mapped[str] = mapped_column(Text)  # JSON list of the policy files used
     posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
     operator: Mapped[str] = mapped_column(String(100))

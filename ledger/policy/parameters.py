@@ -81,6 +81,8 @@ _ALL: list[Parameter] = [
     Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
     Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
     Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a year with no fund reimbursement"),
+    Parameter("resident.waiting_period.fixed_months", Kind.COUNT, "waiting period, in months, for a resident who enrolled late or after a break"),
+    Parameter("resident.waiting_period.months_per_broken_year", Kind.COUNT, "further months of waiting for each year of broken enrollment not paid back"),
     Parameter("resident.incentive.max_share_of_cap", Kind.RATIO, "the continuous and zero-claim raises together at most this share of the original major-illness cap"),
     # Employee scheme (职工, insutype 310)
     Parameter("employee.basic_and_large_expense.annual_cap", Kind.MONEY, "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year"),

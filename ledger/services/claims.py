@@ -33,7 +33,7 @@ from ..adjudication import (
     adjudicate,
     pay_personal_share,
 )
-from ..benefits import ClaimRules, Patient, rules_for
+from ..benefits import ClaimRules, Patient, WaitingPeriod, rules_for, waiting_period
 from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
 from ..db.models import (
     Account,
@@ -49,12 +49,12 @@ from ..db.models import (
     utcnow,
 )
 from ..db.sql import bulk_insert, dialect_insert, reserve_ids
-from ..errors import Conflict, LedgerError, NotFound, ValidationError
+from ..errors import Conflict, LedgerError, NotFound, PolicyError, ValidationError
 from ..family import is_active
 from ..idcard import mask
 from ..money import Yuan, format_fen
-from ..persons import check_year
-from ..policy.book import PolicyBook
+from ..persons import RESIDENT, check_year
+from ..policy.book import PolicyBook, pooling_area
 from ..uow import UnitOfWork
 from .policies import policy_book
 from .records import Leg, audit, effective_date, get_person, post
@@ -78,6 +78,7 @@ class _Item:
     rules: ClaimRules | None = None
     payers: list[tuple[int, str]] = field(default_factory=list)  # (binding id, holder), paying order
     dup_of: "_Item | None" = None  # the same claim earlier in this chunk
+    no_fund_reason: str | None = None  # set when a waiting period keeps the funds out
 
 
 def post_claims(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK) -> Iterator[dict]:
@@ -160,7 +161,9 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
     patients = {i.claim.psn_no for i in todo}
     named = {i.claim.mulaid_payer for i in todo if i.claim.mulaid_payer}
     persons = {p.psn_no: p for p in s.execute(select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(Person.psn_no.in_(patients | named)))}
-    enrolled = {(r.psn_no, r.year) for r in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(patients)))}
+    enrolled: dict[str, dict[int, date | None]] = {}
+    for r in s.execute(select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(Enrollment.psn_no.in_(patients))):
+        enrolled.setdefault(r.psn_no, {})[r.year] = r.enrolled_on
     bindings: dict[str, list] = {}
     bq = select(FamilyBinding.id, FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no, FamilyBinding.bound_on, FamilyBinding.ended_on)
     # FOR SHARE: an unbinding waits until the claims paid under the binding are in.
@@ -201,7 +204,7 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
     p = persons.get(c.psn_no)
     if p is None:
         raise NotFound(f"psn_no: no person {mask(c.psn_no)} is registered")
-    if (c.psn_no, c.year) not in enrolled:
+    if c.year not in enrolled.get(c.psn_no, {}):
         raise Conflict(f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year")
     patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
     key = (book.epoch(p.region, c.service_date), p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
@@ -213,6 +216,11 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
     if isinstance(cache[key], LedgerError):
         raise cache[key]
     i.rules = cache[key]
+    if p.insutype == RESIDENT and i.rules.basic is not None:
+        waiting = _waiting(book, p.region, c.year, enrolled[c.psn_no], cache)
+        if waiting is not None and c.service_date < waiting.ends:
+            i.rules = ClaimRules(None, None, i.rules.used)
+            i.no_fund_reason = waiting.reason
     active = [b for b in bindings.get(c.psn_no, ()) if is_active(b.bound_on, b.ended_on, c.service_date)]
     if c.mulaid_payer is not None:
         if c.mulaid_payer not in persons:
@@ -226,6 +234,28 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
             allowed = book.get(holder_regions[b.holder_psn_no], c.service_date, "family.pays_relatives_personal_share")
             if allowed.value:
                 i.payers.append((b.id, b.holder_psn_no))
+
+
+def _waiting(book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict) -> WaitingPeriod | None:
+    """The resident's waiting period in `year`; its parameters are read only when an
+    enrollment could be late or broken, so an on-time, unbroken one needs none."""
+    on = enrolled[year]
+    earlier = [y for y in enrolled if y < year]
+    if on is None and (not earlier or max(earlier) == year - 1):
+        return None
+    key = ("waiting", region[:4], year)
+    if key not in cache:
+        jan1 = date(year, 1, 1)
+        end = book.get(region, jan1, "resident.contribution.central_period.end").value
+        if end.year != year:
+            raise PolicyError(
+                f"the central contribution period in force for region {pooling_area(region)} on {jan1} ends {end}, not in {year}: "
+                f"load {year}'s resident.contribution.central_period.end to judge whether an enrollment for {year} was late"
+            )
+        cache[key] = (end, book.get(region, jan1, "resident.waiting_period.fixed_months").value,
+                      book.get(region, jan1, "resident.waiting_period.months_per_broken_year").value)
+    end, fixed, per_year = cache[key]
+    return waiting_period(year, enrolled, end, fixed, per_year)
 
 
 def _lock_usage(s: Session, todo: list[_Item]) -> dict:
@@ -243,6 +273,8 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
                 caps.setdefault((i.claim.psn_no, i.claim.year, rule.bucket), rule.cap)
     t = BenefitUsage.__table__
     counters = {}
+    if not caps:  # every claim of the chunk is outside the basic fund (unpooled, waiting)
+        return counters
 
     def keep(r) -> None:
         counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
@@ -305,7 +337,8 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
         accounts[h]["delta"] -= amount
     amounts = (a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.fund_pay_sumamt, a.psn_part_amt, pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay)
     payers = [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
-    i.result = _view(c, "posted", amounts, payers, own["balance"] if own else None, rules.policy_files, line=i.line, warnings=rules.warnings(c.service_date))
+    i.result = _view(c, "posted", amounts, payers, own["balance"] if own else None, rules.policy_files, line=i.line,
+                     warnings=rules.warnings(c.service_date), no_fund_reason=i.no_fund_reason)
     return a, pay
 
 
@@ -314,7 +347,7 @@ ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
 CLAIM_COLUMNS = (
     "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay",
     "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay", "balc",
-    "policy", "posting_id", "operator", "created_at",
+    "policy", "no_fund_reason", "posting_id", "operator", "created_at",
 )  # fmt: skip
 MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
 
@@ -335,7 +368,7 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
             rules.basic.bucket if rules.basic else None, rules.layer.bucket if rules.layer else None,
             a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.layer_selfpay, a.fund_pay_sumamt, a.psn_part_amt,
             pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay, None if balc is None else balc.fen,
-            rules.policy_json, pid, operator, now,
+            rules.policy_json, i.no_fund_reason, pid, operator, now,
         ))
         if pay.mulaid:
             binding_of = {h: bid for bid, h in i.payers}
@@ -371,7 +404,8 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
 # Results in the SPEC §4 shape ---------------------------------------------------------
 
 
-def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], balc: int | None, policy: list[str], *, line: int | None = None, warnings=()) -> dict:
+def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], balc: int | None, policy: list[str], *, line: int | None = None,
+          warnings=(), no_fund_reason: str | None = None) -> dict:
     """A result in SPEC §4's shape and field order; `amounts` in RESULT_FIELDS order."""
     inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
     return {
@@ -382,7 +416,7 @@ def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], b
         "status": status, "year": c.year, "inscp_scp_amt": Yuan(inscp), "act_pay_dedc": Yuan(dedc), "hifp_pay": Yuan(hifp),
         "hifmi_pay": Yuan(hifmi), "hifob_pay": Yuan(hifob), "fund_pay_sumamt": Yuan(fund), "psn_part_amt": Yuan(part),
         "acct_pay": Yuan(acct), "acct_mulaid_pay": Yuan(mulaid), "mulaid_payers": payers, "psn_cash_pay": Yuan(cash),
-        "balc": None if balc is None else Yuan(balc), "policy": policy, "errors": [], "warnings": list(warnings),
+        "balc": None if balc is None else Yuan(balc), "policy": policy, "no_fund_reason": no_fund_reason, "errors": [], "warnings": list(warnings),
     }
 
 
@@ -390,7 +424,7 @@ def rejected(line: int | None, raw: object, message: str) -> dict:
     fields = {f: (raw.get(f) if isinstance(raw, dict) else None) for f in FIELDS}
     # The same keys, in the same order, as a posted result: scripts read one shape.
     return {"line": line, **fields, "status": "rejected", "year": None, **dict.fromkeys(RESULT_FIELDS[:9]), "mulaid_payers": [],
-            "psn_cash_pay": None, "balc": None, "policy": [], "errors": [message], "warnings": []}
+            "psn_cash_pay": None, "balc": None, "policy": [], "no_fund_reason": None, "errors": [message], "warnings": []}
 
 
 def _repeat(i: _Item, prior: dict) -> dict:
@@ -402,7 +436,7 @@ def _repeat(i: _Item, prior: dict) -> dict:
 
 def _record_view(r: ClaimRecord, payers: list[dict]) -> dict:
     c = Claim(**{f: getattr(r, f) for f in FIELDS})
-    v = _view(c, "posted", tuple(getattr(r, f) for f in RESULT_FIELDS), payers, r.balc, json.loads(r.policy))
+    v = _view(c, "posted", tuple(getattr(r, f) for f in RESULT_FIELDS), payers, r.balc, json.loads(r.policy), no_fund_reason=r.no_fund_reason)
     return v | {"_fingerprint": r.fingerprint, "_posted_at": r.created_at, "_id": r.id}
 
 

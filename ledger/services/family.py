@@ -141,7 +141,7 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
         )
         s.add(ContributionPayment(member_psn_no=m.psn_no, year=year, holder_psn_no=h.psn_no, binding_id=binding.id,
                                   amount=amount.value, paid_on=on, posting_id=posting.id, operator=operator))
-        s.add(Enrollment(psn_no=m.psn_no, year=year))
+        s.add(Enrollment(psn_no=m.psn_no, year=year, enrolled_on=on))
         _flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
         audit(s, operator=operator, action="family.pay_contribution", subject=h.psn_no, member=m.psn_no, year=year,
               amount=amount.value, posting=posting.id, policy=amount.document.name)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from ..idcard import mask
 from ..money import Yuan
 from ..persons import NewPerson, check_year, new_person
 from ..uow import UnitOfWork
-from .records import audit, get_person
+from .records import audit, effective_date, get_person
 
 
 def add_person(uow: UnitOfWork, operator: str, **fields) -> dict:
@@ -102,14 +103,16 @@ def _import_fields(row: dict) -> dict:
     return fields
 
 
-def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int) -> dict:
+def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int, on: date | None = None) -> dict:
+    """Enroll a person for `year`, paid on `on` (default today; never in the future)."""
     year = check_year(year)
+    on = effective_date(on)
     with uow:
         person = get_person(uow.session, psn_no)
         if uow.session.scalar(select(Enrollment.id).where(Enrollment.psn_no == person.psn_no, Enrollment.year == year)):
             raise Conflict(f"year: {mask(person.psn_no)} is already enrolled for {year}")
-        uow.session.add(Enrollment(psn_no=person.psn_no, year=year))
-        audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year)
+        uow.session.add(Enrollment(psn_no=person.psn_no, year=year, enrolled_on=on))
+        audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year, enrolled_on=on)
         view = person_view(uow.session, person)
         uow.commit()
         return view

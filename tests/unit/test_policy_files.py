@@ -47,7 +47,9 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     assert v["family.member_same_province"] is False
     # The national limit on the two incentives (RULES.md §3, grade N), carried with them
     assert v["resident.incentive.max_share_of_cap"] == Decimal("0.20")
-    assert len(v) == 32  # nothing else beyond RULES.md §1 and that limit
+    # and the national waiting period (RULES.md §3): 3 months plus 1 per broken year
+    assert (v["resident.waiting_period.fixed_months"], v["resident.waiting_period.months_per_broken_year"]) == (3, 1)
+    assert len(v) == 34  # nothing else beyond RULES.md §1 and those national rules
 
 
 def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
@@ -78,7 +80,8 @@ def test_every_seed_value_cites_a_seed_document_with_a_quote(seeds):
                 assert name == "family.member_same_province" and entry.note, name
                 continue
             if doc.policy.sources[entry.source].grade == "N":  # a national rule, reported by RULES.md §3
-                assert name == "resident.incentive.max_share_of_cap" and entry.note, name
+                assert name in ("resident.incentive.max_share_of_cap", "resident.waiting_period.fixed_months",
+                                "resident.waiting_period.months_per_broken_year") and entry.note, name
                 continue
             assert entry.quote, name
             assert doc.policy.sources[entry.source].grade == "S", name
