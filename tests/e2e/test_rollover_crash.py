@@ -1,5 +1,6 @@
 """A rollover killed with SIGKILL midway, then run again, ends exactly where an
-uninterrupted run ends. SQLite: the reference run works on a copy of the same file."""
+uninterrupted run ends; the reference run works on a copy of the same database (SQLite:
+the backup API; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
 
 import json
 import os
@@ -9,14 +10,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 
-import pytest
-from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from ledger.cli import cli
-from ledger.db.engine import make_engine
+from ledger.db.engine import READ_ONLY, make_engine, normalize_url
 from ledger.idcard import check_character
 from ledger.services import accounts, persons
 from ledger.uow import UnitOfWork
@@ -46,23 +45,38 @@ def state(url: str) -> dict:
     return out
 
 
-def _persons_done(db) -> int:
-    with sqlite3.connect(db, timeout=30) as c:
-        try:
-            row = c.execute("SELECT persons FROM rollovers").fetchone()
-        except sqlite3.OperationalError:  # locked for a moment
-            return -1
-    return row[0] if row else 0
+def _persons_done(engine) -> int:
+    with engine.connect() as c:
+        return c.execute(text("SELECT coalesce(max(persons), 0) FROM rollovers")).scalar_one()
 
 
-@pytest.mark.skipif(os.environ.get("LEDGER_TEST_DATABASE_URL") is not None, reason="copies the SQLite file for the reference run")
-def test_a_rollover_killed_midway_then_run_again_ends_as_an_uninterrupted_one(tmp_path):
+@contextmanager
+def _reference_copy(url: str, tmp_path):
+    """A second database holding what `url` holds now, for the uninterrupted run."""
+    u = normalize_url(url)
+    if u.get_backend_name() == "sqlite":
+        # SQLite's backup API copies what is committed, including what still sits in the WAL.
+        with sqlite3.connect(u.database) as src, sqlite3.connect(tmp_path / "reference.db") as dst:
+            src.backup(dst)
+        yield f"sqlite:///{tmp_path / 'reference.db'}"
+        return
+    copy = f"{u.database}_ref"
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{u.database}"'))  # needs no other session on the source
+    try:
+        yield u.set(database=copy).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_a_rollover_killed_midway_then_run_again_ends_as_an_uninterrupted_one(db_url, tmp_path):
     seed = int(os.environ.get("LEDGER_CRASH_SEED", random.randrange(1 << 30)))
     print(f"crash seed {seed}")  # noqa: T201 - shown with -s, to replay a failure
     rng = random.Random(seed)
-    db = tmp_path / "crash.db"
-    url = f"sqlite:///{db}"
-    assert CliRunner().invoke(cli, ["--db", url, "db", "upgrade"]).exit_code == 0
+    url = db_url
     engine = make_engine(url)
     uow = UnitOfWork(engine)
     # 600 Changchun persons enrolled for 2023: every third a retiree holding 0.00-300.00.
@@ -72,27 +86,30 @@ def test_a_rollover_killed_midway_then_run_again_ends_as_an_uninterrupted_one(tm
     for i in range(0, 600, 3):
         accounts.credit(uow, "t", synthetic_id(i), rng.randrange(1, 30001), "opening", date(2023, 1, 1))
     engine.dispose()
-    # SQLite's backup API copies what is committed, including what still sits in the WAL.
-    with sqlite3.connect(db) as src, sqlite3.connect(tmp_path / "reference.db") as dst:
-        src.backup(dst)
-    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    with _reference_copy(url, tmp_path) as reference:
+        _crash_and_compare(url, reference, rng, seed)
+
+
+def _crash_and_compare(url: str, reference: str, rng: random.Random, seed: int) -> None:
     t0 = time.perf_counter()
-    r = subprocess.run([*LEDGER, "--db", reference, "rollover", "--year", "2023", "--chunk", "7"], capture_output=True, text=True)
+    r = subprocess.run([*LEDGER, "--db", reference, "rollover", "--year", "2023", "--chunk", "3"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     whole = time.perf_counter() - t0
 
     kills = 0
+    poll = make_engine(url).execution_options(**{READ_ONLY: True})  # a reader: no write lock on SQLite
     for _ in range(3):  # three kills at random moments after some chunks committed, then a run to the end
-        done_before = _persons_done(db)
-        p = subprocess.Popen([*LEDGER, "--db", url, "rollover", "--year", "2023", "--chunk", "7"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while p.poll() is None and _persons_done(db) <= done_before:
+        done_before = _persons_done(poll)
+        p = subprocess.Popen([*LEDGER, "--db", url, "rollover", "--year", "2023", "--chunk", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while p.poll() is None and _persons_done(poll) <= done_before:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.15))
+        time.sleep(rng.uniform(0, 0.03))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             kills += 1
         p.wait()
-    final = subprocess.run([*LEDGER, "--db", url, "rollover", "--year", "2023", "--chunk", "7"], capture_output=True, text=True)
+    poll.engine.dispose()
+    final = subprocess.run([*LEDGER, "--db", url, "rollover", "--year", "2023", "--chunk", "3"], capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
     print(f"{kills} kills; an uninterrupted run takes {whole:.2f} s")  # noqa: T201
     assert kills >= 1
