@@ -63,7 +63,10 @@ def _reference_copy(url: str, tmp_path):
     copy = f"{u.database}_ref"
     admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{u.database}"'))  # needs no other session on the source
+        # A template copy needs the source to itself: end the idle pooled sessions that
+        # earlier tests' engines left behind (pools with pre-ping reconnect if reused).
+        c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": u.database})
+        c.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{u.database}"'))
     try:
         yield u.set(database=copy).render_as_string(hide_password=False)
     finally:
