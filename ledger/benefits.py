@@ -168,6 +168,12 @@ def add_months(d: date, months: int) -> date:
     raise AssertionError(d)  # pragma: no cover
 
 
+def broken_years(year: int, enrolled: dict[int, date | None]) -> int:
+    """Years without enrollment between the last enrolled year before `year` and `year`."""
+    earlier = [y for y in enrolled if y < year]
+    return year - 1 - max(earlier) if earlier else 0
+
+
 def waiting_period(year: int, enrolled: dict[int, date | None], central_end: date | None, fixed_months: int, per_broken_year: int) -> WaitingPeriod | None:
     """A resident's waiting period in `year` (RULES.md §3), or None.
 
@@ -177,8 +183,7 @@ def waiting_period(year: int, enrolled: dict[int, date | None], central_end: dat
     month). It lasts `fixed_months` plus `per_broken_year` for each year still missing,
     from the day of enrollment (1 January for an enrollment made before the year)."""
     on = enrolled[year]
-    earlier = [y for y in enrolled if y < year]
-    broken = year - 1 - max(earlier) if earlier else 0
+    broken = broken_years(year, enrolled)
     late = on is not None and central_end is not None and on > central_end
     if not late and broken == 0:
         return None

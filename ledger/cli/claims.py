@@ -1,5 +1,6 @@
 import os
 import sys
+from contextlib import nullcontext
 
 import click
 
@@ -47,18 +48,16 @@ def post(obj, file, chunk, as_json):
         ledger claim post - --json < claims.jsonl
     """
     uow = obj.uow()
-    raw = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115 - closed below
-    counting = CountingReader(raw)
-    stream = text_of(counting)
     total = None if file == "-" else os.path.getsize(file)
     summary = {"claims": 0, "posted": 0, "duplicate": 0, "rejected": 0, "fund_paid": 0, "accounts_paid": 0, "cash": 0}
     warnings: set[str] = set()
-    bar = click.progressbar(length=total, label="posting", file=sys.stderr) if sys.stderr.isatty() and not as_json else None
-    try:
-        if bar is not None:
-            bar.__enter__()
+    show_bar = sys.stderr.isatty() and not as_json
+    source = nullcontext(sys.stdin.buffer) if file == "-" else open(file, "rb")  # noqa: SIM115 - closed by the with
+    progress = click.progressbar(length=total, label="posting", file=sys.stderr) if show_bar else nullcontext()
+    with source as raw, progress as bar:
+        counting = CountingReader(raw)
         done = 0
-        for r in claims.post_claims(uow, obj.operator, read_claims(stream, file), chunk):
+        for r in claims.post_claims(uow, obj.operator, read_claims(text_of(counting), file), chunk):
             summary["claims"] += 1
             summary[r["status"]] += 1
             if r["status"] == "posted":
@@ -73,11 +72,6 @@ def post(obj, file, chunk, as_json):
             if bar is not None and counting.bytes > done:
                 bar.update(counting.bytes - done)
                 done = counting.bytes
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-        if raw is not sys.stdin.buffer:
-            raw.close()
     for w in sorted(warnings):
         warn(w)
     line = (f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "

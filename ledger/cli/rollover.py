@@ -1,4 +1,5 @@
 import sys
+from contextlib import nullcontext
 
 import click
 
@@ -28,15 +29,9 @@ def command(obj, year, chunk, as_json):
     """
     year = check_year(year, "--year")
     uow = obj.uow()
-    bar = None
-    if sys.stderr.isatty() and not as_json:
-        bar = click.progressbar(length=service.persons_to_roll(uow, year), label=f"rollover {year}", file=sys.stderr)
-        bar.__enter__()
-    try:
-        d = service.rollover(uow, obj.operator, year, chunk, progress=bar.update if bar else None)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    show_bar = sys.stderr.isatty() and not as_json
+    with click.progressbar(length=service.persons_to_roll(uow, year), label=f"rollover {year}", file=sys.stderr) if show_bar else nullcontext() as bar:
+        d = service.rollover(uow, obj.operator, year, chunk, progress=bar.update if bar is not None else None)
 
     def human(d):
         if d["already_done"]:

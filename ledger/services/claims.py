@@ -33,7 +33,14 @@ from ..adjudication import (
     adjudicate,
     pay_personal_share,
 )
-from ..benefits import ClaimRules, Patient, WaitingPeriod, rules_for, waiting_period
+from ..benefits import (
+    ClaimRules,
+    Patient,
+    WaitingPeriod,
+    broken_years,
+    rules_for,
+    waiting_period,
+)
 from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
 from ..db.models import (
     Account,
@@ -239,9 +246,7 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
 def _waiting(book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict) -> WaitingPeriod | None:
     """The resident's waiting period in `year`; its parameters are read only when an
     enrollment could be late or broken, so an on-time, unbroken one needs none."""
-    on = enrolled[year]
-    earlier = [y for y in enrolled if y < year]
-    if on is None and (not earlier or max(earlier) == year - 1):
+    if enrolled[year] is None and broken_years(year, enrolled) == 0:
         return None
     key = ("waiting", region[:4], year)
     if key not in cache:
