@@ -9,15 +9,6 @@ def sum_fen(column):
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
-def dialect_insert(session, table):
-    """INSERT with ON CONFLICT support for the session's backend (both have it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
 def reserve_ids(session, table, n: int) -> list[int]:
     """n fresh primary keys for `table`, so a batch can be inserted with plain executemany
     (no RETURNING round trip per row) and its rows referenced before they are written.

@@ -72,21 +72,23 @@ def review_warning(document: PolicyDocument, on: date) -> str | None:
 @dataclass
 class PolicyBook:
     documents: Sequence[PolicyDocument] = field(default_factory=tuple)
-    _epochs: dict = field(default_factory=dict, repr=False, compare=False)
+    _in_force_files: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def _candidates(self, region: str, on: date) -> list[PolicyDocument]:
-        area = pooling_area(region)
-        docs = [d for d in self.documents if d.policy.region == area and d.policy.effective_from <= on]
-        return sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True)
+    def _candidates(self, region: str, on: date) -> tuple[PolicyDocument, ...]:
+        """The files in force for the region on the day, newest first; worked out once per
+        region and day (a claim feed asks for the same few days again and again)."""
+        key = (region, on)
+        found = self._in_force_files.get(key)
+        if found is None:
+            area = pooling_area(region)
+            docs = [d for d in self.documents if d.policy.region == area and d.policy.effective_from <= on]
+            found = self._in_force_files[key] = tuple(sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True))
+        return found
 
     def epoch(self, region: str, on: date) -> tuple:
         """A key equal for two dates exactly when the same files are in force for the region:
         every value resolves the same way on both (only review warnings depend on the day)."""
-        key = (region, on)
-        found = self._epochs.get(key)
-        if found is None:
-            found = self._epochs[key] = (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
-        return found
+        return (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
 
     def get(self, region: str, on: date, name: str) -> Resolved:
         """The value in force; MissingParameter names region, date and parameter if none."""

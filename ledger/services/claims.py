@@ -23,6 +23,7 @@ from datetime import date
 from itertools import islice
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,7 @@ from ..db.models import (
     Posting,
     utcnow,
 )
-from ..db.sql import bulk_insert, dialect_insert, reserve_ids
+from ..db.sql import bulk_insert, reserve_ids
 from ..errors import Conflict, LedgerError, NotFound, PolicyError, ValidationError
 from ..family import is_active
 from ..idcard import mask
@@ -285,7 +286,7 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
         counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
 
     if s.get_bind().dialect.name == "postgresql":
-        stmt = dialect_insert(s, t).values(psn_no=bindparam("k_psn"), year=bindparam("k_year"), bucket=bindparam("k_bucket"), cap=bindparam("k_cap"), fund_paid=0, deductible_met=0, selfpay=0)
+        stmt = pg_insert(t).values(psn_no=bindparam("k_psn"), year=bindparam("k_year"), bucket=bindparam("k_bucket"), cap=bindparam("k_cap"), fund_paid=0, deductible_met=0, selfpay=0)
         stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
             t.c.id, t.c.psn_no, t.c.year, t.c.bucket, t.c.cap, t.c.fund_paid, t.c.deductible_met, t.c.selfpay, sort_by_parameter_order=True
         )
