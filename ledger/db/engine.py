@@ -1,4 +1,31 @@
-"""Engines for SQLite (the embedded default) and PostgreSQL (production)."""
+"""Engines for SQLite (the embedded default) and PostgreSQL (production).
+
+How concurrent writers are kept apart.
+
+PostgreSQL runs at READ COMMITTED, on purpose. Every figure a write depends on (an account
+balance, a usage counter, a binding, a rollover cursor) is read with a row lock (`FOR
+UPDATE`, or `FOR SHARE` for bindings) before it is used, so what the write sees is the last
+committed value and nobody can change it until the write commits; balances move by
+`balance = balance + x`, re-evaluated on the newest row, and CHECK constraints (balance >= 0,
+0 <= fund paid <= cap, SPEC §3 step 7) are the last word. SERIALIZABLE would add nothing those
+locks do not already give and would fail whole claim chunks on read-dependency guesses.
+
+Locks are always taken in one global order, so two writers queue instead of deadlocking:
+
+    1. the rollover row of the year                          (rollover)
+    2. family bindings, FOR SHARE                            (claims; unbind locks just its row)
+    3. usage counters, by (psn_no, year, bucket)             (claims, reversals, rollover)
+    4. accounts, by id                                       (every posting that moves money)
+
+Unique keys (setl_id, one credit per person and month, one counter per person, year and
+bucket) settle the races locks cannot, and `ledger.retry` reruns the loser's transaction,
+which then sees the winner's row. Deadlocks (40P01) and serialization failures (40001) are
+retried the same way, should one ever happen.
+
+SQLite has one writer at a time: every write transaction starts with BEGIN IMMEDIATE, so it
+holds the database's write lock from its first read; others wait on the busy timeout. WAL
+lets readers go on meanwhile, and foreign keys are switched on for every connection.
+"""
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -28,6 +55,7 @@ def make_engine(url: str | URL, **kw) -> Engine:
         engine = create_engine(u, **kw)
         _configure_sqlite(engine)
         return engine
+    kw.setdefault("isolation_level", "READ COMMITTED")
     return create_engine(u, pool_pre_ping=True, **kw)
 
 

@@ -8,11 +8,13 @@ from ..db.models import Account, Entry, Posting
 from ..db.sql import sum_fen
 from ..errors import ValidationError
 from ..money import Yuan
+from ..retry import retried
 from ..uow import UnitOfWork
 from .family import active_bindings
 from .records import Leg, account_of, audit, effective_date, get_person, post
 
 
+@retried
 def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str, on: date | None = None) -> dict:
     """A manual credit (opening balance, correction in the account's favour). `amount` is fen."""
     if amount <= 0:

@@ -15,8 +15,6 @@ sees the winner's claim.
 
 import json
 import logging
-import random
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +22,7 @@ from itertools import islice
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..adjudication import (
@@ -63,13 +61,13 @@ from ..idcard import mask
 from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
 from ..policy.book import PolicyBook, pooling_area
+from ..retry import attempt, retried
 from ..uow import UnitOfWork
 from .policies import policy_book
 from .records import Leg, audit, effective_date, get_person, post
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
-MAX_ATTEMPTS = 6
 RESULT_FIELDS = (
     "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
     "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay",
@@ -112,32 +110,15 @@ def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]])
         except LedgerError as e:
             item.result = rejected(line, raw, str(e))
         base.append(item)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def once() -> list[dict]:
         items = [_Item(i.line, i.raw, i.claim, i.result) for i in base]  # a retry starts afresh
-        try:
-            with uow:
-                results = _post_items(uow.session, operator, items)
-                uow.commit()
-            return results
-        except DBAPIError as e:
-            if attempt == MAX_ATTEMPTS or not _retryable(e):
-                raise
-            log.info("claims chunk retried (attempt %d of %d): %s", attempt, MAX_ATTEMPTS, str(e.orig).splitlines()[0] if str(e.orig) else type(e.orig).__name__)
-            # Back off with jitter so two writers that collided do not collide again.
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
-    raise AssertionError("unreachable")
+        with uow:
+            results = _post_items(uow.session, operator, items)
+            uow.commit()
+        return results
 
-
-def _retryable(e: DBAPIError) -> bool:
-    """Serialization failure and deadlock (PostgreSQL), a lock wait that timed out
-    (SQLite), or another writer posting the same setl_id first: running the chunk again
-    sees the world as it now is. Nothing of the failed attempt was committed."""
-    code = getattr(e.orig, "sqlstate", None)
-    if code in ("40001", "40P01"):
-        return True
-    if isinstance(e, IntegrityError):
-        return "setl_id" in str(e.orig)
-    return "database is locked" in str(e.orig)
+    return attempt(once, "claims chunk")
 
 
 def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
@@ -460,6 +441,7 @@ def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:
 # Reversal, show, usage ----------------------------------------------------------------
 
 
+@retried
 def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on: date | None = None) -> dict:
     """Post the compensating entries of a claim and give back what it used of its own
     year's counters (RULES.md §5: later claims are not re-adjudicated)."""

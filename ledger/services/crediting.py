@@ -29,6 +29,7 @@ from ..errors import LedgerError, ValidationError
 from ..idcard import parse_id_number
 from ..money import Yuan, parse_yuan
 from ..persons import EMPLOYEE
+from ..retry import retried
 from ..uow import UnitOfWork
 from .persons import ImportRejected, RowError
 from .policies import policy_book
@@ -65,6 +66,7 @@ def parse_bases(rows: Iterable[tuple[int, dict]]) -> dict[str, tuple[int, int]]:
     return bases
 
 
+@retried
 def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, tuple[int, int]] | None = None) -> dict:
     first = parse_month(month)
     today = date.today()
@@ -125,8 +127,10 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
             bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"),
                         [(n, psn, label, base, amount, pid) for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)])
             a = Account.__table__
+            # In account id order, the global lock order: updating in person order could
+            # deadlock with a claim chunk, which locks accounts by id.
             s.execute(update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance + bindparam("a_amount")),
-                      [{"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits])
+                      sorted(({"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits), key=lambda u: u["a_id"]))
         summary = {
             "month": label, "credited_on": on, "credited": len(credits), "total": Yuan(sum(c[3] for c in credits)),
             "in_service": in_service, "retired": retired, "already_credited": len(done), "in_service_without_base": no_base,

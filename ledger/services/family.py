@@ -19,11 +19,13 @@ from ..family import BindingPolicy, Party, check_binding, check_relation_name, i
 from ..idcard import mask
 from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
+from ..retry import retried
 from ..uow import UnitOfWork
 from .policies import policy_book
 from .records import Leg, account_of, audit, effective_date, get_person, post
 
 
+@retried
 def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str, on: date | None = None, reason: str | None = None) -> dict:
     relation = check_relation_name(relation)
     on = effective_date(on)
@@ -51,6 +53,7 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
         return view | {"warnings": [w for w in (relations.warning, same_province.warning) if w]}
 
 
+@retried
 def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None) -> dict:
     on = effective_date(on)
     with uow:
@@ -98,6 +101,7 @@ def _with_role(views: list[dict], psn_no: str) -> list[dict]:
     return [v | {"role": "holder" if v["holder"] == psn_no else "member"} for v in views]
 
 
+@retried
 def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None) -> dict:
     """Pay a bound resident member's contribution for `year` from the holder's account and
     enroll the member for that year, in one transaction.

@@ -12,10 +12,12 @@ from ..errors import Conflict, LedgerError, ValidationError
 from ..idcard import mask
 from ..money import Yuan
 from ..persons import NewPerson, check_year, new_person
+from ..retry import attempt, retried
 from ..uow import UnitOfWork
 from .records import audit, effective_date, get_person
 
 
+@retried
 def add_person(uow: UnitOfWork, operator: str, **fields) -> dict:
     """Register one person; employees get a personal account with balance 0."""
     candidate = new_person(**fields)
@@ -63,14 +65,18 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
             continue
         seen[p.psn_no] = line
         good.append(p)
-    with uow:
-        existing = set(uow.session.scalars(select(Person.psn_no).where(Person.psn_no.in_(list(seen)))))
-        errors += [RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)]
-        if errors:
-            raise ImportRejected(sorted(errors, key=lambda e: e.line))
-        _insert(uow.session, good, operator, "person.import")
-        uow.commit()
-    return len(good)
+
+    def store() -> int:
+        with uow:
+            existing = set(uow.session.scalars(select(Person.psn_no).where(Person.psn_no.in_(list(seen)))))
+            found = errors + [RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)]
+            if found:
+                raise ImportRejected(sorted(found, key=lambda e: e.line))
+            _insert(uow.session, good, operator, "person.import")
+            uow.commit()
+        return len(good)
+
+    return attempt(store, "import_persons")
 
 
 _IMPORT_KEYS = {"psn_no", "name", "insutype", "psn_type", "resident_category", "region", "enrolled"}
@@ -103,6 +109,7 @@ def _import_fields(row: dict) -> dict:
     return fields
 
 
+@retried
 def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int, on: date | None = None) -> dict:
     """Enroll a person for `year`, paid on `on` (default today; never in the future)."""
     year = check_year(year)

@@ -12,6 +12,7 @@ from ..money import Yuan
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind
 from ..policy.schema import parse_policy_text
+from ..retry import retried
 from ..uow import UnitOfWork
 from .records import audit
 
@@ -37,6 +38,7 @@ def _loaded_document(session: Session, file_id: int, name: str, digest: str) -> 
     return _parsed[key]
 
 
+@retried
 def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
     policy = parse_policy_text(text, name)  # validate before opening the transaction
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -40,6 +40,7 @@ from ..errors import ValidationError
 from ..money import Yuan
 from ..persons import EMPLOYEE, check_year
 from ..policy.book import PolicyBook, pooling_area
+from ..retry import attempt
 from ..rollover_rules import (
     IncentivePolicy,
     continuous_years_through,
@@ -58,6 +59,19 @@ def rollover(uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK,
     year = check_year(year, "--year")
     if date.today() < date(year, 12, 31):
         raise ValidationError("--year", f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected")
+    started = attempt(lambda: _start(uow, operator, year), "rollover start")
+    if started is not None:
+        return started
+    while True:
+        done = attempt(lambda: _next_chunk(uow, operator, year, chunk_size), "rollover chunk")
+        if isinstance(done, dict):
+            return done
+        if progress is not None:
+            progress(done)
+
+
+def _start(uow: UnitOfWork, operator: str, year: int) -> dict | None:
+    """Record that the rollover of `year` has begun; its summary if it was already done."""
     with uow:
         s = uow.session
         r = s.get(Rollover, year)
@@ -66,32 +80,34 @@ def rollover(uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK,
         if r is None:
             s.add(Rollover(year=year, operator=operator, persons=0))
             uow.commit()
-    while True:
-        with uow:
-            s = uow.session
-            # One runner per year at a time: a second waits here, then resumes after the first.
-            r = s.get(Rollover, year, with_for_update=True, populate_existing=True)
-            if r.finished_at is not None:
-                break
-            # The next persons after the cursor, walking the (psn_no, year) index of
-            # enrollments: each chunk costs the same, however far the run has got.
-            who = select(Enrollment.psn_no).where(Enrollment.year.in_((year, year + 1))).distinct()
-            if r.cursor is not None:
-                who = who.where(Enrollment.psn_no > r.cursor)
-            ids = s.scalars(who.order_by(Enrollment.psn_no).limit(chunk_size)).all()
-            people = s.scalars(select(Person).where(Person.psn_no.in_(ids)).order_by(Person.psn_no)).all() if ids else []
-            if not people:
-                r.finished_at = utcnow()
-                summary = _summary(s, year)
-                uow.commit()
-                return summary | {"already_done": False}
-            _roll_chunk(s, operator, year, people, policy_book(s))
-            r.cursor, r.persons = people[-1].psn_no, r.persons + len(people)
+    return None
+
+
+def _next_chunk(uow: UnitOfWork, operator: str, year: int, chunk_size: int) -> int | dict:
+    """Roll the next chunk of persons over and move the cursor past them, in one
+    transaction: how many were rolled, or the summary once nobody is left."""
+    with uow:
+        s = uow.session
+        # One runner per year at a time: a second waits here, then resumes after the first.
+        r = s.get(Rollover, year, with_for_update=True, populate_existing=True)
+        if r.finished_at is not None:
+            return _summary(s, year) | {"already_done": False}
+        # The next persons after the cursor, walking the (psn_no, year) index of
+        # enrollments: each chunk costs the same, however far the run has got.
+        who = select(Enrollment.psn_no).where(Enrollment.year.in_((year, year + 1))).distinct()
+        if r.cursor is not None:
+            who = who.where(Enrollment.psn_no > r.cursor)
+        ids = s.scalars(who.order_by(Enrollment.psn_no).limit(chunk_size)).all()
+        people = s.scalars(select(Person).where(Person.psn_no.in_(ids)).order_by(Person.psn_no)).all() if ids else []
+        if not people:
+            r.finished_at = utcnow()
+            summary = _summary(s, year)
             uow.commit()
-        if progress is not None:
-            progress(len(people))
-    with uow.read_only():
-        return _summary(uow.session, year) | {"already_done": False}
+            return summary | {"already_done": False}
+        _roll_chunk(s, operator, year, people, policy_book(s))
+        r.cursor, r.persons = people[-1].psn_no, r.persons + len(people)
+        uow.commit()
+        return len(people)
 
 
 def persons_to_roll(uow: UnitOfWork, year: int) -> int:
