@@ -1,9 +1,11 @@
 """The schema comes from the migrations, agrees with the models, and guards its invariants."""
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ledger.cli import cli
 from ledger.db import migrate
 from ledger.db.engine import make_engine
 from ledger.services import accounts, persons
@@ -66,3 +68,46 @@ def test_an_employee_without_person_type_is_refused_by_the_database(engine):
                 "INSERT INTO persons (psn_no, name, insutype, region, birth_date, sex, created_at) "
                 f"VALUES ('{WORKER}', 'x', '310', '220702', '1978-06-11', 'M', CURRENT_TIMESTAMP)"
             ))
+
+
+# Every table that records history: a correction is a new row, never an edit.
+HISTORY = (
+    "journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals",
+    "contribution_payments", "year_end_deductions", "major_illness_incentives", "monthly_credits", "policy_files",
+)  # fmt: skip
+
+
+def _triggers(engine) -> dict[str, set[str]]:
+    query = (
+        "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+    )
+    found: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for table, sql in conn.execute(text(query)):
+            found.setdefault(table, set()).update(a for a in ("UPDATE", "DELETE") if a in sql.upper())
+    return found
+
+
+def test_every_history_table_refuses_update_and_delete(engine):
+    triggers = _triggers(engine)
+    assert {t: triggers.get(t, set()) for t in HISTORY} == {t: {"UPDATE", "DELETE"} for t in HISTORY}
+
+
+def test_the_refusal_holds_on_real_rows(engine, db_url):
+    """The demo leaves rows in most history tables; each refuses to change."""
+    r = CliRunner().invoke(cli, ["--db", db_url, "demo"])
+    assert r.exit_code == 0, r.output
+    tried = []
+    for table in HISTORY:
+        with engine.connect() as conn:
+            if not conn.scalar(text(f"SELECT count(*) FROM {table}")):
+                continue
+        for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET id = id"):
+            with pytest.raises(DBAPIError, match=f"{table} is append-only"):
+                with engine.begin() as conn:
+                    conn.execute(text(statement))
+        tried.append(table)
+    # the demo posts, claims, reverses, pays nobody's contribution and rolls 2025 over
+    assert {"journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals", "policy_files"} <= set(tried)
