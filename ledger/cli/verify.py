@@ -9,9 +9,13 @@ from .context import emit, json_option
 @json_option
 @click.pass_obj
 def command(obj, as_json):
-    """Check the books: every balance equals its journal, every posting sums to zero.
+    """Check the books, and list each violation with a non-zero exit.
 
-    Exits non-zero and lists each violation if any is found.
+    Every posting sums to zero; every balance equals its journal entries and is not
+    negative; every usage counter equals its claims and keeps within its cap; every claim
+    adds up (SPEC §3 step 7) and agrees with its journal posting and its payers; every
+    reversal undoes its claim exactly, once; no pair is bound twice at once; every
+    mutual-aid payment was made under a binding active on the service date.
 
     \b
     Example:

@@ -1,15 +1,23 @@
-"""`ledger verify`: the books must agree with themselves. Set-based queries, so it scales."""
+"""`ledger verify`: the books must agree with themselves. Set-based queries, so it scales.
 
-from sqlalchemy import func, select
+The database already refuses most of what is checked here (CHECK constraints, unique keys,
+append-only triggers). Verify checks again from the rows themselves, so that a restored
+backup, a hand-edited table or a constraint someone dropped is caught, and it checks what
+no single-row constraint can: sums across tables and periods across rows."""
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ..db.models import (
     Account,
     BenefitUsage,
+    ClaimMutualAid,
     ClaimRecord,
     ClaimReversal,
     ContributionPayment,
     Enrollment,
     Entry,
+    FamilyBinding,
     Posting,
 )
 from ..db.sql import sum_fen
@@ -19,49 +27,58 @@ from ..uow import UnitOfWork
 
 
 def verify(uow: UnitOfWork) -> dict:
-    problems: list[str] = []
     with uow.read_only():
-        s = uow.session
-        journal = (
-            select(Entry.account_id, sum_fen(Entry.amount).label("total"))
-            .where(Entry.account_id.is_not(None))
-            .group_by(Entry.account_id)
-            .subquery()
-        )
-        rows = s.execute(
-            select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
-            .outerjoin(journal, journal.c.account_id == Account.id)
-            .where(Account.balance != func.coalesce(journal.c.total, 0))
-        )
-        for psn_no, balance, total in rows:
-            problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}")
-        for posting_id, total in s.execute(
-            select(Entry.posting_id, sum_fen(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
-        ):
-            problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
-        for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
-            problems.append(f"posting {posting_id}: has no entries")
-        missing_enrollment = (
-            select(ContributionPayment.member_psn_no, ContributionPayment.year)
-            .outerjoin(Enrollment, (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year))
-            .where(Enrollment.id.is_(None))
-        )
-        for psn_no, year in s.execute(missing_enrollment):
-            problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
-        collected = (
-            select(ContributionPayment.id, ContributionPayment.amount, sum_fen(Entry.amount))
-            .outerjoin(Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection"))
-            .group_by(ContributionPayment.id, ContributionPayment.amount)
-            .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
-        )
-        for payment_id, amount, total in s.execute(collected):
-            problems.append(f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}")
-        problems += _usage_problems(s)
-        counts = {
-            "accounts": s.scalar(select(func.count()).select_from(Account)),
-            "postings": s.scalar(select(func.count()).select_from(Posting)),
-            "entries": s.scalar(select(func.count()).select_from(Entry)),
-        }
+        return check(uow.session)
+
+
+def check(s: Session) -> dict:
+    """Every check, in the caller's transaction."""
+    problems: list[str] = []
+    journal = (
+        select(Entry.account_id, sum_fen(Entry.amount).label("total"))
+        .where(Entry.account_id.is_not(None))
+        .group_by(Entry.account_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
+        .outerjoin(journal, journal.c.account_id == Account.id)
+        .where(Account.balance != func.coalesce(journal.c.total, 0))
+    )
+    for psn_no, balance, total in rows:
+        problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}")
+    for posting_id, total in s.execute(
+        select(Entry.posting_id, sum_fen(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
+    ):
+        problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
+    for psn_no, balance in s.execute(select(Account.psn_no, Account.balance).where(Account.balance < 0)):
+        problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} is below zero")
+    for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
+        problems.append(f"posting {posting_id}: has no entries")
+    missing_enrollment = (
+        select(ContributionPayment.member_psn_no, ContributionPayment.year)
+        .outerjoin(Enrollment, (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year))
+        .where(Enrollment.id.is_(None))
+    )
+    for psn_no, year in s.execute(missing_enrollment):
+        problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
+    collected = (
+        select(ContributionPayment.id, ContributionPayment.amount, sum_fen(Entry.amount))
+        .outerjoin(Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection"))
+        .group_by(ContributionPayment.id, ContributionPayment.amount)
+        .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
+    )
+    for payment_id, amount, total in s.execute(collected):
+        problems.append(f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}")
+    problems += _usage_problems(s)
+    problems += _claim_problems(s)
+    problems += _reversal_problems(s)
+    problems += _binding_problems(s)
+    counts = {
+        "accounts": s.scalar(select(func.count()).select_from(Account)),
+        "postings": s.scalar(select(func.count()).select_from(Posting)),
+        "entries": s.scalar(select(func.count()).select_from(Entry)),
+    }
     return {"ok": not problems, "problems": problems, "checked": counts}
 
 
@@ -87,4 +104,91 @@ def _usage_problems(s) -> list[str]:
             problems.append(f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)} exceeds the cap {format_fen(u.cap)}")
     for (psn, year, bucket), _ in sorted(expected.items()):
         problems.append(f"usage of {mask(psn)} {year} {bucket}: claims were posted but there is no counter")
+    return problems
+
+
+def _claim_problems(s) -> list[str]:
+    """SPEC §3 step 7 on every claim, and the claim against its own journal posting."""
+    c = ClaimRecord
+    problems = []
+    sums = (
+        ("medfee_sumamt = fund_pay_sumamt + psn_part_amt", c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
+        ("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay),
+        ("psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay", c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.psn_cash_pay),
+        ("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
+         c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt),
+        ("no amount below zero", or_(*(col < 0 for col in (c.hifp_pay, c.hifmi_pay, c.hifob_pay, c.act_pay_dedc, c.acct_pay, c.acct_mulaid_pay, c.psn_cash_pay)))),
+    )
+    for rule, broken in sums:
+        for (setl_id,) in s.execute(select(c.setl_id).where(broken).order_by(c.setl_id)):
+            problems.append(f"claim {setl_id}: does not satisfy {rule}")
+    # What each book of the claim's posting received, beside what the claim says it paid.
+    e = Entry
+    own = and_(e.book == "personal_account", e.psn_no == c.psn_no)
+    others = and_(e.book == "personal_account", e.psn_no != c.psn_no)
+
+    def book_sum(condition):
+        return sum_fen(case((condition, e.amount), else_=literal(0)))
+
+    legs = (
+        ("provider", book_sum(e.book == "provider"), c.medfee_sumamt),
+        ("pooled_fund", -book_sum(e.book == "pooled_fund"), c.hifp_pay),
+        ("second-layer funds", -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))), c.hifmi_pay + c.hifob_pay),
+        ("own account", -book_sum(own), c.acct_pay),
+        ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
+        ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
+    )
+    cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]
+    q = select(c.setl_id, *cols).join(e, e.posting_id == c.posting_id).group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
+    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs))).order_by(c.setl_id)
+    for setl_id, *figures in s.execute(q):
+        for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
+            if journal != claimed:
+                problems.append(f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}")
+    paid_by_payers = select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid")).group_by(ClaimMutualAid.claim_id).subquery()
+    q = (select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
+         .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
+         .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0)).order_by(c.setl_id))
+    for setl_id, claimed, paid in s.execute(q):
+        problems.append(f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}")
+    return problems
+
+
+def _reversal_problems(s) -> list[str]:
+    """A claim is reversed at most once, and a reversal's posting undoes exactly the
+    claim's: per book and account, the two postings sum to zero."""
+    problems = []
+    for setl_id, n in s.execute(select(ClaimRecord.setl_id, func.count()).join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+                                .group_by(ClaimRecord.setl_id).having(func.count() > 1)):
+        problems.append(f"claim {setl_id}: reversed {n} times")
+    both = (select(ClaimRecord.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
+            .join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+            .join(Entry, or_(Entry.posting_id == ClaimRecord.posting_id, Entry.posting_id == ClaimReversal.posting_id))
+            .group_by(ClaimRecord.setl_id, ClaimReversal.id, Entry.book, Entry.psn_no, Entry.account_id)
+            .having(func.sum(Entry.amount) != 0)
+            .order_by(ClaimRecord.setl_id, Entry.book))
+    for setl_id, book, psn_no, left in s.execute(both):
+        problems.append(f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00")
+    return problems
+
+
+def _binding_problems(s) -> list[str]:
+    """No pair is bound twice at once, and every mutual-aid payment was made by the
+    binding's holder, for its member, on a day the binding was active."""
+    problems = []
+    a, b = aliased(FamilyBinding), aliased(FamilyBinding)
+    overlap = (select(a.id, b.id, a.holder_psn_no, a.member_psn_no)
+               .join(b, and_(a.holder_psn_no == b.holder_psn_no, a.member_psn_no == b.member_psn_no, a.id < b.id))
+               .where(or_(a.ended_on.is_(None), b.bound_on < a.ended_on), or_(b.ended_on.is_(None), a.bound_on < b.ended_on))
+               .order_by(a.id, b.id))
+    for first, second, holder, member in s.execute(overlap):
+        problems.append(f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once")
+    m, bd = ClaimMutualAid, FamilyBinding
+    wrong = (select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
+             .join(m, m.claim_id == ClaimRecord.id).join(bd, bd.id == m.binding_id)
+             .where(or_(bd.holder_psn_no != m.payer_psn_no, bd.member_psn_no != ClaimRecord.psn_no, bd.bound_on > ClaimRecord.service_date,
+                        and_(bd.ended_on.is_not(None), bd.ended_on <= ClaimRecord.service_date)))
+             .order_by(ClaimRecord.setl_id, m.seq))
+    for setl_id, payer, binding_id, day in s.execute(wrong):
+        problems.append(f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}")
     return problems

@@ -1,0 +1,157 @@
+"""`verify` finds each kind of damage the database's own guards would normally stop.
+
+Each test switches the guards of the tables it damages off inside one transaction (the
+append-only triggers and the CHECK constraints: what a restored backup, a hand-edited table
+or a dropped constraint would leave), damages them, runs every check in that same
+transaction and rolls it all back.
+
+The books before the damage: the worker holds 1000.00; his son (a resident, bound to him on
+2025-01-02) has claim F1, 300.00 at level 2 under tests/claim_policy.py: deductible 100.00,
+(300.00 - 100.00) x 55% = 110.00 fund, 190.00 paid by his father; the worker's own claim W1,
+800.00 at level 2 (Songyuan seed): deductible 300.00, 285.00 fund, 515.00 from his account,
+which leaves 1000.00 - 190.00 - 515.00 = 295.00; W1 is then reversed (back to 810.00)."""
+
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ledger.services import accounts, claims, family, persons, policies
+from ledger.services.verify import check, verify
+from tests.claim_policy import CLAIM_POLICY
+from tests.ids import STUDENT, WORKER
+
+CLAIM = {"service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2"}
+
+
+@pytest.fixture
+def books(uow):
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
+    persons.add_person(uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025])
+    accounts.credit(uow, "clerk", WORKER, 100000, "opening balance", date(2025, 1, 1))
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    f1 = claims.post_claim(uow, "feed", CLAIM | {"setl_id": "F1", "psn_no": STUDENT, "medfee_sumamt": "300.00"})
+    assert (str(f1["hifp_pay"]), str(f1["acct_mulaid_pay"])) == ("110.00", "190.00")
+    w1 = claims.post_claim(uow, "feed", CLAIM | {"setl_id": "W1", "psn_no": WORKER, "medfee_sumamt": "800.00"})
+    assert (str(w1["hifp_pay"]), str(w1["acct_pay"]), str(w1["balc"])) == ("285.00", "515.00", "295.00")
+    claims.reverse_claim(uow, "clerk", "W1", "entered twice", date(2025, 3, 2))
+    assert verify(uow) == {"ok": True, "problems": [], "checked": {"accounts": 1, "postings": 4, "entries": 11}}  # 2 + 3 + 3 + 3
+
+
+@contextmanager
+def unguarded(engine, *tables):
+    """A transaction in which `tables` take any edit; everything is rolled back after."""
+    with engine.connect() as conn:
+        tx = conn.begin()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+            for t in tables:
+                for (name,) in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": t}):
+                    conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        else:
+            for t in tables:
+                conn.exec_driver_sql(f"ALTER TABLE {t} DISABLE TRIGGER USER")
+                for (name,) in conn.execute(text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype = 'c'"), {"t": t}):
+                    conn.exec_driver_sql(f'ALTER TABLE {t} DROP CONSTRAINT "{name}"')
+        try:
+            yield conn
+        finally:
+            tx.rollback()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+
+
+def problems(conn) -> list[str]:
+    return check(Session(bind=conn))["problems"]
+
+
+def test_a_claim_that_does_not_add_up(engine, books):
+    with unguarded(engine, "claims") as conn:
+        conn.execute(text("UPDATE claims SET psn_cash_pay = psn_cash_pay + 1 WHERE setl_id = 'F1'"))
+        # psn_part_amt 190.00 = 0.00 + 190.00 + 0.00 no longer holds (0.01 in cash), and the
+        # journal has no cash leg behind that 0.01
+        assert problems(conn) == [
+            "claim F1: does not satisfy psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay",
+            "claim F1: its journal posting gives patient_cash 0.00, the claim says 0.01",
+        ]
+
+
+def test_a_claim_whose_journal_says_otherwise(engine, books):
+    with unguarded(engine, "journal_entries") as conn:
+        # move 10.00 of F1's posting from the pooled fund to the patient's cash: the posting
+        # still balances, but no longer matches the claim
+        conn.execute(text("UPDATE journal_entries SET amount = amount + 1000 WHERE book = 'pooled_fund' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"))
+        conn.execute(text("UPDATE journal_entries SET amount = amount - 1000 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"))
+        assert problems(conn) == [
+            "claim F1: its journal posting gives provider 290.00, the claim says 300.00",
+            "claim F1: its journal posting gives pooled_fund 100.00, the claim says 110.00",
+        ]
+
+
+def test_a_mutual_aid_payment_without_its_payers(engine, books):
+    with unguarded(engine, "claim_mulaid_payments") as conn:
+        conn.execute(text("DELETE FROM claim_mulaid_payments"))
+        assert problems(conn) == ["claim F1: acct_mulaid_pay 190.00 but its payers paid 0.00"]
+
+
+def test_a_reversal_that_does_not_undo_its_claim(engine, books):
+    with unguarded(engine, "journal_entries") as conn:
+        # the reversal gives the account back 515.01 and takes 0.01 more from the fund
+        conn.execute(text("UPDATE journal_entries SET amount = amount + 1 WHERE book = 'personal_account' AND posting_id = (SELECT posting_id FROM claim_reversals)"))
+        conn.execute(text("UPDATE journal_entries SET amount = amount - 1 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claim_reversals)"))
+        found = problems(conn)
+    assert "reversal of claim W1: personal_account of 220702********0035 is left at 0.01 after the claim and its reversal, not 0.00" in found
+    assert "reversal of claim W1: provider of 220702********0035 is left at -0.01 after the claim and its reversal, not 0.00" in found
+    # and the account no longer ties to its journal (balance 810.00, entries 810.01)
+    assert "account of 220702********0035: balance 810.00 but its journal entries sum to 810.01" in found
+
+
+def test_a_claim_reversed_twice(engine, books):
+    with unguarded(engine, "claim_reversals") as conn:
+        if conn.dialect.name == "sqlite":  # a table constraint: copy the table without it
+            conn.exec_driver_sql("ALTER TABLE claim_reversals RENAME TO guarded_reversals")
+            conn.exec_driver_sql("CREATE TABLE claim_reversals AS SELECT * FROM guarded_reversals")
+        else:
+            conn.exec_driver_sql("ALTER TABLE claim_reversals DROP CONSTRAINT uq_claim_reversals_claim_id")
+        conn.execute(text("INSERT INTO claim_reversals (claim_id, reason, reversed_on, posting_id, operator, created_at) "
+                          "SELECT claim_id, 'again', reversed_on, posting_id, operator, created_at FROM claim_reversals"))
+        found = problems(conn)
+    assert "claim W1: reversed 2 times" in found
+
+
+def test_a_payment_made_before_the_binding_began(engine, books):
+    with engine.begin() as conn:  # bindings are not append-only: the start date can be edited
+        conn.execute(text("UPDATE family_bindings SET bound_on = '2025-03-05'"))
+    binding = engine.connect().scalar(text("SELECT id FROM family_bindings"))
+    assert verify(engine_uow(engine))["problems"] == [
+        f"claim F1: paid by 220702********0035 under binding {binding}, which did not bind that payer to the patient on 2025-03-01"
+    ]
+
+
+def test_a_pair_bound_twice_at_once(uow, engine, books):
+    family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 6, 1))
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 7, 1))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE family_bindings SET ended_on = '2025-08-01' WHERE bound_on = '2025-01-02'"))
+    first, second = (r[0] for r in engine.connect().execute(text("SELECT id FROM family_bindings ORDER BY id")))
+    assert verify(engine_uow(engine))["problems"] == [
+        f"bindings {first} and {second}: 220702********0035 and member 220702********0136 are bound twice at once"
+    ]
+
+
+def test_a_balance_below_zero(engine, books):
+    with unguarded(engine, "accounts") as conn:
+        conn.execute(text("UPDATE accounts SET balance = -1"))
+        assert problems(conn) == [
+            "account of 220702********0035: balance -0.01 but its journal entries sum to 810.00",
+            "account of 220702********0035: balance -0.01 is below zero",
+        ]
+
+
+def engine_uow(engine):
+    from ledger.uow import UnitOfWork
+
+    return UnitOfWork(engine)
