@@ -8,6 +8,10 @@ import re
 from .errors import ValidationError
 
 _YUAN = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+# The largest amount accepted anywhere: 9,999,999,999.99 yuan. No fee, credit or base comes
+# near it, and with it every sum the ledger forms over billions of rows stays inside the
+# database's 64-bit integers (a larger amount used to reach the driver and fail there).
+MAX_FEN = 10**12 - 1
 
 
 def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) -> int:
@@ -25,6 +29,8 @@ def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) 
         if re.match(r"^\d+\.\d{3,}$", s):
             raise ValidationError(field, f"has more than two decimals (got {s}); amounts are in yuan to the fen")
         raise ValidationError(field, f"is not a number (got {s!r}); write yuan like 1234.50")
+    if len(m["int"].lstrip("0")) > 10:
+        raise ValidationError(field, f"is larger than the largest amount accepted, {format_fen(MAX_FEN)} (got {s})")
     fen = int(m["int"]) * 100 + int((m["frac"] or "0").ljust(2, "0"))
     if not allow_zero and fen == 0:
         raise ValidationError(field, "must be greater than zero")

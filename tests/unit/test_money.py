@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.errors import ValidationError
-from ledger.money import Yuan, format_fen, parse_yuan
+from ledger.money import MAX_FEN, Yuan, format_fen, parse_yuan
 
 
 @pytest.mark.parametrize("text, fen", [("0", 0), ("1", 100), ("1234.5", 123450), ("1234.50", 123450), ("0.01", 1), ("33.36", 3336), (" 7.05 ", 705)])
@@ -20,6 +20,8 @@ def test_parse_yuan_to_fen(text, fen):
         ("1,000.00", "is not a number"),
         ("", "is not a number"),
         ("1e3", "is not a number"),
+        ("10000000000.00", "larger than the largest amount accepted, 9999999999.99"),
+        ("99999999999999999999.99", "larger than the largest amount accepted"),
     ],
 )
 def test_parse_yuan_refuses(text, message):
@@ -43,7 +45,13 @@ def test_format_fen_always_two_decimals(fen, text):
     assert str(Yuan(fen)) == text
 
 
-@given(st.integers(min_value=0, max_value=10**15))
+def test_the_largest_amount_is_accepted():
+    # 9,999,999,999.99 yuan = 999,999,999,999 fen; leading zeros do not count
+    assert parse_yuan("9999999999.99") == MAX_FEN == 999_999_999_999
+    assert parse_yuan("0009999999999.99") == MAX_FEN
+
+
+@given(st.integers(min_value=0, max_value=MAX_FEN))
 def test_format_then_parse_round_trips(fen):
     assert parse_yuan(format_fen(fen)) == fen
 
