@@ -24,6 +24,10 @@ PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", help="the long runs: many more Hypothesis sequences and crash runs than CI's")
+
+
 def pytest_report_header(config):
     return f"ledger test database: {'PostgreSQL ' + normalize_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
 

@@ -1,6 +1,6 @@
 """Binding and unbinding family members, and paying a member's resident contribution."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from ..db.models import (
     Account,
+    ClaimMutualAid,
+    ClaimRecord,
     ContributionPayment,
     Enrollment,
     FamilyBinding,
@@ -68,6 +70,16 @@ def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | 
             raise Conflict(f"{mask(h.psn_no)} is not bound to member {mask(m.psn_no)}: nothing to unbind")
         if on < b.bound_on:
             raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
+        # An end on or before a day the holder's account already paid under the binding
+        # would leave that payment made under no binding at all. Claims hold the binding
+        # FOR SHARE while they post, so this sees every payment committed before the lock.
+        last = s.execute(
+            select(ClaimRecord.service_date, ClaimRecord.setl_id).join(ClaimMutualAid, ClaimMutualAid.claim_id == ClaimRecord.id)
+            .where(ClaimMutualAid.binding_id == b.id).order_by(ClaimRecord.service_date.desc(), ClaimRecord.setl_id).limit(1)
+        ).first()
+        if last is not None and on <= last.service_date:
+            raise ValidationError("date", f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
+                                          f"end it on {last.service_date + timedelta(days=1)} or later")
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
         audit(s, operator=operator, action="family.unbind", subject=h.psn_no, reason=reason, member=m.psn_no, ended_on=on, binding=b.id)
         view = binding_views(s, [b])[0]

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from ledger.errors import LedgerError, MissingParameter
 from ledger.services import accounts, family, persons, policies
+from tests.claim_policy import CLAIM_POLICY
 from tests.ids import (
     BEIJING,
     GRANDCHILD,
@@ -121,6 +122,26 @@ def test_unbinding_before_the_binding_began_is_refused(uow, household):
     family.bind(uow, "clerk", WORKER, STUDENT, "child", ON)
     with pytest.raises(LedgerError, match="date: 2025-11-30 is before the binding began on 2025-12-01"):
         family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 11, 30))
+
+
+def test_a_binding_cannot_end_on_or_before_a_day_it_paid(uow, household, snapshot):
+    """Found by the reference-model test: bind, a claim paid by the holder that day, then
+    unbind the same day left the payment under a binding that was never active."""
+    from ledger.services import claims
+
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
+    accounts.credit(uow, "clerk", WORKER, 10000, "opening balance", date(2025, 1, 1))
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 3, 1))
+    r = claims.post_claim(uow, "feed", {"setl_id": "U1", "psn_no": STUDENT, "service_date": "2025-03-10", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "150.00"})
+    # resident L2: deductible 100.00, (150.00 - 100.00) x 55% = 27.50; personal 122.50: the
+    # father's 100.00, then 22.50 cash
+    assert (str(r["acct_mulaid_pay"]), str(r["psn_cash_pay"])) == ("100.00", "22.50")
+    before = snapshot()
+    for day in (date(2025, 3, 10), date(2025, 3, 5)):
+        with pytest.raises(LedgerError, match=f"date: {day} would end the binding before claim U1 of 2025-03-10, which the holder's account paid under it; end it on 2025-03-11 or later"):
+            family.unbind(uow, "clerk", WORKER, STUDENT, day)
+    assert snapshot() == before
+    assert family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 3, 11))["ended_on"] == date(2025, 3, 11)
 
 
 def test_a_future_date_is_refused(uow, household):
