@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ledger.db.engine import make_engine
-from ledger.db.models import ClaimRecord
+from ledger.db.models import ClaimRecord, ClaimReversal
 from ledger.services import accounts, claims, family, persons, policies
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork
@@ -77,3 +77,79 @@ def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_u
         paid = uow.session.execute(select(func.sum(ClaimRecord.acct_mulaid_pay), func.sum(ClaimRecord.psn_cash_pay))).one()
     assert (int(paid[0]), int(paid[1])) == (50000, 79000)  # 500.00 from the account, 790.00 cash
     assert verify(uow)["ok"]
+
+
+def _reverse(url: str, n: int, setl_ids: list[str], start, out) -> None:
+    """Reverse each claim as soon as it is posted; a claim another worker reversed first is
+    refused as already reversed."""
+    import random
+    import time
+
+    from ledger.errors import Conflict, NotFound
+
+    engine = make_engine(url)
+    uow = UnitOfWork(engine)
+    start.wait()
+    outcomes = []
+    for setl_id in random.Random(n).sample(setl_ids, len(setl_ids)):
+        for _ in range(2000):
+            try:
+                claims.reverse_claim(uow, f"rev{n}", setl_id, "racing", date(2025, 4, 1))
+                outcomes.append((setl_id, "reversed"))
+                break
+            except Conflict:
+                outcomes.append((setl_id, "already reversed"))
+                break
+            except NotFound:  # not posted yet
+                time.sleep(0.005)
+        else:
+            outcomes.append((setl_id, "never posted"))
+    engine.dispose()
+    out.put(outcomes)
+
+
+def test_reversals_racing_postings_leave_each_claim_posted_once_and_reversed_once(db_url):
+    """Four processes post the 30 claims (each claim twice) while four others reverse half of
+    them (each of those twice), all at once."""
+    uow = UnitOfWork(make_engine(db_url))
+    policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
+    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00
+    for psn, category in zip(RELATIVES, ("ordinary", "hardship", "extreme_poverty"), strict=True):
+        persons.add_person(uow, "t", psn_no=psn, name="亲属", insutype="390", resident_category=category, region="220702", enrolled=[2025])
+        family.bind(uow, "t", WORKER, psn, "child", date(2025, 1, 2))
+    rows = _claims()
+    posters, reversers = 4, 4
+    targets = [c["setl_id"] for i, c in enumerate(rows) if i % 2 == 0]  # 15 claims
+    post_shares = [[c for i, c in enumerate(rows) if i % posters in (n, (n + 1) % posters)] for n in range(posters)]
+    reverse_shares = [[t for i, t in enumerate(targets) if i % reversers in (n, (n + 1) % reversers)] for n in range(reversers)]
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(posters + reversers), ctx.Queue()
+    procs = [ctx.Process(target=_post, args=(db_url, n, post_shares[n], start, out)) for n in range(posters)]
+    procs += [ctx.Process(target=_reverse, args=(db_url, n, reverse_shares[n], start, out)) for n in range(reversers)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    statuses = [s for r in results for s in r if isinstance(s, str)]
+    reversals = [s for r in results for s in r if isinstance(s, tuple)]
+    assert statuses.count("posted") == 30 and statuses.count("duplicate") == 30
+    # each target: reversed by exactly one of its two workers, refused to the other
+    assert sorted(t for t, what in reversals if what == "reversed") == sorted(targets)
+    assert sorted(t for t, what in reversals if what == "already reversed") == sorted(targets)
+    with uow:
+        s = uow.session
+        assert s.scalar(select(func.count()).select_from(ClaimRecord)) == 30
+        assert s.scalar(select(func.count()).select_from(ClaimReversal)) == 15
+        live = select(ClaimRecord).where(ClaimRecord.id.not_in(select(ClaimReversal.claim_id))).subquery()
+        mulaid = s.scalar(select(func.coalesce(func.sum(live.c.acct_mulaid_pay), 0)))
+    # The holder's 500.00 is what is left plus what the claims still standing took from it.
+    balance = accounts.show_account(uow, WORKER)["balance"].fen
+    assert balance >= 0 and balance + int(mulaid) == 50000
+    for psn in RELATIVES:
+        [b] = claims.usage(uow, psn, 2025)["buckets"]
+        assert 0 <= b["fund_paid"].fen <= b["cap"].fen == 80000
+    v = verify(uow)
+    assert v["ok"], v["problems"]
