@@ -4,10 +4,11 @@ import os
 import sys
 
 import click
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
+from ..operators import check_operator
 from .context import Ctx, default_operator
 
 
@@ -28,6 +29,14 @@ class LedgerGroup(click.Group):
             raise click.ClickException(f"database {safe_url(db)}: {_first_line(e.orig)}") from None
 
 
+def _operator(name: str) -> str:
+    """Every write records its operator: a name that fits the records, printable."""
+    try:
+        return check_operator(name)
+    except LedgerError as e:
+        raise click.BadParameter(str(e).removeprefix("operator: ")) from None
+
+
 def _first_line(err) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
@@ -35,7 +44,7 @@ def _first_line(err) -> str:
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", envvar="LEDGER_DATABASE_URL", default=DEFAULT_URL, show_default=True,
               help="Database URL (env LEDGER_DATABASE_URL): sqlite:///path.db or postgresql://user@host/db.")
-@click.option("--operator", envvar="LEDGER_OPERATOR", default=default_operator,
+@click.option("--operator", envvar="LEDGER_OPERATOR", default=default_operator, callback=lambda _c, _p, v: _operator(v),
               help="Who is acting, recorded with every write (env LEDGER_OPERATOR; default: your login name).")
 @click.version_option(package_name="gongji-ledger")
 @click.pass_context
@@ -71,7 +80,10 @@ def main() -> None:
     except Exception as e:  # a bug, not a user error: still one line, and the way to see more
         if os.environ.get("LEDGER_DEBUG"):
             raise
-        click.echo(f"Error: internal error {type(e).__name__}: {e} (set LEDGER_DEBUG=1 for the traceback)", err=True)
+        # The first line only: a driver's message goes on with the statement and its
+        # parameters, which hold unmasked ID numbers.
+        cause = e.orig if isinstance(e, DBAPIError) and e.orig is not None else e
+        click.echo(f"Error: internal error {type(e).__name__}: {_first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)", err=True)
         sys.exit(2)
 
 

@@ -30,23 +30,40 @@ lets readers go on meanwhile, and foreign keys are switched on for every connect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import ArgumentError
+
+from ..errors import LedgerError
 
 DEFAULT_URL = "sqlite:///ledger.db"
 READ_ONLY = "ledger_read_only"  # execution option: this transaction only reads
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+USABLE = "write sqlite:///path.db or postgresql://user@host/db"
+
+
 def normalize_url(url: str | URL) -> URL:
-    """`postgresql://` means psycopg 3 here (the only PostgreSQL driver we depend on)."""
-    u = make_url(url)
+    """`postgresql://` means psycopg 3 here (the only PostgreSQL driver we depend on).
+
+    A URL the ledger cannot use is refused with a message that never repeats the URL: it
+    may hold a password."""
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):
+        raise LedgerError(f"--db: not a database URL ({USABLE})") from None
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")
+    if u.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise LedgerError(f"--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {u.drivername} ({USABLE})")
     return u
 
 
 def safe_url(url: str | URL) -> str:
     """The URL as it may be printed: never with its password."""
-    return normalize_url(url).render_as_string(hide_password=True)
+    try:
+        return normalize_url(url).render_as_string(hide_password=True)
+    except LedgerError:
+        return "(not a usable URL)"
 
 
 def make_engine(url: str | URL, **kw) -> Engine:
