@@ -117,7 +117,7 @@ class _ClaimIn(BaseModel):
     @classmethod
     def _date(cls, v):
         v = _text(v, "service_date")
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
             raise ValueError(f"is a date written YYYY-MM-DD (got {v[:40]!r})")
         try:
             return date.fromisoformat(v)

@@ -32,7 +32,7 @@ def parse_id_number(text: str, field: str = "psn_no", today: date | None = None)
     s = (text or "").strip().upper()
     if len(s) != 18:
         raise ValidationError(field, f"an ID number has 18 characters, got {len(s)}")
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+    if not (s[:17].isascii() and s[:17].isdigit()) or s[17] not in "0123456789X":
         raise ValidationError(field, "an ID number is 17 digits followed by a digit or X")
     try:
         born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))

@@ -7,7 +7,7 @@ import re
 
 from .errors import ValidationError
 
-_YUAN = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+_YUAN = re.compile(r"^(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")  # ASCII digits only: "１００" is not 100
 # The largest amount accepted anywhere: 9,999,999,999.99 yuan. No fee, credit or base comes
 # near it, and with it every sum the ledger forms over billions of rows stays inside the
 # database's 64-bit integers (a larger amount used to reach the driver and fail there).
@@ -26,7 +26,7 @@ def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) 
         s = s[1:]
     m = _YUAN.match(s)
     if not m:
-        if re.match(r"^\d+\.\d{3,}$", s):
+        if re.match(r"^[0-9]+\.[0-9]{3,}$", s):
             raise ValidationError(field, f"has more than two decimals (got {s}); amounts are in yuan to the fen")
         raise ValidationError(field, f"is not a number (got {s!r}); write yuan like 1234.50")
     if len(m["int"].lstrip("0")) > 10:

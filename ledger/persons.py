@@ -34,10 +34,10 @@ class NewPerson:
 
 
 def check_year(year: object, field_name: str = "year") -> int:
-    try:
-        y = int(str(year).strip())
-    except ValueError:
-        raise ValidationError(field_name, f"is not a year (got {year!r})") from None
+    text = str(year).strip()
+    if not (text.isascii() and text.isdigit()):  # int() would take "２０２５" too
+        raise ValidationError(field_name, f"is not a year (got {year!r})")
+    y = int(text)
     if not MIN_YEAR <= y <= MAX_YEAR:
         raise ValidationError(field_name, f"{y} is not a plausible insured year ({MIN_YEAR}-{MAX_YEAR})")
     return y

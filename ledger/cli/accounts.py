@@ -106,7 +106,7 @@ def credit_monthly(obj, month, bases_file, as_json):
     Example:
         ledger account credit-monthly --month 2025-03 --file bases-2025-03.csv
     """
-    bases = crediting.parse_bases(read_rows(bases_file)) if bases_file else None
+    bases = crediting.parse_bases(read_rows(bases_file, ("psn_no", "base"), ("psn_no", "base"))) if bases_file else None
     d = crediting.credit_monthly(obj.uow(), obj.operator, month, bases)
 
     def human(d):

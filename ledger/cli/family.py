@@ -93,7 +93,7 @@ def list_(obj, psn_no, as_json):
 @command.command("pay-contribution")
 @click.argument("holder")
 @click.argument("member")
-@click.option("--year", required=True, type=int, help="Insured year the contribution is for.")
+@click.option("--year", required=True, help="Insured year the contribution is for.")
 @click.option("--date", "on", type=date_type, help="Payment date (default: today); the binding must be active then.")
 @json_option
 @click.pass_obj

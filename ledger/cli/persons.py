@@ -67,7 +67,7 @@ def import_(obj, file, as_json):
     Example:
         ledger person import persons.csv
     """
-    rows = list(read_rows(file))
+    rows = read_rows(file, persons.IMPORT_COLUMNS, ("psn_no", "name", "insutype", "region"))
     try:
         count = persons.import_persons(obj.uow(), obj.operator, rows)
     except persons.ImportRejected as e:
@@ -78,30 +78,46 @@ def import_(obj, file, as_json):
     emit({"imported": count, "errors": []}, as_json, lambda d: click.echo(f"imported {d['imported']} person(s)"))
 
 
-def read_rows(file) -> list[tuple[int, dict]]:
-    """(line number, row) pairs from CSV or JSON lines, told apart by the first character."""
-    text = file.read()
+def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line number, row) pairs from CSV or JSON lines, told apart by the first character.
+    A file that is not UTF-8, a CSV header with unknown or missing columns, a JSON array
+    and a file with no rows are refused whole, before any row is looked at."""
+    name = getattr(file, "name", "input")
+    try:
+        text = file.read()
+    except UnicodeDecodeError as e:
+        raise LedgerError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8") from None
     if text.startswith("\ufeff"):  # spreadsheets on Windows write a BOM
         text = text[1:]
     first = text.lstrip()[:1]
+    if first == "[":
+        raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")
+    rows = []
     if first == "{":
-        rows = []
         for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
-                raise LedgerError(f"line {n}: not valid JSON ({e.msg})") from None
+                raise LedgerError(f"{name} line {n}: not valid JSON ({e.msg})") from None
             if not isinstance(obj, dict):
-                raise LedgerError(f"line {n}: expected a JSON object")
+                raise LedgerError(f"{name} line {n}: expected a JSON object")
             rows.append((n, obj))
-        return rows
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
-        raise LedgerError(f"{getattr(file, 'name', 'input')}: is empty")
-    # Line numbers as a spreadsheet shows them: the header is line 1.
-    return [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        header = reader.fieldnames or []
+        unknown = [c for c in header if c not in columns]
+        missing = [c for c in required if c not in header]
+        if unknown or missing:
+            what = "; ".join(x for x in (unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
+                                         missing and f"missing column(s) {', '.join(missing)}") if x)
+            raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
+        # Line numbers as a spreadsheet shows them: the header is line 1.
+        rows = [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+    if not rows:
+        raise LedgerError(f"{name}: holds no rows")
+    return rows
 
 
 @command.command("show")
@@ -120,7 +136,7 @@ def show(obj, psn_no, as_json):
 
 @command.command("enroll")
 @click.argument("psn_no")
-@click.option("--year", required=True, type=int, help="Insured year (参保年度).")
+@click.option("--year", required=True, help="Insured year (参保年度).")
 @click.option("--date", "on", type=date_type, help="Day the contribution was paid (default: today); decides a resident's waiting period.")
 @json_option
 @click.pass_obj

@@ -19,7 +19,7 @@ from .schema import PolicyFile, Source, parse_policy_text, typed_value
 
 def pooling_area(region: str) -> str:
     """A district code such as 220702 belongs to its city's pooling area 220700 (统筹区)."""
-    if len(region) != 6 or not region.isdigit():
+    if len(region) != 6 or not (region.isascii() and region.isdigit()):
         raise ValidationError("region", f"a region is a 6-digit administrative code (got {region!r})")
     return region[:4] + "00"
 

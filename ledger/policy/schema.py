@@ -34,7 +34,7 @@ class Entry(_Strict):
 
 
 class PolicyFile(_Strict):
-    region: Annotated[str, Field(pattern=r"^\d{6}$")]
+    region: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
     region_name: str
     title: str
     effective_from: date
@@ -123,7 +123,7 @@ def _money(raw: object) -> int:
 
 
 def _ratio(raw: object) -> Decimal:
-    if not isinstance(raw, str) or not re.fullmatch(r"-?\d+(\.\d+)?", raw.strip()):
+    if not isinstance(raw, str) or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw.strip()):
         raise ValueError(f"a ratio is written as a decimal string, like \"0.55\" (got {raw!r})")
     r = Decimal(raw.strip())
     if not Decimal(0) <= r <= Decimal(1):

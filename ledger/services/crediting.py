@@ -38,7 +38,7 @@ IN_SERVICE, RETIRED = ("1101", "1103"), ("1201", "1203")
 
 
 def parse_month(text: str) -> date:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", (text or "").strip())
     if not m or not 1 <= int(m[2]) <= 12:
         raise ValidationError("--month", f"is a month written YYYY-MM (got {text!r})")
     return date(int(m[1]), int(m[2]), 1)

@@ -79,7 +79,8 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
     return attempt(store, "import_persons")
 
 
-_IMPORT_KEYS = {"psn_no", "name", "insutype", "psn_type", "resident_category", "region", "enrolled"}
+IMPORT_COLUMNS = ("psn_no", "name", "insutype", "psn_type", "resident_category", "region", "enrolled")
+_IMPORT_KEYS = set(IMPORT_COLUMNS)
 
 
 def _import_fields(row: dict) -> dict:
