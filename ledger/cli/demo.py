@@ -8,6 +8,7 @@ from click.core import ParameterSource
 from sqlalchemy import func, select
 
 from ..db import migrate
+from ..db.engine import safe_url
 from ..db.models import Person
 from ..errors import LedgerError
 from ..idcard import check_character, mask
@@ -159,7 +160,8 @@ def command(ctx):
     v = verify(uow)
     c = v["checked"]
     say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
-    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {obj.db_url} account statement {son}\n  ledger --db {obj.db_url} family list {son}\n  ledger --db {obj.db_url} usage {grandma} --year 2025")
+    url = safe_url(obj.db_url)  # never a password on the screen
+    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025")
 
 
 def step(title: str) -> None:
