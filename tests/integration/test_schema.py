@@ -111,3 +111,28 @@ def test_the_refusal_holds_on_real_rows(engine, db_url):
         tried.append(table)
     # the demo posts, claims, reverses, pays nobody's contribution and rolls 2025 over
     assert {"journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals", "policy_files"} <= set(tried)
+
+
+def test_how_each_backend_keeps_writers_apart(engine):
+    """SQLite: WAL, a busy timeout, foreign keys on, and writes that take the write lock at
+    BEGIN. PostgreSQL: READ COMMITTED with row locks (ledger/db/engine.py says why)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            pragmas = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "busy_timeout", "foreign_keys")}
+            assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1}
+            # The transaction that just read holds the write lock already (BEGIN IMMEDIATE):
+            # another writer cannot even begin.
+            import sqlite3
+
+            other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+        else:
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+
+
+def test_a_foreign_key_is_enforced(engine):
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO enrollments (psn_no, year) VALUES ('220702197806110035', 2025)"))
