@@ -320,7 +320,8 @@ class LedgerMachine(RuleBasedStateMachine):
         assert v["ok"], v["problems"]
 
 
-def test_the_ledger_agrees_with_its_reference_model(_session_database, tmp_path, request):
+def test_the_ledger_agrees_with_its_reference_model(_session_database, db_url, tmp_path, request):
+    # db_url: its teardown empties the shared PostgreSQL database for the tests after this one
     kind, where = _session_database
     LedgerMachine.database = staticmethod(lambda: fresh_database(kind, where, tmp_path))
     slow = request.config.getoption("--slow")
