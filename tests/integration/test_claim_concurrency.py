@@ -41,14 +41,20 @@ def _post(url: str, n: int, rows: list[dict], start, out) -> None:
     out.put(statuses)
 
 
-def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_url):
-    uow = UnitOfWork(make_engine(db_url))
+def _household(url: str) -> UnitOfWork:
+    """The holder with 500.00 and his three resident relatives, bound to him."""
+    uow = UnitOfWork(make_engine(url))
     policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
     persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
     accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00
     for psn, category in zip(RELATIVES, ("ordinary", "hardship", "extreme_poverty"), strict=True):
         persons.add_person(uow, "t", psn_no=psn, name="亲属", insutype="390", resident_category=category, region="220702", enrolled=[2025])
         family.bind(uow, "t", WORKER, psn, "child", date(2025, 1, 2))
+    return uow
+
+
+def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_url):
+    uow = _household(db_url)
     rows = _claims()
     # Process n sends every claim whose index falls to n or n+1 (mod 8): each claim twice.
     shares = [[c for i, c in enumerate(rows) if i % PROCESSES in (n, (n + 1) % PROCESSES)] for n in range(PROCESSES)]
@@ -111,13 +117,7 @@ def _reverse(url: str, n: int, setl_ids: list[str], start, out) -> None:
 def test_reversals_racing_postings_leave_each_claim_posted_once_and_reversed_once(db_url):
     """Four processes post the 30 claims (each claim twice) while four others reverse half of
     them (each of those twice), all at once."""
-    uow = UnitOfWork(make_engine(db_url))
-    policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
-    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
-    accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00
-    for psn, category in zip(RELATIVES, ("ordinary", "hardship", "extreme_poverty"), strict=True):
-        persons.add_person(uow, "t", psn_no=psn, name="亲属", insutype="390", resident_category=category, region="220702", enrolled=[2025])
-        family.bind(uow, "t", WORKER, psn, "child", date(2025, 1, 2))
+    uow = _household(db_url)
     rows = _claims()
     posters, reversers = 4, 4
     targets = [c["setl_id"] for i, c in enumerate(rows) if i % 2 == 0]  # 15 claims
