@@ -59,8 +59,8 @@ def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_u
     # Process n sends every claim whose index falls to n or n+1 (mod 8): each claim twice.
     shares = [[c for i, c in enumerate(rows) if i % PROCESSES in (n, (n + 1) % PROCESSES)] for n in range(PROCESSES)]
     ctx = mp.get_context("spawn")
-    start, out = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [ctx.Process(target=_post, args=(db_url, n, shares[n], start, out)) for n in range(PROCESSES)]
+    start, out = ctx.Barrier(PROCESSES, timeout=120), ctx.Queue()  # bounded: a worker that never starts fails the test
+    procs = [ctx.Process(target=_post, args=(db_url, n, shares[n], start, out), daemon=True) for n in range(PROCESSES)]
     for p in procs:
         p.start()
     statuses = [s for _ in procs for s in out.get(timeout=120)]
@@ -124,9 +124,9 @@ def test_reversals_racing_postings_leave_each_claim_posted_once_and_reversed_onc
     post_shares = [[c for i, c in enumerate(rows) if i % posters in (n, (n + 1) % posters)] for n in range(posters)]
     reverse_shares = [[t for i, t in enumerate(targets) if i % reversers in (n, (n + 1) % reversers)] for n in range(reversers)]
     ctx = mp.get_context("spawn")
-    start, out = ctx.Barrier(posters + reversers), ctx.Queue()
-    procs = [ctx.Process(target=_post, args=(db_url, n, post_shares[n], start, out)) for n in range(posters)]
-    procs += [ctx.Process(target=_reverse, args=(db_url, n, reverse_shares[n], start, out)) for n in range(reversers)]
+    start, out = ctx.Barrier(posters + reversers, timeout=120), ctx.Queue()
+    procs = [ctx.Process(target=_post, args=(db_url, n, post_shares[n], start, out), daemon=True) for n in range(posters)]
+    procs += [ctx.Process(target=_reverse, args=(db_url, n, reverse_shares[n], start, out), daemon=True) for n in range(reversers)]
     for p in procs:
         p.start()
     results = [out.get(timeout=300) for _ in procs]
