@@ -119,9 +119,11 @@ def _claim_problems(s) -> list[str]:
          c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt),
         ("no amount below zero", or_(*(col < 0 for col in (c.hifp_pay, c.hifmi_pay, c.hifob_pay, c.act_pay_dedc, c.acct_pay, c.acct_mulaid_pay, c.psn_cash_pay)))),
     )
-    for rule, broken in sums:
-        for (setl_id,) in s.execute(select(c.setl_id).where(broken).order_by(c.setl_id)):
-            problems.append(f"claim {setl_id}: does not satisfy {rule}")
+    # One pass over the claims, a flag per rule; reported rule by rule.
+    flags = [case((broken, 1), else_=0) for _, broken in sums]
+    bad = s.execute(select(c.setl_id, *flags).where(or_(*(broken for _, broken in sums))).order_by(c.setl_id)).all()
+    for n, (rule, _) in enumerate(sums, 1):
+        problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
     # What each book of the claim's posting received, beside what the claim says it paid.
     e = Entry
     own = and_(e.book == "personal_account", e.psn_no == c.psn_no)
@@ -161,12 +163,16 @@ def _reversal_problems(s) -> list[str]:
     for setl_id, n in s.execute(select(ClaimRecord.setl_id, func.count()).join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
                                 .group_by(ClaimRecord.setl_id).having(func.count() > 1)):
         problems.append(f"claim {setl_id}: reversed {n} times")
-    both = (select(ClaimRecord.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
-            .join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-            .join(Entry, or_(Entry.posting_id == ClaimRecord.posting_id, Entry.posting_id == ClaimReversal.posting_id))
-            .group_by(ClaimRecord.setl_id, ClaimReversal.id, Entry.book, Entry.psn_no, Entry.account_id)
+    # The claim's posting and its reversal's, side by side per reversal (a union rather
+    # than an OR in the join, so each half walks the entries' posting index).
+    pair = (select(ClaimReversal.id.label("reversal"), ClaimRecord.setl_id, ClaimRecord.posting_id).join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
+            .union_all(select(ClaimReversal.id, ClaimRecord.setl_id, ClaimReversal.posting_id).join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id))
+            .subquery())
+    both = (select(pair.c.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
+            .join(Entry, Entry.posting_id == pair.c.posting_id)
+            .group_by(pair.c.setl_id, pair.c.reversal, Entry.book, Entry.psn_no, Entry.account_id)
             .having(func.sum(Entry.amount) != 0)
-            .order_by(ClaimRecord.setl_id, Entry.book))
+            .order_by(pair.c.setl_id, Entry.book))
     for setl_id, book, psn_no, left in s.execute(both):
         problems.append(f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00")
     return problems
