@@ -340,6 +340,7 @@ class ClaimMutualAid(Base):
     __table_args__ = (
         UniqueConstraint("claim_id", "seq"),
         Index(None, "payer_psn_no"),
+        Index(None, "binding_id"),  # unbind looks for the last day a binding paid
         CheckConstraint("amount > 0", name="amount_positive"),
     )
 
