@@ -81,7 +81,12 @@ def db_url(_session_database, tmp_path) -> str:
         return
     url = where.render_as_string(hide_password=False)
     yield url
-    # TRUNCATE does not fire the row-level append-only triggers; tests may start clean.
+    empty_postgres(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Empty every table of the shared PostgreSQL test database. TRUNCATE does not fire the
+    row-level append-only triggers; tests may start clean."""
     engine = make_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:

@@ -47,6 +47,7 @@ from ledger.services import accounts, claims, family, persons, policies, rollove
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork
 from tests.claim_policy import CLAIM_POLICY
+from tests.conftest import empty_postgres
 from tests.ids import GRANDCHILD, RETIREE, SPOUSE, STUDENT, WORKER
 from tests.policy_text import policy_text
 
@@ -140,12 +141,7 @@ def fresh_database(kind, where, tmp_path) -> str:
         shutil.copyfile(where, path)
         return f"sqlite:///{path}"
     url = where.render_as_string(hide_password=False)
-    engine = make_engine(url)
-    from ledger.db.models import Base
-
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    empty_postgres(url)
     return url
 
 
