@@ -12,6 +12,7 @@ locks do not already give and would fail whole claim chunks on read-dependency g
 
 Locks are always taken in one global order, so two writers queue instead of deadlocking:
 
+    0. setl_ids, advisory locks in hash order                (claims)
     1. the rollover row of the year                          (rollover)
     2. family bindings, FOR SHARE                            (claims; unbind locks just its row)
     3. usage counters, by (psn_no, year, bucket)             (claims, reversals, rollover)

@@ -48,3 +48,24 @@ def bulk_insert(session, table, columns: tuple[str, ...], rows: list[tuple]) -> 
             processed.append(tuple(r))
         rows = processed
     session.connection().exec_driver_sql(sql, rows)
+
+
+# pg_advisory_xact_lock(int4, int4): the first key names what is locked, so these locks
+# cannot meet another application's advisory locks on the same database.
+SETL_ID_LOCKS = 0x5345544C  # "SETL"
+
+
+def lock_setl_ids(session, setl_ids: set[str]) -> None:
+    """Hold each setl_id until this transaction ends, so two writers posting the same claim
+    queue on it instead of both adjudicating it and meeting at the unique key. Taken first
+    of all a claim writer's locks, in hash order (the global order in engine.py), so
+    overlapping batches in any order cannot deadlock. SQLite's single writer needs none."""
+    if not setl_ids or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:space, h) FROM "
+            "(SELECT DISTINCT hashtext(i) AS h FROM unnest(CAST(:ids AS text[])) AS i ORDER BY h) AS keys"
+        ),
+        {"space": SETL_ID_LOCKS, "ids": sorted(setl_ids)},
+    ).all()

@@ -10,7 +10,9 @@ written with a few set-based statements. A single claim is a chunk of one.
 A posted claim is recorded once, by `setl_id`: the same content again is a `duplicate`
 and changes nothing, other content under the same id is `rejected`. Two writers racing
 with one `setl_id` meet at the unique constraint; the loser's chunk is retried and then
-sees the winner's claim.
+sees the winner's claim. On PostgreSQL they do not even meet there: each writer holds the
+setl_ids of its chunk (advisory locks) before it looks for them, so the second waits for the
+first to commit and then finds its claim.
 """
 
 import json
@@ -54,7 +56,7 @@ from ..db.models import (
     Posting,
     utcnow,
 )
-from ..db.sql import bulk_insert, reserve_ids
+from ..db.sql import bulk_insert, lock_setl_ids, reserve_ids
 from ..errors import Conflict, LedgerError, NotFound, PolicyError, ValidationError
 from ..family import is_active
 from ..idcard import mask
@@ -128,7 +130,9 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
         if i.claim.service_date > today:
             i.result = rejected(i.line, i.raw, f"service_date: {i.claim.service_date} is in the future")
     todo = [i for i in todo if i.result is None]
-    # Already posted in an earlier run, or earlier in this chunk?
+    # Already posted in an earlier run, by another writer, or earlier in this chunk? Read
+    # under the setl_id locks, so a writer posting the same claim now has committed.
+    lock_setl_ids(s, {i.claim.setl_id for i in todo})
     known = _posted_views(s, {i.claim.setl_id for i in todo})
     first_in_chunk: dict[str, _Item] = {}
     fresh = []

@@ -153,3 +153,52 @@ def test_reversals_racing_postings_leave_each_claim_posted_once_and_reversed_onc
         assert 0 <= b["fund_paid"].fen <= b["cap"].fen == 80000
     v = verify(uow)
     assert v["ok"], v["problems"]
+
+
+def _post_file(url: str, n: int, rows: list[dict], chunk: int, start, out) -> None:
+    """Post a whole file as `claim post` does: chunk after chunk, a result for every row."""
+    engine = make_engine(url)
+    uow = UnitOfWork(engine)
+    start.wait()
+    try:
+        out.put((n, [(r["setl_id"], r["status"]) for r in claims.post_claims(uow, f"feed{n}", list(enumerate(rows, 1)), chunk)]))
+    except Exception as e:  # noqa: BLE001 - reported to the test, which names it
+        out.put((n, f"{type(e).__name__}: {str(e).splitlines()[0]}"))
+    engine.dispose()
+
+
+TOTAL, WORKERS, BIG = 800, 6, 400  # claims, processes, the large chunk (the others take 5)
+
+
+def test_overlapping_batches_in_any_order_report_every_row(db_url):
+    """Six processes post the same 800 claims, each in its own shuffled order, in chunks of
+    5 or 400: large chunks meet other writers' setl_ids all the time. Every process reports
+    every row, each claim is posted exactly once and is a duplicate to the five others."""
+    import random
+
+    uow = _household(db_url)
+    people = (WORKER, *RELATIVES)
+    rows = [
+        {"setl_id": f"O{k}", "psn_no": people[k % 4], "service_date": f"2025-{k % 12 + 1:02d}-{k % 28 + 1:02d}", "med_type": "11", "hosp_lv": "1",
+         "medfee_sumamt": "1.00", "acct_used_flag": "0"}
+        for k in range(TOTAL)
+    ]
+    workers = WORKERS
+    orders = [random.Random(n).sample(rows, len(rows)) for n in range(workers)]
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(workers, timeout=120), ctx.Queue()
+    procs = [ctx.Process(target=_post_file, args=(db_url, n, orders[n], (5, BIG)[n % 2], start, out), daemon=True) for n in range(workers)]
+    for p in procs:
+        p.start()
+    reports = dict(out.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    for n in range(workers):
+        assert isinstance(reports[n], list), f"worker {n} gave up: {reports[n]}"
+        assert sorted(sid for sid, _ in reports[n]) == sorted(r["setl_id"] for r in rows)
+    statuses = [status for n in range(workers) for _, status in reports[n]]
+    assert statuses.count("posted") == TOTAL and statuses.count("duplicate") == (WORKERS - 1) * TOTAL
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(ClaimRecord)) == TOTAL
+    v = verify(uow)
+    assert v["ok"], v["problems"]
