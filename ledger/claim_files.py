@@ -1,23 +1,37 @@
-"""Reading claim files in constant memory: a JSON object, a JSON array, JSON lines, or CSV
-with a header (SPEC §4). Each yields (line number, row), where a row is a dict, or a
-BadRow when that part of the file cannot be read; the rest of the file still is.
+"""Reading claim files in constant memory: JSON objects (one, or one per line), JSON arrays
+of objects, or CSV with a header (SPEC §4). Each yields (line number, row), where a row is a
+dict, or a BadRow when that part of the file cannot be read; the rest of the file still is.
 
-The format is told by the first character: `[` an array, `{` objects (one, or one per
-line), anything else CSV. Line numbers are 1-based and, in CSV, count the header as line 1.
+The format is told by the first character: `[` or `{` JSON, anything else CSV. JSON may be
+a sequence of values, so two exports written one after the other (`[A][B]`, or an array
+followed by JSON lines) are read whole, never just the first.
+
+A bad row never ends the file: a row that is not UTF-8, not valid JSON, nested too deeply,
+holds a number of thousands of digits, repeats a key, or is longer than MAX_ROW characters
+is reported by its line and the reader goes on after it. Only where the end of a bad row
+cannot be found (inside an array whose brackets never balance) does the reader stop, and
+then it says so with an `Unread` row naming the line from which nothing was read.
+
+Line numbers are 1-based and, in CSV, count the header as line 1.
 """
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
-from .claim_input import FIELDS, BadRow
+from .claim_input import FIELDS, BadRow, Unread
 from .errors import ValidationError
 
 READ_SIZE = 1 << 16
+MAX_ROW = 1 << 20  # characters; a settlement record is a few hundred
 REQUIRED_COLUMNS = ("setl_id", "psn_no", "service_date", "med_type", "medfee_sumamt")
 _WS = " \t\r\n"
+# Bytes that are not UTF-8 are read as lone surrogates (surrogateescape), so the row that
+# holds one can be refused by its line while the rest of the file is read.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 class CountingReader(io.RawIOBase):
@@ -37,20 +51,25 @@ class CountingReader(io.RawIOBase):
 
 def text_of(raw: BinaryIO) -> TextIO:
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the data.
-    return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def not_utf8(text: str, start: int = 0, end: int | None = None) -> str | None:
+    """The message for a row holding bytes that are not UTF-8, or None."""
+    m = _NOT_UTF8.search(text, start, len(text) if end is None else end)
+    if m is None:
+        return None
+    return f"is not UTF-8 text (byte 0x{ord(m.group()) - 0xDC00:02x}); save the file as UTF-8"
 
 
 def read_claims(stream: TextIO, name: str = "input") -> Iterator[tuple[int, object]]:
-    try:
-        first = _peek(stream)
-        if first == "":
-            return
-        if first in "[{":
-            yield from _json_values(stream, array=first == "[")
-        else:
-            yield from _csv_rows(stream, name)
-    except UnicodeDecodeError as e:
-        raise ValidationError(name, f"is not UTF-8 text ({e.reason} at byte {e.start} of a block); save it as UTF-8") from None
+    first = _peek(stream)
+    if first == "":
+        return
+    if first in "[{":
+        yield from _json_values(_Buffer(stream))
+    else:
+        yield from _csv_rows(stream, name)
 
 
 def _peek(stream: TextIO) -> str:
@@ -71,9 +90,11 @@ class _Buffer:
         self.line, self.counted = 1, 0  # line number at text[counted]
 
     def more(self) -> bool:
+        """Read on. As much again as is pending, so a long row is re-examined a bounded
+        number of times (linear, not quadratic, in its length)."""
         if self.eof:
             return False
-        chunk = self.stream.read(READ_SIZE)
+        chunk = self.stream.read(max(READ_SIZE, len(self.text) - self.pos))
         if not chunk:
             self.eof = True
             return False
@@ -98,52 +119,103 @@ class _Buffer:
         self.counted = self.pos
         return self.line
 
-    def advance_to(self, pos: int) -> None:
-        self.pos = pos
+    def skip_line(self) -> None:
+        """Move past the end of the current line (or to the end of the input)."""
+        while (nl := self.text.find("\n", self.pos)) < 0:
+            self.pos = len(self.text)
+            if not self.more():
+                return
+        self.pos = nl + 1
 
 
-_decoder = json.JSONDecoder()
+class _DuplicateKeys(dict):
+    """An object in which a key appears twice: which value is meant cannot be told."""
+
+    repeated: list[str]
 
 
-def _json_values(stream: TextIO, array: bool) -> Iterator[tuple[int, object]]:
-    b = _Buffer(stream)
-    b.skip_ws()
-    if array:
-        b.pos += 1  # the '['
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    d = _DuplicateKeys(d)
+    seen: set[str] = set()
+    d.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]
+    return d
+
+
+_decoder = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def json_row(text: str) -> object:
+    """One JSON value that is a whole row (a line of JSON lines), decoded as the claim
+    reader decodes it; ValueError with the message for a row that cannot be."""
+    try:
+        value = _decoder.decode(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(not_utf8(text) or f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except ValueError as e:
+        raise ValueError(f"not valid JSON ({str(e).split(';')[0]})") from None
+    if isinstance(value, _DuplicateKeys):
+        raise ValueError(f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told")
+    return value
+
+
+def _json_values(b: _Buffer) -> Iterator[tuple[int, object]]:
+    """A sequence of JSON values: each object is a row, each array a list of rows."""
+    while (c := b.skip_ws()) != "":
+        if c == "[":
+            b.pos += 1
+            if not (yield from _array_items(b)):
+                return
+            continue
+        line = b.line_here()
+        value, error = _decode_one(b)
+        if error is None:
+            yield line, value
+            continue
+        yield line, BadRow(error)
+        # Past the bad object if its brackets balance; else on at the next line, as JSON
+        # lines hold one object per line.
+        if not (b.text[b.pos] == "{" and _skip_value(b)):
+            b.skip_line()
+
+
+def _array_items(b: _Buffer) -> Iterator[tuple[int, object]]:
+    """The items of an array whose '[' was just read; False if the reader must stop."""
     first = True
     while True:
         c = b.skip_ws()
         if c == "":
-            if array:
-                yield b.line_here(), BadRow("the JSON array is not closed with ']'")
-            return
-        if array:
-            if c == "]":
-                return
-            if not first:
-                if c != ",":
-                    yield b.line_here(), BadRow(f"expected ',' or ']' between array items, found {c!r}")
-                    return
-                b.pos += 1
-                if b.skip_ws() == "":
-                    continue
+            yield b.line_here(), BadRow("the JSON array is not closed with ']'")
+            return False
+        if c == "]":
+            b.pos += 1
+            return True
+        if not first:
+            if c != ",":
+                yield b.line_here(), Unread(f"expected ',' or ']' between array items, found {c!r}")
+                return False
+            b.pos += 1
+            if b.skip_ws() in ("", "]"):
+                continue
         first = False
         line = b.line_here()
         value, error = _decode_one(b)
         if error is None:
             yield line, value
             continue
-        yield line, BadRow(f"not valid JSON: {error}")
-        if array:
-            return  # inside an array there is no telling where the next item starts
-        # JSON lines: resume at the next line.
-        while (nl := b.text.find("\n", b.pos)) < 0:
-            if not b.more():
-                return
-        b.advance_to(nl + 1)
+        yield line, BadRow(error)
+        if not _skip_value(b):
+            yield line, Unread("the end of this array item cannot be found")
+            return False
 
 
 def _decode_one(b: _Buffer) -> tuple[object, str | None]:
+    """Decode the value at b.pos and move past it; or an error message, leaving b.pos at
+    the value's start."""
     while True:
         try:
             value, end = _decoder.raw_decode(b.text, b.pos)
@@ -152,11 +224,65 @@ def _decode_one(b: _Buffer) -> tuple[object, str | None]:
             # the block ended mid-object: read on and try again. Anything else is bad JSON,
             # found without reading the rest of the file.
             truncated = e.pos >= len(b.text) - 1 or e.msg.startswith("Unterminated string")
+            if truncated and len(b.text) - b.pos > MAX_ROW:
+                return None, f"a row longer than {MAX_ROW:,} characters is not read"
             if truncated and b.more():
                 continue
-            return None, f"{e.msg} (column {e.colno})"
-        b.advance_to(end)
+            return None, not_utf8(b.text, e.pos, e.pos + 1) or f"not valid JSON: {e.msg} (column {e.colno})"
+        except RecursionError:
+            return None, "not valid JSON: nested too deeply"
+        except ValueError as e:  # an integer of thousands of digits (Python's int limit)
+            return None, f"not valid JSON: {str(e).split(';')[0]}"
+        if end - b.pos > MAX_ROW:
+            return None, f"a row longer than {MAX_ROW:,} characters is not read"
+        message = not_utf8(b.text, b.pos, end)
+        if message is None and isinstance(value, _DuplicateKeys):
+            message = f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
+        if message is not None:
+            return None, message
+        b.pos = end
         return value, None
+
+
+_TOKEN = re.compile(r'["\[\]{}]')
+_STRING_REST = re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*')
+
+
+def _skip_value(b: _Buffer) -> bool:
+    """Move b.pos past the object or array that starts there, without decoding it: brackets
+    counted outside strings. False (b.pos unchanged) if the input ends first or a string
+    runs into a line break, which no JSON string holds."""
+    # b.pos stays at the value's start until its end is found (more() keeps the text from
+    # b.pos on), so `off` counts how far past it the scan has come.
+    off, depth = 0, 0
+    while True:
+        text = b.text
+        m = _TOKEN.search(text, b.pos + off)
+        if m is None:
+            off = len(text) - b.pos
+            if not b.more():
+                return False
+            continue
+        ch = m.group()
+        if ch == '"':
+            s = _STRING_REST.match(text, m.end())
+            stop = s.end()
+            if stop + 1 < len(text) and text[stop] == "\\":
+                return False  # a backslash before a line break
+            if stop >= len(text) or text[stop] == "\\":  # the block ends inside the string
+                off = m.start() - b.pos
+                if not b.more():
+                    return False
+                continue
+            if text[stop] == "\n":
+                return False
+            off = stop + 1 - b.pos
+            continue
+        depth += 1 if ch in "[{" else -1
+        off = m.end() - b.pos
+        if depth <= 0:
+            b.pos += off
+            return True
 
 
 def _csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
@@ -165,6 +291,8 @@ def _csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
     if header is None:
         return
     header = [h.strip() for h in header]
+    if (message := not_utf8(",".join(header))) is not None:
+        raise ValidationError(f"{name} line 1", message)
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
         raise ValidationError(f"{name} line 1", f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}")
@@ -174,11 +302,20 @@ def _csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise ValidationError(f"{name} line 1", f"column(s) {', '.join(dupes)} appear twice")
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:  # a cell over the csv module's limit; the reader goes on after it
+            yield reader.line_num, BadRow(f"not a CSV row: {e}")
+            continue
         line = reader.line_num
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue  # a blank line
-        if len(cells) != len(header):
+        if (message := not_utf8("\x1f".join(cells))) is not None:
+            yield line, BadRow(message)
+        elif len(cells) != len(header):
             yield line, BadRow(f"expected {len(header)} cells as in the header, got {len(cells)}")
-            continue
-        yield line, dict(zip(header, cells, strict=True))
+        else:
+            yield line, dict(zip(header, cells, strict=True))

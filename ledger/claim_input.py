@@ -82,6 +82,11 @@ class BadRow:
         self.message = message
 
 
+class Unread(BadRow):
+    """Where a reader had to stop: nothing after this row's line was read, so the run
+    is incomplete and must say so (the rest of the file is not lost silently)."""
+
+
 class _ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

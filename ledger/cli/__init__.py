@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
 from ..operators import check_operator
-from .context import Ctx, default_operator
+from .context import Ctx, default_operator, first_line
 
 
 class LedgerGroup(click.Group):
@@ -23,10 +23,10 @@ class LedgerGroup(click.Group):
         except IntegrityError as e:
             # Validation runs first, so this is a race with another writer or a bug; either
             # way nothing was written (the transaction rolled back).
-            raise click.ClickException(f"the database refused the write, nothing was changed: {_first_line(e.orig)}") from None
+            raise click.ClickException(f"the database refused the write, nothing was changed: {first_line(e.orig)}") from None
         except OperationalError as e:
             db = ctx.obj.db_url if isinstance(ctx.obj, Ctx) else "?"
-            raise click.ClickException(f"database {safe_url(db)}: {_first_line(e.orig)}") from None
+            raise click.ClickException(f"database {safe_url(db)}: {first_line(e.orig)}") from None
 
 
 def _operator(name: str) -> str:
@@ -35,10 +35,6 @@ def _operator(name: str) -> str:
         return check_operator(name)
     except LedgerError as e:
         raise click.BadParameter(str(e).removeprefix("operator: ")) from None
-
-
-def _first_line(err) -> str:
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,7 +79,7 @@ def main() -> None:
         # The first line only: a driver's message goes on with the statement and its
         # parameters, which hold unmasked ID numbers.
         cause = e.orig if isinstance(e, DBAPIError) and e.orig is not None else e
-        click.echo(f"Error: internal error {type(e).__name__}: {_first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)", err=True)
+        click.echo(f"Error: internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)", err=True)
         sys.exit(2)
 
 

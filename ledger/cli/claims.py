@@ -4,12 +4,17 @@ from contextlib import nullcontext
 
 import click
 
+from sqlalchemy.exc import DBAPIError
+
 from ..claim_files import CountingReader, read_claims, text_of
+from ..claim_input import Unread
 from ..idcard import mask
 from ..money import format_fen
 from ..persons import check_year
 from ..services import claims
-from .context import as_date, date_type, emit, json_line, json_option, warn
+from .context import as_date, date_type, emit, first_line, json_line, json_option, warn
+
+INCOMPLETE = 5  # the run stopped before the end of its input
 
 
 @click.group("claim")
@@ -39,8 +44,15 @@ def post(obj, file, chunk, as_json):
 
     Each claim is posted once: posting a file again reports the claims already in as
     `duplicate`. Bad rows are reported (line, setl_id, message) and the good rows are
-    posted; the exit code is 1 if any row was rejected. With --json, one result object per
-    line on stdout; the summary goes to stderr.
+    posted. With --json, one result object per line on stdout; the summary goes to stderr.
+
+    \b
+    Exit codes:
+      0  every row posted or a duplicate
+      1  some rows were rejected; every other row was posted
+      5  incomplete: the run stopped before the end of FILE (a part of it that cannot be
+         read, or the database refused a chunk); the summary says from which line.
+         Post the file again once it is mended: what is in comes back as duplicates.
 
     \b
     Example:
@@ -54,10 +66,26 @@ def post(obj, file, chunk, as_json):
     show_bar = sys.stderr.isatty() and not as_json
     source = nullcontext(sys.stdin.buffer) if file == "-" else open(file, "rb")  # noqa: SIM115 - closed by the with
     progress = click.progressbar(length=total, label="posting", file=sys.stderr) if show_bar else nullcontext()
+    stopped: list[str] = []
+
+    def rows():
+        for line, row in read_claims(text_of(counting), file):
+            if isinstance(row, Unread):
+                stopped.append(f"{file} could not be read past line {line}")
+            yield line, row
+
     with source as raw, progress as bar:
         counting = CountingReader(raw)
         done = 0
-        for r in claims.post_claims(uow, obj.operator, read_claims(text_of(counting), file), chunk):
+        results = claims.post_claims(uow, obj.operator, rows(), chunk)
+        while True:
+            try:
+                r = next(results)
+            except StopIteration:
+                break
+            except DBAPIError as e:  # after the retries: the rows of this chunk and after it get no result
+                stopped.append(f"the database refused a chunk after {summary['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written")
+                break
             summary["claims"] += 1
             summary[r["status"]] += 1
             if r["status"] == "posted":
@@ -77,6 +105,9 @@ def post(obj, file, chunk, as_json):
     line = (f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "
             f"fund paid {format_fen(summary['fund_paid'])}, accounts paid {format_fen(summary['accounts_paid'])}, cash {format_fen(summary['cash'])}")
     click.echo(line, err=as_json)
+    if stopped:
+        click.echo(f"INCOMPLETE: {stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again", err=True)
+        sys.exit(INCOMPLETE)
     if summary["rejected"]:
         sys.exit(1)
 

@@ -78,5 +78,11 @@ def emit(data, as_json: bool, human) -> None:
         human(data)
 
 
+def first_line(err) -> str:
+    """A driver's message without the statement and parameters that follow it (they hold
+    unmasked ID numbers)."""
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
 def warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)

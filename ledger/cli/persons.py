@@ -4,6 +4,7 @@ import json
 
 import click
 
+from ..claim_files import json_row
 from ..errors import LedgerError
 from ..idcard import mask
 from ..services import persons
@@ -98,9 +99,9 @@ def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise LedgerError(f"{name} line {n}: not valid JSON ({e.msg})") from None
+                obj = json_row(line)
+            except ValueError as e:
+                raise LedgerError(f"{name} line {n}: {e}") from None
             if not isinstance(obj, dict):
                 raise LedgerError(f"{name} line {n}: expected a JSON object")
             rows.append((n, obj))
@@ -114,7 +115,10 @@ def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list
                                          missing and f"missing column(s) {', '.join(missing)}") if x)
             raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
         # Line numbers as a spreadsheet shows them: the header is line 1.
-        rows = [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+        try:
+            rows = [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+        except csv.Error as e:  # a cell over the csv module's limit
+            raise LedgerError(f"{name} line {reader.reader.line_num}: not a CSV row ({e})") from None
     if not rows:
         raise LedgerError(f"{name}: holds no rows")
     return rows

@@ -49,6 +49,12 @@ COMMANDS = [
     ("import: a JSON array", ["person", "import", "{f}"], '[["not", "an", "object"]]', "a JSON array is not read here"),
     ("import: a JSON line that is a number", ["person", "import", "{f}"], '{"psn_no": "x"}\n42\n', "line 2: expected a JSON object"),
     ("import: a header and no rows", ["person", "import", "{f}"], "psn_no,name,insutype,psn_type,region\n", "holds no rows"),
+    ("import: JSON nested 100,000 deep", ["person", "import", "{f}"], '{"psn_no": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "line 1: not valid JSON (nested too deeply)"),
+    ("import: a 5,000-digit number", ["person", "import", "{f}"], '{"psn_no": ' + "9" * 5000 + "}\n", "line 1: not valid JSON (Exceeds the limit"),
+    ("import: a key given twice", ["person", "import", "{f}"], '{"psn_no": "x", "name": "a", "psn_no": "y"}\n', "key 'psn_no' appears twice"),
+    ("import: a CSV cell over 128 KiB", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},{'x' * 200_000},310,1201,220702\n", "line 2: not a CSV row"),
+    ("credit-monthly: JSON nested deep", ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"], '{"base": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "nested too deeply"),
+    ("credit-monthly: a key given twice", ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"], f'{{"psn_no": "{WORKER}", "base": "1.00", "base": "9999.00"}}\n', "key 'base' appears twice"),
     ("import: wrong check digit on a row", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region\n{BAD_CHECK_DIGIT},x,310,1201,220702\n", "check digit"),
     # person enroll
     ("enroll: year 1800", ["person", "enroll", WORKER, "--year", "1800"], None, "year"),

@@ -123,3 +123,51 @@ def test_show_reverse_and_usage(run, worker, tmp_path):
     assert r.exit_code == 1 and "no person 220702********0136 is registered" in r.stderr
     r = run("claim", "show", "NOPE")
     assert r.exit_code == 1 and r.stderr.strip() == "Error: setl_id: no claim 'NOPE' is posted"
+
+
+def test_two_exports_written_one_after_the_other_are_both_posted(run, worker, tmp_path):
+    f = tmp_path / "two.json"
+    f.write_text(json.dumps([c("T1", "10.00")]) + json.dumps([c("T2", "10.00")]))
+    r = run("claim", "post", f)
+    assert r.exit_code == 0 and "2 claims: 2 posted, 0 duplicates, 0 rejected" in r.output, r.output
+
+
+def test_a_bad_byte_mid_file_rejects_its_row_and_posts_the_rest(run, worker, tmp_path):
+    rows = [f"M{k},{WORKER},2025-03-01,11,2,1.00,\n" for k in range(40)]
+    f = tmp_path / "gbk-row.csv"
+    f.write_bytes((HEADER + "\n" + "".join(rows[:20])).encode() + f"X1,{WORKER},2025-03-01,11,2,1.00,张\n".encode("gbk") + "".join(rows[20:]).encode())
+    r = run("claim", "post", f, "--chunk", "7")
+    assert r.exit_code == 1, r.output
+    assert "line 22, setl_id ?: is not UTF-8 text (byte 0xd5); save the file as UTF-8" in r.stderr
+    assert "41 claims: 40 posted, 0 duplicates, 1 rejected" in r.output
+
+
+@pytest.mark.parametrize("bad, says", [
+    ('{"setl_id": "Z", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"setl_id": "Z", "medfee_sumamt": ' + "9" * 5000 + "}", "Exceeds the limit"),
+    ('{"setl_id": "Z", "medfee_sumamt": "10.00", "medfee_sumamt": "9999.00"}', "key 'medfee_sumamt' appears twice"),
+])
+def test_a_row_that_used_to_crash_the_batch_is_rejected_and_the_rest_posted(run, worker, tmp_path, bad, says):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(json.dumps(c("K1", "1.00")) + "\n" + bad + "\n" + json.dumps(c("K2", "1.00")) + "\n")
+    r = run("claim", "post", f)
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert says in r.stderr and "3 claims: 2 posted, 0 duplicates, 1 rejected" in r.output
+
+
+def test_a_csv_cell_over_128_kib_is_rejected_and_the_rest_posted(run, worker, tmp_path):
+    f = tmp_path / "big-cell.csv"
+    f.write_text(HEADER + f"\nL1,{WORKER},2025-03-01,11,2,1.00,\nL2,{WORKER},2025-03-01,11,2,{'1' * 200_000},\nL3,{WORKER},2025-03-01,11,2,1.00,\n")
+    r = run("claim", "post", f)
+    assert r.exit_code == 1 and "line 3, setl_id ?: not a CSV row: field larger than field limit" in r.stderr
+    assert "3 claims: 2 posted, 0 duplicates, 1 rejected" in r.output
+
+
+def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own_exit_code(run, worker, tmp_path):
+    f = tmp_path / "broken-array.json"
+    f.write_text("[" + json.dumps(c("U1", "1.00")) + ",\n" + json.dumps(c("U2", "1.00")) + "\n" + json.dumps(c("U3", "1.00")) + "]")
+    r = run("claim", "post", f)
+    assert r.exit_code == 5, r.output
+    assert "line 3, setl_id ?: expected ',' or ']' between array items" in r.stderr
+    assert f"INCOMPLETE: {f} could not be read past line 3" in r.stderr
+    assert "3 claims: 2 posted" in r.output
