@@ -59,8 +59,11 @@ def segment_total(segments: tuple[Segment, ...], accumulated: int) -> int:
     return round_fen(total)
 
 
-def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Counter | None) -> Adjudication:
-    """SPEC §3 steps 1-5 for one claim, given the counters as they stand before it."""
+def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Counter | None, combined: Counter | None = None) -> Adjudication:
+    """Steps 1-5 of the order of money (docs/claims.md) for one claim, given the counters as
+    they stand before it. `combined` is the year's counter of a cap on the basic fund and
+    the second layer together, where the policy sets one: the basic fund takes its share of
+    what is left under it first, the second layer the rest."""
     inscp = claim.medfee_sumamt - claim.fulamt_ownpay_amt - claim.overlmt_selfpay - claim.preselfpay_amt
     dedc = hifp = 0
     if rules.basic is not None:
@@ -68,6 +71,8 @@ def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Co
         owed = max(0, rules.basic.deductible - basic.deductible_met)
         dedc = min(owed, inscp)
         hifp = min(round_fen((inscp - dedc) * rules.basic.ratio), basic.remaining)
+    if combined is not None:
+        hifp = min(hifp, combined.remaining)
     second = selfpay = 0
     if rules.layer is not None:
         assert layer is not None
@@ -76,6 +81,8 @@ def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Co
         selfpay = inscp - hifp
         due = segment_total(rules.layer.segments, layer.selfpay + selfpay) - segment_total(rules.layer.segments, layer.selfpay)
         second = min(due, layer.remaining)
+        if combined is not None:
+            second = min(second, combined.remaining - hifp)
     hifmi, hifob = (0, second) if rules.layer is not None and rules.layer.bucket == LARGE_EXPENSE else (second, 0)
     fund = hifp + hifmi + hifob
     return Adjudication(inscp, dedc, hifp, hifmi, hifob, selfpay, fund, claim.medfee_sumamt - fund)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from .claim_input import Claim
-from .errors import ValidationError
+from .errors import MissingParameter, PolicyError, ValidationError
 from .persons import EMPLOYEE
 from .policy.book import PolicyBook, Resolved, pooling_area, review_warning
 from .policy.parameters import Disease, Segment
@@ -26,6 +26,9 @@ RETIRED_TYPES = ("1201", "1203")  # 退休, and retired flexible employment
 # docs/claims.md).
 SECOND_LAYER_KINDS = ("inpatient", "special")
 MAJOR_ILLNESS, LARGE_EXPENSE = "major_illness", "large_expense"
+# The counter of a cap on the basic fund and the large-expense subsidy together (Changchun:
+# 叠加大额医疗费用补助,每年最多能报销70万元), kept over the claims that reach the second layer.
+COMBINED = "basic_and_large_expense"
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Patient:
 class BasicRule:
     """The basic fund's rule for this claim's bucket (SPEC §3 steps 2-3)."""
 
-    bucket: str  # usage bucket: outpatient, chronic:CODE, special:CODE, inpatient
+    bucket: str  # usage bucket: outpatient, chronic:CODE (or chronic, one per person), special:CODE, inpatient
     deductible: int  # threshold at the claim's facility level, fen
     ratio: Decimal
     cap: int  # annual cap, fixed when the year's counter opens
@@ -61,6 +64,7 @@ class LayerRule:
     bucket: str  # major_illness (residents, hifmi_pay) or large_expense (employees, hifob_pay)
     segments: tuple[Segment, ...]
     cap: int
+    combined_cap: int | None = None  # basic fund + this layer together, per year (COMBINED)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,13 @@ class _Reader:
         self.used.append(r)
         return r.value
 
+    def optional(self, name: str):
+        """A parameter whose absence is itself a rule (no such cap in this area): None."""
+        try:
+            return self(name)
+        except MissingParameter:
+            return None
+
 
 def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
     get = _Reader(book, patient.region, claim.service_date)
@@ -115,15 +126,31 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
             ratio = _level_ratio(get, patient, claim, "inpatient")
         else:
             ratio = get(f"{s}.{kind}.ratio")
-        cap = disease.annual_cap if disease.annual_cap is not None else get(f"{s}.{kind}.annual_cap")
-        basic = BasicRule(f"{kind}:{disease.code}", _deductible(get, claim, f"{s}.{kind}"), ratio, cap)
+        bucket, cap = _disease_bucket(get, s, kind, disease)
+        basic = BasicRule(bucket, _deductible(get, claim, f"{s}.{kind}"), ratio, cap)
     layer = None
     if basic.bucket.split(":")[0] in SECOND_LAYER_KINDS:
         if s == "employee":
-            layer = LayerRule(LARGE_EXPENSE, get("employee.large_expense.segments"), get("employee.large_expense.annual_cap"))
+            layer = LayerRule(LARGE_EXPENSE, get("employee.large_expense.segments"), get("employee.large_expense.annual_cap"),
+                              get.optional("employee.basic_and_large_expense.annual_cap"))
         else:
             layer = LayerRule(MAJOR_ILLNESS, get("resident.major_illness.segments"), get("resident.major_illness.annual_cap"))
     return ClaimRules(basic, layer, tuple(get.used))
+
+
+def _disease_bucket(get: _Reader, scheme: str, kind: str, disease: Disease) -> tuple[str, int]:
+    """The usage bucket and annual cap of a chronic or special disease claim. A chronic cap
+    is per disease (Songyuan: 960 to 1800 yuan depending on the disease) or one cap per
+    person over all chronic diseases (Changchun: 每年最高报销6500元), as the policy says."""
+    if kind == "chronic" and get(f"{scheme}.chronic.cap_per_person"):
+        if disease.annual_cap is not None:
+            raise PolicyError(
+                f"region {pooling_area(get.region)} on {get.on}: {scheme}.chronic.cap_per_person is true, yet disease {disease.code} "
+                f"has its own annual_cap on {scheme}.chronic.diseases; one cap per person cannot also be one per disease: drop one of them"
+            )
+        return "chronic", get(f"{scheme}.chronic.annual_cap")
+    cap = disease.annual_cap if disease.annual_cap is not None else get(f"{scheme}.{kind}.annual_cap")
+    return f"{kind}:{disease.code}", cap
 
 
 def _level(claim: Claim) -> str:

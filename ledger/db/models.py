@@ -314,6 +314,7 @@ class ClaimRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the input, for idempotency
     bucket: Mapped[str | None] = mapped_column(String(40))  # basic-fund usage bucket; None if not pooled
     layer_bucket: Mapped[str | None] = mapped_column(String(40))  # major_illness / large_expense
+    combined_bucket: Mapped[str | None] = mapped_column(String(40))  # basic_and_large_expense, where such a cap is in force
     inscp_scp_amt: Mapped[Fen]
     act_pay_dedc: Mapped[Fen]
     hifp_pay: Mapped[Fen]

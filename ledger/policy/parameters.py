@@ -137,6 +137,9 @@ def _benefits() -> list[Parameter]:
             out.append(Parameter(f"{scheme}.{kind}.annual_cap", Kind.MONEY, f"{what} annual cap per disease, for a disease whose list entry gives none"))
             out.append(Parameter(f"{scheme}.{kind}.diseases", Kind.DISEASES, f"{what} disease list, with per-disease caps and ratios"))
             out.append(Parameter(f"{scheme}.{kind}.disease_count", Kind.COUNT, f"number of diseases covered ({what}); a reported figure"))
+        out.append(Parameter(f"{scheme}.chronic.cap_per_person", Kind.FLAG,
+                             "true: one chronic-disease annual cap per person over all chronic diseases (usage bucket `chronic`); "
+                             "false: a cap per disease (bucket `chronic:CODE`)"))
         out.append(Parameter(f"{scheme}.special.at_inpatient_ratio", Kind.FLAG, "special disease outpatient is reimbursed at the inpatient ratio of the facility level"))
         out.append(Parameter(f"{scheme}.pharmacy.pooled", Kind.FLAG, "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling"))
     return out

@@ -35,6 +35,7 @@ from ..adjudication import (
     pay_personal_share,
 )
 from ..benefits import (
+    COMBINED,
     ClaimRules,
     Patient,
     WaitingPeriod,
@@ -259,9 +260,8 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     counters and inserting the missing ones is enough."""
     caps: dict[tuple, int] = {}
     for i in todo:
-        for rule in (i.rules.basic, i.rules.layer):
-            if rule is not None:
-                caps.setdefault((i.claim.psn_no, i.claim.year, rule.bucket), rule.cap)
+        for bucket, cap in _buckets(i.rules):
+            caps.setdefault((i.claim.psn_no, i.claim.year, bucket), cap)
     t = BenefitUsage.__table__
     counters = {}
     if not caps:  # every claim of the chunk is outside the basic fund (unpooled, waiting)
@@ -290,6 +290,14 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     return counters
 
 
+def _buckets(rules: ClaimRules) -> list[tuple[str, int]]:
+    """The usage counters a claim moves, each with the cap it opens at."""
+    out = [(rule.bucket, rule.cap) for rule in (rules.basic, rules.layer) if rule is not None]
+    if rules.layer is not None and rules.layer.combined_cap is not None:
+        out.append((COMBINED, rules.layer.combined_cap))
+    return out
+
+
 def _lock_accounts(s: Session, owners: set[str]) -> dict:
     accounts = {}
     rows = s.execute(select(Account.id, Account.psn_no, Account.balance).where(Account.psn_no.in_(owners)).order_by(Account.id).with_for_update())
@@ -308,7 +316,8 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     c, rules = i.claim, i.rules
     basic = counters.get((c.psn_no, c.year, rules.basic.bucket)) if rules.basic else None
     layer = counters.get((c.psn_no, c.year, rules.layer.bucket)) if rules.layer else None
-    a = adjudicate(c, rules, _counter(basic), _counter(layer))
+    combined = counters.get((c.psn_no, c.year, COMBINED)) if rules.layer and rules.layer.combined_cap is not None else None
+    a = adjudicate(c, rules, _counter(basic), _counter(layer), _counter(combined))
     if basic is not None:
         basic["deductible_met"] += a.act_pay_dedc
         basic["fund_paid"] += a.hifp_pay
@@ -317,6 +326,9 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
         layer["selfpay"] += a.layer_selfpay
         layer["fund_paid"] += a.hifmi_pay + a.hifob_pay
         layer["dirty"] = True
+    if combined is not None:
+        combined["fund_paid"] += a.hifp_pay + a.hifob_pay
+        combined["dirty"] = True
     own = accounts.get(c.psn_no)
     payers = [(h, accounts[h]["balance"]) for _, h in i.payers if h in accounts]
     pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own["balance"] if own else None, payers)
@@ -336,7 +348,7 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
 POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at")
 ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
 CLAIM_COLUMNS = (
-    "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay",
+    "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "combined_bucket", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay",
     "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay", "balc",
     "policy", "no_fund_reason", "posting_id", "operator", "created_at",
 )  # fmt: skip
@@ -357,6 +369,7 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
             cid, c.setl_id, c.psn_no, c.service_date, c.med_type, c.hosp_lv, c.dise_codg, c.medfee_sumamt, c.fulamt_ownpay_amt,
             c.overlmt_selfpay, c.preselfpay_amt, c.acct_used_flag, c.mulaid_payer, c.year, c.fingerprint(),
             rules.basic.bucket if rules.basic else None, rules.layer.bucket if rules.layer else None,
+            COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
             a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.layer_selfpay, a.fund_pay_sumamt, a.psn_part_amt,
             pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay, None if balc is None else balc.fen,
             rules.policy_json, i.no_fund_reason, pid, operator, now,
@@ -457,7 +470,7 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         s = uow.session
         r = _claim_record(s, setl_id)
         # The same lock order as posting: usage counters by key, then accounts by id.
-        buckets = sorted(b for b in (r.bucket, r.layer_bucket) if b)
+        buckets = sorted(b for b in (r.bucket, r.layer_bucket, r.combined_bucket) if b)
         t = BenefitUsage.__table__
         usage = {
             u.bucket: u
@@ -484,6 +497,9 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         if r.layer_bucket:
             u = usage[r.layer_bucket]
             s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay))
+        if r.combined_bucket:
+            u = usage[r.combined_bucket]
+            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay - r.hifob_pay))
         s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
         try:
             s.flush()

@@ -94,6 +94,9 @@ def _usage_problems(s) -> list[str]:
     layer = select(live.c.psn_no, live.c.year, live.c.layer_bucket, sum_fen(live.c.hifmi_pay + live.c.hifob_pay), sum_fen(live.c.layer_selfpay), func.count()).where(live.c.layer_bucket.is_not(None))
     for psn, year, bucket, fund, selfpay, _ in s.execute(layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)):
         expected[(psn, year, bucket)] = [fund, 0, selfpay]
+    combined = select(live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)).where(live.c.combined_bucket.is_not(None))
+    for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
+        expected[(psn, year, bucket)] = [fund, 0, 0]
     problems = []
     for u in s.execute(select(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket, BenefitUsage.cap, BenefitUsage.fund_paid, BenefitUsage.deductible_met, BenefitUsage.selfpay)):
         want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])

@@ -49,7 +49,12 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     assert v["resident.incentive.max_share_of_cap"] == Decimal("0.20")
     # and the national waiting period (RULES.md §3): 3 months plus 1 per broken year
     assert (v["resident.waiting_period.fixed_months"], v["resident.waiting_period.months_per_broken_year"]) == (3, 1)
-    assert len(v) == 34  # nothing else beyond RULES.md §1 and those national rules
+    # Read from the document beyond the rules digest's table: pharmacies are in employee
+    # outpatient pooling (将符合条件的定点零售药店纳入门诊统筹管理), and the chronic cap is one
+    # per disease (960至1800元不等,具体病种和限额由各统筹区确定)
+    assert v["employee.pharmacy.pooled"] is True
+    assert v["employee.chronic.cap_per_person"] is False and v["resident.chronic.cap_per_person"] is False
+    assert len(v) == 37  # nothing else beyond the document and those national rules
 
 
 def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
@@ -60,6 +65,7 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert (v["employee.chronic.disease_count"], v["employee.chronic.ratio"], v["employee.chronic.annual_cap"]) == (47, Decimal("0.70"), 650000)
     assert (v["employee.special.disease_count"], v["employee.special.at_inpatient_ratio"]) == (55, True)
     assert v["employee.basic_and_large_expense.annual_cap"] == 70000000
+    assert v["employee.chronic.cap_per_person"] is True  # 每年最高报销6500元: one cap a year, not per disease
     assert v["employee.retired.year_end.large_expense_premium"] == 10000
     assert v["employee.retired.year_end.disabled_care_premium"] == 3336
     assert (v["care.institution.monthly_cap"], v["care.home.monthly_cap"]) == (288900, 67200)
@@ -68,7 +74,7 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert v["reference.2023.retiree_outpatient_fund"] == 32200000000  # 3.22亿元
     assert v["reference.2023.retiree_outpatient_average"] == 92400
     assert v["reference.2023.retiree_outpatient_average_ratio"] == Decimal("0.50")
-    assert len(v) == 18
+    assert len(v) == 19
     # The U-grade figures of RULES.md §4 are not shipped:
     assert "employee.outpatient.deductible.level2" not in v and "employee.outpatient.ratio.retired.level1" not in v
 
