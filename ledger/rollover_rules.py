@@ -18,6 +18,7 @@ class IncentivePolicy:
     per_zero_claim_year: int  # fen, for each year without fund reimbursement
     max_share_of_cap: Decimal  # the two together at most this share of the original cap
     base_cap: int  # the original major-illness cap, fen
+    zero_claim_basis: str  # what makes a zero-claim year: see ZERO_CLAIM_BASES
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,23 @@ class Incentive:
     zero_claim_bonus: int  # accumulated, fen
     continuous_bonus: int
     bonus: int  # what the new year's cap is raised by, after the limit
+
+
+# Two readings of a "zero-claim" year. Songyuan's document: 当年未发生医疗费用, no medical
+# expense at all that year. The national reading: no reimbursement by the funds, so a claim
+# that stayed under the deductible still leaves a zero-claim year.
+NO_MEDICAL_EXPENSE, NO_FUND_REIMBURSEMENT = "no_medical_expense", "no_fund_reimbursement"
+ZERO_CLAIM_BASES = (NO_MEDICAL_EXPENSE, NO_FUND_REIMBURSEMENT)
+
+
+def zero_claim_year(basis: str, fund_paid: int, claims_standing: int) -> bool:
+    """Whether a closing year counts as a zero-claim year: by the funds' payments in it, or
+    by the claims (not reversed) posted for it at all."""
+    if basis == NO_FUND_REIMBURSEMENT:
+        return fund_paid == 0
+    if basis == NO_MEDICAL_EXPENSE:
+        return claims_standing == 0
+    raise ValueError(f"unknown zero-claim basis {basis!r}")  # the policy schema admits only the two
 
 
 def continuous_years_through(year: int, enrolled: set[int], start_year: int) -> int:
@@ -42,7 +60,7 @@ def next_incentive(
     closing_year: int,
     continuous_through_closing: int,
     zero_bonus_so_far: int,
-    fund_paid_in_closing: int,
+    zero_claim_in_closing: bool,
     used_bonus_in_closing: bool,
 ) -> Incentive:
     """The incentive for closing_year + 1, for a resident enrolled in the closing year and
@@ -50,7 +68,7 @@ def next_incentive(
 
     - Continuous: after `years_before_bonus` continuous years, each further one adds
       `per_continuous_year`; the new year counts as one of them.
-    - Zero claim: a closing year (from start_year on) with no fund reimbursement at all
+    - Zero claim: a closing year (from start_year on) that `zero_claim_year` counts as one
       adds `per_zero_claim_year` to what earlier such years accumulated; a year in which a
       major-illness claim used the bonus resets the accumulation to zero.
     - Together at most `max_share_of_cap` of the original cap (rounded half-up to the fen).
@@ -59,7 +77,7 @@ def next_incentive(
     continuous_bonus = max(0, years - p.years_before_bonus) * p.per_continuous_year
     if used_bonus_in_closing:
         zero = 0
-    elif fund_paid_in_closing == 0 and closing_year >= p.start_year:
+    elif zero_claim_in_closing and closing_year >= p.start_year:
         zero = zero_bonus_so_far + p.per_zero_claim_year
     else:
         zero = zero_bonus_so_far

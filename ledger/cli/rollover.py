@@ -6,7 +6,7 @@ import click
 from ..idcard import mask
 from ..persons import check_year
 from ..services import rollover as service
-from .context import emit, json_option
+from .context import emit, json_option, warn
 
 
 @click.command("rollover")
@@ -32,6 +32,8 @@ def command(obj, year, chunk, as_json):
     show_bar = sys.stderr.isatty() and not as_json
     with click.progressbar(length=service.persons_to_roll(uow, year), label=f"rollover {year}", file=sys.stderr) if show_bar else nullcontext() as bar:
         d = service.rollover(uow, obj.operator, year, chunk, progress=bar.update if bar is not None else None)
+    for w in d["warnings"]:
+        warn(w)
 
     def human(d):
         if d["already_done"]:
@@ -44,5 +46,7 @@ def command(obj, year, chunk, as_json):
             click.echo(f"  {mask(item['psn_no'])}  {item['item'].rsplit('.', 1)[-1]}  {item['amount']}")
         if len(d["due_in_cash"]) > 20:
             click.echo(f"  ... and {len(d['due_in_cash']) - 20} more (--json lists them all)")
+        for w in d["warnings"]:
+            click.echo(f"note: {w}")
 
     emit(d, as_json, human)

@@ -19,6 +19,7 @@ class Kind(str, Enum):
     RELATIONS = "relations"  # list of relation names (see RELATIONS)
     DISEASES = "diseases"  # list of {code, name, annual_cap?, ratio?} -> tuple[Disease]
     SEGMENTS = "segments"  # list of {from, ratio}, ascending -> tuple[Segment]
+    CHOICE = "choice"  # one of the parameter's `choices`, a string
 
 
 # What the member is *to the holder* (SPEC §2).
@@ -60,6 +61,7 @@ class Parameter:
     name: str
     kind: Kind
     description: str
+    choices: tuple[str, ...] = ()  # for Kind.CHOICE
 
 
 def _levels(prefix: str, kind: Kind, what: str) -> list[Parameter]:
@@ -80,7 +82,10 @@ _ALL: list[Parameter] = [
     Parameter("resident.incentive.start_year", Kind.YEAR, "first year from which incentives count"),
     Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
     Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
-    Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a year with no fund reimbursement"),
+    Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a zero-claim year"),
+    Parameter("resident.incentive.zero_claim.basis", Kind.CHOICE,
+              "what makes a zero-claim year: no_medical_expense (no claim at all that year) or no_fund_reimbursement (the funds paid nothing)",
+              ("no_medical_expense", "no_fund_reimbursement")),
     Parameter("resident.waiting_period.fixed_months", Kind.COUNT, "waiting period, in months, for a resident who enrolled late or after a break"),
     Parameter("resident.waiting_period.months_per_broken_year", Kind.COUNT, "further months of waiting for each year of broken enrollment not paid back"),
     Parameter("resident.incentive.max_share_of_cap", Kind.RATIO, "the continuous and zero-claim raises together at most this share of the original major-illness cap"),
@@ -93,6 +98,8 @@ _ALL: list[Parameter] = [
     Parameter("employee.account.crediting_reform_from", Kind.DATE, "date from which personal-account crediting follows the reform (amounts are separate parameters)"),
     Parameter("employee.retired.year_end.large_expense_premium", Kind.MONEY, "large-expense subsidy premium deducted at year end for the coming year"),
     Parameter("employee.retired.year_end.disabled_care_premium", Kind.MONEY, "disabled-care insurance premium deducted at year end for the coming year"),
+    Parameter("employee.retired.year_end.for_year", Kind.YEAR,
+              "the year the year-end items are collected for; a rollover into another year collects none of them (unset: every year they are in force)"),
     # Both schemes, where the document does not say which
     Parameter("chronic.annual_cap.lowest", Kind.MONEY, "lowest chronic disease annual cap (the cap depends on the disease)"),
     Parameter("chronic.annual_cap.highest", Kind.MONEY, "highest chronic disease annual cap"),

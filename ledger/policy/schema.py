@@ -87,6 +87,11 @@ def typed_value(name: str, raw: object):
         if unknown:
             raise ValueError(f"unknown relation(s) {', '.join(unknown)}; known: {', '.join(RELATIONS)}")
         return tuple(raw)
+    if kind is Kind.CHOICE:
+        choices = PARAMETERS[name].choices
+        if raw not in choices:
+            raise ValueError(f"expected one of {', '.join(repr(c) for c in choices)} (got {raw!r})")
+        return raw
     if kind is Kind.DISEASES:
         return _diseases(raw)
     if kind is Kind.SEGMENTS:

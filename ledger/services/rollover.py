@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from ..db.models import (
     Account,
     BenefitUsage,
+    ClaimRecord,
+    ClaimReversal,
     Enrollment,
     Entry,
     MajorIllnessIncentive,
@@ -39,19 +41,21 @@ from ..db.sql import bulk_insert, reserve_ids, sum_fen
 from ..errors import ValidationError
 from ..money import Yuan
 from ..persons import EMPLOYEE, check_year
-from ..policy.book import PolicyBook, pooling_area
+from ..policy.book import PolicyBook, pooling_area, review_warning
 from ..retry import attempt
 from ..rollover_rules import (
     IncentivePolicy,
     continuous_years_through,
     next_incentive,
     year_end_collection,
+    zero_claim_year,
 )
 from ..uow import UnitOfWork
 from .policies import policy_book
 
 CHUNK = 5000
 YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
+YEAR_END_FOR = "employee.retired.year_end.for_year"
 RETIRED = ("1201", "1203")
 
 
@@ -61,13 +65,26 @@ def rollover(uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK,
         raise ValidationError("--year", f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected")
     started = attempt(lambda: _start(uow, operator, year), "rollover start")
     if started is not None:
-        return started
+        return started | {"warnings": policy_warnings(uow, year)}
     while True:
         done = attempt(lambda: _next_chunk(uow, operator, year, chunk_size), "rollover chunk")
         if isinstance(done, dict):
-            return done
+            return done | {"warnings": policy_warnings(uow, year)}
         if progress is not None:
             progress(done)
+
+
+def policy_warnings(uow: UnitOfWork, year: int) -> list[str]:
+    """What the rollover of `year` must say about the policies it applies: files used past
+    their review date, year-end items meant for another year. One line each, per pooling
+    area of the persons it covers."""
+    with uow.read_only():
+        s = uow.session
+        regions = s.scalars(select(Person.region).join(Enrollment, Enrollment.psn_no == Person.psn_no)
+                            .where(Enrollment.year.in_((year, year + 1))).distinct()).all()
+        book = policy_book(s)
+        areas = sorted({pooling_area(r) for r in regions})
+        return [w for area in areas for w in _RegionRules(book, area, year + 1).warnings]
 
 
 def _start(uow: UnitOfWork, operator: str, year: int) -> dict | None:
@@ -117,13 +134,18 @@ def persons_to_roll(uow: UnitOfWork, year: int) -> int:
 
 
 class _RegionRules:
-    """The new year's parameters for one pooling area, read once per run."""
+    """The new year's parameters for one pooling area, read once per run, and what a
+    person running the rollover must hear about them (`warnings`)."""
 
     def __init__(self, book: PolicyBook, region: str, new_year: int):
         on = date(new_year, 1, 1)
-        given = {name: r.value for name, r in book.in_force(region, on).items()}
+        in_force = book.in_force(region, on)
+        given = {name: r.value for name, r in in_force.items()}
+        used: list[str] = []
 
         def cap(name):
+            if name in given:
+                used.append(name)
             return given.get(name)
 
         self.caps = {
@@ -133,6 +155,17 @@ class _RegionRules:
                                             ("major_illness", cap("resident.major_illness.annual_cap"))) if c is not None},
         }
         self.items = [(name, given[name]) for name in YEAR_END_ITEMS if name in given and given[name] > 0]
+        self.warnings: list[str] = []
+        # Year-end items are announced for a year (Changchun: 2024年大额医疗费用补助100元……
+        # 需于12月末一次性缴纳): a file that names the year collects them for that year only.
+        meant = in_force.get(YEAR_END_FOR)
+        if self.items and meant is not None and meant.value != new_year:
+            self.warnings.append(
+                f"region {region}: the year-end items in force ({', '.join(n.rsplit('.', 1)[-1] for n, _ in self.items)}) are for {meant.value} "
+                f"({meant.document.name}), not {new_year}: none collected; load a policy file that sets them for {new_year} to collect them"
+            )
+            self.items = []
+        used += [name for name, _ in self.items] + ([YEAR_END_FOR] if self.items and meant is not None else [])
         self.incentive = None
         # A region takes part in the incentives from the year its policy names; once it
         # does, every amount they need must be given (a missing one is an error, not 0).
@@ -144,7 +177,12 @@ class _RegionRules:
                 per_zero_claim_year=book.get(region, on, "resident.incentive.zero_claim.minimum").value,
                 max_share_of_cap=book.get(region, on, "resident.incentive.max_share_of_cap").value,
                 base_cap=self.caps["resident"]["major_illness"],
+                zero_claim_basis=book.get(region, on, "resident.incentive.zero_claim.basis").value,
             )
+            used += [n for n in in_force if n.startswith("resident.incentive.")]
+        # Values used past their file's review date are used, and said so (as for claims).
+        documents = {in_force[n].document.name: in_force[n].document for n in used}
+        self.warnings += [w for name in sorted(documents) if (w := review_warning(documents[name], on))]
 
 
 def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book: PolicyBook) -> None:
@@ -164,6 +202,10 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
         else:
             open_now[(u.psn_no, u.bucket)] = u
     closing_mi = {u.psn_no: u for u in usage if u.year == year and u.bucket == "major_illness"}
+    # Claims of the closing year still standing (not reversed), for the no-medical-expense reading.
+    standing = dict(s.execute(select(ClaimRecord.psn_no, func.count()).outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+                              .where(ClaimRecord.psn_no.in_(ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
+                              .group_by(ClaimRecord.psn_no)).all())
     prev = {i.psn_no: i for i in s.scalars(select(MajorIllnessIncentive).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == year))}
     done_incentives = set(s.scalars(select(MajorIllnessIncentive.psn_no).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == new)))
     done_items = set(s.execute(select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)).scalars())
@@ -192,8 +234,8 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
             through = before.continuous_years if before is not None else continuous_years_through(year, years, rules.incentive.start_year)
             mi = closing_mi.get(p.psn_no)
             used = before is not None and before.bonus > 0 and mi is not None and mi.fund_paid > mi.cap - before.bonus
-            inc = next_incentive(rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0,
-                                 fund_paid_in_year.get(p.psn_no, 0), used)
+            zero = zero_claim_year(rules.incentive.zero_claim_basis, fund_paid_in_year.get(p.psn_no, 0), standing.get(p.psn_no, 0))
+            inc = next_incentive(rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0, zero, used)
             incentives.append((p.psn_no, new, rules.incentive.base_cap, inc.continuous_years, inc.zero_claim_bonus, inc.continuous_bonus, inc.bonus))
             bonus = inc.bonus
         # The new year's counters, from zero.

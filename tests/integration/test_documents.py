@@ -5,12 +5,13 @@ leaves open, and the test says which numbers those are.
 Songyuan (220700): 2025吉林松原医保门诊共济政策. Changchun (220100): the bureau's letter to
 retirees of 2023-12-27."""
 
+import json
 from datetime import date
 
 import pytest
 
 from ledger.errors import PolicyError
-from ledger.services import accounts, claims, persons, policies, verify
+from ledger.services import accounts, claims, persons, policies, rollover, verify
 from tests.ids import RETIREE, WORKER
 from tests.policy_text import policy_text
 
@@ -111,3 +112,56 @@ def test_changchun_basic_fund_and_large_expense_subsidy_together_pay_at_most_700
     claims.reverse_claim(uow, "supervisor", "IP1", "settled twice", date(2024, 9, 1))
     assert buckets(uow, WORKER, 2024)["basic_and_large_expense"] == ("700000.00", "0.00", "0.00")
     assert verify.verify(uow)["ok"]
+
+
+def test_changchun_year_end_items_are_collected_for_the_year_the_letter_names_only(uow):
+    """2024年大额医疗费用补助100元、失能人员医疗照护保险费33.36元,需于12月末一次性缴纳.
+    The rollover of 2023 (into 2024) takes 100.00 + 33.36 = 133.36: 300.00 -> 166.64. The
+    rollover of 2024 (into 2025) takes nothing, because the letter speaks of 2024 only, and
+    says so, with the letter's review date (2024-12-31) passed on 2025-01-01."""
+    persons.add_person(uow, "clerk", psn_no=RETIREE, name="王桂兰", insutype="310", psn_type="1201", region=CHANGCHUN_DISTRICT, enrolled=[2023, 2024])
+    accounts.credit(uow, "clerk", RETIREE, 30000, "opening", date(2023, 1, 1))
+    first = rollover.rollover(uow, "bureau", 2023)
+    assert str(accounts.show_account(uow, RETIREE)["balance"]) == "166.64" and first["warnings"] == []
+    second = rollover.rollover(uow, "bureau", 2024)
+    assert str(accounts.show_account(uow, RETIREE)["balance"]) == "166.64"  # not 33.28
+    assert str(second["deductions"]["total"]) == "0.00" and second["due_in_cash"] == []
+    assert second["warnings"] == [
+        "region 220100: the year-end items in force (large_expense_premium, disabled_care_premium) are for 2024 (seed/220100-2024-01-01.toml), "
+        "not 2025: none collected; load a policy file that sets them for 2025 to collect them",
+        "policy file seed/220100-2024-01-01.toml (region 220100, effective 2024-01-01) is used on 2025-01-01, past its review date 2024-12-31",
+    ]
+    assert rollover.rollover(uow, "bureau", 2024)["warnings"] == second["warnings"]  # a second run says it again
+    assert verify.verify(uow)["ok"]
+
+
+def test_the_rollover_cli_says_what_the_policy_warnings_are(run):
+    assert run("person", "add", RETIREE, "--name", "王桂兰", "--insutype", "310", "--psn-type", "1201", "--region", CHANGCHUN_DISTRICT,
+               "--enrolled", "2024").exit_code == 0
+    r = run("rollover", "--year", "2024", "--json")
+    assert r.exit_code == 0
+    assert "warning: policy file seed/220100-2024-01-01.toml (region 220100, effective 2024-01-01) is used on 2025-01-01" in r.stderr
+    assert "are for 2024" in json.loads(r.stdout)["warnings"][0]
+
+
+@pytest.mark.parametrize("reading, cap_2026", [
+    # 零报销激励:当年未发生医疗费用的参保人,次年大病保险最高支付限额可提高至少1000元. The 40.00
+    # claim is a medical expense: no zero-claim raise, the 2026 cap stays 400,000.00.
+    (None, "400000.00"),
+    # The national reading, chosen by a file: the funds paid nothing, so 2025 is a zero-claim
+    # year: 400,000.00 + 1,000.00 = 401,000.00 (continuous years 2025-2026: 2 < 4, nothing more).
+    ("no_fund_reimbursement", "401000.00"),
+])
+def test_a_claim_the_fund_paid_nothing_for_is_or_is_not_a_zero_claim_year_as_the_policy_reads_it(uow, reading, cap_2026):
+    from tests.claim_policy import CLAIM_POLICY
+    from tests.ids import STUDENT
+
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")  # resident outpatient: deductible 50.00 at level 1
+    if reading is not None:
+        policies.load_policy(uow, "clerk", policy_text({"resident.incentive.zero_claim.basis": f'"{reading}"'}, effective_from="2025-01-01"), "reading.toml")
+    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025, 2026])
+    r = claims.post_claim(uow, "feed", {"setl_id": "Z1", "psn_no": STUDENT, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "1",
+                                        "medfee_sumamt": "40.00"})
+    assert money(r, "act_pay_dedc", "hifp_pay", "psn_cash_pay") == ("40.00", "0.00", "40.00")  # all of it under the 50.00 deductible
+    rollover.rollover(uow, "bureau", 2025)
+    assert buckets(uow, STUDENT, 2026)["major_illness"][0] == cap_2026

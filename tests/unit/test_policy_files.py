@@ -54,7 +54,9 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     # per disease (960至1800元不等,具体病种和限额由各统筹区确定)
     assert v["employee.pharmacy.pooled"] is True
     assert v["employee.chronic.cap_per_person"] is False and v["resident.chronic.cap_per_person"] is False
-    assert len(v) == 37  # nothing else beyond the document and those national rules
+    # 零报销激励:当年未发生医疗费用的参保人: the document's reading of a zero-claim year
+    assert v["resident.incentive.zero_claim.basis"] == "no_medical_expense"
+    assert len(v) == 38  # nothing else beyond the document and those national rules
 
 
 def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
@@ -68,13 +70,14 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert v["employee.chronic.cap_per_person"] is True  # 每年最高报销6500元: one cap a year, not per disease
     assert v["employee.retired.year_end.large_expense_premium"] == 10000
     assert v["employee.retired.year_end.disabled_care_premium"] == 3336
+    assert v["employee.retired.year_end.for_year"] == 2024  # 2024年大额医疗费用补助100元、……33.36元
     assert (v["care.institution.monthly_cap"], v["care.home.monthly_cap"]) == (288900, 67200)
     assert v["reference.inpatient.average_ratio"] == Decimal("0.85")
     assert v["reference.2023.retirees_benefited"] == 348000
     assert v["reference.2023.retiree_outpatient_fund"] == 32200000000  # 3.22亿元
     assert v["reference.2023.retiree_outpatient_average"] == 92400
     assert v["reference.2023.retiree_outpatient_average_ratio"] == Decimal("0.50")
-    assert len(v) == 19
+    assert len(v) == 20
     # The U-grade figures of RULES.md §4 are not shipped:
     assert "employee.outpatient.deductible.level2" not in v and "employee.outpatient.ratio.retired.level1" not in v
 
