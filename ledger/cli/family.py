@@ -37,8 +37,13 @@ def binding_line(b: dict) -> str:
 def bind(obj, holder, member, relation, on, reason, as_json):
     """Bind MEMBER to HOLDER's personal account.
 
-    Allowed relations, and whether the member must be insured in the holder's province,
-    come from the policy in force for the holder's region on the binding date.
+    Allowed relations, whether the member must be insured in the holder's province or
+    pooling area, and the limits on holders per member and members per holder come from
+    the policy in force for the holder's region on the binding date.
+
+    A resident relative not yet insured may be bound inside the central contribution
+    period of the coming year, so that the holder's account pays the first contribution
+    (`ledger family pay-contribution`); that year's rules apply.
 
     \b
     Example:
@@ -47,7 +52,13 @@ def bind(obj, holder, member, relation, on, reason, as_json):
     b = family.bind(obj.uow(), obj.operator, holder, member, relation, as_date(on), reason)
     for w in b.pop("warnings"):
         warn(w)
-    emit(b, as_json, lambda b: click.echo(f"bound: {binding_line(b)}"))
+    def human(b):
+        click.echo(f"bound: {binding_line(b)}")
+        if b["contribution_year"]:
+            click.echo(f"made in the central contribution period for {b['contribution_year']}: pay the member's contribution with "
+                       f"`ledger family pay-contribution HOLDER MEMBER --year {b['contribution_year']}`")
+
+    emit(b, as_json, human)
 
 
 @command.command("unbind")

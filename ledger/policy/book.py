@@ -100,6 +100,14 @@ class PolicyBook:
                 return _resolved(doc, name, on)
         raise MissingParameter(pooling_area(region), on, name)
 
+    def find(self, region: str, on: date, name: str) -> Resolved | None:
+        """The value in force, or None where no file gives it: for the parameters whose
+        absence is itself a rule (no such limit in this area)."""
+        try:
+            return self.get(region, on, name)
+        except MissingParameter:
+            return None
+
     def in_force(self, region: str, on: date) -> dict[str, Resolved]:
         """Every parameter some file gives for this region on this date, by name."""
         found: dict[str, Resolved] = {}

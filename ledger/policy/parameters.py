@@ -110,6 +110,11 @@ _ALL: list[Parameter] = [
     Parameter("family.member_same_province", Kind.FLAG, "a bound member must be insured in the holder's province"),
     Parameter("family.pays_relatives_personal_share", Kind.FLAG, "the holder's account pays a bound relative's personal share at designated institutions"),
     Parameter("family.pays_resident_contributions", Kind.FLAG, "the holder's account pays a bound relative's resident contribution"),
+    # Limits a bureau may set on bindings; unset means no such limit.
+    Parameter("family.max_holders_per_member", Kind.COUNT, "most holders a member may be bound to at once (1: one holder per member); unset: no limit"),
+    Parameter("family.max_members_per_holder", Kind.COUNT, "most members one holder may have bound at once; unset: no limit"),
+    Parameter("family.min_days_before_unbind", Kind.COUNT, "days a binding must last before it may be ended; unset: no limit"),
+    Parameter("family.cross_region_allowed", Kind.FLAG, "a member may be insured in another pooling area than the holder's; unset: no limit"),
     # Claim benefits of both schemes (below), then reported figures: never used in a computation, kept to judge plausibility.
     Parameter("reference.2024h1.employee_outpatient_settlements", Kind.COUNT, "employee outpatient settlements, first half of 2024"),
     Parameter("reference.2024h1.employee_outpatient_pooled_fund", Kind.MONEY, "pooled fund paid for them"),

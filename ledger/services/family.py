@@ -17,7 +17,8 @@ from ..db.models import (
     utcnow,
 )
 from ..errors import Conflict, ValidationError
-from ..family import BindingPolicy, Party, check_binding, check_relation_name, is_active
+from ..family import Bound, BindingPolicy, Party, check_binding, check_relation_name, is_active
+from ..policy.book import PolicyBook
 from ..idcard import mask
 from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
@@ -35,10 +36,16 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
         book = policy_book(s)
-        relations = book.get(h.region, on, "family.relations")
-        same_province = book.get(h.region, on, "family.member_same_province")
-        policy = BindingPolicy(relations.document.policy.region, on, relations.value, same_province.value)
-        check_binding(_party(s, h), _party(s, m), relation, policy, on)
+        member_party = _party(s, m)
+        contribution_year = _contribution_year(book, m, member_party, on)
+        # A binding made in a central contribution period for the coming year follows that
+        # year's rules, even before any file for it is in force on the day.
+        rules_on = max(on, date(contribution_year, 1, 1)) if contribution_year else on
+        policy, used = binding_policy(book, h.region, rules_on)
+        # Counted under the holder's and the member's binding rows, which concurrent binds of
+        # the same pair or member also lock (a limit cannot be passed by two clerks at once).
+        bound = _bound(s, h.psn_no, m.psn_no)
+        check_binding(_party(s, h), member_party, relation, policy, on, bound, contribution_year)
         pair = (FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
         active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.ended_on.is_(None))).first()
         if active is not None:
@@ -52,7 +59,49 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
         audit(s, operator=operator, action="family.bind", subject=h.psn_no, reason=reason, member=m.psn_no, relation=relation, bound_on=on, binding=b.id)
         view = binding_views(s, [b])[0]
         uow.commit()
-        return view | {"warnings": [w for w in (relations.warning, same_province.warning) if w]}
+        view["contribution_year"] = contribution_year
+        return view | {"warnings": [w for r in used if (w := r.warning)]}
+
+
+def binding_policy(book: PolicyBook, region: str, on: date) -> tuple[BindingPolicy, list]:
+    """The family parameters in force for the holder's region on a day, and the resolved
+    values they came from (for their review warnings)."""
+    relations = book.get(region, on, "family.relations")
+    same_province = book.get(region, on, "family.member_same_province")
+    limits = {name: book.find(region, on, f"family.{name}") for name in LIMITS}
+    policy = BindingPolicy(relations.document.policy.region, on, relations.value, same_province.value,
+                           **{name: r.value if r is not None else None for name, r in limits.items()})
+    return policy, [relations, same_province, *(r for r in limits.values() if r is not None)]
+
+
+LIMITS = ("max_holders_per_member", "max_members_per_holder", "cross_region_allowed", "min_days_before_unbind")
+
+
+def _contribution_year(book: PolicyBook, m: Person, member: Party, on: date) -> int | None:
+    """The year whose central contribution period `on` falls in, for a resident member not
+    enrolled in the year of `on`: binding then lets the holder pay the member's first
+    contribution. None otherwise (the member must be enrolled, as for any binding)."""
+    if m.insutype != RESIDENT or on.year in member.enrolled:
+        return None
+    for year in (on.year + 1, on.year):
+        jan1 = date(year, 1, 1)
+        start = book.find(m.region, jan1, "resident.contribution.central_period.start")
+        end = book.find(m.region, jan1, "resident.contribution.central_period.end")
+        if start is not None and end is not None and start.value <= on <= end.value and year not in member.enrolled:
+            return year
+    return None
+
+
+def _bound(s: Session, holder: str, member: str) -> Bound:
+    """Active bindings of the member (to any holder) and of the holder (to any member).
+    The two persons' rows are locked first, so two clerks binding the same member (or for
+    the same holder) at once are counted one after the other, and a limit holds."""
+    s.execute(select(Person.psn_no).where(Person.psn_no.in_((holder, member))).order_by(Person.psn_no).with_for_update()).all()
+    active = FamilyBinding.ended_on.is_(None)
+    rows = s.execute(select(FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no)
+                     .where(active, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))
+                     .order_by(FamilyBinding.id)).all()
+    return Bound(sum(1 for r in rows if r.member_psn_no == member), sum(1 for r in rows if r.holder_psn_no == holder))
 
 
 @retried
@@ -70,6 +119,10 @@ def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | 
             raise Conflict(f"{mask(h.psn_no)} is not bound to member {mask(m.psn_no)}: nothing to unbind")
         if on < b.bound_on:
             raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
+        least = policy_book(s).find(h.region, on, "family.min_days_before_unbind")
+        if least is not None and (on - b.bound_on).days < least.value:
+            raise ValidationError("date", f"the binding began on {b.bound_on} and the policy for region {least.document.policy.region} keeps a binding at least "
+                                          f"{least.value} days (family.min_days_before_unbind): end it on {b.bound_on + timedelta(days=least.value)} or later")
         # An end on or before a day the holder's account already paid under the binding
         # would leave that payment made under no binding at all. Claims hold the binding
         # FOR SHARE while they post, so this sees every payment committed before the lock.

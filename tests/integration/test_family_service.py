@@ -287,3 +287,92 @@ def test_verify_finds_a_paid_contribution_whose_enrollment_vanished(uow, payer, 
     with engine.begin() as conn:  # enrollments are not append-only; a careless script could do this
         conn.execute(text(f"DELETE FROM enrollments WHERE psn_no = '{STUDENT}' AND year = 2026"))
     assert verify(uow)["problems"] == ["contribution of 220702********0136 for 2026: paid but the member is not enrolled for 2026"]
+
+
+# --- a relative's first contribution, paid in the central contribution period ----------------
+
+def test_a_relatives_first_contribution_is_paid_from_the_holders_account_in_the_central_period(uow):
+    """Songyuan: 集中缴费时间 2024年9月1日至2025年2月28日; 普通居民:410元/人年. On 2024-10-15 the
+    holder binds his son, never insured, and pays the son's 2025 contribution: 1000.00 -
+    410.00 = 590.00 left, and the son is enrolled for 2025, paid on 2024-10-15 (on time: no
+    waiting period). The 2025 binding rules apply although no 2024 file is in force."""
+    employee(uow, WORKER, "李建国", enrolled=(2024, 2025))
+    accounts.credit(uow, "clerk", WORKER, 100000, "opening balance", date(2024, 9, 1))
+    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[])
+    b = family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2024, 10, 15), "first contribution")
+    assert (b["active"], b["bound_on"], b["contribution_year"]) == (True, date(2024, 10, 15), 2025)
+    paid = family.pay_contribution(uow, "clerk", WORKER, STUDENT, 2025, date(2024, 10, 15))
+    assert (str(paid["amount"]), str(paid["holder_balance"])) == ("410.00", "590.00")
+    shown = persons.show_person(uow, STUDENT)
+    assert shown["enrolled"] == [2025]
+
+
+@pytest.mark.parametrize("on, message", [
+    # before the period: no Songyuan file is in force yet, and that is what is said
+    (date(2024, 6, 1), r"policy parameter 'family.relations' is not given for region 220700 on 2024-06-01"),
+    (date(2025, 3, 10), r"member: 220702\*\*\*\*\*\*\*\*0136 is not enrolled for 2025, the year of the binding date"),  # after it
+])
+def test_outside_the_central_period_an_unenrolled_relative_cannot_be_bound(uow, snapshot, on, message):
+    employee(uow, WORKER, "李建国", enrolled=(2024, 2025))
+    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[])
+    before = snapshot()
+    with pytest.raises(LedgerError, match=message):
+        family.bind(uow, "clerk", WORKER, STUDENT, "child", on)
+    assert snapshot() == before
+
+
+# --- limits a bureau may set: unset means none ---------------------------------------------
+
+def limits(uow, **values):
+    params = {f"family.{k}": (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
+    policies.load_policy(uow, "clerk", policy_text(params, effective_from="2025-01-01"), "limits.toml")
+
+
+def test_at_most_one_holder_per_member(uow, holder):
+    limits(uow, max_holders_per_member=1)
+    resident(uow, STUDENT, "李明")
+    employee(uow, SPOUSE, "王芳")
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    with pytest.raises(LedgerError, match=r"member: 220702\*\*\*\*\*\*\*\*0136 is already bound to 1 holder\(s\), the most the policy for region "
+                                          r"220700 allows \(family.max_holders_per_member = 1\); unbind one first"):
+        family.bind(uow, "clerk", SPOUSE, STUDENT, "child", date(2025, 1, 3))
+
+
+def test_without_the_limit_a_member_may_have_two_holders(uow, holder):
+    resident(uow, STUDENT, "李明")
+    employee(uow, SPOUSE, "王芳")
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    assert family.bind(uow, "clerk", SPOUSE, STUDENT, "child", date(2025, 1, 3))["active"]
+
+
+def test_the_most_members_per_holder(uow, holder):
+    limits(uow, max_members_per_holder=2)
+    for psn in (STUDENT, HARDSHIP_CHILD, POOR_CHILD):
+        resident(uow, psn, "子女")
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    family.bind(uow, "clerk", WORKER, HARDSHIP_CHILD, "child", date(2025, 1, 2))
+    with pytest.raises(LedgerError, match=r"holder: 220702\*\*\*\*\*\*\*\*0035 already has 2 member\(s\) bound, the most the policy"):
+        family.bind(uow, "clerk", WORKER, POOR_CHILD, "child", date(2025, 1, 2))
+    family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 1, 5))  # a place frees up
+    assert family.bind(uow, "clerk", WORKER, POOR_CHILD, "child", date(2025, 1, 5))["active"]
+
+
+def test_the_shortest_time_before_a_binding_may_be_ended(uow, holder):
+    limits(uow, min_days_before_unbind=30)
+    resident(uow, STUDENT, "李明")
+    family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    # 2025-01-02 + 30 days = 2025-02-01
+    with pytest.raises(LedgerError, match=r"date: the binding began on 2025-01-02 and the policy for region 220700 keeps a binding at least 30 days "
+                                          r"\(family.min_days_before_unbind\): end it on 2025-02-01 or later"):
+        family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 1, 31))
+    assert family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 2, 1))["ended_on"] == date(2025, 2, 1)
+
+
+def test_cross_region_bindings_refused_where_the_policy_says_so(uow, holder):
+    limits(uow, cross_region_allowed=False)
+    resident(uow, STUDENT, "李明", region="220102")  # Changchun
+    resident(uow, HARDSHIP_CHILD, "李丽", category="hardship")  # Songyuan, as the holder
+    with pytest.raises(LedgerError, match=r"member: insured in region 220102, outside the holder's pooling area \(220700\); the policy for region "
+                                          r"220700 on 2025-01-02 allows no cross-region binding \(family.cross_region_allowed\)"):
+        family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
+    assert family.bind(uow, "clerk", WORKER, HARDSHIP_CHILD, "child", date(2025, 1, 2))["active"]
