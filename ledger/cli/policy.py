@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import click
@@ -61,11 +62,36 @@ def show(obj, region, year, on, as_json):
     def human(d):
         click.echo(f"region {d['region']} on {d['date']}: {len(d['parameters'])} parameters")
         for p in d["parameters"]:
-            value = ", ".join(p["value"]) if isinstance(p["value"], tuple) else p["value"]
+            value = ", ".join(map(str, p["value"])) if isinstance(p["value"], tuple) else p["value"]
             click.echo(f"  {p['name']} = {value}")
             click.echo(f"      [{p['source']['grade']}] {p['source']['title']}" + (f": {p['source']['quote']}" if p["source"]["quote"] else ""))
+        if d["needs_operator_value"]:
+            click.echo(f"needs an operator value ({len(d['needs_operator_value'])}; `ledger policy template {d['region']}` writes them out):")
+            for p in d["needs_operator_value"]:
+                click.echo(f"  {p['name']}  ({p['description']})")
+        if d["not_set"]:
+            click.echo("not set, so no such rule:")
+            for p in d["not_set"]:
+                click.echo(f"  {p['name']}  ({p['description']})")
 
     emit(data, as_json, human)
+
+
+@command.command("template")
+@click.argument("region")
+@click.option("--year", type=int, help="The year the file is for (default: this year); effective_from is its 1 January.")
+@click.pass_obj
+def template(obj, region, year):
+    """Print a policy file to fill in: every parameter the files in force leave open.
+
+    Each parameter stands with its meaning and the shape of its value, so an operator
+    writes numbers, not keys; `ledger policy check` names each one still empty.
+
+    \b
+    Example:
+        ledger policy template 220100 --year 2024 > changchun-2024.toml
+    """
+    click.echo(policies.template(obj.uow(), region, year or date.today().year), nl=False)
 
 
 @command.command("check")

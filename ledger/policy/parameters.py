@@ -56,12 +56,28 @@ class Segment:
     ratio: Decimal
 
 
+class Need(str, Enum):
+    """What it means when no file gives a parameter."""
+
+    REQUIRED = "required"  # a computation that uses it fails, naming it, until a file gives it
+    OPTIONAL = "optional"  # unset is itself a rule: no such limit, cap or item
+    REFERENCE = "reference"  # a figure kept to judge plausibility; no computation uses it
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
     kind: Kind
     description: str
     choices: tuple[str, ...] = ()  # for Kind.CHOICE
+
+    @property
+    def need(self) -> Need:
+        if self.name in OPTIONAL:
+            return Need.OPTIONAL
+        if self.name.startswith(("reference.", "care.", "chronic.annual_cap.")) or self.name.endswith(".disease_count") or self.name in NOT_COMPUTED:
+            return Need.REFERENCE
+        return Need.REQUIRED
 
 
 def _levels(prefix: str, kind: Kind, what: str) -> list[Parameter]:
@@ -125,6 +141,15 @@ _ALL: list[Parameter] = [
     Parameter("reference.inpatient.average_ratio", Kind.RATIO, "average policy-scope inpatient reimbursement ratio (an average, not a rule)"),
 ]
 
+
+# Parameters whose absence is a rule of its own (no such limit, cap or item).
+OPTIONAL = frozenset({
+    "family.max_holders_per_member", "family.max_members_per_holder", "family.min_days_before_unbind", "family.cross_region_allowed",
+    "employee.basic_and_large_expense.annual_cap", "employee.retired.year_end.large_expense_premium",
+    "employee.retired.year_end.disabled_care_premium", "employee.retired.year_end.for_year", "resident.incentive.start_year",
+})
+# Given by the documents, read by no computation (yet): kept with their sources.
+NOT_COMPUTED = frozenset({"employee.account.crediting_reform_from", "resident.contribution.care_insurance_part"})
 
 # What each scheme calls its people in ratio names: employees' ratios depend on whether the
 # person is in service or retired; residents have one ratio per level.

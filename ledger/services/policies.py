@@ -10,7 +10,8 @@ from ..db.models import StoredPolicyFile
 from ..errors import Conflict, PolicyError
 from ..money import Yuan
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
-from ..policy.parameters import PARAMETERS, Kind
+from ..policy.parameters import PARAMETERS, Kind, Need
+from ..policy.template import policy_template
 from ..policy.schema import parse_policy_text
 from ..retry import retried
 from ..uow import UnitOfWork
@@ -88,7 +89,7 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
         "parameters": [
             {
                 "name": r.name,
-                "value": Yuan(r.value) if PARAMETERS[r.name].kind is Kind.MONEY else r.value,
+                "value": _shown(r),
                 "kind": PARAMETERS[r.name].kind.value,
                 "source": {"id": r.source_id, "title": r.source.title, "grade": r.source.grade, "file": r.source.file, "quote": r.quote},
                 "policy_file": r.document.name,
@@ -99,4 +100,27 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
             for r in resolved.values()
         ],
         "warnings": [r.warning for r in resolved.values() if r.warning],
+        # What no file gives: a computation that needs one of these fails until an
+        # operator's file sets it; an optional one unset means no such rule.
+        "needs_operator_value": [{"name": p.name, "kind": p.kind.value, "description": p.description}
+                                 for p in PARAMETERS.values() if p.need is Need.REQUIRED and p.name not in resolved],
+        "not_set": [{"name": p.name, "kind": p.kind.value, "description": p.description}
+                    for p in PARAMETERS.values() if p.need is Need.OPTIONAL and p.name not in resolved],
     }
+
+
+def template(uow: UnitOfWork, region: str, year: int) -> str:
+    """`ledger policy template`: a file to fill in, for what the files in force leave open."""
+    with uow.read_only():
+        book = policy_book(uow.session)
+    return policy_template(book, region, year)
+
+
+def _shown(r) -> object:
+    """A value for people and JSON: money as yuan, tables (diseases, bands) as written."""
+    kind = PARAMETERS[r.name].kind
+    if kind is Kind.MONEY:
+        return Yuan(r.value)
+    if kind in (Kind.DISEASES, Kind.SEGMENTS):
+        return r.raw
+    return r.value

@@ -165,3 +165,81 @@ def test_a_claim_the_fund_paid_nothing_for_is_or_is_not_a_zero_claim_year_as_the
     assert money(r, "act_pay_dedc", "hifp_pay", "psn_cash_pay") == ("40.00", "0.00", "40.00")  # all of it under the 50.00 deductible
     rollover.rollover(uow, "bureau", 2025)
     assert buckets(uow, STUDENT, 2026)["major_illness"][0] == cap_2026
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Fill in an operator template: the values given by name, every other open one with a
+    plain value of its kind (these serve claims this test does not post)."""
+    from ledger.policy.parameters import PARAMETERS, Kind
+
+    plain = {Kind.MONEY: '"1.00"', Kind.RATIO: '"0.50"', Kind.COUNT: "0", Kind.YEAR: "2024", Kind.DATE: "2024-01-01", Kind.FLAG: "false",
+             Kind.RELATIONS: '["spouse"]', Kind.DISEASES: '[{code = "X1", name = "x"}]', Kind.SEGMENTS: '[{from = "1.00", ratio = "0.50"}]'}
+    out, name = [], None
+    for line in template.splitlines():
+        if line.startswith('[parameters."'):
+            name = line.split('"')[1]
+        if line == 'value = ""' and name is not None:
+            p = PARAMETERS[name]
+            line = f"value = {values.get(name) or (repr(p.choices[0]).replace(chr(39), chr(34)) if p.kind is Kind.CHOICE else plain[p.kind])}"
+        line = line.replace('title = ""', 'title = "长春市医保局 operator file (test)"').replace('grade = ""', 'grade = "D"')
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_changchun_retiree_claims_post_once_the_template_is_filled_in(run, tmp_path):
+    """The seed alone names what is missing; the template, filled in, makes a retiree's
+    outpatient, chronic and special-disease claims post. Numbers the test fills in (the
+    letter gives none): outpatient deductible L2 200.00, retiree ratios L1 62 %, L2 57 %;
+    inpatient ratio for retirees at L2 90 %; special-disease deductible L2 0.00; the N18
+    list entry with a 50,000.00 cap; large-expense bands from 20,000.00."""
+    assert run("person", "add", RETIREE, "--name", "王桂兰", "--insutype", "310", "--psn-type", "1201", "--region", CHANGCHUN_DISTRICT,
+               "--enrolled", "2024").exit_code == 0
+    shown = json.loads(run("policy", "show", "220100", "2024", "--json").output)
+    missing = {p["name"] for p in shown["needs_operator_value"]}
+    assert {"employee.outpatient.deductible.level2", "employee.outpatient.deductible.level3", "employee.outpatient.ratio.retired.level1",
+            "employee.chronic.diseases", "employee.special.diseases", "employee.inpatient.ratio.retired.level2",
+            "employee.large_expense.segments", "employee.pharmacy.pooled"} <= missing
+    assert not missing & {p["name"] for p in shown["parameters"]}  # given ones are not missing
+    assert "family.max_holders_per_member" in {p["name"] for p in shown["not_set"]}
+    outpatient = {"setl_id": "CO1", "psn_no": RETIREE, "service_date": "2024-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "1000.00"}
+    f = tmp_path / "claims.jsonl"
+    f.write_text(json.dumps(outpatient) + "\n")
+    r = run("claim", "post", f, "--json")
+    assert r.exit_code == 1
+    assert json.loads(r.stdout)["errors"] == ["policy parameter 'employee.outpatient.deductible.level2' is not given for region 220100 on 2024-03-01: "
+                                              "load a policy file that sets it (see docs/policy-files.md)"]
+    template = run("policy", "template", "220100", "--year", "2024").output
+    assert '[parameters."employee.outpatient.deductible.level2"]\nvalue = ""' in template
+    filled = tmp_path / "changchun-2024.toml"
+    filled.write_text(fill(template, {
+        "employee.outpatient.deductible.level2": '"200.00"',
+        "employee.outpatient.ratio.retired.level1": '"0.62"',
+        "employee.outpatient.ratio.retired.level2": '"0.57"',
+        "employee.inpatient.ratio.retired.level2": '"0.90"',
+        "employee.special.deductible.level2": '"0.00"',
+        "employee.chronic.diseases": '[{code = "E11", name = "糖尿病"}]',
+        "employee.special.diseases": '[{code = "N18", name = "肾功能衰竭", annual_cap = "50000.00"}]',
+        "employee.large_expense.segments": '[{from = "20000.00", ratio = "0.80"}]',
+        "employee.large_expense.annual_cap": '"600000.00"',
+    }))
+    assert run("policy", "check", filled).exit_code == 0
+    assert run("policy", "load", filled).exit_code == 0
+    assert json.loads(run("policy", "show", "220100", "2024", "--json").output)["needs_operator_value"] == []
+    f.write_text("\n".join(json.dumps(c) for c in (
+        outpatient,
+        {"setl_id": "CO2", "psn_no": RETIREE, "service_date": "2024-03-02", "med_type": "11", "hosp_lv": "1", "medfee_sumamt": "100.00"},
+        {"setl_id": "CC1", "psn_no": RETIREE, "service_date": "2024-03-03", "med_type": "140104", "hosp_lv": "1", "dise_codg": "E11", "medfee_sumamt": "1000.00"},
+        {"setl_id": "CS1", "psn_no": RETIREE, "service_date": "2024-03-04", "med_type": "140201", "hosp_lv": "2", "dise_codg": "N18", "medfee_sumamt": "10000.00"},
+    )) + "\n")
+    r = run("claim", "post", f, "--json")
+    assert r.exit_code == 0, r.output
+    out = {o["setl_id"]: o for o in map(json.loads, r.stdout.splitlines())}
+    # CO1: 1000.00 at L2: deductible 200.00 (filled in), (1000.00 - 200.00) x 57% = 456.00
+    assert money(out["CO1"], "act_pay_dedc", "hifp_pay") == ("200.00", "456.00")
+    # CO2: 100.00 at L1: no deductible (取消了一级及以下……门诊统筹……的起付线), 100.00 x 62% = 62.00
+    assert money(out["CO2"], "act_pay_dedc", "hifp_pay") == ("0.00", "62.00")
+    # CC1: E11 1000.00 at L1: no deductible, 报销70%: 700.00 (of the 6500.00 per person)
+    assert money(out["CC1"], "act_pay_dedc", "hifp_pay") == ("0.00", "700.00")
+    # CS1: N18 10000.00 at L2, 按住院比例报销: 90% = 9000.00; self-pay 1000.00 is below the 20,000.00 band: no subsidy
+    assert money(out["CS1"], "act_pay_dedc", "hifp_pay", "hifob_pay") == ("0.00", "9000.00", "0.00")
+    assert run("verify").exit_code == 0
