@@ -60,9 +60,9 @@ def cli(ctx, db_url, operator):
 
 
 def _register() -> None:
-    from . import accounts, claims, db, demo, family, persons, policy, rollover, verify
+    from . import accounts, claims, db, demo, examples, family, persons, policy, rollover, verify
 
-    for module in (db, policy, persons, accounts, family, claims, rollover, verify, demo):
+    for module in (db, policy, persons, accounts, family, claims, rollover, verify, demo, examples):
         cli.add_command(module.command)
     cli.add_command(claims.usage_command)
 

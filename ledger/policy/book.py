@@ -146,6 +146,6 @@ ILLUSTRATIVE_EXAMPLE = "220700-2025-illustrative.toml"
 
 
 def example_text(name: str = ILLUSTRATIVE_EXAMPLE) -> str:
-    """An illustrative operator file shipped for the demo and the benchmarks (never loaded
-    on its own; see its header)."""
-    return resources.files(__package__).joinpath("examples").joinpath(name).read_text(encoding="utf-8")
+    """An illustrative operator file shipped for the demo, the tour and the benchmarks
+    (examples/ in the repository, installed as ledger.examples; see its header)."""
+    return resources.files("ledger.examples").joinpath(name).read_text(encoding="utf-8")
