@@ -1,4 +1,4 @@
-"""The order of money in a claim (SPEC §3), as pure arithmetic on integer fen.
+"""The order of money in a claim (docs/claims.md), as pure arithmetic on integer fen.
 
 `adjudicate` splits a claim between the funds and the patient from the rules and the
 year's counters; `pay_personal_share` splits the patient's share between accounts and
@@ -15,7 +15,7 @@ from .policy.parameters import Segment
 
 
 def round_fen(amount: Decimal) -> int:
-    """Half-up to the fen (四舍五入), applied once per computed amount (RULES.md §5)."""
+    """Half-up to the fen (四舍五入), applied once per computed amount (docs/rules.md §5)."""
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -100,7 +100,7 @@ class Payments:
 
 
 def pay_personal_share(share: int, use_accounts: bool, own_balance: int | None, payers: list[tuple[str, int]]) -> Payments:
-    """SPEC §3 step 6: the patient's own account first, then each bound holder's account in
+    """docs/claims.md, step 6: the patient's own account first, then each bound holder's account in
     the order given, then cash. Balances are what each account holds now; none is drawn
     below zero."""
     if not use_accounts:

@@ -49,7 +49,7 @@ class Patient:
 
 @dataclass(frozen=True)
 class BasicRule:
-    """The basic fund's rule for this claim's bucket (SPEC §3 steps 2-3)."""
+    """The basic fund's rule for this claim's bucket (docs/claims.md, step 2-3)."""
 
     bucket: str  # usage bucket: outpatient, chronic:CODE (or chronic, one per person), special:CODE, inpatient
     deductible: int  # threshold at the claim's facility level, fen
@@ -59,7 +59,7 @@ class BasicRule:
 
 @dataclass(frozen=True)
 class LayerRule:
-    """The second layer (SPEC §3 step 4): bands on the year's accumulated self-pay."""
+    """The second layer (docs/claims.md, step 4): bands on the year's accumulated self-pay."""
 
     bucket: str  # major_illness (residents, hifmi_pay) or large_expense (employees, hifob_pay)
     segments: tuple[Segment, ...]
@@ -202,7 +202,7 @@ def broken_years(year: int, enrolled: dict[int, date | None]) -> int:
 
 
 def waiting_period(year: int, enrolled: dict[int, date | None], central_end: date | None, fixed_months: int, per_broken_year: int) -> WaitingPeriod | None:
-    """A resident's waiting period in `year` (RULES.md §3), or None.
+    """A resident's waiting period in `year` (docs/rules.md §3), or None.
 
     It applies to an enrollment made late (after the central contribution period for the
     year ended) or after a break (years without enrollment since the last enrolled year;
@@ -221,4 +221,4 @@ def waiting_period(year: int, enrolled: dict[int, date | None], central_end: dat
         why.append(f"enrolled on {on}, after the central contribution period ended on {central_end}")
     if broken:
         why.append(f"{broken} year(s) of broken enrollment not paid back")
-    return WaitingPeriod(ends, f"waiting period ({'; '.join(why)}): the funds pay for services from {ends} on (RULES.md §3)")
+    return WaitingPeriod(ends, f"waiting period ({'; '.join(why)}): the funds pay for services from {ends} on (docs/rules.md §3)")

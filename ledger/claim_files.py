@@ -1,5 +1,5 @@
 """Reading claim files in constant memory: JSON objects (one, or one per line), JSON arrays
-of objects, or CSV with a header (SPEC §4). Each yields (line number, row), where a row is a
+of objects, or CSV with a header (docs/cli.md). Each yields (line number, row), where a row is a
 dict, or a BadRow when that part of the file cannot be read; the rest of the file still is.
 
 The format is told by the first character: `[` or `{` JSON, anything else CSV. JSON may be

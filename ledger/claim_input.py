@@ -1,7 +1,7 @@
 """A claim settlement (结算) as it arrives from the national platform's interface: validated
 at the boundary into a `Claim` with fen amounts and a date. No database here.
 
-Field names are the platform's (SPEC §4). Unknown fields are refused, so a misspelt
+Field names are the platform's (docs/cli.md). Unknown fields are refused, so a misspelt
 `preselfpay_amt` can never silently count as zero.
 """
 
@@ -18,7 +18,7 @@ from .errors import ValidationError
 from .idcard import parse_id_number
 from .money import format_fen, parse_yuan
 
-# National medical-type codes this ledger adjudicates (SPEC §3).
+# National medical-type codes this ledger adjudicates (docs/claims.md).
 MED_TYPES = {
     "11": "general outpatient",
     "13": "emergency (as outpatient)",
@@ -56,7 +56,7 @@ class Claim:
 
     @property
     def year(self) -> int:
-        """The benefit year is the calendar year of the service date (RULES.md §5)."""
+        """The benefit year is the calendar year of the service date (docs/rules.md §5)."""
         return self.service_date.year
 
     def fingerprint(self) -> str:

@@ -1,6 +1,6 @@
 """What the year-end rollover decides for one person, as pure functions: the residents'
-major-illness cap incentives (国办发〔2024〕38号, RULES.md §3, §5) and the year-end
-deductions from personal accounts (RULES.md §2, §5). No database here."""
+major-illness cap incentives (国办发〔2024〕38号, docs/rules.md §3, §5) and the year-end
+deductions from personal accounts (docs/rules.md §2, §5). No database here."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,7 +48,7 @@ def zero_claim_year(basis: str, fund_paid: int, claims_standing: int) -> bool:
 
 def continuous_years_through(year: int, enrolled: set[int], start_year: int) -> int:
     """Enrolled years in a row ending with `year`, not counting years before start_year.
-    A break restarts the count (RULES.md §3)."""
+    A break restarts the count (docs/rules.md §3)."""
     n, y = 0, year
     while y >= start_year and y in enrolled:
         n, y = n + 1, y - 1

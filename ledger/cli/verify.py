@@ -13,7 +13,7 @@ def command(obj, as_json):
 
     Every posting sums to zero; every balance equals its journal entries and is not
     negative; every usage counter equals its claims and keeps within its cap; every claim
-    adds up (SPEC §3 step 7) and agrees with its journal posting and its payers; every
+    adds up (docs/claims.md, step 7) and agrees with its journal posting and its payers; every
     reversal undoes its claim exactly, once; no pair is bound twice at once; every
     mutual-aid payment was made under a binding active on the service date.
 

@@ -7,7 +7,7 @@ balance, a usage counter, a binding, a rollover cursor) is read with a row lock 
 UPDATE`, or `FOR SHARE` for bindings) before it is used, so what the write sees is the last
 committed value and nobody can change it until the write commits; balances move by
 `balance = balance + x`, re-evaluated on the newest row, and CHECK constraints (balance >= 0,
-0 <= fund paid <= cap, SPEC §3 step 7) are the last word. SERIALIZABLE would add nothing those
+0 <= fund paid <= cap, docs/claims.md, step 7) are the last word. SERIALIZABLE would add nothing those
 locks do not already give and would fail whole claim chunks on read-dependency guesses.
 
 Locks are always taken in one global order, so two writers queue instead of deadlocking:

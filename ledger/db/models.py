@@ -41,14 +41,14 @@ PsnNo = Annotated[str, mapped_column(String(18))]
 CreatedAt = Annotated[datetime, mapped_column(DateTime(timezone=True), default=utcnow)]
 
 INSUTYPES = ("310", "390")
-# What the member is to the holder (SPEC §2); the same list as ledger.policy.parameters.RELATIONS.
+# What the member is to the holder (docs/policy-files.md); the same list as ledger.policy.parameters.RELATIONS.
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
 PSN_TYPES = ("1101", "1103", "1201", "1203")
 RESIDENT_CATEGORIES = ("ordinary", "hardship", "extreme_poverty")
 # The books of the double-entry journal. `account_funding` is where account credits come
 # from (contributions transferred in, opening balances); `pooled_fund` is the basic fund,
 # `major_illness_insurance` and `large_expense_subsidy` the second layers; the others are
-# SPEC §2's.
+# the domain's.
 BOOKS = (
     "personal_account", "account_funding", "pooled_fund", "patient_cash", "provider", "contribution_collection",
     "major_illness_insurance", "large_expense_subsidy",
@@ -255,7 +255,7 @@ class ContributionPayment(Base):
 
 
 class BenefitUsage(Base):
-    """年度待遇累计: one counter per person, benefit year and bucket (SPEC §4 bucket names).
+    """年度待遇累计: one counter per person, benefit year and bucket (docs/cli.md bucket names).
     The cap is fixed when the counter opens; the CHECK is the last line that a cap is
     never exceeded, whatever a bug or a race upstream does."""
 
@@ -279,7 +279,7 @@ class BenefitUsage(Base):
 class ClaimRecord(Base):
     """A posted claim settlement: its input as received and the result, as one row. Never
     updated or deleted; a reversal is a row of claim_reversals and a compensating posting.
-    The CHECKs are SPEC §3 step 7, so a claim that does not add up cannot be stored."""
+    The CHECKs are docs/claims.md, step 7, so a claim that does not add up cannot be stored."""
 
     __tablename__ = "claims"
     __table_args__ = (
@@ -370,7 +370,7 @@ class ClaimReversal(Base):
 
 
 class Rollover(Base):
-    """A year's rollover (RULES.md §5): started once, resumed after a crash from `cursor`
+    """A year's rollover (docs/rules.md §5): started once, resumed after a crash from `cursor`
     (the last person done, in ID order), finished once. Each chunk of persons moves the
     cursor in the same transaction as its effects, so no effect can happen twice."""
 

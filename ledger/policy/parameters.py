@@ -22,7 +22,7 @@ class Kind(str, Enum):
     CHOICE = "choice"  # one of the parameter's `choices`, a string
 
 
-# What the member is *to the holder* (SPEC §2).
+# What the member is *to the holder* (docs/policy-files.md).
 RELATIONS = (
     "spouse",
     "parent",
@@ -157,7 +157,7 @@ SCHEMES = {"employee": ("in_service", "retired"), "resident": (None,)}
 
 
 def _benefits() -> list[Parameter]:
-    """Per scheme, the parameters of each basic-fund bucket (SPEC §3), named
+    """Per scheme, the parameters of each basic-fund bucket (docs/claims.md), named
     `<scheme>.<bucket>.deductible.levelN`, `<scheme>.<bucket>.ratio[.<person>].levelN`,
     `<scheme>.<bucket>.annual_cap`, plus the disease lists."""
     out: list[Parameter] = []

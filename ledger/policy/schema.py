@@ -20,7 +20,7 @@ class _Strict(BaseModel):
 
 class Source(_Strict):
     title: str = Field(min_length=1)
-    grade: Literal["S", "N", "U", "D"]  # as in RULES.md: seed, national, unverified, design
+    grade: Literal["S", "N", "U", "D"]  # as in docs/rules.md: seed, national, unverified, design
     file: str | None = None
     url: str | None = None
     published: date | None = None

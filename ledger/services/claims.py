@@ -1,4 +1,4 @@
-"""Posting claim settlements (SPEC §3-4), reversing them, and reading them back.
+"""Posting claim settlements (docs/claims.md-4), reversing them, and reading them back.
 
 Claims are posted in chunks. A chunk is one transaction: every claim in it is checked
 first (a bad claim is rejected and writes nothing), then the usage counters and accounts
@@ -405,12 +405,12 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
     return [leg for leg in legs if leg.amount]
 
 
-# Results in the SPEC §4 shape ---------------------------------------------------------
+# Results in the docs/cli.md shape ---------------------------------------------------------
 
 
 def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], balc: int | None, policy: list[str], *, line: int | None = None,
           warnings=(), no_fund_reason: str | None = None) -> dict:
-    """A result in SPEC §4's shape and field order; `amounts` in RESULT_FIELDS order."""
+    """A result in docs/cli.md's shape and field order; `amounts` in RESULT_FIELDS order."""
     inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
     return {
         "line": line, "setl_id": c.setl_id, "psn_no": c.psn_no, "service_date": c.service_date.isoformat(), "med_type": c.med_type,
@@ -461,7 +461,7 @@ def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:
 @retried
 def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on: date | None = None) -> dict:
     """Post the compensating entries of a claim and give back what it used of its own
-    year's counters (RULES.md §5: later claims are not re-adjudicated)."""
+    year's counters (docs/rules.md §5: later claims are not re-adjudicated)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("reason", "is required: say why the claim is reversed")
@@ -534,7 +534,7 @@ def _show(s: Session, r: ClaimRecord) -> dict:
 
 
 def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:
-    """`ledger usage`: the year's counters of one person (SPEC §4)."""
+    """`ledger usage`: the year's counters of one person (docs/cli.md)."""
     year = check_year(year)
     with uow.read_only():
         s = uow.session

@@ -2,7 +2,7 @@
 
 In-service employees (1101, 1103) get `employee.account.in_service_rate` × their
 contribution base, bases from the bureau's file; retirees (1201, 1203) get the fixed
-`employee.account.retired_monthly_amount` (国办发〔2021〕14号, RULES.md §3). Both come from the
+`employee.account.retired_monthly_amount` (国办发〔2021〕14号, docs/rules.md §3). Both come from the
 policy of the person's region on the first day of the month; the seeds give neither, so an
 operator's file must (a missing one is an error naming it). One credit per person and
 month: running a month again credits only whom it has not credited yet.

@@ -1,4 +1,4 @@
-"""`ledger rollover --year YEAR`: close YEAR, open YEAR+1 (RULES.md §5).
+"""`ledger rollover --year YEAR`: close YEAR, open YEAR+1 (docs/rules.md §5).
 
 For every person enrolled in YEAR or YEAR+1, in ID order and in chunks, each chunk one
 transaction:

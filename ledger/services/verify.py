@@ -111,7 +111,7 @@ def _usage_problems(s) -> list[str]:
 
 
 def _claim_problems(s) -> list[str]:
-    """SPEC §3 step 7 on every claim, and the claim against its own journal posting."""
+    """docs/claims.md, step 7 on every claim, and the claim against its own journal posting."""
     c = ClaimRecord
     problems = []
     sums = (

@@ -31,7 +31,7 @@ def test_enrolling_after_the_central_period_waits_three_months(uow, student):
     r = claims.post_claim(uow, "feed", claim("W1", "2025-05-01"))
     assert (str(r["fund_pay_sumamt"]), str(r["psn_cash_pay"])) == ("0.00", "300.00")
     assert r["no_fund_reason"] == ("waiting period (enrolled on 2025-03-15, after the central contribution period ended on 2025-02-28): "
-                                   "the funds pay for services from 2025-06-15 on (RULES.md §3)")
+                                   "the funds pay for services from 2025-06-15 on (docs/rules.md §3)")
     # From 2025-06-15 (2025-03-15 + 3 months): (300.00 - 100.00) x 55% = 110.00; the waiting claim met no deductible
     r = claims.post_claim(uow, "feed", claim("W2", "2025-06-15"))
     assert (str(r["act_pay_dedc"]), str(r["hifp_pay"]), r["no_fund_reason"]) == ("100.00", "110.00", None)
@@ -47,7 +47,7 @@ def test_a_broken_year_adds_a_month_and_paying_it_back_removes_it(uow, student):
     # 3 + 1 months from 2025-01-10: the funds pay from 2025-05-10
     r = claims.post_claim(uow, "feed", claim("B1", "2025-05-09"))
     assert str(r["hifp_pay"]) == "0.00" and "1 year(s) of broken enrollment not paid back" in r["no_fund_reason"]
-    assert r["no_fund_reason"].endswith("the funds pay for services from 2025-05-10 on (RULES.md §3)")
+    assert r["no_fund_reason"].endswith("the funds pay for services from 2025-05-10 on (docs/rules.md §3)")
     assert str(claims.post_claim(uow, "feed", claim("B2", "2025-05-10"))["hifp_pay"]) == "110.00"
 
 
