@@ -171,12 +171,10 @@ def _json_values(b: _Buffer) -> Iterator[tuple[int, object]]:
             if not (yield from _array_items(b)):
                 return
             continue
-        line = b.line_here()
-        value, error = _decode_one(b)
-        if error is None:
-            yield line, value
+        line, row = _next_row(b)
+        yield line, row
+        if not isinstance(row, BadRow):
             continue
-        yield line, BadRow(error)
         # Past the bad object if its brackets balance; else on at the next line, as JSON
         # lines hold one object per line.
         if not (b.text[b.pos] == "{" and _skip_value(b)):
@@ -202,15 +200,19 @@ def _array_items(b: _Buffer) -> Iterator[tuple[int, object]]:
             if b.skip_ws() in ("", "]"):
                 continue
         first = False
-        line = b.line_here()
-        value, error = _decode_one(b)
-        if error is None:
-            yield line, value
-            continue
-        yield line, BadRow(error)
-        if not _skip_value(b):
+        line, row = _next_row(b)
+        yield line, row
+        if isinstance(row, BadRow) and not _skip_value(b):
             yield line, Unread("the end of this array item cannot be found")
             return False
+
+
+def _next_row(b: _Buffer) -> tuple[int, object]:
+    """The value at b.pos with its line, or a BadRow saying why it cannot be read (b.pos
+    then still at its start)."""
+    line = b.line_here()
+    value, error = _decode_one(b)
+    return line, value if error is None else BadRow(error)
 
 
 def _decode_one(b: _Buffer) -> tuple[object, str | None]:
