@@ -3,7 +3,6 @@ import sys
 from contextlib import nullcontext
 
 import click
-
 from sqlalchemy.exc import DBAPIError
 
 from ..claim_files import CountingReader, read_claims, text_of

@@ -1,7 +1,7 @@
 """Tables. Invariants live here too, as named constraints, so a bug elsewhere cannot write
 a negative balance, an unbalanced book name or a second account for one person."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # Integer fen. BIGINT on PostgreSQL; SQLite integers are 64-bit already.

@@ -17,11 +17,11 @@ from ..db.models import (
     utcnow,
 )
 from ..errors import Conflict, ValidationError
-from ..family import Bound, BindingPolicy, Party, check_binding, check_relation_name, is_active
-from ..policy.book import PolicyBook
+from ..family import BindingPolicy, Bound, Party, check_binding, check_relation_name, is_active
 from ..idcard import mask
 from ..money import Yuan, format_fen
 from ..persons import RESIDENT, check_year
+from ..policy.book import PolicyBook
 from ..retry import retried
 from ..uow import UnitOfWork
 from .policies import policy_book

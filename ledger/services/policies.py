@@ -11,8 +11,8 @@ from ..errors import Conflict, PolicyError
 from ..money import Yuan
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind, Need
-from ..policy.template import policy_template
 from ..policy.schema import parse_policy_text
+from ..policy.template import policy_template
 from ..retry import retried
 from ..uow import UnitOfWork
 from .records import audit

@@ -8,14 +8,14 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-22
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 APPEND_ONLY = ("contribution_payments", "year_end_deductions", "major_illness_incentives", "monthly_credits", "policy_files")
 

@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 
-from ledger.errors import PolicyError
 from ledger.services import accounts, claims, persons, policies, rollover, verify
 from tests.ids import RETIREE, WORKER
 from tests.policy_text import policy_text

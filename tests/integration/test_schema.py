@@ -50,24 +50,21 @@ def posted(uow):
     ],
 )
 def test_journal_and_audit_log_are_append_only(engine, posted, statement):
-    with pytest.raises(DBAPIError, match="append-only"):
-        with engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
 
 
 def test_balance_can_never_go_negative_in_the_database(engine, posted):
-    with pytest.raises(IntegrityError, match="balance_not_negative"):
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE accounts SET balance = -1"))
+    with pytest.raises(IntegrityError, match="balance_not_negative"), engine.begin() as conn:
+        conn.execute(text("UPDATE accounts SET balance = -1"))
 
 
 def test_an_employee_without_person_type_is_refused_by_the_database(engine):
-    with pytest.raises(IntegrityError, match="scheme_fields"):
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO persons (psn_no, name, insutype, region, birth_date, sex, created_at) "
-                f"VALUES ('{WORKER}', 'x', '310', '220702', '1978-06-11', 'M', CURRENT_TIMESTAMP)"
-            ))
+    with pytest.raises(IntegrityError, match="scheme_fields"), engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO persons (psn_no, name, insutype, region, birth_date, sex, created_at) "
+            f"VALUES ('{WORKER}', 'x', '310', '220702', '1978-06-11', 'M', CURRENT_TIMESTAMP)"
+        ))
 
 
 # Every table that records history: a correction is a new row, never an edit.
@@ -105,9 +102,8 @@ def test_the_refusal_holds_on_real_rows(engine, db_url):
             if not conn.scalar(text(f"SELECT count(*) FROM {table}")):
                 continue
         for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET id = id"):
-            with pytest.raises(DBAPIError, match=f"{table} is append-only"):
-                with engine.begin() as conn:
-                    conn.execute(text(statement))
+            with pytest.raises(DBAPIError, match=f"{table} is append-only"), engine.begin() as conn:
+                conn.execute(text(statement))
         tried.append(table)
     # the demo posts, claims, reverses, pays nobody's contribution and rolls 2025 over
     assert {"journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals", "policy_files"} <= set(tried)
@@ -133,6 +129,5 @@ def test_how_each_backend_keeps_writers_apart(engine):
 
 
 def test_a_foreign_key_is_enforced(engine):
-    with pytest.raises(IntegrityError):
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO enrollments (psn_no, year) VALUES ('220702197806110035', 2025)"))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO enrollments (psn_no, year) VALUES ('220702197806110035', 2025)"))

@@ -4,9 +4,6 @@ so with an Unread row."""
 
 import io
 import json
-import time
-
-import pytest
 
 from ledger.claim_files import MAX_ROW, read_claims, text_of
 from ledger.claim_input import BadRow, Unread
