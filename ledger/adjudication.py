@@ -59,7 +59,9 @@ def segment_total(segments: tuple[Segment, ...], accumulated: int) -> int:
     return round_fen(total)
 
 
-def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Counter | None, combined: Counter | None = None) -> Adjudication:
+def adjudicate(
+    claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Counter | None, combined: Counter | None = None
+) -> Adjudication:
     """Steps 1-5 of the order of money (docs/claims.md) for one claim, given the counters as
     they stand before it. `combined` is the year's counter of a cap on the basic fund and
     the second layer together, where the policy sets one: the basic fund takes its share of
@@ -79,7 +81,9 @@ def adjudicate(claim: Claim, rules: ClaimRules, basic: Counter | None, layer: Co
         # Everything in scope the basic fund did not pay: deductible, co-insurance, and
         # whatever its cap cut off.
         selfpay = inscp - hifp
-        due = segment_total(rules.layer.segments, layer.selfpay + selfpay) - segment_total(rules.layer.segments, layer.selfpay)
+        due = segment_total(rules.layer.segments, layer.selfpay + selfpay) - segment_total(
+            rules.layer.segments, layer.selfpay
+        )
         second = min(due, layer.remaining)
         if combined is not None:
             second = min(second, combined.remaining - hifp)
@@ -99,7 +103,9 @@ class Payments:
         return sum(a for _, a in self.mulaid)
 
 
-def pay_personal_share(share: int, use_accounts: bool, own_balance: int | None, payers: list[tuple[str, int]]) -> Payments:
+def pay_personal_share(
+    share: int, use_accounts: bool, own_balance: int | None, payers: list[tuple[str, int]]
+) -> Payments:
     """docs/claims.md, step 6: the patient's own account first, then each bound holder's account in
     the order given, then cash. Balances are what each account holds now; none is drawn
     below zero."""

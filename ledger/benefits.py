@@ -114,9 +114,19 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
     if mt == "41" and not get(f"{s}.pharmacy.pooled"):
         return ClaimRules(None, None, tuple(get.used))
     if mt in ("11", "13", "41"):
-        basic = BasicRule("outpatient", _deductible(get, claim, f"{s}.outpatient"), _level_ratio(get, patient, claim, "outpatient"), get(f"{s}.outpatient.annual_cap"))
+        basic = BasicRule(
+            "outpatient",
+            _deductible(get, claim, f"{s}.outpatient"),
+            _level_ratio(get, patient, claim, "outpatient"),
+            get(f"{s}.outpatient.annual_cap"),
+        )
     elif mt == "21":
-        basic = BasicRule("inpatient", _deductible(get, claim, f"{s}.inpatient"), _level_ratio(get, patient, claim, "inpatient"), get(f"{s}.inpatient.annual_cap"))
+        basic = BasicRule(
+            "inpatient",
+            _deductible(get, claim, f"{s}.inpatient"),
+            _level_ratio(get, patient, claim, "inpatient"),
+            get(f"{s}.inpatient.annual_cap"),
+        )
     else:
         kind = "special" if mt == "140201" else "chronic"
         disease = _disease(get, claim, f"{s}.{kind}")
@@ -131,10 +141,16 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
     layer = None
     if basic.bucket.split(":")[0] in SECOND_LAYER_KINDS:
         if s == "employee":
-            layer = LayerRule(LARGE_EXPENSE, get("employee.large_expense.segments"), get("employee.large_expense.annual_cap"),
-                              get.optional("employee.basic_and_large_expense.annual_cap"))
+            layer = LayerRule(
+                LARGE_EXPENSE,
+                get("employee.large_expense.segments"),
+                get("employee.large_expense.annual_cap"),
+                get.optional("employee.basic_and_large_expense.annual_cap"),
+            )
         else:
-            layer = LayerRule(MAJOR_ILLNESS, get("resident.major_illness.segments"), get("resident.major_illness.annual_cap"))
+            layer = LayerRule(
+                MAJOR_ILLNESS, get("resident.major_illness.segments"), get("resident.major_illness.annual_cap")
+            )
     return ClaimRules(basic, layer, tuple(get.used))
 
 
@@ -155,7 +171,10 @@ def _disease_bucket(get: _Reader, scheme: str, kind: str, disease: Disease) -> t
 
 def _level(claim: Claim) -> str:
     if claim.hosp_lv is None:
-        raise ValidationError("hosp_lv", f"is required for med_type {claim.med_type}: the deductible and ratio depend on the facility level")
+        raise ValidationError(
+            "hosp_lv",
+            f"is required for med_type {claim.med_type}: the deductible and ratio depend on the facility level",
+        )
     return claim.hosp_lv
 
 
@@ -175,7 +194,10 @@ def _disease(get: _Reader, claim: Claim, prefix: str) -> Disease:
     for d in get(f"{prefix}.diseases"):
         if d.code == claim.dise_codg:
             return d
-    raise ValidationError("dise_codg", f"{claim.dise_codg} is not on the {kind} disease list of region {pooling_area(get.region)} in force on {get.on}")
+    raise ValidationError(
+        "dise_codg",
+        f"{claim.dise_codg} is not on the {kind} disease list of region {pooling_area(get.region)} in force on {get.on}",
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +223,9 @@ def broken_years(year: int, enrolled: dict[int, date | None]) -> int:
     return year - 1 - max(earlier) if earlier else 0
 
 
-def waiting_period(year: int, enrolled: dict[int, date | None], central_end: date | None, fixed_months: int, per_broken_year: int) -> WaitingPeriod | None:
+def waiting_period(
+    year: int, enrolled: dict[int, date | None], central_end: date | None, fixed_months: int, per_broken_year: int
+) -> WaitingPeriod | None:
     """A resident's waiting period in `year` (docs/rules.md §3), or None.
 
     It applies to an enrollment made late (after the central contribution period for the
@@ -221,4 +245,6 @@ def waiting_period(year: int, enrolled: dict[int, date | None], central_end: dat
         why.append(f"enrolled on {on}, after the central contribution period ended on {central_end}")
     if broken:
         why.append(f"{broken} year(s) of broken enrollment not paid back")
-    return WaitingPeriod(ends, f"waiting period ({'; '.join(why)}): the funds pay for services from {ends} on (docs/rules.md §3)")
+    return WaitingPeriod(
+        ends, f"waiting period ({'; '.join(why)}): the funds pay for services from {ends} on (docs/rules.md §3)"
+    )

@@ -159,7 +159,9 @@ def json_row(text: str) -> object:
     except ValueError as e:
         raise ValueError(f"not valid JSON ({str(e).split(';')[0]})") from None
     if isinstance(value, _DuplicateKeys):
-        raise ValueError(f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told")
+        raise ValueError(
+            f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
+        )
     return value
 
 
@@ -297,7 +299,10 @@ def _csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
         raise ValidationError(f"{name} line 1", message)
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
-        raise ValidationError(f"{name} line 1", f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}")
+        raise ValidationError(
+            f"{name} line 1",
+            f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}",
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationError(f"{name} line 1", f"missing column(s) {', '.join(missing)}")

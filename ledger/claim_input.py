@@ -197,7 +197,9 @@ def parse_claim(raw: object) -> Claim:
     try:
         m = _ClaimIn.model_validate(data)
     except PydanticValidationError as e:
-        raise ValidationError(_first_field(e), "; ".join(_describe(err) for err in e.errors()).removeprefix(f"{_first_field(e)}: ")) from None
+        raise ValidationError(
+            _first_field(e), "; ".join(_describe(err) for err in e.errors()).removeprefix(f"{_first_field(e)}: ")
+        ) from None
     if m.medfee_sumamt == 0:
         raise ValidationError("medfee_sumamt", "must be greater than zero")
     outside = m.fulamt_ownpay_amt + m.overlmt_selfpay + m.preselfpay_amt
@@ -226,4 +228,6 @@ def _describe(err: dict) -> str:
 
 
 def _shape(raw: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(type(raw), type(raw).__name__)
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(raw), type(raw).__name__
+    )

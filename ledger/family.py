@@ -58,8 +58,15 @@ def check_relation_name(relation: str) -> str:
     return relation
 
 
-def check_binding(holder: Party, member: Party, relation: str, policy: BindingPolicy, on: date, bound: Bound = Bound(0, 0),
-                  contribution_year: int | None = None) -> None:
+def check_binding(
+    holder: Party,
+    member: Party,
+    relation: str,
+    policy: BindingPolicy,
+    on: date,
+    bound: Bound = Bound(0, 0),
+    contribution_year: int | None = None,
+) -> None:
     """Raise the first reason the binding may not be made; return if it may.
 
     `contribution_year`: the binding is made in that year's central contribution period

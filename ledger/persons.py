@@ -10,7 +10,12 @@ from .policy.book import pooling_area
 EMPLOYEE, RESIDENT = "310", "390"  # 职工基本医疗保险, 城乡居民基本医疗保险
 INSUTYPES = {EMPLOYEE: "employee", RESIDENT: "resident"}
 # 在职 / 退休, and the same for flexible employment (灵活就业).
-PSN_TYPES = {"1101": "in service", "1103": "in service, flexible employment", "1201": "retired", "1203": "retired, flexible employment"}
+PSN_TYPES = {
+    "1101": "in service",
+    "1103": "in service, flexible employment",
+    "1201": "retired",
+    "1203": "retired, flexible employment",
+}
 RESIDENT_CATEGORIES = {"ordinary": "普通居民", "hardship": "困难群体", "extreme_poverty": "特困、孤儿"}
 MIN_YEAR, MAX_YEAR = 1990, 2200
 
@@ -67,16 +72,22 @@ def new_person(
     resident_category = (resident_category or "").strip() or None
     if insutype == EMPLOYEE:
         if psn_type is None:
-            raise ValidationError("psn_type", "is required for an employee (1101 in service, 1201 retired, 1103/1203 flexible)")
+            raise ValidationError(
+                "psn_type", "is required for an employee (1101 in service, 1201 retired, 1103/1203 flexible)"
+            )
         if psn_type not in PSN_TYPES:
             raise ValidationError("psn_type", f"must be one of {', '.join(PSN_TYPES)}, got {psn_type!r}")
         if resident_category is not None:
             raise ValidationError("resident_category", "applies to residents (390) only")
     else:
         if resident_category is None:
-            raise ValidationError("resident_category", f"is required for a resident: one of {', '.join(RESIDENT_CATEGORIES)}")
+            raise ValidationError(
+                "resident_category", f"is required for a resident: one of {', '.join(RESIDENT_CATEGORIES)}"
+            )
         if resident_category not in RESIDENT_CATEGORIES:
-            raise ValidationError("resident_category", f"must be one of {', '.join(RESIDENT_CATEGORIES)}, got {resident_category!r}")
+            raise ValidationError(
+                "resident_category", f"must be one of {', '.join(RESIDENT_CATEGORIES)}, got {resident_category!r}"
+            )
         if psn_type is not None:
             raise ValidationError("psn_type", "applies to employees (310) only")
     region = (region or "").strip()

@@ -49,18 +49,60 @@ def setup(url: str, n_persons: int, rng: random.Random) -> tuple[list[str], list
     ids = [synthetic_id(i) for i in range(n_persons)]
     employees = [p for i, p in enumerate(ids) if i % 5]
     residents = [p for i, p in enumerate(ids) if i % 5 == 0]
-    rows = [(k, {"psn_no": p, "name": f"测试{k}", "region": "220702", "enrolled": [2025],
-                 **({"insutype": "390", "resident_category": "ordinary"} if k % 5 == 0 else
-                    {"insutype": "310", "psn_type": "1201" if k % 7 == 0 else "1101"})}) for k, p in enumerate(ids)]
+    rows = [
+        (
+            k,
+            {
+                "psn_no": p,
+                "name": f"测试{k}",
+                "region": "220702",
+                "enrolled": [2025],
+                **(
+                    {"insutype": "390", "resident_category": "ordinary"}
+                    if k % 5 == 0
+                    else {"insutype": "310", "psn_type": "1201" if k % 7 == 0 else "1101"}
+                ),
+            },
+        )
+        for k, p in enumerate(ids)
+    ]
     persons.import_persons(uow, "bench", rows)
     # Opening balances in one posting (set-up, not measured): 0.00 to 3000.00 each.
     with uow:
         s = uow.session
         accounts = s.execute(select(Account.id, Account.psn_no)).all()
         amounts = {a.id: rng.randrange(0, 300_001) for a in accounts}
-        pid = s.execute(insert(Posting).values(kind="credit", effective_date=date(2025, 1, 1), memo="opening balances (benchmark)", operator="bench", created_at=utcnow()).returning(Posting.id)).scalar_one()
-        legs = [{"posting_id": pid, "book": "personal_account", "account_id": a.id, "psn_no": a.psn_no, "amount": amounts[a.id]} for a in accounts if amounts[a.id]]
-        legs.append({"posting_id": pid, "book": "account_funding", "account_id": None, "psn_no": None, "amount": -sum(amounts.values())})
+        pid = s.execute(
+            insert(Posting)
+            .values(
+                kind="credit",
+                effective_date=date(2025, 1, 1),
+                memo="opening balances (benchmark)",
+                operator="bench",
+                created_at=utcnow(),
+            )
+            .returning(Posting.id)
+        ).scalar_one()
+        legs = [
+            {
+                "posting_id": pid,
+                "book": "personal_account",
+                "account_id": a.id,
+                "psn_no": a.psn_no,
+                "amount": amounts[a.id],
+            }
+            for a in accounts
+            if amounts[a.id]
+        ]
+        legs.append(
+            {
+                "posting_id": pid,
+                "book": "account_funding",
+                "account_id": None,
+                "psn_no": None,
+                "amount": -sum(amounts.values()),
+            }
+        )
         s.execute(insert(Entry), legs)
         s.execute(update(Account), [{"id": k, "balance": v} for k, v in amounts.items()])
         uow.commit()
@@ -79,8 +121,14 @@ def claims(n: int, employees: list[str], residents: list[str], rng: random.Rando
         if psn in residents and med_type == "41":
             med_type = "11"
         fee = rng.randrange(1_000, 3_000_000 if med_type == "21" else 200_000)
-        c = {"setl_id": f"B{k:08d}", "psn_no": psn, "service_date": (start + timedelta(days=rng.randrange(330))).isoformat(),
-             "med_type": med_type, "hosp_lv": str(rng.randint(1, 3)), "medfee_sumamt": f"{fee // 100}.{fee % 100:02d}"}
+        c = {
+            "setl_id": f"B{k:08d}",
+            "psn_no": psn,
+            "service_date": (start + timedelta(days=rng.randrange(330))).isoformat(),
+            "med_type": med_type,
+            "hosp_lv": str(rng.randint(1, 3)),
+            "medfee_sumamt": f"{fee // 100}.{fee % 100:02d}",
+        }
         if dise:
             c["dise_codg"] = dise
         if rng.random() < 0.3:
@@ -95,7 +143,9 @@ def raw_limit(n: int, path: Path) -> float:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL)")
-    con.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY, posting INTEGER NOT NULL, account INTEGER, amount INTEGER NOT NULL)")
+    con.execute(
+        "CREATE TABLE journal (id INTEGER PRIMARY KEY, posting INTEGER NOT NULL, account INTEGER, amount INTEGER NOT NULL)"
+    )
     con.executemany("INSERT INTO accounts (id, balance) VALUES (?, 1000000)", [(i,) for i in range(20_000)])
     t0 = time.perf_counter()
     for start in range(0, n, 10_000):
@@ -135,7 +185,9 @@ def main() -> None:
     print(f"  {summary}")
     if url.startswith("sqlite"):
         raw = raw_limit(n, work / "raw.db")
-        print(f"raw sqlite3 limit (WAL, synchronous=NORMAL, 1 update + 3 inserts a claim, 10,000 a transaction): {raw:,.0f} claims/s")
+        print(
+            f"raw sqlite3 limit (WAL, synchronous=NORMAL, 1 update + 3 inserts a claim, 10,000 a transaction): {raw:,.0f} claims/s"
+        )
         print(f"ratio: {n / dt / raw:.3f}")
     v = verify(UnitOfWork(make_engine(url)))
     print(f"ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")

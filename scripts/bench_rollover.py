@@ -65,47 +65,100 @@ def setup(url: str, n: int, rng: random.Random) -> None:
                     usage.append((psn, 2025, "major_illness", 40000000, rng.choice((0, 0, 0, 150000)), 0, 0))
                 else:
                     retired = kind == 9
-                    persons.append((psn, f"职工{i}", "310", "1201" if retired else "1101", None, "220102" if retired else "220702", date(1940, 1, 1), "M", now))
+                    persons.append(
+                        (
+                            psn,
+                            f"职工{i}",
+                            "310",
+                            "1201" if retired else "1101",
+                            None,
+                            "220102" if retired else "220702",
+                            date(1940, 1, 1),
+                            "M",
+                            now,
+                        )
+                    )
                     account_id += 1
                     balance = rng.randrange(0, 30001) if retired else 0
                     total_balance += balance
                     accounts.append((account_id, psn, balance, now))
                     if balance:
                         entries.append((1, "personal_account", balance, psn, account_id))
-                    usage.append((psn, 2025, "outpatient", 250000 if retired else 100000, rng.randrange(0, 30000), 30000, 0))
+                    usage.append(
+                        (psn, 2025, "outpatient", 250000 if retired else 100000, rng.randrange(0, 30000), 30000, 0)
+                    )
                 enrollments.append((psn, 2025, now))
-            bulk_insert(s, Person.__table__, ("psn_no", "name", "insutype", "psn_type", "resident_category", "region", "birth_date", "sex", "created_at"), persons)
+            bulk_insert(
+                s,
+                Person.__table__,
+                (
+                    "psn_no",
+                    "name",
+                    "insutype",
+                    "psn_type",
+                    "resident_category",
+                    "region",
+                    "birth_date",
+                    "sex",
+                    "created_at",
+                ),
+                persons,
+            )
             bulk_insert(s, Enrollment.__table__, ("psn_no", "year", "created_at"), enrollments)
             bulk_insert(s, Account.__table__, ("id", "psn_no", "balance", "opened_at"), accounts)
             if start == 0:
-                bulk_insert(s, Posting.__table__, ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
-                            [(1, "credit", date(2025, 1, 1), "opening balances (benchmark)", None, "bench", now)])
+                bulk_insert(
+                    s,
+                    Posting.__table__,
+                    ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
+                    [(1, "credit", date(2025, 1, 1), "opening balances (benchmark)", None, "bench", now)],
+                )
             bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), entries)
-            bulk_insert(s, BenefitUsage.__table__, ("psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"), usage)
-        bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), [(1, "account_funding", -total_balance, None, None)])
+            bulk_insert(
+                s,
+                BenefitUsage.__table__,
+                ("psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
+                usage,
+            )
+        bulk_insert(
+            s,
+            Entry.__table__,
+            ("posting_id", "book", "amount", "psn_no", "account_id"),
+            [(1, "account_funding", -total_balance, None, None)],
+        )
         if s.get_bind().dialect.name == "postgresql":  # ids were given explicitly: move the sequences past them
             for table in ("accounts", "journal_postings"):
-                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                s.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                )
         uow.commit()
     engine.dispose()
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-rollover-')) / 'bench.db'}"
+    url = (
+        sys.argv[2]
+        if len(sys.argv) > 2
+        else f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-rollover-')) / 'bench.db'}"
+    )
     print(f"database: {safe_url(url)}; {n:,} persons")
     t0 = time.perf_counter()
     setup(url, n, random.Random(20251231))
     print(f"set-up: {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
-    done = subprocess.run(["ledger", "--db", url, "rollover", "--year", "2025"], capture_output=True, text=True, env=dict(os.environ))
+    done = subprocess.run(
+        ["ledger", "--db", url, "rollover", "--year", "2025"], capture_output=True, text=True, env=dict(os.environ)
+    )
     dt = time.perf_counter() - t0
     print(f"ledger rollover --year 2025: {dt:.1f} s = {n / dt:,.0f} persons/s (exit {done.returncode})")
-    for line in (done.stdout.strip().splitlines()[:4] or [done.stderr.strip()]):
+    for line in done.stdout.strip().splitlines()[:4] or [done.stderr.strip()]:
         print(f"  {line}")
     t0 = time.perf_counter()
     again = subprocess.run(["ledger", "--db", url, "rollover", "--year", "2025"], capture_output=True, text=True)
-    print(f"second run: {time.perf_counter() - t0:.1f} s: {again.stdout.strip().splitlines()[0] if again.stdout.strip() else again.stderr.strip()}")
+    print(
+        f"second run: {time.perf_counter() - t0:.1f} s: {again.stdout.strip().splitlines()[0] if again.stdout.strip() else again.stderr.strip()}"
+    )
     # The 2025 counters were set up without claims behind them, so verify's usage check
     # would flag each; every other check (journal, balances, postings) must pass.
     v = verify(UnitOfWork(make_engine(url)))

@@ -40,19 +40,40 @@ def main() -> None:
     uow = UnitOfWork(engine)
     # Even rows: employees (holders); odd rows: ordinary residents (members).
     rows = [
-        (i + 2, {"psn_no": synthetic_id(i), "name": f"测试{i}", "region": "220702", "enrolled": [2025],
-                 **({"insutype": "310", "psn_type": "1101"} if i % 2 == 0 else {"insutype": "390", "resident_category": "ordinary"})})
+        (
+            i + 2,
+            {
+                "psn_no": synthetic_id(i),
+                "name": f"测试{i}",
+                "region": "220702",
+                "enrolled": [2025],
+                **(
+                    {"insutype": "310", "psn_type": "1101"}
+                    if i % 2 == 0
+                    else {"insutype": "390", "resident_category": "ordinary"}
+                ),
+            },
+        )
         for i in range(n)
     ]
     pairs = [(rows[i][1]["psn_no"], rows[i + 1][1]["psn_no"]) for i in range(0, min(n, 2_000) - 1, 2)]
     print(f"database: {safe_url(url)}")
     timed("person import (one transaction)", n, lambda: persons.import_persons(uow, "bench", rows))
-    timed("account credit (a transaction each)", len(pairs), lambda: [
-        accounts.credit(uow, "bench", h, 80000, "opening balance", date(2025, 1, 1)) for h, _ in pairs])
-    timed("family bind (a transaction each)", len(pairs), lambda: [
-        family.bind(uow, "bench", h, m, "sibling", date(2025, 12, 1)) for h, m in pairs])
-    timed("family pay-contribution (a transaction each)", len(pairs), lambda: [
-        family.pay_contribution(uow, "bench", h, m, 2026, date(2025, 12, 10)) for h, m in pairs])
+    timed(
+        "account credit (a transaction each)",
+        len(pairs),
+        lambda: [accounts.credit(uow, "bench", h, 80000, "opening balance", date(2025, 1, 1)) for h, _ in pairs],
+    )
+    timed(
+        "family bind (a transaction each)",
+        len(pairs),
+        lambda: [family.bind(uow, "bench", h, m, "sibling", date(2025, 12, 1)) for h, m in pairs],
+    )
+    timed(
+        "family pay-contribution (a transaction each)",
+        len(pairs),
+        lambda: [family.pay_contribution(uow, "bench", h, m, 2026, date(2025, 12, 10)) for h, m in pairs],
+    )
 
 
 if __name__ == "__main__":

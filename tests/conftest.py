@@ -25,7 +25,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--slow", action="store_true", help="the long runs: many more Hypothesis sequences and crash runs than CI's")
+    parser.addoption(
+        "--slow", action="store_true", help="the long runs: many more Hypothesis sequences and crash runs than CI's"
+    )
 
 
 def pytest_report_header(config):
@@ -112,7 +114,9 @@ def run(db_url):
     runner = CliRunner()
 
     def invoke(*args, input=None, operator="tester"):
-        return runner.invoke(cli, ["--db", db_url, "--operator", operator, *map(str, args)], input=input, catch_exceptions=False)
+        return runner.invoke(
+            cli, ["--db", db_url, "--operator", operator, *map(str, args)], input=input, catch_exceptions=False
+        )
 
     return invoke
 
@@ -123,8 +127,9 @@ def snapshot(engine):
 
     def take() -> dict:
         with engine.connect() as conn:
-            return {t.name: sorted(map(tuple, conn.execute(t.select()).all()), key=repr) for t in Base.metadata.sorted_tables}
+            return {
+                t.name: sorted(map(tuple, conn.execute(t.select()).all()), key=repr)
+                for t in Base.metadata.sorted_tables
+            }
 
     return take
-
-

@@ -23,7 +23,9 @@ class LedgerGroup(click.Group):
         except IntegrityError as e:
             # Validation runs first, so this is a race with another writer or a bug; either
             # way nothing was written (the transaction rolled back).
-            raise click.ClickException(f"the database refused the write, nothing was changed: {first_line(e.orig)}") from None
+            raise click.ClickException(
+                f"the database refused the write, nothing was changed: {first_line(e.orig)}"
+            ) from None
         except OperationalError as e:
             db = ctx.obj.db_url if isinstance(ctx.obj, Ctx) else "?"
             raise click.ClickException(f"database {safe_url(db)}: {first_line(e.orig)}") from None
@@ -38,10 +40,21 @@ def _operator(name: str) -> str:
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", envvar="LEDGER_DATABASE_URL", default=DEFAULT_URL, show_default=True,
-              help="Database URL (env LEDGER_DATABASE_URL): sqlite:///path.db or postgresql://user@host/db.")
-@click.option("--operator", envvar="LEDGER_OPERATOR", default=default_operator, callback=lambda _c, _p, v: _operator(v),
-              help="Who is acting, recorded with every write (env LEDGER_OPERATOR; default: your login name).")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="LEDGER_DATABASE_URL",
+    default=DEFAULT_URL,
+    show_default=True,
+    help="Database URL (env LEDGER_DATABASE_URL): sqlite:///path.db or postgresql://user@host/db.",
+)
+@click.option(
+    "--operator",
+    envvar="LEDGER_OPERATOR",
+    default=default_operator,
+    callback=lambda _c, _p, v: _operator(v),
+    help="Who is acting, recorded with every write (env LEDGER_OPERATOR; default: your login name).",
+)
 @click.version_option(package_name="gongji-ledger")
 @click.pass_context
 def cli(ctx, db_url, operator):
@@ -79,7 +92,10 @@ def main() -> None:
         # The first line only: a driver's message goes on with the statement and its
         # parameters, which hold unmasked ID numbers.
         cause = e.orig if isinstance(e, DBAPIError) and e.orig is not None else e
-        click.echo(f"Error: internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)", err=True)
+        click.echo(
+            f"Error: internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)",
+            err=True,
+        )
         sys.exit(2)
 
 

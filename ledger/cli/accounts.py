@@ -57,7 +57,9 @@ def show(obj, psn_no, as_json):
             if b["role"] == "holder":
                 click.echo(f"  pays for {mask(b['member'])} {b['member_name']} ({b['relation']}) since {b['bound_on']}")
             else:
-                click.echo(f"  is the {b['relation']} of holder {mask(b['holder'])} {b['holder_name']} since {b['bound_on']}")
+                click.echo(
+                    f"  is the {b['relation']} of holder {mask(b['holder'])} {b['holder_name']} since {b['bound_on']}"
+                )
 
     emit(d, as_json, human)
 
@@ -90,8 +92,12 @@ def statement(obj, psn_no, date_from, date_to, as_json):
 
 @command.command("credit-monthly")
 @click.option("--month", required=True, help="The month, YYYY-MM.")
-@click.option("--file", "bases_file", type=click.File("r", encoding="utf-8"),
-              help="Contribution bases of in-service employees: CSV (psn_no,base) or JSON lines.")
+@click.option(
+    "--file",
+    "bases_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Contribution bases of in-service employees: CSV (psn_no,base) or JSON lines.",
+)
 @json_option
 @click.pass_obj
 def credit_monthly(obj, month, bases_file, as_json):
@@ -110,8 +116,10 @@ def credit_monthly(obj, month, bases_file, as_json):
     d = crediting.credit_monthly(obj.uow(), obj.operator, month, bases)
 
     def human(d):
-        click.echo(f"{d['month']}: credited {d['credited']} accounts, {d['total']} in all, on {d['credited_on']} "
-                   f"({d['in_service']} in service, {d['retired']} retired)")
+        click.echo(
+            f"{d['month']}: credited {d['credited']} accounts, {d['total']} in all, on {d['credited_on']} "
+            f"({d['in_service']} in service, {d['retired']} retired)"
+        )
         if d["already_credited"]:
             click.echo(f"{d['already_credited']} already credited for {d['month']}: left as they were")
         if d["in_service_without_base"]:

@@ -29,8 +29,13 @@ def command():
 
 @command.command("post")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--chunk", default=claims.CHUNK, show_default=True, type=click.IntRange(1, 20000),
-              help="Claims per transaction. A crash loses at most the chunk in progress; run again to finish.")
+@click.option(
+    "--chunk",
+    default=claims.CHUNK,
+    show_default=True,
+    type=click.IntRange(1, 20000),
+    help="Claims per transaction. A crash loses at most the chunk in progress; run again to finish.",
+)
 @json_option
 @click.pass_obj
 def post(obj, file, chunk, as_json):
@@ -83,7 +88,9 @@ def post(obj, file, chunk, as_json):
             except StopIteration:
                 break
             except DBAPIError as e:  # after the retries: the rows of this chunk and after it get no result
-                stopped.append(f"the database refused a chunk after {summary['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written")
+                stopped.append(
+                    f"the database refused a chunk after {summary['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written"
+                )
                 break
             summary["claims"] += 1
             summary[r["status"]] += 1
@@ -101,11 +108,16 @@ def post(obj, file, chunk, as_json):
                 done = counting.bytes
     for w in sorted(warnings):
         warn(w)
-    line = (f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "
-            f"fund paid {format_fen(summary['fund_paid'])}, accounts paid {format_fen(summary['accounts_paid'])}, cash {format_fen(summary['cash'])}")
+    line = (
+        f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "
+        f"fund paid {format_fen(summary['fund_paid'])}, accounts paid {format_fen(summary['accounts_paid'])}, cash {format_fen(summary['cash'])}"
+    )
     click.echo(line, err=as_json)
     if stopped:
-        click.echo(f"INCOMPLETE: {stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again", err=True)
+        click.echo(
+            f"INCOMPLETE: {stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again",
+            err=True,
+        )
         sys.exit(INCOMPLETE)
     if summary["rejected"]:
         sys.exit(1)
@@ -147,11 +159,18 @@ def reverse(obj, setl_id, reason, on, as_json):
 
 
 def _human_claim(v: dict) -> None:
-    click.echo(f"claim {v['setl_id']}  {mask(v['psn_no'])}  {v['service_date']}  med_type {v['med_type']}"
-               + (f"  level {v['hosp_lv']}" if v["hosp_lv"] else "") + (f"  disease {v['dise_codg']}" if v["dise_codg"] else ""))
+    click.echo(
+        f"claim {v['setl_id']}  {mask(v['psn_no'])}  {v['service_date']}  med_type {v['med_type']}"
+        + (f"  level {v['hosp_lv']}" if v["hosp_lv"] else "")
+        + (f"  disease {v['dise_codg']}" if v["dise_codg"] else "")
+    )
     click.echo(f"  fee {v['medfee_sumamt']}, in policy scope {v['inscp_scp_amt']}, deductible {v['act_pay_dedc']}")
-    click.echo(f"  fund {v['fund_pay_sumamt']} (basic {v['hifp_pay']}, major illness {v['hifmi_pay']}, large expense {v['hifob_pay']})")
-    click.echo(f"  personal {v['psn_part_amt']}: own account {v['acct_pay']}, family accounts {v['acct_mulaid_pay']}, cash {v['psn_cash_pay']}")
+    click.echo(
+        f"  fund {v['fund_pay_sumamt']} (basic {v['hifp_pay']}, major illness {v['hifmi_pay']}, large expense {v['hifob_pay']})"
+    )
+    click.echo(
+        f"  personal {v['psn_part_amt']}: own account {v['acct_pay']}, family accounts {v['acct_mulaid_pay']}, cash {v['psn_cash_pay']}"
+    )
     for p in v["mulaid_payers"]:
         click.echo(f"    paid by {mask(p['psn_no'])}: {p['amount']}")
     if v["balc"] is not None:
@@ -182,6 +201,8 @@ def usage_command(obj, psn_no, year, as_json):
             click.echo("  no benefits used")
         for b in d["buckets"]:
             extra = f"  self-pay so far {b['selfpay']}" if "selfpay" in b else ""
-            click.echo(f"  {b['bucket']:<20} cap {b['cap']:>12}  fund paid {b['fund_paid']:>12}  deductible met {b['deductible_met']:>10}  remaining {b['remaining']:>12}{extra}")
+            click.echo(
+                f"  {b['bucket']:<20} cap {b['cap']:>12}  fund paid {b['fund_paid']:>12}  deductible met {b['deductible_met']:>10}  remaining {b['remaining']:>12}{extra}"
+            )
 
     emit(d, as_json, human)

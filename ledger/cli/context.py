@@ -29,7 +29,11 @@ class Ctx:
         if check_schema:
             current, head = migrate.current_revision(self.engine), migrate.head_revision()
             if current != head:
-                state = "has no ledger schema" if current is None else f"is at schema revision {current}, this ledger needs {head}"
+                state = (
+                    "has no ledger schema"
+                    if current is None
+                    else f"is at schema revision {current}, this ledger needs {head}"
+                )
                 raise LedgerError(f"database {safe_url(self.db_url)} {state}: run `ledger db upgrade` first")
         return UnitOfWork(self.engine)
 
@@ -62,7 +66,9 @@ def json_line(data) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=False)
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (money as yuan strings, ID numbers unmasked).")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (money as yuan strings, ID numbers unmasked)."
+)
 date_type = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -30,8 +30,13 @@ def upgrade(obj, as_json):
     migrate.upgrade(obj.engine)
     after = migrate.current_revision(obj.engine)
     data = {"database": safe_url(obj.db_url), "from": before, "to": after}
-    emit(data, as_json, lambda d: click.echo(
-        f"{d['database']}: schema at {d['to']}" + ("" if d["from"] == d["to"] else f" (was {d['from'] or 'empty'})")))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"{d['database']}: schema at {d['to']}" + ("" if d["from"] == d["to"] else f" (was {d['from'] or 'empty'})")
+        ),
+    )
 
 
 @command.command("check")

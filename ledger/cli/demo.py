@@ -63,7 +63,9 @@ def command(ctx):
     people = [
         dict(psn_no=grandma, name="王桂兰", insutype="310", psn_type="1201", region="220702", enrolled=[2025]),
         dict(psn_no=son, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]),
-        dict(psn_no=grandson, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025]),
+        dict(
+            psn_no=grandson, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025]
+        ),
     ]
     for fields in people:
         p = persons.add_person(uow, op, **fields)
@@ -82,8 +84,18 @@ def command(ctx):
 
     step("4. Refusals: nothing is written when input is wrong")
     for label, call in [
-        ("a wrong check digit", lambda: persons.add_person(uow, op, psn_no=grandma[:17] + ("0" if grandma[17] != "0" else "1"),
-                                                          name="错号", insutype="310", psn_type="1101", region="220702")),
+        (
+            "a wrong check digit",
+            lambda: persons.add_person(
+                uow,
+                op,
+                psn_no=grandma[:17] + ("0" if grandma[17] != "0" else "1"),
+                name="错号",
+                insutype="310",
+                psn_type="1101",
+                region="220702",
+            ),
+        ),
         ("the same person twice", lambda: persons.add_person(uow, op, **people[0])),
         ("crediting a resident", lambda: accounts.credit(uow, op, grandson, 10000, "test")),
     ]:
@@ -101,8 +113,10 @@ def command(ctx):
     except LedgerError as e:
         say(f"binding his mother as his child: refused: {e}")
     paid = family.pay_contribution(uow, op, son, grandson, 2026, date(2025, 12, 10))
-    say(f"paid 李明's 2026 resident contribution {paid['amount']} ({paid['resident_category']}) from 李建国's account: "
-        f"balance {paid['holder_balance']}; 李明 is enrolled for 2026")
+    say(
+        f"paid 李明's 2026 resident contribution {paid['amount']} ({paid['resident_category']}) from 李建国's account: "
+        f"balance {paid['holder_balance']}; 李明 is enrolled for 2026"
+    )
     for w in paid["warnings"][:1]:
         say(f"(warning: {w})")
     try:
@@ -112,17 +126,72 @@ def command(ctx):
 
     step("6. A month of claims (March 2025), mutual aid included")
     loaded = policies.load_policy(uow, op, example_text(), "examples/" + ILLUSTRATIVE_EXAMPLE)
-    say(f"loaded {loaded['name']}: {loaded['parameters']} ILLUSTRATIVE values (resident, inpatient and chronic rules the seed")
+    say(
+        f"loaded {loaded['name']}: {loaded['parameters']} ILLUSTRATIVE values (resident, inpatient and chronic rules the seed"
+    )
     say("does not give); a bureau loads its own pooling area's figures instead")
     month = [
-        dict(setl_id="SY202503030001", psn_no=grandma, service_date="2025-03-03", med_type="11", hosp_lv="1", medfee_sumamt="260.00"),
-        dict(setl_id="SY202503100002", psn_no=grandma, service_date="2025-03-10", med_type="14", hosp_lv="1", dise_codg="I10", medfee_sumamt="180.00"),
-        dict(setl_id="SY202503120003", psn_no=son, service_date="2025-03-12", med_type="11", hosp_lv="2", medfee_sumamt="420.00", fulamt_ownpay_amt="20.00"),
-        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="350.00"),
-        dict(setl_id="SY202503220005", psn_no=grandson, service_date="2025-03-22", med_type="41", medfee_sumamt="68.00"),
-        dict(setl_id="SY202503280006", psn_no=grandma, service_date="2025-03-28", med_type="11", hosp_lv="3", medfee_sumamt="900.00"),
-        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="350.00"),
-        dict(setl_id="SY202503150004", psn_no=grandson, service_date="2025-03-15", med_type="11", hosp_lv="2", medfee_sumamt="305.00"),
+        dict(
+            setl_id="SY202503030001",
+            psn_no=grandma,
+            service_date="2025-03-03",
+            med_type="11",
+            hosp_lv="1",
+            medfee_sumamt="260.00",
+        ),
+        dict(
+            setl_id="SY202503100002",
+            psn_no=grandma,
+            service_date="2025-03-10",
+            med_type="14",
+            hosp_lv="1",
+            dise_codg="I10",
+            medfee_sumamt="180.00",
+        ),
+        dict(
+            setl_id="SY202503120003",
+            psn_no=son,
+            service_date="2025-03-12",
+            med_type="11",
+            hosp_lv="2",
+            medfee_sumamt="420.00",
+            fulamt_ownpay_amt="20.00",
+        ),
+        dict(
+            setl_id="SY202503150004",
+            psn_no=grandson,
+            service_date="2025-03-15",
+            med_type="11",
+            hosp_lv="2",
+            medfee_sumamt="350.00",
+        ),
+        dict(
+            setl_id="SY202503220005", psn_no=grandson, service_date="2025-03-22", med_type="41", medfee_sumamt="68.00"
+        ),
+        dict(
+            setl_id="SY202503280006",
+            psn_no=grandma,
+            service_date="2025-03-28",
+            med_type="11",
+            hosp_lv="3",
+            medfee_sumamt="900.00",
+        ),
+        dict(
+            setl_id="SY202503150004",
+            psn_no=grandson,
+            service_date="2025-03-15",
+            med_type="11",
+            hosp_lv="2",
+            medfee_sumamt="350.00",
+        ),
+        dict(
+            setl_id="SY202503150004",
+            psn_no=grandson,
+            service_date="2025-03-15",
+            med_type="11",
+            hosp_lv="2",
+            medfee_sumamt="305.00",
+        ),
     ]
     names = {grandma: "王桂兰", son: "李建国", grandson: "李明"}
     for r in claims.post_claims(uow, op, list(enumerate(month, 1))):
@@ -131,13 +200,19 @@ def command(ctx):
             say(f"{r['setl_id']} {who}: rejected: {r['errors'][0]}")
             continue
         family_paid = ", ".join(f"{names[p['psn_no']]} {p['amount']}" for p in r["mulaid_payers"]) or "-"
-        say(f"{r['setl_id']} {who:<3} {r['status']:<9} fee {r['medfee_sumamt']:>7}  fund {r['fund_pay_sumamt']:>6}  "
-            f"own account {r['acct_pay']:>6}  family ({family_paid})  cash {r['psn_cash_pay']}")
-    rv = claims.reverse_claim(uow, op, "SY202503220005", "pharmacy refund: medicine returned unopened", date(2025, 3, 25))
+        say(
+            f"{r['setl_id']} {who:<3} {r['status']:<9} fee {r['medfee_sumamt']:>7}  fund {r['fund_pay_sumamt']:>6}  "
+            f"own account {r['acct_pay']:>6}  family ({family_paid})  cash {r['psn_cash_pay']}"
+        )
+    rv = claims.reverse_claim(
+        uow, op, "SY202503220005", "pharmacy refund: medicine returned unopened", date(2025, 3, 25)
+    )
     say(f"reversed {rv['setl_id']} ({rv['reversal']['reason']}): 李建国's account gets {rv['acct_mulaid_pay']} back")
     u = claims.usage(uow, grandma, 2025)
     for b in u["buckets"]:
-        say(f"王桂兰's 2025 {b['bucket']:<12} cap {b['cap']:>8}  fund paid {b['fund_paid']:>7}  deductible met {b['deductible_met']:>7}  remaining {b['remaining']}")
+        say(
+            f"王桂兰's 2025 {b['bucket']:<12} cap {b['cap']:>8}  fund paid {b['fund_paid']:>7}  deductible met {b['deductible_met']:>7}  remaining {b['remaining']}"
+        )
 
     step("7. The statement of 李建国's account, with a running balance")
     st = accounts.statement(uow, son)
@@ -147,21 +222,48 @@ def command(ctx):
     step("8. Year end: the rollover of 2025, and the first claim of 2026")
     persons.enroll(uow, op, grandma, 2026)
     r = rollover.rollover(uow, op, 2025)
-    say(f"2025 closed for {r['persons']} persons; {r['counters_open']} usage counters open for 2026 with the caps in force on 2026-01-01")
-    say(f"major-illness incentives: {r['bonuses']['persons']} (李明 had fund reimbursement in 2025, so no zero-claim raise)")
-    first = next(claims.post_claims(uow, op, [(1, dict(setl_id="SY202601050001", psn_no=grandma, service_date="2026-01-05",
-                                                        med_type="11", hosp_lv="1", medfee_sumamt="300.00"))]))
-    say(f"{first['setl_id']} 王桂兰 2026-01-05 fee {first['medfee_sumamt']}: a new year's deductible {first['act_pay_dedc']}, "
-        f"fund {first['fund_pay_sumamt']}, own account {first['acct_pay']} (balance {first['balc']})")
+    say(
+        f"2025 closed for {r['persons']} persons; {r['counters_open']} usage counters open for 2026 with the caps in force on 2026-01-01"
+    )
+    say(
+        f"major-illness incentives: {r['bonuses']['persons']} (李明 had fund reimbursement in 2025, so no zero-claim raise)"
+    )
+    first = next(
+        claims.post_claims(
+            uow,
+            op,
+            [
+                (
+                    1,
+                    dict(
+                        setl_id="SY202601050001",
+                        psn_no=grandma,
+                        service_date="2026-01-05",
+                        med_type="11",
+                        hosp_lv="1",
+                        medfee_sumamt="300.00",
+                    ),
+                )
+            ],
+        )
+    )
+    say(
+        f"{first['setl_id']} 王桂兰 2026-01-05 fee {first['medfee_sumamt']}: a new year's deductible {first['act_pay_dedc']}, "
+        f"fund {first['fund_pay_sumamt']}, own account {first['acct_pay']} (balance {first['balc']})"
+    )
     for w in first["warnings"]:
         say(f"(warning: {w})")
 
     step("9. Verifying the books")
     v = verify(uow)
     c = v["checked"]
-    say(f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}")
+    say(
+        f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}"
+    )
     url = safe_url(obj.db_url)  # never a password on the screen
-    click.echo(f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025")
+    click.echo(
+        f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"
+    )
 
 
 def step(title: str) -> None:

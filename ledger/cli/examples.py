@@ -21,12 +21,18 @@ def command(folder, force, as_json):
     Example:
         ledger examples && ledger person import examples/persons.csv
     """
-    shipped = sorted((f for f in resources.files("ledger.examples").iterdir() if f.name.endswith((".toml", ".csv", ".jsonl"))), key=lambda f: f.name)
+    shipped = sorted(
+        (f for f in resources.files("ledger.examples").iterdir() if f.name.endswith((".toml", ".csv", ".jsonl"))),
+        key=lambda f: f.name,
+    )
     clash = [f.name for f in shipped if (folder / f.name).exists()]
     if clash and not force:
         raise LedgerError(f"{folder}: {', '.join(clash)} already there; --force overwrites them")
     folder.mkdir(parents=True, exist_ok=True)
     for f in shipped:
         (folder / f.name).write_bytes(f.read_bytes())
-    emit({"folder": str(folder), "files": [f.name for f in shipped]}, as_json,
-         lambda d: click.echo(f"wrote {len(d['files'])} files to {d['folder']}/: {', '.join(d['files'])}"))
+    emit(
+        {"folder": str(folder), "files": [f.name for f in shipped]},
+        as_json,
+        lambda d: click.echo(f"wrote {len(d['files'])} files to {d['folder']}/: {', '.join(d['files'])}"),
+    )

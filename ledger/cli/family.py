@@ -20,10 +20,16 @@ def command():
 
 
 def binding_line(b: dict) -> str:
-    state = f"ended {b['ended_on']} by {b['ended_by']}" + (f" ({b['end_reason']})" if b["end_reason"] else "") if not b["active"] else "active"
+    state = (
+        f"ended {b['ended_on']} by {b['ended_by']}" + (f" ({b['end_reason']})" if b["end_reason"] else "")
+        if not b["active"]
+        else "active"
+    )
     why = f" ({b['bind_reason']})" if b["bind_reason"] else ""
-    return (f"#{b['id']} holder {mask(b['holder'])} {b['holder_name']} -> member {mask(b['member'])} {b['member_name']}: "
-            f"{b['relation']}, bound {b['bound_on']} by {b['bound_by']}{why}; {state}")
+    return (
+        f"#{b['id']} holder {mask(b['holder'])} {b['holder_name']} -> member {mask(b['member'])} {b['member_name']}: "
+        f"{b['relation']}, bound {b['bound_on']} by {b['bound_by']}{why}; {state}"
+    )
 
 
 @command.command("bind")
@@ -52,11 +58,14 @@ def bind(obj, holder, member, relation, on, reason, as_json):
     b = family.bind(obj.uow(), obj.operator, holder, member, relation, as_date(on), reason)
     for w in b.pop("warnings"):
         warn(w)
+
     def human(b):
         click.echo(f"bound: {binding_line(b)}")
         if b["contribution_year"]:
-            click.echo(f"made in the central contribution period for {b['contribution_year']}: pay the member's contribution with "
-                       f"`ledger family pay-contribution HOLDER MEMBER --year {b['contribution_year']}`")
+            click.echo(
+                f"made in the central contribution period for {b['contribution_year']}: pay the member's contribution with "
+                f"`ledger family pay-contribution HOLDER MEMBER --year {b['contribution_year']}`"
+            )
 
     emit(b, as_json, human)
 
@@ -120,6 +129,11 @@ def pay_contribution(obj, holder, member, year, on, as_json):
     d = family.pay_contribution(obj.uow(), obj.operator, holder, member, check_year(year), as_date(on))
     for w in d.pop("warnings"):
         warn(w)
-    emit(d, as_json, lambda d: click.echo(
-        f"paid the {d['year']} contribution of {mask(d['member'])} ({d['resident_category']}): {d['amount']} "
-        f"from {mask(d['holder'])}'s account; balance {d['holder_balance']}; enrolled for {d['year']}"))
+    emit(
+        d,
+        as_json,
+        lambda d: click.echo(
+            f"paid the {d['year']} contribution of {mask(d['member'])} ({d['resident_category']}): {d['amount']} "
+            f"from {mask(d['holder'])}'s account; balance {d['holder_balance']}; enrolled for {d['year']}"
+        ),
+    )

@@ -24,8 +24,10 @@ def command():
 def print_person(p: dict) -> None:
     scheme = "employee" if p["insutype"] == "310" else "resident"
     detail = p["psn_type"] if p["insutype"] == "310" else p["resident_category"]
-    click.echo(f"{mask(p['psn_no'])}  {p['name']}  {scheme} ({p['insutype']}/{detail})  region {p['region']}  "
-               f"born {p['birth_date'].year}  sex {p['sex']}")
+    click.echo(
+        f"{mask(p['psn_no'])}  {p['name']}  {scheme} ({p['insutype']}/{detail})  region {p['region']}  "
+        f"born {p['birth_date'].year}  sex {p['sex']}"
+    )
     click.echo(f"  enrolled: {', '.join(map(str, p['enrolled'])) or 'none'}")
     click.echo(f"  personal account: {p['balance']}" if p["balance"] is not None else "  personal account: none")
 
@@ -48,8 +50,17 @@ def add(obj, psn_no, name, insutype, psn_type, resident_category, region, enroll
         ledger person add 11010519491231002X --name 王芳 --insutype 310 --psn-type 1201 \\
             --region 220702 --enrolled 2025
     """
-    p = persons.add_person(obj.uow(), obj.operator, psn_no=psn_no, name=name, insutype=insutype, psn_type=psn_type,
-                           resident_category=resident_category, region=region, enrolled=list(enrolled))
+    p = persons.add_person(
+        obj.uow(),
+        obj.operator,
+        psn_no=psn_no,
+        name=name,
+        insutype=insutype,
+        psn_type=psn_type,
+        resident_category=resident_category,
+        region=region,
+        enrolled=list(enrolled),
+    )
     emit(p, as_json, lambda p: (click.echo("registered:"), print_person(p)))
 
 
@@ -73,8 +84,16 @@ def import_(obj, file, as_json):
         count = persons.import_persons(obj.uow(), obj.operator, rows)
     except persons.ImportRejected as e:
         if as_json:
-            click.echo(json.dumps({"imported": 0, "errors": [{"line": r.line, "psn_no": r.psn_no, "message": r.message} for r in e.errors]},
-                                  ensure_ascii=False, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        "imported": 0,
+                        "errors": [{"line": r.line, "psn_no": r.psn_no, "message": r.message} for r in e.errors],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         raise
     emit({"imported": count, "errors": []}, as_json, lambda d: click.echo(f"imported {d['imported']} person(s)"))
 
@@ -87,7 +106,9 @@ def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list
     try:
         text = file.read()
     except UnicodeDecodeError as e:
-        raise LedgerError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8") from None
+        raise LedgerError(
+            f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
+        ) from None
     if text.startswith("\ufeff"):  # spreadsheets on Windows write a BOM
         text = text[1:]
     first = text.lstrip()[:1]
@@ -111,12 +132,21 @@ def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list
         unknown = [c for c in header if c not in columns]
         missing = [c for c in required if c not in header]
         if unknown or missing:
-            what = "; ".join(x for x in (unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
-                                         missing and f"missing column(s) {', '.join(missing)}") if x)
+            what = "; ".join(
+                x
+                for x in (
+                    unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
+                    missing and f"missing column(s) {', '.join(missing)}",
+                )
+                if x
+            )
             raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
         # Line numbers as a spreadsheet shows them: the header is line 1.
         try:
-            rows = [(reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None}) for row in reader]
+            rows = [
+                (reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None})
+                for row in reader
+            ]
         except csv.Error as e:  # a cell over the csv module's limit
             raise LedgerError(f"{name} line {reader.reader.line_num}: not a CSV row ({e})") from None
     if not rows:
@@ -141,7 +171,12 @@ def show(obj, psn_no, as_json):
 @command.command("enroll")
 @click.argument("psn_no")
 @click.option("--year", required=True, help="Insured year (参保年度).")
-@click.option("--date", "on", type=date_type, help="Day the contribution was paid (default: today); decides a resident's waiting period.")
+@click.option(
+    "--date",
+    "on",
+    type=date_type,
+    help="Day the contribution was paid (default: today); decides a resident's waiting period.",
+)
 @json_option
 @click.pass_obj
 def enroll(obj, psn_no, year, on, as_json):
@@ -155,4 +190,8 @@ def enroll(obj, psn_no, year, on, as_json):
         ledger person enroll 11010519491231002X --year 2026 --date 2025-12-01
     """
     p = persons.enroll(obj.uow(), obj.operator, psn_no, year, as_date(on))
-    emit(p, as_json, lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"))
+    emit(
+        p,
+        as_json,
+        lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"),
+    )

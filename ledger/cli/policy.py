@@ -34,8 +34,10 @@ def list_(obj, as_json):
     def human(rows):
         for r in rows:
             review = f", review by {r['review_by']}" if r["review_by"] else ""
-            click.echo(f"{r['region']} {r['region_name']}  from {r['effective_from']}{review}  "
-                       f"{r['parameters']} parameters  [{r['origin']}] {r['name']}")
+            click.echo(
+                f"{r['region']} {r['region_name']}  from {r['effective_from']}{review}  "
+                f"{r['parameters']} parameters  [{r['origin']}] {r['name']}"
+            )
 
     emit(rows, as_json, human)
 
@@ -64,9 +66,14 @@ def show(obj, region, year, on, as_json):
         for p in d["parameters"]:
             value = ", ".join(map(str, p["value"])) if isinstance(p["value"], tuple) else p["value"]
             click.echo(f"  {p['name']} = {value}")
-            click.echo(f"      [{p['source']['grade']}] {p['source']['title']}" + (f": {p['source']['quote']}" if p["source"]["quote"] else ""))
+            click.echo(
+                f"      [{p['source']['grade']}] {p['source']['title']}"
+                + (f": {p['source']['quote']}" if p["source"]["quote"] else "")
+            )
         if d["needs_operator_value"]:
-            click.echo(f"needs an operator value ({len(d['needs_operator_value'])}; `ledger policy template {d['region']}` writes them out):")
+            click.echo(
+                f"needs an operator value ({len(d['needs_operator_value'])}; `ledger policy template {d['region']}` writes them out):"
+            )
             for p in d["needs_operator_value"]:
                 click.echo(f"  {p['name']}  ({p['description']})")
         if d["not_set"]:
@@ -79,7 +86,9 @@ def show(obj, region, year, on, as_json):
 
 @command.command("template")
 @click.argument("region")
-@click.option("--year", type=int, help="The year the file is for (default: this year); effective_from is its 1 January.")
+@click.option(
+    "--year", type=int, help="The year the file is for (default: this year); effective_from is its 1 January."
+)
 @click.pass_obj
 def template(obj, region, year):
     """Print a policy file to fill in: every parameter the files in force leave open.
@@ -105,8 +114,20 @@ def check(file, as_json):
         ledger policy check my-policy-2026.toml
     """
     policy = parse_policy_text(_read(file), file.name)
-    data = {"file": str(file), "ok": True, "region": policy.region, "effective_from": policy.effective_from, "parameters": len(policy.parameters)}
-    emit(data, as_json, lambda d: click.echo(f"{d['file']}: ok, region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"))
+    data = {
+        "file": str(file),
+        "ok": True,
+        "region": policy.region,
+        "effective_from": policy.effective_from,
+        "parameters": len(policy.parameters),
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"{d['file']}: ok, region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"
+        ),
+    )
 
 
 @command.command("load")
@@ -121,8 +142,13 @@ def load(obj, file, as_json):
         ledger --operator zhang.wei policy load songyuan-2026.toml
     """
     data = policies.load_policy(obj.uow(), obj.operator, _read(file), file.name)
-    emit(data, as_json, lambda d: click.echo(
-        f"loaded {d['name']} as #{d['id']}: region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"loaded {d['name']} as #{d['id']}: region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"
+        ),
+    )
 
 
 def _read(file: Path) -> str:

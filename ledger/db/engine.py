@@ -55,7 +55,9 @@ def normalize_url(url: str | URL) -> URL:
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")
     if u.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
-        raise LedgerError(f"--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {u.drivername} ({USABLE})")
+        raise LedgerError(
+            f"--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {u.drivername} ({USABLE})"
+        )
     return u
 
 

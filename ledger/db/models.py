@@ -42,7 +42,16 @@ CreatedAt = Annotated[datetime, mapped_column(DateTime(timezone=True), default=u
 
 INSUTYPES = ("310", "390")
 # What the member is to the holder (docs/policy-files.md); the same list as ledger.policy.parameters.RELATIONS.
-RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
+RELATIONS = (
+    "spouse",
+    "parent",
+    "child",
+    "sibling",
+    "grandparent",
+    "maternal_grandparent",
+    "grandchild",
+    "maternal_grandchild",
+)
 PSN_TYPES = ("1101", "1103", "1201", "1203")
 RESIDENT_CATEGORIES = ("ordinary", "hardship", "extreme_poverty")
 # The books of the double-entry journal. `account_funding` is where account credits come
@@ -70,7 +79,10 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint(_in("insutype", INSUTYPES), name="insutype_known"),
         CheckConstraint(f"psn_type IS NULL OR {_in('psn_type', PSN_TYPES)}", name="psn_type_known"),
-        CheckConstraint(f"resident_category IS NULL OR {_in('resident_category', RESIDENT_CATEGORIES)}", name="resident_category_known"),
+        CheckConstraint(
+            f"resident_category IS NULL OR {_in('resident_category', RESIDENT_CATEGORIES)}",
+            name="resident_category_known",
+        ),
         # Employees have a person type and no resident category; residents the reverse.
         CheckConstraint(
             "(insutype = '310' AND psn_type IS NOT NULL AND resident_category IS NULL)"
@@ -212,8 +224,12 @@ class FamilyBinding(Base):
         CheckConstraint("ended_on IS NULL OR ended_on >= bound_on", name="ends_after_start"),
         # At most one active binding per pair, also against two clerks binding at once.
         Index(
-            "uq_family_bindings_active_pair", "holder_psn_no", "member_psn_no", unique=True,
-            postgresql_where=text("ended_on IS NULL"), sqlite_where=text("ended_on IS NULL"),
+            "uq_family_bindings_active_pair",
+            "holder_psn_no",
+            "member_psn_no",
+            unique=True,
+            postgresql_where=text("ended_on IS NULL"),
+            sqlite_where=text("ended_on IS NULL"),
         ),
         Index(None, "member_psn_no"),
     )
@@ -285,7 +301,9 @@ class ClaimRecord(Base):
     __table_args__ = (
         UniqueConstraint("setl_id"),
         Index(None, "psn_no", "year"),
-        CheckConstraint("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt", name="policy_scope"),
+        CheckConstraint(
+            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt", name="policy_scope"
+        ),
         CheckConstraint("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", name="fund_sum"),
         CheckConstraint("medfee_sumamt = fund_pay_sumamt + psn_part_amt", name="fee_split"),
         CheckConstraint("psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay", name="personal_split"),
@@ -314,7 +332,9 @@ class ClaimRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the input, for idempotency
     bucket: Mapped[str | None] = mapped_column(String(40))  # basic-fund usage bucket; None if not pooled
     layer_bucket: Mapped[str | None] = mapped_column(String(40))  # major_illness / large_expense
-    combined_bucket: Mapped[str | None] = mapped_column(String(40))  # basic_and_large_expense, where such a cap is in force
+    combined_bucket: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # basic_and_large_expense, where such a cap is in force
     inscp_scp_amt: Mapped[Fen]
     act_pay_dedc: Mapped[Fen]
     hifp_pay: Mapped[Fen]

@@ -37,7 +37,9 @@ def bulk_insert(session, table, columns: tuple[str, ...], rows: list[tuple]) -> 
     dialect = session.get_bind().dialect
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    procs = [(n, p) for n, c in enumerate(columns) if (p := table.c[c].type._cached_bind_processor(dialect)) is not None]
+    procs = [
+        (n, p) for n, c in enumerate(columns) if (p := table.c[c].type._cached_bind_processor(dialect)) is not None
+    ]
     if procs:
         processed = []
         for row in rows:

@@ -82,7 +82,9 @@ class PolicyBook:
         if found is None:
             area = pooling_area(region)
             docs = [d for d in self.documents if d.policy.region == area and d.policy.effective_from <= on]
-            found = self._in_force_files[key] = tuple(sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True))
+            found = self._in_force_files[key] = tuple(
+                sorted(docs, key=lambda d: (d.policy.effective_from, d.order), reverse=True)
+            )
         return found
 
     def epoch(self, region: str, on: date) -> tuple:

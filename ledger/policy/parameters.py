@@ -75,7 +75,11 @@ class Parameter:
     def need(self) -> Need:
         if self.name in OPTIONAL:
             return Need.OPTIONAL
-        if self.name.startswith(("reference.", "care.", "chronic.annual_cap.")) or self.name.endswith(".disease_count") or self.name in NOT_COMPUTED:
+        if (
+            self.name.startswith(("reference.", "care.", "chronic.annual_cap."))
+            or self.name.endswith(".disease_count")
+            or self.name in NOT_COMPUTED
+        ):
             return Need.REFERENCE
         return Need.REQUIRED
 
@@ -88,66 +92,182 @@ _ALL: list[Parameter] = [
     # Resident scheme (城乡居民, insutype 390)
     Parameter("resident.contribution.ordinary", Kind.MONEY, "contribution per person-year, ordinary residents"),
     Parameter("resident.contribution.hardship", Kind.MONEY, "contribution per person-year, hardship group (困难群体)"),
-    Parameter("resident.contribution.extreme_poverty", Kind.MONEY, "contribution per person-year, extreme poverty and orphans (特困、孤儿)"),
-    Parameter("resident.contribution.care_insurance_part", Kind.MONEY, "part of each contribution that is long-term care insurance (长护险)"),
-    Parameter("resident.contribution.central_period.start", Kind.DATE, "first day of the central contribution period (集中缴费)"),
+    Parameter(
+        "resident.contribution.extreme_poverty",
+        Kind.MONEY,
+        "contribution per person-year, extreme poverty and orphans (特困、孤儿)",
+    ),
+    Parameter(
+        "resident.contribution.care_insurance_part",
+        Kind.MONEY,
+        "part of each contribution that is long-term care insurance (长护险)",
+    ),
+    Parameter(
+        "resident.contribution.central_period.start",
+        Kind.DATE,
+        "first day of the central contribution period (集中缴费)",
+    ),
     Parameter("resident.contribution.central_period.end", Kind.DATE, "last day of the central contribution period"),
     Parameter("resident.inpatient.annual_cap", Kind.MONEY, "inpatient annual cap of the basic fund"),
     Parameter("resident.major_illness.annual_cap", Kind.MONEY, "major-illness insurance (大病保险) annual cap"),
-    Parameter("resident.major_illness.segments", Kind.SEGMENTS, "major-illness insurance bands on the year's accumulated policy-scope self-pay"),
+    Parameter(
+        "resident.major_illness.segments",
+        Kind.SEGMENTS,
+        "major-illness insurance bands on the year's accumulated policy-scope self-pay",
+    ),
     Parameter("resident.incentive.start_year", Kind.YEAR, "first year from which incentives count"),
-    Parameter("resident.incentive.continuous.years_before_bonus", Kind.COUNT, "continuous enrolled years after which each further year raises the major-illness cap"),
-    Parameter("resident.incentive.continuous.minimum_per_year", Kind.MONEY, "least raise of the major-illness cap per further continuous year"),
-    Parameter("resident.incentive.zero_claim.minimum", Kind.MONEY, "least raise of next year's major-illness cap after a zero-claim year"),
-    Parameter("resident.incentive.zero_claim.basis", Kind.CHOICE,
-              "what makes a zero-claim year: no_medical_expense (no claim at all that year) or no_fund_reimbursement (the funds paid nothing)",
-              ("no_medical_expense", "no_fund_reimbursement")),
-    Parameter("resident.waiting_period.fixed_months", Kind.COUNT, "waiting period, in months, for a resident who enrolled late or after a break"),
-    Parameter("resident.waiting_period.months_per_broken_year", Kind.COUNT, "further months of waiting for each year of broken enrollment not paid back"),
-    Parameter("resident.incentive.max_share_of_cap", Kind.RATIO, "the continuous and zero-claim raises together at most this share of the original major-illness cap"),
+    Parameter(
+        "resident.incentive.continuous.years_before_bonus",
+        Kind.COUNT,
+        "continuous enrolled years after which each further year raises the major-illness cap",
+    ),
+    Parameter(
+        "resident.incentive.continuous.minimum_per_year",
+        Kind.MONEY,
+        "least raise of the major-illness cap per further continuous year",
+    ),
+    Parameter(
+        "resident.incentive.zero_claim.minimum",
+        Kind.MONEY,
+        "least raise of next year's major-illness cap after a zero-claim year",
+    ),
+    Parameter(
+        "resident.incentive.zero_claim.basis",
+        Kind.CHOICE,
+        "what makes a zero-claim year: no_medical_expense (no claim at all that year) or no_fund_reimbursement (the funds paid nothing)",
+        ("no_medical_expense", "no_fund_reimbursement"),
+    ),
+    Parameter(
+        "resident.waiting_period.fixed_months",
+        Kind.COUNT,
+        "waiting period, in months, for a resident who enrolled late or after a break",
+    ),
+    Parameter(
+        "resident.waiting_period.months_per_broken_year",
+        Kind.COUNT,
+        "further months of waiting for each year of broken enrollment not paid back",
+    ),
+    Parameter(
+        "resident.incentive.max_share_of_cap",
+        Kind.RATIO,
+        "the continuous and zero-claim raises together at most this share of the original major-illness cap",
+    ),
     # Employee scheme (职工, insutype 310)
-    Parameter("employee.basic_and_large_expense.annual_cap", Kind.MONEY, "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year"),
-    Parameter("employee.large_expense.segments", Kind.SEGMENTS, "large-expense subsidy (大额医疗费用补助) bands on the year's accumulated policy-scope self-pay"),
+    Parameter(
+        "employee.basic_and_large_expense.annual_cap",
+        Kind.MONEY,
+        "basic fund plus large-expense subsidy (大额医疗费用补助), together, per year",
+    ),
+    Parameter(
+        "employee.large_expense.segments",
+        Kind.SEGMENTS,
+        "large-expense subsidy (大额医疗费用补助) bands on the year's accumulated policy-scope self-pay",
+    ),
     Parameter("employee.large_expense.annual_cap", Kind.MONEY, "large-expense subsidy annual cap"),
-    Parameter("employee.account.in_service_rate", Kind.RATIO, "monthly personal-account credit of an in-service employee, as a share of the contribution base"),
-    Parameter("employee.account.retired_monthly_amount", Kind.MONEY, "monthly personal-account credit of a retiree (a fixed amount from the pooled fund)"),
-    Parameter("employee.account.crediting_reform_from", Kind.DATE, "date from which personal-account crediting follows the reform (amounts are separate parameters)"),
-    Parameter("employee.retired.year_end.large_expense_premium", Kind.MONEY, "large-expense subsidy premium deducted at year end for the coming year"),
-    Parameter("employee.retired.year_end.disabled_care_premium", Kind.MONEY, "disabled-care insurance premium deducted at year end for the coming year"),
-    Parameter("employee.retired.year_end.for_year", Kind.YEAR,
-              "the year the year-end items are collected for; a rollover into another year collects none of them (unset: every year they are in force)"),
+    Parameter(
+        "employee.account.in_service_rate",
+        Kind.RATIO,
+        "monthly personal-account credit of an in-service employee, as a share of the contribution base",
+    ),
+    Parameter(
+        "employee.account.retired_monthly_amount",
+        Kind.MONEY,
+        "monthly personal-account credit of a retiree (a fixed amount from the pooled fund)",
+    ),
+    Parameter(
+        "employee.account.crediting_reform_from",
+        Kind.DATE,
+        "date from which personal-account crediting follows the reform (amounts are separate parameters)",
+    ),
+    Parameter(
+        "employee.retired.year_end.large_expense_premium",
+        Kind.MONEY,
+        "large-expense subsidy premium deducted at year end for the coming year",
+    ),
+    Parameter(
+        "employee.retired.year_end.disabled_care_premium",
+        Kind.MONEY,
+        "disabled-care insurance premium deducted at year end for the coming year",
+    ),
+    Parameter(
+        "employee.retired.year_end.for_year",
+        Kind.YEAR,
+        "the year the year-end items are collected for; a rollover into another year collects none of them (unset: every year they are in force)",
+    ),
     # Both schemes, where the document does not say which
-    Parameter("chronic.annual_cap.lowest", Kind.MONEY, "lowest chronic disease annual cap (the cap depends on the disease)"),
+    Parameter(
+        "chronic.annual_cap.lowest", Kind.MONEY, "lowest chronic disease annual cap (the cap depends on the disease)"
+    ),
     Parameter("chronic.annual_cap.highest", Kind.MONEY, "highest chronic disease annual cap"),
-    Parameter("care.institution.monthly_cap", Kind.MONEY, "long-term care in an institution, most reimbursed per month"),
+    Parameter(
+        "care.institution.monthly_cap", Kind.MONEY, "long-term care in an institution, most reimbursed per month"
+    ),
     Parameter("care.home.monthly_cap", Kind.MONEY, "long-term care at home, most reimbursed per month"),
     # Family mutual aid (家庭共济)
     Parameter("family.relations", Kind.RELATIONS, "relations a member may have to the holder to be bound"),
     Parameter("family.member_same_province", Kind.FLAG, "a bound member must be insured in the holder's province"),
-    Parameter("family.pays_relatives_personal_share", Kind.FLAG, "the holder's account pays a bound relative's personal share at designated institutions"),
-    Parameter("family.pays_resident_contributions", Kind.FLAG, "the holder's account pays a bound relative's resident contribution"),
+    Parameter(
+        "family.pays_relatives_personal_share",
+        Kind.FLAG,
+        "the holder's account pays a bound relative's personal share at designated institutions",
+    ),
+    Parameter(
+        "family.pays_resident_contributions",
+        Kind.FLAG,
+        "the holder's account pays a bound relative's resident contribution",
+    ),
     # Limits a bureau may set on bindings; unset means no such limit.
-    Parameter("family.max_holders_per_member", Kind.COUNT, "most holders a member may be bound to at once (1: one holder per member); unset: no limit"),
-    Parameter("family.max_members_per_holder", Kind.COUNT, "most members one holder may have bound at once; unset: no limit"),
-    Parameter("family.min_days_before_unbind", Kind.COUNT, "days a binding must last before it may be ended; unset: no limit"),
-    Parameter("family.cross_region_allowed", Kind.FLAG, "a member may be insured in another pooling area than the holder's; unset: no limit"),
+    Parameter(
+        "family.max_holders_per_member",
+        Kind.COUNT,
+        "most holders a member may be bound to at once (1: one holder per member); unset: no limit",
+    ),
+    Parameter(
+        "family.max_members_per_holder", Kind.COUNT, "most members one holder may have bound at once; unset: no limit"
+    ),
+    Parameter(
+        "family.min_days_before_unbind", Kind.COUNT, "days a binding must last before it may be ended; unset: no limit"
+    ),
+    Parameter(
+        "family.cross_region_allowed",
+        Kind.FLAG,
+        "a member may be insured in another pooling area than the holder's; unset: no limit",
+    ),
     # Claim benefits of both schemes (below), then reported figures: never used in a computation, kept to judge plausibility.
-    Parameter("reference.2024h1.employee_outpatient_settlements", Kind.COUNT, "employee outpatient settlements, first half of 2024"),
+    Parameter(
+        "reference.2024h1.employee_outpatient_settlements",
+        Kind.COUNT,
+        "employee outpatient settlements, first half of 2024",
+    ),
     Parameter("reference.2024h1.employee_outpatient_pooled_fund", Kind.MONEY, "pooled fund paid for them"),
     Parameter("reference.2023.retirees_benefited", Kind.COUNT, "retirees who used outpatient pooling in 2023"),
     Parameter("reference.2023.retiree_outpatient_fund", Kind.MONEY, "fund paid for them in 2023"),
     Parameter("reference.2023.retiree_outpatient_average", Kind.MONEY, "average reimbursed per retiree in 2023"),
-    Parameter("reference.2023.retiree_outpatient_average_ratio", Kind.RATIO, "average outpatient reimbursement ratio in 2023"),
-    Parameter("reference.inpatient.average_ratio", Kind.RATIO, "average policy-scope inpatient reimbursement ratio (an average, not a rule)"),
+    Parameter(
+        "reference.2023.retiree_outpatient_average_ratio", Kind.RATIO, "average outpatient reimbursement ratio in 2023"
+    ),
+    Parameter(
+        "reference.inpatient.average_ratio",
+        Kind.RATIO,
+        "average policy-scope inpatient reimbursement ratio (an average, not a rule)",
+    ),
 ]
 
 
 # Parameters whose absence is a rule of its own (no such limit, cap or item).
-OPTIONAL = frozenset({
-    "family.max_holders_per_member", "family.max_members_per_holder", "family.min_days_before_unbind", "family.cross_region_allowed",
-    "employee.basic_and_large_expense.annual_cap", "employee.retired.year_end.large_expense_premium",
-    "employee.retired.year_end.disabled_care_premium", "employee.retired.year_end.for_year", "resident.incentive.start_year",
-})
+OPTIONAL = frozenset(
+    {
+        "family.max_holders_per_member",
+        "family.max_members_per_holder",
+        "family.min_days_before_unbind",
+        "family.cross_region_allowed",
+        "employee.basic_and_large_expense.annual_cap",
+        "employee.retired.year_end.large_expense_premium",
+        "employee.retired.year_end.disabled_care_premium",
+        "employee.retired.year_end.for_year",
+        "resident.incentive.start_year",
+    }
+)
 # Given by the documents, read by no computation (yet): kept with their sources.
 NOT_COMPUTED = frozenset({"employee.account.crediting_reform_from", "resident.contribution.care_insurance_part"})
 
@@ -162,23 +282,70 @@ def _benefits() -> list[Parameter]:
     `<scheme>.<bucket>.annual_cap`, plus the disease lists."""
     out: list[Parameter] = []
     for scheme, persons in SCHEMES.items():
-        for bucket, what in (("outpatient", "general outpatient pooling (普通门诊统筹)"), ("inpatient", "inpatient (住院)")):
+        for bucket, what in (
+            ("outpatient", "general outpatient pooling (普通门诊统筹)"),
+            ("inpatient", "inpatient (住院)"),
+        ):
             out += _levels(f"{scheme}.{bucket}.deductible", Kind.MONEY, f"{what} deductible (起付线)")
             for person in persons:
                 infix = f".{person}" if person else ""
-                out += _levels(f"{scheme}.{bucket}.ratio{infix}", Kind.RATIO, f"{what} ratio{', ' + person.replace('_', ' ') if person else ''}")
+                out += _levels(
+                    f"{scheme}.{bucket}.ratio{infix}",
+                    Kind.RATIO,
+                    f"{what} ratio{', ' + person.replace('_', ' ') if person else ''}",
+                )
             out.append(Parameter(f"{scheme}.{bucket}.annual_cap", Kind.MONEY, f"{what} annual cap of the basic fund"))
-        for kind, what in (("chronic", "chronic disease outpatient (门诊慢病)"), ("special", "special disease outpatient (门诊特病)")):
+        for kind, what in (
+            ("chronic", "chronic disease outpatient (门诊慢病)"),
+            ("special", "special disease outpatient (门诊特病)"),
+        ):
             out += _levels(f"{scheme}.{kind}.deductible", Kind.MONEY, f"{what} deductible")
-            out.append(Parameter(f"{scheme}.{kind}.ratio", Kind.RATIO, f"{what} ratio, for a disease whose list entry gives none"))
-            out.append(Parameter(f"{scheme}.{kind}.annual_cap", Kind.MONEY, f"{what} annual cap per disease, for a disease whose list entry gives none"))
-            out.append(Parameter(f"{scheme}.{kind}.diseases", Kind.DISEASES, f"{what} disease list, with per-disease caps and ratios"))
-            out.append(Parameter(f"{scheme}.{kind}.disease_count", Kind.COUNT, f"number of diseases covered ({what}); a reported figure"))
-        out.append(Parameter(f"{scheme}.chronic.cap_per_person", Kind.FLAG,
-                             "true: one chronic-disease annual cap per person over all chronic diseases (usage bucket `chronic`); "
-                             "false: a cap per disease (bucket `chronic:CODE`)"))
-        out.append(Parameter(f"{scheme}.special.at_inpatient_ratio", Kind.FLAG, "special disease outpatient is reimbursed at the inpatient ratio of the facility level"))
-        out.append(Parameter(f"{scheme}.pharmacy.pooled", Kind.FLAG, "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling"))
+            out.append(
+                Parameter(
+                    f"{scheme}.{kind}.ratio", Kind.RATIO, f"{what} ratio, for a disease whose list entry gives none"
+                )
+            )
+            out.append(
+                Parameter(
+                    f"{scheme}.{kind}.annual_cap",
+                    Kind.MONEY,
+                    f"{what} annual cap per disease, for a disease whose list entry gives none",
+                )
+            )
+            out.append(
+                Parameter(
+                    f"{scheme}.{kind}.diseases", Kind.DISEASES, f"{what} disease list, with per-disease caps and ratios"
+                )
+            )
+            out.append(
+                Parameter(
+                    f"{scheme}.{kind}.disease_count",
+                    Kind.COUNT,
+                    f"number of diseases covered ({what}); a reported figure",
+                )
+            )
+        out.append(
+            Parameter(
+                f"{scheme}.chronic.cap_per_person",
+                Kind.FLAG,
+                "true: one chronic-disease annual cap per person over all chronic diseases (usage bucket `chronic`); "
+                "false: a cap per disease (bucket `chronic:CODE`)",
+            )
+        )
+        out.append(
+            Parameter(
+                f"{scheme}.special.at_inpatient_ratio",
+                Kind.FLAG,
+                "special disease outpatient is reimbursed at the inpatient ratio of the facility level",
+            )
+        )
+        out.append(
+            Parameter(
+                f"{scheme}.pharmacy.pooled",
+                Kind.FLAG,
+                "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling",
+            )
+        )
     return out
 
 

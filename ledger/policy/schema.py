@@ -118,7 +118,7 @@ def _table_rows(raw: object, what: str, keys: set[str], required: set[str]) -> l
 
 def _money(raw: object) -> int:
     if not isinstance(raw, str):
-        raise ValueError(f"money is written as a string in yuan, like \"410.00\" (got {raw!r})")
+        raise ValueError(f'money is written as a string in yuan, like "410.00" (got {raw!r})')
     if raw.strip().startswith("-"):
         raise ValueError(f"amount must not be negative (got {raw})")
     try:
@@ -129,7 +129,7 @@ def _money(raw: object) -> int:
 
 def _ratio(raw: object) -> Decimal:
     if not isinstance(raw, str) or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw.strip()):
-        raise ValueError(f"a ratio is written as a decimal string, like \"0.55\" (got {raw!r})")
+        raise ValueError(f'a ratio is written as a decimal string, like "0.55" (got {raw!r})')
     r = Decimal(raw.strip())
     if not Decimal(0) <= r <= Decimal(1):
         raise ValueError(f"a ratio must be between 0 and 1 (got {raw})")
@@ -190,4 +190,3 @@ def _describe(err: dict) -> str:
         return f"{loc}: missing (required)"
     msg = err["msg"].removeprefix("Value error, ")
     return f"{loc}: {msg}" if loc else msg
-

@@ -45,7 +45,7 @@ def policy_template(book: PolicyBook, region: str, year: int) -> str:
         f"# review_by = {year}-12-31        # optional: a warning when a value is used after this date",
         "",
         "[sources.bureau]",
-        'title = ""                      # the document\'s title, or the bureau\'s decision',
+        "title = \"\"                      # the document's title, or the bureau's decision",
         'grade = ""                      # S seed document, N national rule, U unverified, D decision',
         '# url = ""',
         "# published = 2025-01-01",
@@ -61,7 +61,12 @@ def policy_template(book: PolicyBook, region: str, year: int) -> str:
 
 def _block(p: Parameter, commented: bool) -> list[str]:
     shape = f"one of {', '.join(repr(c) for c in p.choices)}" if p.kind is Kind.CHOICE else SHAPES[p.kind]
-    lines = [f'[parameters."{p.name}"]', 'value = ""', 'source = "bureau"', 'quote = ""                      # the source\'s own words']
+    lines = [
+        f'[parameters."{p.name}"]',
+        'value = ""',
+        'source = "bureau"',
+        'quote = ""                      # the source\'s own words',
+    ]
     if commented:
         lines = ["# " + line for line in lines]
     return ["", f"# {p.description}", f"# {p.kind.value}: {shape}", *lines]

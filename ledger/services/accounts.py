@@ -27,20 +27,46 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
         person = get_person(uow.session, psn_no)
         acct = account_of(uow.session, person)
         posting = post(
-            uow.session, kind="account.credit", on=on, memo=reason, operator=operator,
-            legs=[Leg("personal_account", amount, person.psn_no, acct.id), Leg("account_funding", -amount, person.psn_no)],
+            uow.session,
+            kind="account.credit",
+            on=on,
+            memo=reason,
+            operator=operator,
+            legs=[
+                Leg("personal_account", amount, person.psn_no, acct.id),
+                Leg("account_funding", -amount, person.psn_no),
+            ],
         )
-        audit(uow.session, operator=operator, action="account.credit", subject=person.psn_no, reason=reason, amount=amount, posting=posting.id)
+        audit(
+            uow.session,
+            operator=operator,
+            action="account.credit",
+            subject=person.psn_no,
+            reason=reason,
+            amount=amount,
+            posting=posting.id,
+        )
         balance = uow.session.scalar(select(Account.balance).where(Account.id == acct.id))
         uow.commit()
-        return {"psn_no": person.psn_no, "amount": Yuan(amount), "balance": Yuan(balance), "posting_id": posting.id, "date": on}
+        return {
+            "psn_no": person.psn_no,
+            "amount": Yuan(amount),
+            "balance": Yuan(balance),
+            "posting_id": posting.id,
+            "date": on,
+        }
 
 
 def show_account(uow: UnitOfWork, psn_no: str) -> dict:
     with uow.read_only():
         person = get_person(uow.session, psn_no)
         acct = account_of(uow.session, person)
-        return {"psn_no": person.psn_no, "name": person.name, "balance": Yuan(acct.balance), "bindings": active_bindings(uow.session, person.psn_no)}
+        return {
+            "psn_no": person.psn_no,
+            "name": person.name,
+            "balance": Yuan(acct.balance),
+            "bindings": active_bindings(uow.session, person.psn_no),
+        }
 
 
 def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_to: date | None = None) -> dict:
@@ -52,21 +78,37 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
         s = uow.session
         person = get_person(s, psn_no)
         acct = account_of(s, person)
-        base = select(Entry.amount, Posting.id, Posting.effective_date, Posting.kind, Posting.memo, Posting.ref).join(Posting).where(
-            Entry.account_id == acct.id
+        base = (
+            select(Entry.amount, Posting.id, Posting.effective_date, Posting.kind, Posting.memo, Posting.ref)
+            .join(Posting)
+            .where(Entry.account_id == acct.id)
         )
         opening = 0
         if date_from:
             opening = s.scalar(
-                select(sum_fen(Entry.amount)).join(Posting).where(Entry.account_id == acct.id, Posting.effective_date < date_from)
+                select(sum_fen(Entry.amount))
+                .join(Posting)
+                .where(Entry.account_id == acct.id, Posting.effective_date < date_from)
             )
             base = base.where(Posting.effective_date >= date_from)
         if date_to:
             base = base.where(Posting.effective_date <= date_to)
         lines, running = [], opening
-        for amount, posting_id, on, kind, memo, ref in s.execute(base.order_by(Posting.effective_date, Posting.id, Entry.id)):
+        for amount, posting_id, on, kind, memo, ref in s.execute(
+            base.order_by(Posting.effective_date, Posting.id, Entry.id)
+        ):
             running += amount
-            lines.append({"date": on, "posting_id": posting_id, "kind": kind, "memo": memo, "ref": ref, "amount": Yuan(amount), "balance": Yuan(running)})
+            lines.append(
+                {
+                    "date": on,
+                    "posting_id": posting_id,
+                    "kind": kind,
+                    "memo": memo,
+                    "ref": ref,
+                    "amount": Yuan(amount),
+                    "balance": Yuan(running),
+                }
+            )
         return {
             "psn_no": person.psn_no,
             "name": person.name,

@@ -90,7 +90,9 @@ class _Item:
     no_fund_reason: str | None = None  # set when a waiting period keeps the funds out
 
 
-def post_claims(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK) -> Iterator[dict]:
+def post_claims(
+    uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK
+) -> Iterator[dict]:
     """Post (line, raw claim) rows; yield one result per row, in input order, chunk by
     chunk as each chunk commits."""
     it = iter(rows)
@@ -146,7 +148,11 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
             if first.claim.fingerprint() == i.claim.fingerprint():
                 i.dup_of = first
             else:
-                i.result = rejected(i.line, i.raw, f"setl_id: {sid} appears earlier in this input (line {first.line}) with different content")
+                i.result = rejected(
+                    i.line,
+                    i.raw,
+                    f"setl_id: {sid} appears earlier in this input (line {first.line}) with different content",
+                )
         else:
             first_in_chunk[sid] = i
             fresh.append(i)
@@ -154,17 +160,38 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
     # The people, their enrollment, their bindings.
     patients = {i.claim.psn_no for i in todo}
     named = {i.claim.mulaid_payer for i in todo if i.claim.mulaid_payer}
-    persons = {p.psn_no: p for p in s.execute(select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(Person.psn_no.in_(patients | named)))}
+    persons = {
+        p.psn_no: p
+        for p in s.execute(
+            select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(
+                Person.psn_no.in_(patients | named)
+            )
+        )
+    }
     enrolled: dict[str, dict[int, date | None]] = {}
-    for r in s.execute(select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(Enrollment.psn_no.in_(patients))):
+    for r in s.execute(
+        select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(Enrollment.psn_no.in_(patients))
+    ):
         enrolled.setdefault(r.psn_no, {})[r.year] = r.enrolled_on
     bindings: dict[str, list] = {}
-    bq = select(FamilyBinding.id, FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no, FamilyBinding.bound_on, FamilyBinding.ended_on)
+    bq = select(
+        FamilyBinding.id,
+        FamilyBinding.holder_psn_no,
+        FamilyBinding.member_psn_no,
+        FamilyBinding.bound_on,
+        FamilyBinding.ended_on,
+    )
     # FOR SHARE: an unbinding waits until the claims paid under the binding are in.
-    for b in s.execute(bq.where(FamilyBinding.member_psn_no.in_(patients)).order_by(FamilyBinding.bound_on, FamilyBinding.id).with_for_update(read=True)):
+    for b in s.execute(
+        bq.where(FamilyBinding.member_psn_no.in_(patients))
+        .order_by(FamilyBinding.bound_on, FamilyBinding.id)
+        .with_for_update(read=True)
+    ):
         bindings.setdefault(b.member_psn_no, []).append(b)
     holders = {b.holder_psn_no for bs in bindings.values() for b in bs}
-    holder_regions = {r.psn_no: r.region for r in s.execute(select(Person.psn_no, Person.region).where(Person.psn_no.in_(holders)))}
+    holder_regions = {
+        r.psn_no: r.region for r in s.execute(select(Person.psn_no, Person.region).where(Person.psn_no.in_(holders)))
+    }
     book = policy_book(s)
     rules_cache: dict = {}
     for i in todo:
@@ -199,7 +226,9 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
     if p is None:
         raise NotFound(f"psn_no: no person {mask(c.psn_no)} is registered")
     if c.year not in enrolled.get(c.psn_no, {}):
-        raise Conflict(f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year")
+        raise Conflict(
+            f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year"
+        )
     patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
     key = (book.epoch(p.region, c.service_date), p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
     if key not in cache:
@@ -221,7 +250,9 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
             raise NotFound(f"mulaid_payer: no person {mask(c.mulaid_payer)} is registered")
         active = [b for b in active if b.holder_psn_no == c.mulaid_payer]
         if not active:
-            raise Conflict(f"mulaid_payer: {mask(c.mulaid_payer)} is not bound to the patient {mask(c.psn_no)} on {c.service_date}")
+            raise Conflict(
+                f"mulaid_payer: {mask(c.mulaid_payer)} is not bound to the patient {mask(c.psn_no)} on {c.service_date}"
+            )
     if c.acct_used_flag == "1":
         for b in active:
             # The holder's account pays, so the holder's region says whether it may.
@@ -230,7 +261,9 @@ def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBo
                 i.payers.append((b.id, b.holder_psn_no))
 
 
-def _waiting(book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict) -> WaitingPeriod | None:
+def _waiting(
+    book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict
+) -> WaitingPeriod | None:
     """The resident's waiting period in `year`; its parameters are read only when an
     enrollment could be late or broken, so an on-time, unbroken one needs none."""
     if enrolled[year] is None and broken_years(year, enrolled) == 0:
@@ -244,8 +277,11 @@ def _waiting(book: PolicyBook, region: str, year: int, enrolled: dict[int, date 
                 f"the central contribution period in force for region {pooling_area(region)} on {jan1} ends {end}, not in {year}: "
                 f"load {year}'s resident.contribution.central_period.end to judge whether an enrollment for {year} was late"
             )
-        cache[key] = (end, book.get(region, jan1, "resident.waiting_period.fixed_months").value,
-                      book.get(region, jan1, "resident.waiting_period.months_per_broken_year").value)
+        cache[key] = (
+            end,
+            book.get(region, jan1, "resident.waiting_period.fixed_months").value,
+            book.get(region, jan1, "resident.waiting_period.months_per_broken_year").value,
+        )
     end, fixed, per_year = cache[key]
     return waiting_period(year, enrolled, end, fixed, per_year)
 
@@ -268,14 +304,39 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
         return counters
 
     def keep(r) -> None:
-        counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False}
+        counters[(r.psn_no, r.year, r.bucket)] = {
+            "id": r.id,
+            "cap": r.cap,
+            "fund_paid": r.fund_paid,
+            "deductible_met": r.deductible_met,
+            "selfpay": r.selfpay,
+            "dirty": False,
+        }
 
     if s.get_bind().dialect.name == "postgresql":
-        stmt = pg_insert(t).values(psn_no=bindparam("k_psn"), year=bindparam("k_year"), bucket=bindparam("k_bucket"), cap=bindparam("k_cap"), fund_paid=0, deductible_met=0, selfpay=0)
-        stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
-            t.c.id, t.c.psn_no, t.c.year, t.c.bucket, t.c.cap, t.c.fund_paid, t.c.deductible_met, t.c.selfpay, sort_by_parameter_order=True
+        stmt = pg_insert(t).values(
+            psn_no=bindparam("k_psn"),
+            year=bindparam("k_year"),
+            bucket=bindparam("k_bucket"),
+            cap=bindparam("k_cap"),
+            fund_paid=0,
+            deductible_met=0,
+            selfpay=0,
         )
-        for r in s.execute(stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]):
+        stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
+            t.c.id,
+            t.c.psn_no,
+            t.c.year,
+            t.c.bucket,
+            t.c.cap,
+            t.c.fund_paid,
+            t.c.deductible_met,
+            t.c.selfpay,
+            sort_by_parameter_order=True,
+        )
+        for r in s.execute(
+            stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]
+        ):
             keep(r)
         return counters
     people, years = {k[0] for k in caps}, {k[1] for k in caps}
@@ -286,7 +347,14 @@ def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
     bulk_insert(s, t, ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"), rows)
     for n, psn, year, bucket, cap, *_ in rows:
-        counters[(psn, year, bucket)] = {"id": n, "cap": cap, "fund_paid": 0, "deductible_met": 0, "selfpay": 0, "dirty": False}
+        counters[(psn, year, bucket)] = {
+            "id": n,
+            "cap": cap,
+            "fund_paid": 0,
+            "deductible_met": 0,
+            "selfpay": 0,
+            "dirty": False,
+        }
     return counters
 
 
@@ -300,7 +368,12 @@ def _buckets(rules: ClaimRules) -> list[tuple[str, int]]:
 
 def _lock_accounts(s: Session, owners: set[str]) -> dict:
     accounts = {}
-    rows = s.execute(select(Account.id, Account.psn_no, Account.balance).where(Account.psn_no.in_(owners)).order_by(Account.id).with_for_update())
+    rows = s.execute(
+        select(Account.id, Account.psn_no, Account.balance)
+        .where(Account.psn_no.in_(owners))
+        .order_by(Account.id)
+        .with_for_update()
+    )
     for r in rows:
         accounts[r.psn_no] = {"id": r.id, "balance": r.balance, "delta": 0}
     return accounts
@@ -316,7 +389,9 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     c, rules = i.claim, i.rules
     basic = counters.get((c.psn_no, c.year, rules.basic.bucket)) if rules.basic else None
     layer = counters.get((c.psn_no, c.year, rules.layer.bucket)) if rules.layer else None
-    combined = counters.get((c.psn_no, c.year, COMBINED)) if rules.layer and rules.layer.combined_cap is not None else None
+    combined = (
+        counters.get((c.psn_no, c.year, COMBINED)) if rules.layer and rules.layer.combined_cap is not None else None
+    )
     a = adjudicate(c, rules, _counter(basic), _counter(layer), _counter(combined))
     if basic is not None:
         basic["deductible_met"] += a.act_pay_dedc
@@ -338,10 +413,30 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     for h, amount in pay.mulaid:
         accounts[h]["balance"] -= amount
         accounts[h]["delta"] -= amount
-    amounts = (a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.fund_pay_sumamt, a.psn_part_amt, pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay)
+    amounts = (
+        a.inscp_scp_amt,
+        a.act_pay_dedc,
+        a.hifp_pay,
+        a.hifmi_pay,
+        a.hifob_pay,
+        a.fund_pay_sumamt,
+        a.psn_part_amt,
+        pay.acct_pay,
+        pay.acct_mulaid_pay,
+        pay.psn_cash_pay,
+    )
     payers = [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
-    i.result = _view(c, "posted", amounts, payers, own["balance"] if own else None, rules.policy_files, line=i.line,
-                     warnings=rules.warnings(c.service_date), no_fund_reason=i.no_fund_reason)
+    i.result = _view(
+        c,
+        "posted",
+        amounts,
+        payers,
+        own["balance"] if own else None,
+        rules.policy_files,
+        line=i.line,
+        warnings=rules.warnings(c.service_date),
+        no_fund_reason=i.no_fund_reason,
+    )
     return a, pay
 
 
@@ -362,18 +457,52 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
     postings, entries, claims, mulaid = [], [], [], []
     for (i, a, pay), pid, cid in zip(posted, posting_ids, claim_ids, strict=True):
         c, rules = i.claim, i.rules
-        postings.append((pid, "claim", c.service_date, f"claim {c.setl_id}: {MED_TYPES[c.med_type]}", c.setl_id, operator, now))
-        entries += [(pid, leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in claim_legs(c, rules, a, pay, accounts)]
+        postings.append(
+            (pid, "claim", c.service_date, f"claim {c.setl_id}: {MED_TYPES[c.med_type]}", c.setl_id, operator, now)
+        )
+        entries += [
+            (pid, leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in claim_legs(c, rules, a, pay, accounts)
+        ]
         balc = i.result["balc"]
-        claims.append((
-            cid, c.setl_id, c.psn_no, c.service_date, c.med_type, c.hosp_lv, c.dise_codg, c.medfee_sumamt, c.fulamt_ownpay_amt,
-            c.overlmt_selfpay, c.preselfpay_amt, c.acct_used_flag, c.mulaid_payer, c.year, c.fingerprint(),
-            rules.basic.bucket if rules.basic else None, rules.layer.bucket if rules.layer else None,
-            COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
-            a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.layer_selfpay, a.fund_pay_sumamt, a.psn_part_amt,
-            pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay, None if balc is None else balc.fen,
-            rules.policy_json, i.no_fund_reason, pid, operator, now,
-        ))
+        claims.append(
+            (
+                cid,
+                c.setl_id,
+                c.psn_no,
+                c.service_date,
+                c.med_type,
+                c.hosp_lv,
+                c.dise_codg,
+                c.medfee_sumamt,
+                c.fulamt_ownpay_amt,
+                c.overlmt_selfpay,
+                c.preselfpay_amt,
+                c.acct_used_flag,
+                c.mulaid_payer,
+                c.year,
+                c.fingerprint(),
+                rules.basic.bucket if rules.basic else None,
+                rules.layer.bucket if rules.layer else None,
+                COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
+                a.inscp_scp_amt,
+                a.act_pay_dedc,
+                a.hifp_pay,
+                a.hifmi_pay,
+                a.hifob_pay,
+                a.layer_selfpay,
+                a.fund_pay_sumamt,
+                a.psn_part_amt,
+                pay.acct_pay,
+                pay.acct_mulaid_pay,
+                pay.psn_cash_pay,
+                None if balc is None else balc.fen,
+                rules.policy_json,
+                i.no_fund_reason,
+                pid,
+                operator,
+                now,
+            )
+        )
         if pay.mulaid:
             binding_of = {h: bid for bid, h in i.payers}
             mulaid += [(cid, n, h, binding_of[h], amt) for n, (h, amt) in enumerate(pay.mulaid, 1)]
@@ -384,11 +513,22 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
     moved = [{"a_id": a["id"], "a_delta": a["delta"]} for a in accounts.values() if a["delta"]]
     if moved:
         t = Account.__table__
-        s.execute(update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved)
-    used = [{"u_id": u["id"], "u_fund": u["fund_paid"], "u_dedc": u["deductible_met"], "u_self": u["selfpay"]} for u in counters.values() if u["dirty"]]
+        s.execute(
+            update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved
+        )
+    used = [
+        {"u_id": u["id"], "u_fund": u["fund_paid"], "u_dedc": u["deductible_met"], "u_self": u["selfpay"]}
+        for u in counters.values()
+        if u["dirty"]
+    ]
     if used:
         t = BenefitUsage.__table__
-        s.execute(update(t).where(t.c.id == bindparam("u_id")).values(fund_paid=bindparam("u_fund"), deductible_met=bindparam("u_dedc"), selfpay=bindparam("u_self")), used)
+        s.execute(
+            update(t)
+            .where(t.c.id == bindparam("u_id"))
+            .values(fund_paid=bindparam("u_fund"), deductible_met=bindparam("u_dedc"), selfpay=bindparam("u_self")),
+            used,
+        )
 
 
 def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, accounts: dict) -> list[Leg]:
@@ -408,39 +548,96 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
 # Results in the docs/cli.md shape ---------------------------------------------------------
 
 
-def _view(c: Claim, status: str, amounts: tuple[int, ...], payers: list[dict], balc: int | None, policy: list[str], *, line: int | None = None,
-          warnings=(), no_fund_reason: str | None = None) -> dict:
+def _view(
+    c: Claim,
+    status: str,
+    amounts: tuple[int, ...],
+    payers: list[dict],
+    balc: int | None,
+    policy: list[str],
+    *,
+    line: int | None = None,
+    warnings=(),
+    no_fund_reason: str | None = None,
+) -> dict:
     """A result in docs/cli.md's shape and field order; `amounts` in RESULT_FIELDS order."""
     inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
     return {
-        "line": line, "setl_id": c.setl_id, "psn_no": c.psn_no, "service_date": c.service_date.isoformat(), "med_type": c.med_type,
-        "hosp_lv": c.hosp_lv, "dise_codg": c.dise_codg, "medfee_sumamt": format_fen(c.medfee_sumamt),
-        "fulamt_ownpay_amt": format_fen(c.fulamt_ownpay_amt), "overlmt_selfpay": format_fen(c.overlmt_selfpay),
-        "preselfpay_amt": format_fen(c.preselfpay_amt), "acct_used_flag": c.acct_used_flag, "mulaid_payer": c.mulaid_payer,
-        "status": status, "year": c.year, "inscp_scp_amt": Yuan(inscp), "act_pay_dedc": Yuan(dedc), "hifp_pay": Yuan(hifp),
-        "hifmi_pay": Yuan(hifmi), "hifob_pay": Yuan(hifob), "fund_pay_sumamt": Yuan(fund), "psn_part_amt": Yuan(part),
-        "acct_pay": Yuan(acct), "acct_mulaid_pay": Yuan(mulaid), "mulaid_payers": payers, "psn_cash_pay": Yuan(cash),
-        "balc": None if balc is None else Yuan(balc), "policy": policy, "no_fund_reason": no_fund_reason, "errors": [], "warnings": list(warnings),
+        "line": line,
+        "setl_id": c.setl_id,
+        "psn_no": c.psn_no,
+        "service_date": c.service_date.isoformat(),
+        "med_type": c.med_type,
+        "hosp_lv": c.hosp_lv,
+        "dise_codg": c.dise_codg,
+        "medfee_sumamt": format_fen(c.medfee_sumamt),
+        "fulamt_ownpay_amt": format_fen(c.fulamt_ownpay_amt),
+        "overlmt_selfpay": format_fen(c.overlmt_selfpay),
+        "preselfpay_amt": format_fen(c.preselfpay_amt),
+        "acct_used_flag": c.acct_used_flag,
+        "mulaid_payer": c.mulaid_payer,
+        "status": status,
+        "year": c.year,
+        "inscp_scp_amt": Yuan(inscp),
+        "act_pay_dedc": Yuan(dedc),
+        "hifp_pay": Yuan(hifp),
+        "hifmi_pay": Yuan(hifmi),
+        "hifob_pay": Yuan(hifob),
+        "fund_pay_sumamt": Yuan(fund),
+        "psn_part_amt": Yuan(part),
+        "acct_pay": Yuan(acct),
+        "acct_mulaid_pay": Yuan(mulaid),
+        "mulaid_payers": payers,
+        "psn_cash_pay": Yuan(cash),
+        "balc": None if balc is None else Yuan(balc),
+        "policy": policy,
+        "no_fund_reason": no_fund_reason,
+        "errors": [],
+        "warnings": list(warnings),
     }
 
 
 def rejected(line: int | None, raw: object, message: str) -> dict:
     fields = {f: (raw.get(f) if isinstance(raw, dict) else None) for f in FIELDS}
     # The same keys, in the same order, as a posted result: scripts read one shape.
-    return {"line": line, **fields, "status": "rejected", "year": None, **dict.fromkeys(RESULT_FIELDS[:9]), "mulaid_payers": [],
-            "psn_cash_pay": None, "balc": None, "policy": [], "no_fund_reason": None, "errors": [message], "warnings": []}
+    return {
+        "line": line,
+        **fields,
+        "status": "rejected",
+        "year": None,
+        **dict.fromkeys(RESULT_FIELDS[:9]),
+        "mulaid_payers": [],
+        "psn_cash_pay": None,
+        "balc": None,
+        "policy": [],
+        "no_fund_reason": None,
+        "errors": [message],
+        "warnings": [],
+    }
 
 
 def _repeat(i: _Item, prior: dict) -> dict:
     """A setl_id posted before: a duplicate if the content is the same, else rejected."""
     if prior["_fingerprint"] == i.claim.fingerprint():
         return {k: v for k, v in prior.items() if not k.startswith("_")} | {"line": i.line, "status": "duplicate"}
-    return rejected(i.line, i.raw, f"setl_id: {i.claim.setl_id} was already posted on {prior['_posted_at']:%Y-%m-%d} with different content")
+    return rejected(
+        i.line,
+        i.raw,
+        f"setl_id: {i.claim.setl_id} was already posted on {prior['_posted_at']:%Y-%m-%d} with different content",
+    )
 
 
 def _record_view(r: ClaimRecord, payers: list[dict]) -> dict:
     c = Claim(**{f: getattr(r, f) for f in FIELDS})
-    v = _view(c, "posted", tuple(getattr(r, f) for f in RESULT_FIELDS), payers, r.balc, json.loads(r.policy), no_fund_reason=r.no_fund_reason)
+    v = _view(
+        c,
+        "posted",
+        tuple(getattr(r, f) for f in RESULT_FIELDS),
+        payers,
+        r.balc,
+        json.loads(r.policy),
+        no_fund_reason=r.no_fund_reason,
+    )
     return v | {"_fingerprint": r.fingerprint, "_posted_at": r.created_at, "_id": r.id}
 
 
@@ -450,7 +647,11 @@ def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:
     records = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id.in_(setl_ids))).all()
     payers: dict[int, list] = {}
     if records:
-        for m in s.scalars(select(ClaimMutualAid).where(ClaimMutualAid.claim_id.in_([r.id for r in records])).order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)):
+        for m in s.scalars(
+            select(ClaimMutualAid)
+            .where(ClaimMutualAid.claim_id.in_([r.id for r in records]))
+            .order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)
+        ):
             payers.setdefault(m.claim_id, []).append({"psn_no": m.payer_psn_no, "amount": Yuan(m.amount)})
     return {r.setl_id: _record_view(r, payers.get(r.id, [])) for r in records}
 
@@ -475,28 +676,45 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         usage = {
             u.bucket: u
             for u in s.execute(
-                select(t).where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets)).order_by(t.c.bucket).with_for_update()
+                select(t)
+                .where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets))
+                .order_by(t.c.bucket)
+                .with_for_update()
             )
         }
         entries = s.scalars(select(Entry).where(Entry.posting_id == r.posting_id).order_by(Entry.id)).all()
         account_ids = sorted({e.account_id for e in entries if e.account_id is not None})
         if account_ids:
-            s.execute(select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()).all()
+            s.execute(
+                select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()
+            ).all()
         # Checked under the locks, so a second clerk reversing at the same moment sees the first.
         done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
         if done is not None:
             raise Conflict(f"setl_id: claim {r.setl_id} was already reversed on {done.reversed_on} by {done.operator}")
         posting = post(
-            s, kind="claim_reversal", on=on, operator=operator, ref=r.setl_id,
+            s,
+            kind="claim_reversal",
+            on=on,
+            operator=operator,
+            ref=r.setl_id,
             memo=f"reversal of claim {r.setl_id}: {reason}",
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
         if r.bucket:
             u = usage[r.bucket]
-            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay, deductible_met=t.c.deductible_met - r.act_pay_dedc))
+            s.execute(
+                update(t)
+                .where(t.c.id == u.id)
+                .values(fund_paid=t.c.fund_paid - r.hifp_pay, deductible_met=t.c.deductible_met - r.act_pay_dedc)
+            )
         if r.layer_bucket:
             u = usage[r.layer_bucket]
-            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay))
+            s.execute(
+                update(t)
+                .where(t.c.id == u.id)
+                .values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay)
+            )
         if r.combined_bucket:
             u = usage[r.combined_bucket]
             s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay - r.hifob_pay))
@@ -505,7 +723,15 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             s.flush()
         except IntegrityError:
             raise Conflict(f"setl_id: claim {r.setl_id} was already reversed") from None
-        audit(s, operator=operator, action="claim.reverse", subject=r.psn_no, reason=reason, setl_id=r.setl_id, posting=posting.id)
+        audit(
+            s,
+            operator=operator,
+            action="claim.reverse",
+            subject=r.psn_no,
+            reason=reason,
+            setl_id=r.setl_id,
+            posting=posting.id,
+        )
         view = _show(s, r)
         uow.commit()
         return view
@@ -529,7 +755,9 @@ def _show(s: Session, r: ClaimRecord) -> dict:
     view = {k: v for k, v in view.items() if not k.startswith("_") and k != "line"}
     view["posted_at"] = r.created_at
     view["operator"] = r.operator
-    view["reversal"] = None if rev is None else {"reversed_on": rev.reversed_on, "reason": rev.reason, "operator": rev.operator}
+    view["reversal"] = (
+        None if rev is None else {"reversed_on": rev.reversed_on, "reason": rev.reason, "operator": rev.operator}
+    )
     return view
 
 
@@ -539,10 +767,20 @@ def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:
     with uow.read_only():
         s = uow.session
         p = get_person(s, psn_no)
-        rows = s.scalars(select(BenefitUsage).where(BenefitUsage.psn_no == p.psn_no, BenefitUsage.year == year).order_by(BenefitUsage.bucket)).all()
+        rows = s.scalars(
+            select(BenefitUsage)
+            .where(BenefitUsage.psn_no == p.psn_no, BenefitUsage.year == year)
+            .order_by(BenefitUsage.bucket)
+        ).all()
         buckets = []
         for u in rows:
-            b = {"bucket": u.bucket, "cap": Yuan(u.cap), "fund_paid": Yuan(u.fund_paid), "deductible_met": Yuan(u.deductible_met), "remaining": Yuan(u.cap - u.fund_paid)}
+            b = {
+                "bucket": u.bucket,
+                "cap": Yuan(u.cap),
+                "fund_paid": Yuan(u.fund_paid),
+                "deductible_met": Yuan(u.deductible_met),
+                "remaining": Yuan(u.cap - u.fund_paid),
+            }
             if u.bucket in LAYER_BOOKS:
                 b["selfpay"] = Yuan(u.selfpay)  # the accumulated policy-scope self-pay the bands apply to
             buckets.append(b)

@@ -86,8 +86,11 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
             .order_by(Person.psn_no)
         ).all()
         by_psn = {p.psn_no: p for p in people}
-        errors = [RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {first.year}")
-                  for psn, (line, _) in bases.items() if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE]
+        errors = [
+            RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {first.year}")
+            for psn, (line, _) in bases.items()
+            if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE
+        ]
         if errors:
             raise ImportRejected(sorted(errors, key=lambda e: e.line))
         done = set(s.scalars(select(MonthlyCredit.psn_no).where(MonthlyCredit.month == label)))
@@ -105,7 +108,9 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
             if p.psn_no in done:
                 continue
             if p.psn_type in RETIRED:
-                credits.append((p.psn_no, p.account_id, None, param(p.region, "employee.account.retired_monthly_amount")))
+                credits.append(
+                    (p.psn_no, p.account_id, None, param(p.region, "employee.account.retired_monthly_amount"))
+                )
                 retired += 1
             elif p.psn_no in bases:
                 base = bases[p.psn_no][1]
@@ -118,22 +123,56 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
         credits = [c for c in credits if c[3] > 0]
         if credits:
             [pid] = reserve_ids(s, Posting.__table__, 1)
-            bulk_insert(s, Posting.__table__, ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
-                        [(pid, "credit_monthly", on, f"monthly personal-account credit, {label}", f"monthly:{label}", operator, utcnow())])
+            bulk_insert(
+                s,
+                Posting.__table__,
+                ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
+                [
+                    (
+                        pid,
+                        "credit_monthly",
+                        on,
+                        f"monthly personal-account credit, {label}",
+                        f"monthly:{label}",
+                        operator,
+                        utcnow(),
+                    )
+                ],
+            )
             total = sum(c[3] for c in credits)
-            bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"),
-                        [(pid, "personal_account", amount, psn, acct) for psn, acct, _, amount in credits] + [(pid, "account_funding", -total, None, None)])
+            bulk_insert(
+                s,
+                Entry.__table__,
+                ("posting_id", "book", "amount", "psn_no", "account_id"),
+                [(pid, "personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
+                + [(pid, "account_funding", -total, None, None)],
+            )
             t = MonthlyCredit.__table__
-            bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"),
-                        [(n, psn, label, base, amount, pid) for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)])
+            bulk_insert(
+                s,
+                t,
+                ("id", "psn_no", "month", "base", "amount", "posting_id"),
+                [
+                    (n, psn, label, base, amount, pid)
+                    for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
+                ],
+            )
             a = Account.__table__
             # In account id order, the global lock order: updating in person order could
             # deadlock with a claim chunk, which locks accounts by id.
-            s.execute(update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance + bindparam("a_amount")),
-                      sorted(({"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits), key=lambda u: u["a_id"]))
+            s.execute(
+                update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance + bindparam("a_amount")),
+                sorted(({"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits), key=lambda u: u["a_id"]),
+            )
         summary = {
-            "month": label, "credited_on": on, "credited": len(credits), "total": Yuan(sum(c[3] for c in credits)),
-            "in_service": in_service, "retired": retired, "already_credited": len(done), "in_service_without_base": no_base,
+            "month": label,
+            "credited_on": on,
+            "credited": len(credits),
+            "total": Yuan(sum(c[3] for c in credits)),
+            "in_service": in_service,
+            "retired": retired,
+            "already_credited": len(done),
+            "in_service_without_base": no_base,
         }
         uow.commit()
         return summary

@@ -29,7 +29,15 @@ from .records import Leg, account_of, audit, effective_date, get_person, post
 
 
 @retried
-def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str, on: date | None = None, reason: str | None = None) -> dict:
+def bind(
+    uow: UnitOfWork,
+    operator: str,
+    holder: str,
+    member: str,
+    relation: str,
+    on: date | None = None,
+    reason: str | None = None,
+) -> dict:
     relation = check_relation_name(relation)
     on = effective_date(on)
     with uow:
@@ -49,14 +57,35 @@ def bind(uow: UnitOfWork, operator: str, holder: str, member: str, relation: str
         pair = (FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
         active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.ended_on.is_(None))).first()
         if active is not None:
-            raise Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})")
-        last_end = s.scalar(select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1))
+            raise Conflict(
+                f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})"
+            )
+        last_end = s.scalar(
+            select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1)
+        )
         if last_end is not None and on < last_end:
             raise ValidationError("date", f"{on} is before {last_end}, when the previous binding of this pair ended")
-        b = FamilyBinding(holder_psn_no=h.psn_no, member_psn_no=m.psn_no, relation=relation, bound_on=on, bound_by=operator, bind_reason=reason)
+        b = FamilyBinding(
+            holder_psn_no=h.psn_no,
+            member_psn_no=m.psn_no,
+            relation=relation,
+            bound_on=on,
+            bound_by=operator,
+            bind_reason=reason,
+        )
         s.add(b)
         _flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
-        audit(s, operator=operator, action="family.bind", subject=h.psn_no, reason=reason, member=m.psn_no, relation=relation, bound_on=on, binding=b.id)
+        audit(
+            s,
+            operator=operator,
+            action="family.bind",
+            subject=h.psn_no,
+            reason=reason,
+            member=m.psn_no,
+            relation=relation,
+            bound_on=on,
+            binding=b.id,
+        )
         view = binding_views(s, [b])[0]
         uow.commit()
         view["contribution_year"] = contribution_year
@@ -69,8 +98,13 @@ def binding_policy(book: PolicyBook, region: str, on: date) -> tuple[BindingPoli
     relations = book.get(region, on, "family.relations")
     same_province = book.get(region, on, "family.member_same_province")
     limits = {name: book.find(region, on, f"family.{name}") for name in LIMITS}
-    policy = BindingPolicy(relations.document.policy.region, on, relations.value, same_province.value,
-                           **{name: r.value if r is not None else None for name, r in limits.items()})
+    policy = BindingPolicy(
+        relations.document.policy.region,
+        on,
+        relations.value,
+        same_province.value,
+        **{name: r.value if r is not None else None for name, r in limits.items()},
+    )
     return policy, [relations, same_province, *(r for r in limits.values() if r is not None)]
 
 
@@ -96,23 +130,33 @@ def _bound(s: Session, holder: str, member: str) -> Bound:
     """Active bindings of the member (to any holder) and of the holder (to any member).
     The two persons' rows are locked first, so two clerks binding the same member (or for
     the same holder) at once are counted one after the other, and a limit holds."""
-    s.execute(select(Person.psn_no).where(Person.psn_no.in_((holder, member))).order_by(Person.psn_no).with_for_update()).all()
+    s.execute(
+        select(Person.psn_no).where(Person.psn_no.in_((holder, member))).order_by(Person.psn_no).with_for_update()
+    ).all()
     active = FamilyBinding.ended_on.is_(None)
-    rows = s.execute(select(FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no)
-                     .where(active, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))
-                     .order_by(FamilyBinding.id)).all()
+    rows = s.execute(
+        select(FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no)
+        .where(active, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))
+        .order_by(FamilyBinding.id)
+    ).all()
     return Bound(sum(1 for r in rows if r.member_psn_no == member), sum(1 for r in rows if r.holder_psn_no == holder))
 
 
 @retried
-def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None) -> dict:
+def unbind(
+    uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None
+) -> dict:
     on = effective_date(on)
     with uow:
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
         b = s.scalars(
             select(FamilyBinding)
-            .where(FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no, FamilyBinding.ended_on.is_(None))
+            .where(
+                FamilyBinding.holder_psn_no == h.psn_no,
+                FamilyBinding.member_psn_no == m.psn_no,
+                FamilyBinding.ended_on.is_(None),
+            )
             .with_for_update()
         ).first()
         if b is None:
@@ -121,20 +165,38 @@ def unbind(uow: UnitOfWork, operator: str, holder: str, member: str, on: date | 
             raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
         least = policy_book(s).find(h.region, on, "family.min_days_before_unbind")
         if least is not None and (on - b.bound_on).days < least.value:
-            raise ValidationError("date", f"the binding began on {b.bound_on} and the policy for region {least.document.policy.region} keeps a binding at least "
-                                          f"{least.value} days (family.min_days_before_unbind): end it on {b.bound_on + timedelta(days=least.value)} or later")
+            raise ValidationError(
+                "date",
+                f"the binding began on {b.bound_on} and the policy for region {least.document.policy.region} keeps a binding at least "
+                f"{least.value} days (family.min_days_before_unbind): end it on {b.bound_on + timedelta(days=least.value)} or later",
+            )
         # An end on or before a day the holder's account already paid under the binding
         # would leave that payment made under no binding at all. Claims hold the binding
         # FOR SHARE while they post, so this sees every payment committed before the lock.
         last = s.execute(
-            select(ClaimRecord.service_date, ClaimRecord.setl_id).join(ClaimMutualAid, ClaimMutualAid.claim_id == ClaimRecord.id)
-            .where(ClaimMutualAid.binding_id == b.id).order_by(ClaimRecord.service_date.desc(), ClaimRecord.setl_id).limit(1)
+            select(ClaimRecord.service_date, ClaimRecord.setl_id)
+            .join(ClaimMutualAid, ClaimMutualAid.claim_id == ClaimRecord.id)
+            .where(ClaimMutualAid.binding_id == b.id)
+            .order_by(ClaimRecord.service_date.desc(), ClaimRecord.setl_id)
+            .limit(1)
         ).first()
         if last is not None and on <= last.service_date:
-            raise ValidationError("date", f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
-                                          f"end it on {last.service_date + timedelta(days=1)} or later")
+            raise ValidationError(
+                "date",
+                f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
+                f"end it on {last.service_date + timedelta(days=1)} or later",
+            )
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
-        audit(s, operator=operator, action="family.unbind", subject=h.psn_no, reason=reason, member=m.psn_no, ended_on=on, binding=b.id)
+        audit(
+            s,
+            operator=operator,
+            action="family.unbind",
+            subject=h.psn_no,
+            reason=reason,
+            member=m.psn_no,
+            ended_on=on,
+            binding=b.id,
+        )
         view = binding_views(s, [b])[0]
         uow.commit()
         return view
@@ -156,7 +218,10 @@ def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
 def active_bindings(session: Session, psn_no: str) -> list[dict]:
     rows = session.scalars(
         select(FamilyBinding)
-        .where(or_(FamilyBinding.holder_psn_no == psn_no, FamilyBinding.member_psn_no == psn_no), FamilyBinding.ended_on.is_(None))
+        .where(
+            or_(FamilyBinding.holder_psn_no == psn_no, FamilyBinding.member_psn_no == psn_no),
+            FamilyBinding.ended_on.is_(None),
+        )
         .order_by(FamilyBinding.id)
     ).all()
     return _with_role(binding_views(session, rows), psn_no)
@@ -167,7 +232,9 @@ def _with_role(views: list[dict], psn_no: str) -> list[dict]:
 
 
 @retried
-def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None) -> dict:
+def pay_contribution(
+    uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None
+) -> dict:
     """Pay a bound resident member's contribution for `year` from the holder's account and
     enroll the member for that year, in one transaction.
 
@@ -180,46 +247,95 @@ def pay_contribution(uow: UnitOfWork, operator: str, holder: str, member: str, y
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
         if m.insutype != RESIDENT:
-            raise Conflict(f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way")
+            raise Conflict(
+                f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way"
+            )
         pair = s.scalars(
-            select(FamilyBinding).where(FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
+            select(FamilyBinding).where(
+                FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no
+            )
         ).all()
         binding = next((b for b in pair if is_active(b.bound_on, b.ended_on, on)), None)
         if binding is None:
             raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
-        paid = s.scalars(select(ContributionPayment).where(ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year)).first()
+        paid = s.scalars(
+            select(ContributionPayment).where(
+                ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year
+            )
+        ).first()
         if paid is not None:
-            raise Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid ({format_fen(paid.amount)} on {paid.paid_on} from {mask(paid.holder_psn_no)}'s account)")
+            raise Conflict(
+                f"member: the {year} contribution of {mask(m.psn_no)} is already paid ({format_fen(paid.amount)} on {paid.paid_on} from {mask(paid.holder_psn_no)}'s account)"
+            )
         if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year)):
-            raise Conflict(f"member: {mask(m.psn_no)} is already enrolled for {year}; the contribution was paid another way")
+            raise Conflict(
+                f"member: {mask(m.psn_no)} is already enrolled for {year}; the contribution was paid another way"
+            )
         book = policy_book(s)
         standard = date(year, 1, 1)
         allowed = book.get(m.region, standard, "family.pays_resident_contributions")
         if allowed.value is not True:
-            raise Conflict(f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution")
+            raise Conflict(
+                f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution"
+            )
         amount = book.get(m.region, standard, f"resident.contribution.{m.resident_category}")
         # Concurrent payments from one account queue on its row lock, each seeing the
         # balance the previous one left.
         account = account_of(s, h, "holder", lock=True)
         if account.balance < amount.value:
-            raise Conflict(f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})")
+            raise Conflict(
+                f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})"
+            )
         posting = post(
-            s, kind="family.contribution", on=on, operator=operator, ref=f"contribution:{m.psn_no}:{year}",
+            s,
+            kind="family.contribution",
+            on=on,
+            operator=operator,
+            ref=f"contribution:{m.psn_no}:{year}",
             memo=f"{year} resident contribution ({m.resident_category}) of {m.name}, paid from the account of {h.name}",
-            legs=[Leg("personal_account", -amount.value, h.psn_no, account.id), Leg("contribution_collection", amount.value, m.psn_no)],
+            legs=[
+                Leg("personal_account", -amount.value, h.psn_no, account.id),
+                Leg("contribution_collection", amount.value, m.psn_no),
+            ],
         )
-        s.add(ContributionPayment(member_psn_no=m.psn_no, year=year, holder_psn_no=h.psn_no, binding_id=binding.id,
-                                  amount=amount.value, paid_on=on, posting_id=posting.id, operator=operator))
+        s.add(
+            ContributionPayment(
+                member_psn_no=m.psn_no,
+                year=year,
+                holder_psn_no=h.psn_no,
+                binding_id=binding.id,
+                amount=amount.value,
+                paid_on=on,
+                posting_id=posting.id,
+                operator=operator,
+            )
+        )
         s.add(Enrollment(psn_no=m.psn_no, year=year, enrolled_on=on))
         _flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
-        audit(s, operator=operator, action="family.pay_contribution", subject=h.psn_no, member=m.psn_no, year=year,
-              amount=amount.value, posting=posting.id, policy=amount.document.name)
+        audit(
+            s,
+            operator=operator,
+            action="family.pay_contribution",
+            subject=h.psn_no,
+            member=m.psn_no,
+            year=year,
+            amount=amount.value,
+            posting=posting.id,
+            policy=amount.document.name,
+        )
         balance = s.scalar(select(Account.balance).where(Account.id == account.id))
         uow.commit()
         return {
-            "holder": h.psn_no, "member": m.psn_no, "year": year, "resident_category": m.resident_category,
-            "amount": Yuan(amount.value), "holder_balance": Yuan(balance), "paid_on": on, "posting_id": posting.id,
-            "policy": amount.document.name, "warnings": [w for w in (allowed.warning, amount.warning) if w],
+            "holder": h.psn_no,
+            "member": m.psn_no,
+            "year": year,
+            "resident_category": m.resident_category,
+            "amount": Yuan(amount.value),
+            "holder_balance": Yuan(balance),
+            "paid_on": on,
+            "posting_id": posting.id,
+            "policy": amount.document.name,
+            "warnings": [w for w in (allowed.warning, amount.warning) if w],
         }
 
 

@@ -69,7 +69,9 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
     def store() -> int:
         with uow:
             existing = set(uow.session.scalars(select(Person.psn_no).where(Person.psn_no.in_(list(seen)))))
-            found = errors + [RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)]
+            found = errors + [
+                RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)
+            ]
             if found:
                 raise ImportRejected(sorted(found, key=lambda e: e.line))
             _insert(uow.session, good, operator, "person.import")
@@ -133,7 +135,9 @@ def show_person(uow: UnitOfWork, psn_no: str) -> dict:
 
 def person_view(session: Session, p: Person) -> dict:
     acct = session.scalar(select(Account).where(Account.psn_no == p.psn_no))
-    years = list(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no).order_by(Enrollment.year)))
+    years = list(
+        session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no).order_by(Enrollment.year))
+    )
     return {
         "psn_no": p.psn_no,
         "name": p.name,
@@ -161,9 +165,17 @@ def _insert(session: Session, people: list[NewPerson], operator: str, action: st
     session.execute(
         Person.__table__.insert(),
         [
-            {"psn_no": p.psn_no, "name": p.name, "insutype": p.insutype, "psn_type": p.psn_type,
-             "resident_category": p.resident_category, "region": p.region, "birth_date": p.birth_date, "sex": p.sex,
-             "created_at": utcnow()}
+            {
+                "psn_no": p.psn_no,
+                "name": p.name,
+                "insutype": p.insutype,
+                "psn_type": p.psn_type,
+                "resident_category": p.resident_category,
+                "region": p.region,
+                "birth_date": p.birth_date,
+                "sex": p.sex,
+                "created_at": utcnow(),
+            }
             for p in people
         ],
     )
@@ -177,6 +189,14 @@ def _insert(session: Session, people: list[NewPerson], operator: str, action: st
         audit(session, operator=operator, action=action, subject=None, count=len(people))
     else:
         (p,) = people
-        audit(session, operator=operator, action=action, subject=p.psn_no, insutype=p.insutype, psn_type=p.psn_type,
-              resident_category=p.resident_category, region=p.region, enrolled=list(p.enrolled))
-
+        audit(
+            session,
+            operator=operator,
+            action=action,
+            subject=p.psn_no,
+            insutype=p.insutype,
+            psn_type=p.psn_type,
+            resident_category=p.resident_category,
+            region=p.region,
+            enrolled=list(p.enrolled),
+        )

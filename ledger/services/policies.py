@@ -20,7 +20,9 @@ from .records import audit
 
 def policy_book(session: Session) -> PolicyBook:
     docs = list(seed_documents())
-    for file_id, name, digest in session.execute(select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)):
+    for file_id, name, digest in session.execute(
+        select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)
+    ):
         # Loaded files outrank seeds of the same region and date; later loads outrank earlier.
         docs.append(_loaded_document(session, file_id, name, digest))
     return PolicyBook(docs)
@@ -47,13 +49,35 @@ def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
         existing = uow.session.scalar(select(StoredPolicyFile).where(StoredPolicyFile.sha256 == digest))
         if existing is not None:
             raise Conflict(f"{name}: this file is already loaded (as {existing.name}, #{existing.id})")
-        row = StoredPolicyFile(name=name, region=policy.region, effective_from=policy.effective_from, sha256=digest, content=text, loaded_by=operator)
+        row = StoredPolicyFile(
+            name=name,
+            region=policy.region,
+            effective_from=policy.effective_from,
+            sha256=digest,
+            content=text,
+            loaded_by=operator,
+        )
         uow.session.add(row)
         uow.session.flush()
-        audit(uow.session, operator=operator, action="policy.load", subject=policy.region, file=name, sha256=digest,
-              effective_from=policy.effective_from, parameters=len(policy.parameters))
+        audit(
+            uow.session,
+            operator=operator,
+            action="policy.load",
+            subject=policy.region,
+            file=name,
+            sha256=digest,
+            effective_from=policy.effective_from,
+            parameters=len(policy.parameters),
+        )
         uow.commit()
-        return {"id": row.id, "name": name, "region": policy.region, "effective_from": policy.effective_from, "parameters": len(policy.parameters), "sha256": digest}
+        return {
+            "id": row.id,
+            "name": name,
+            "region": policy.region,
+            "effective_from": policy.effective_from,
+            "parameters": len(policy.parameters),
+            "sha256": digest,
+        }
 
 
 def list_policies(uow: UnitOfWork) -> list[dict]:
@@ -81,7 +105,9 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
         book = policy_book(uow.session)
     resolved = book.in_force(region, on)
     if not resolved:
-        raise PolicyError(f"no policy file for region {pooling_area(region)} is in force on {on} (see `ledger policy list`)")
+        raise PolicyError(
+            f"no policy file for region {pooling_area(region)} is in force on {on} (see `ledger policy list`)"
+        )
     return {
         "region": pooling_area(region),
         "year": year,
@@ -91,7 +117,13 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
                 "name": r.name,
                 "value": _shown(r),
                 "kind": PARAMETERS[r.name].kind.value,
-                "source": {"id": r.source_id, "title": r.source.title, "grade": r.source.grade, "file": r.source.file, "quote": r.quote},
+                "source": {
+                    "id": r.source_id,
+                    "title": r.source.title,
+                    "grade": r.source.grade,
+                    "file": r.source.file,
+                    "quote": r.quote,
+                },
                 "policy_file": r.document.name,
                 "effective_from": r.document.policy.effective_from,
                 "review_by": r.document.policy.review_by,
@@ -102,10 +134,16 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
         "warnings": [r.warning for r in resolved.values() if r.warning],
         # What no file gives: a computation that needs one of these fails until an
         # operator's file sets it; an optional one unset means no such rule.
-        "needs_operator_value": [{"name": p.name, "kind": p.kind.value, "description": p.description}
-                                 for p in PARAMETERS.values() if p.need is Need.REQUIRED and p.name not in resolved],
-        "not_set": [{"name": p.name, "kind": p.kind.value, "description": p.description}
-                    for p in PARAMETERS.values() if p.need is Need.OPTIONAL and p.name not in resolved],
+        "needs_operator_value": [
+            {"name": p.name, "kind": p.kind.value, "description": p.description}
+            for p in PARAMETERS.values()
+            if p.need is Need.REQUIRED and p.name not in resolved
+        ],
+        "not_set": [
+            {"name": p.name, "kind": p.kind.value, "description": p.description}
+            for p in PARAMETERS.values()
+            if p.need is Need.OPTIONAL and p.name not in resolved
+        ],
     }
 
 

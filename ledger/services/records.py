@@ -23,7 +23,9 @@ class Leg:
     account_id: int | None = None
 
 
-def post(session: Session, *, kind: str, on: date, memo: str, operator: str, legs: list[Leg], ref: str | None = None) -> Posting:
+def post(
+    session: Session, *, kind: str, on: date, memo: str, operator: str, legs: list[Leg], ref: str | None = None
+) -> Posting:
     """Write a balanced posting and move the account balances it touches, in the caller's
     transaction. The balance update is a single `balance = balance + x` statement, so
     concurrent postings to one account serialize on its row and the CHECK keeps it ≥ 0."""
@@ -35,15 +37,29 @@ def post(session: Session, *, kind: str, on: date, memo: str, operator: str, leg
     session.add(posting)
     session.flush()
     for leg in legs:
-        session.add(Entry(posting_id=posting.id, book=leg.book, amount=leg.amount, psn_no=leg.psn_no, account_id=leg.account_id))
+        session.add(
+            Entry(posting_id=posting.id, book=leg.book, amount=leg.amount, psn_no=leg.psn_no, account_id=leg.account_id)
+        )
         if leg.account_id is not None:
-            session.execute(update(Account).where(Account.id == leg.account_id).values(balance=Account.balance + leg.amount))
+            session.execute(
+                update(Account).where(Account.id == leg.account_id).values(balance=Account.balance + leg.amount)
+            )
     session.flush()
     return posting
 
 
-def audit(session: Session, *, operator: str, action: str, subject: str | None, reason: str | None = None, **details) -> None:
-    session.add(AuditRecord(operator=operator, action=action, subject=subject, reason=reason, details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
+def audit(
+    session: Session, *, operator: str, action: str, subject: str | None, reason: str | None = None, **details
+) -> None:
+    session.add(
+        AuditRecord(
+            operator=operator,
+            action=action,
+            subject=subject,
+            reason=reason,
+            details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+        )
+    )
 
 
 def get_person(session: Session, psn_no: str, field: str = "psn_no") -> Person:
@@ -64,7 +80,9 @@ def account_of(session: Session, person: Person, field: str = "psn_no", *, lock:
     acct = session.scalars(stmt).one_or_none()
     if acct is None:
         kind = INSUTYPES.get(person.insutype, person.insutype)
-        raise NotFound(f"{field}: {mask(person.psn_no)} has no personal account ({kind}s under insutype {person.insutype} have none)")
+        raise NotFound(
+            f"{field}: {mask(person.psn_no)} has no personal account ({kind}s under insutype {person.insutype} have none)"
+        )
     return acct
 
 

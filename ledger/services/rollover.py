@@ -59,10 +59,15 @@ YEAR_END_FOR = "employee.retired.year_end.for_year"
 RETIRED = ("1201", "1203")
 
 
-def rollover(uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK, progress: Callable[[int], None] | None = None) -> dict:
+def rollover(
+    uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK, progress: Callable[[int], None] | None = None
+) -> dict:
     year = check_year(year, "--year")
     if date.today() < date(year, 12, 31):
-        raise ValidationError("--year", f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected")
+        raise ValidationError(
+            "--year",
+            f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected",
+        )
     started = attempt(lambda: _start(uow, operator, year), "rollover start")
     if started is not None:
         return started | {"warnings": policy_warnings(uow, year)}
@@ -80,8 +85,12 @@ def policy_warnings(uow: UnitOfWork, year: int) -> list[str]:
     area of the persons it covers."""
     with uow.read_only():
         s = uow.session
-        regions = s.scalars(select(Person.region).join(Enrollment, Enrollment.psn_no == Person.psn_no)
-                            .where(Enrollment.year.in_((year, year + 1))).distinct()).all()
+        regions = s.scalars(
+            select(Person.region)
+            .join(Enrollment, Enrollment.psn_no == Person.psn_no)
+            .where(Enrollment.year.in_((year, year + 1)))
+            .distinct()
+        ).all()
         book = policy_book(s)
         areas = sorted({pooling_area(r) for r in regions})
         return [w for area in areas for w in _RegionRules(book, area, year + 1).warnings]
@@ -130,7 +139,9 @@ def _next_chunk(uow: UnitOfWork, operator: str, year: int, chunk_size: int) -> i
 def persons_to_roll(uow: UnitOfWork, year: int) -> int:
     """How many persons the rollover of `year` covers (for a progress bar)."""
     with uow.read_only():
-        return uow.session.scalar(select(func.count(func.distinct(Enrollment.psn_no))).where(Enrollment.year.in_((year, year + 1))))
+        return uow.session.scalar(
+            select(func.count(func.distinct(Enrollment.psn_no))).where(Enrollment.year.in_((year, year + 1)))
+        )
 
 
 class _RegionRules:
@@ -149,10 +160,24 @@ class _RegionRules:
             return given.get(name)
 
         self.caps = {
-            "employee": {b: c for b, c in (("outpatient", cap("employee.outpatient.annual_cap")), ("inpatient", cap("employee.inpatient.annual_cap")),
-                                            ("large_expense", cap("employee.large_expense.annual_cap"))) if c is not None},
-            "resident": {b: c for b, c in (("outpatient", cap("resident.outpatient.annual_cap")), ("inpatient", cap("resident.inpatient.annual_cap")),
-                                            ("major_illness", cap("resident.major_illness.annual_cap"))) if c is not None},
+            "employee": {
+                b: c
+                for b, c in (
+                    ("outpatient", cap("employee.outpatient.annual_cap")),
+                    ("inpatient", cap("employee.inpatient.annual_cap")),
+                    ("large_expense", cap("employee.large_expense.annual_cap")),
+                )
+                if c is not None
+            },
+            "resident": {
+                b: c
+                for b, c in (
+                    ("outpatient", cap("resident.outpatient.annual_cap")),
+                    ("inpatient", cap("resident.inpatient.annual_cap")),
+                    ("major_illness", cap("resident.major_illness.annual_cap")),
+                )
+                if c is not None
+            },
         }
         self.items = [(name, given[name]) for name in YEAR_END_ITEMS if name in given and given[name] > 0]
         self.warnings: list[str] = []
@@ -191,9 +216,19 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
     enrolled: dict[str, set[int]] = {}
     for psn, y in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(ids))):
         enrolled.setdefault(psn, set()).add(y)
-    usage = s.execute(select(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket, BenefitUsage.id, BenefitUsage.cap, BenefitUsage.fund_paid)
-                      .where(BenefitUsage.psn_no.in_(ids), BenefitUsage.year.in_((year, new)))
-                      .order_by(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket).with_for_update()).all()
+    usage = s.execute(
+        select(
+            BenefitUsage.psn_no,
+            BenefitUsage.year,
+            BenefitUsage.bucket,
+            BenefitUsage.id,
+            BenefitUsage.cap,
+            BenefitUsage.fund_paid,
+        )
+        .where(BenefitUsage.psn_no.in_(ids), BenefitUsage.year.in_((year, new)))
+        .order_by(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket)
+        .with_for_update()
+    ).all()
     fund_paid_in_year: dict[str, int] = {}
     open_now: dict[tuple, object] = {}
     for u in usage:
@@ -203,15 +238,44 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
             open_now[(u.psn_no, u.bucket)] = u
     closing_mi = {u.psn_no: u for u in usage if u.year == year and u.bucket == "major_illness"}
     # Claims of the closing year still standing (not reversed), for the no-medical-expense reading.
-    standing = dict(s.execute(select(ClaimRecord.psn_no, func.count()).outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-                              .where(ClaimRecord.psn_no.in_(ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
-                              .group_by(ClaimRecord.psn_no)).all())
-    prev = {i.psn_no: i for i in s.scalars(select(MajorIllnessIncentive).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == year))}
-    done_incentives = set(s.scalars(select(MajorIllnessIncentive.psn_no).where(MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == new)))
-    done_items = set(s.execute(select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)).scalars())
+    standing = dict(
+        s.execute(
+            select(ClaimRecord.psn_no, func.count())
+            .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+            .where(ClaimRecord.psn_no.in_(ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
+            .group_by(ClaimRecord.psn_no)
+        ).all()
+    )
+    prev = {
+        i.psn_no: i
+        for i in s.scalars(
+            select(MajorIllnessIncentive).where(
+                MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == year
+            )
+        )
+    }
+    done_incentives = set(
+        s.scalars(
+            select(MajorIllnessIncentive.psn_no).where(
+                MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == new
+            )
+        )
+    )
+    done_items = set(
+        s.execute(
+            select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)
+        ).scalars()
+    )
     retirees = [p.psn_no for p in people if p.insutype == EMPLOYEE and p.psn_type in RETIRED]
-    accounts = {a.psn_no: a for a in s.execute(select(Account.id, Account.psn_no, Account.balance)
-                                                 .where(Account.psn_no.in_(retirees)).order_by(Account.id).with_for_update())}
+    accounts = {
+        a.psn_no: a
+        for a in s.execute(
+            select(Account.id, Account.psn_no, Account.balance)
+            .where(Account.psn_no.in_(retirees))
+            .order_by(Account.id)
+            .with_for_update()
+        )
+    }
     regions: dict[str, _RegionRules] = {}
     counters, incentives, deductions, legs, cap_raises = [], [], [], [], []
     for p in people:
@@ -231,12 +295,30 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
         bonus = 0
         if scheme == "resident" and rules.incentive is not None and year in years and p.psn_no not in done_incentives:
             before = prev.get(p.psn_no)
-            through = before.continuous_years if before is not None else continuous_years_through(year, years, rules.incentive.start_year)
+            through = (
+                before.continuous_years
+                if before is not None
+                else continuous_years_through(year, years, rules.incentive.start_year)
+            )
             mi = closing_mi.get(p.psn_no)
             used = before is not None and before.bonus > 0 and mi is not None and mi.fund_paid > mi.cap - before.bonus
-            zero = zero_claim_year(rules.incentive.zero_claim_basis, fund_paid_in_year.get(p.psn_no, 0), standing.get(p.psn_no, 0))
-            inc = next_incentive(rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0, zero, used)
-            incentives.append((p.psn_no, new, rules.incentive.base_cap, inc.continuous_years, inc.zero_claim_bonus, inc.continuous_bonus, inc.bonus))
+            zero = zero_claim_year(
+                rules.incentive.zero_claim_basis, fund_paid_in_year.get(p.psn_no, 0), standing.get(p.psn_no, 0)
+            )
+            inc = next_incentive(
+                rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0, zero, used
+            )
+            incentives.append(
+                (
+                    p.psn_no,
+                    new,
+                    rules.incentive.base_cap,
+                    inc.continuous_years,
+                    inc.zero_claim_bonus,
+                    inc.continuous_bonus,
+                    inc.bonus,
+                )
+            )
             bonus = inc.bonus
         # The new year's counters, from zero.
         for bucket, cap in rules.caps[scheme].items():
@@ -251,46 +333,89 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
 
 def _write(s: Session, operator: str, year: int, counters, incentives, deductions, legs, cap_raises) -> None:
     t = BenefitUsage.__table__
-    bulk_insert(s, t, ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
-                [(n, *c) for n, c in zip(reserve_ids(s, t, len(counters)), counters, strict=True)])
+    bulk_insert(
+        s,
+        t,
+        ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
+        [(n, *c) for n, c in zip(reserve_ids(s, t, len(counters)), counters, strict=True)],
+    )
     if cap_raises:
         s.execute(update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")), cap_raises)
     t = MajorIllnessIncentive.__table__
-    bulk_insert(s, t, ("id", "psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus"),
-                [(n, *i) for n, i in zip(reserve_ids(s, t, len(incentives)), incentives, strict=True)])
+    bulk_insert(
+        s,
+        t,
+        ("id", "psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus"),
+        [(n, *i) for n, i in zip(reserve_ids(s, t, len(incentives)), incentives, strict=True)],
+    )
     if legs:
         [pid] = reserve_ids(s, Posting.__table__, 1)
-        bulk_insert(s, Posting.__table__, ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
-                    [(pid, "year_end", date(year, 12, 31), f"year-end collection for {year + 1} from personal accounts", f"rollover:{year}", operator, utcnow())])
+        bulk_insert(
+            s,
+            Posting.__table__,
+            ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
+            [
+                (
+                    pid,
+                    "year_end",
+                    date(year, 12, 31),
+                    f"year-end collection for {year + 1} from personal accounts",
+                    f"rollover:{year}",
+                    operator,
+                    utcnow(),
+                )
+            ],
+        )
         entries = []
         for psn, account_id, _, amount in legs:
-            entries += [(pid, "personal_account", -amount, psn, account_id), (pid, "contribution_collection", amount, psn, None)]
+            entries += [
+                (pid, "personal_account", -amount, psn, account_id),
+                (pid, "contribution_collection", amount, psn, None),
+            ]
         bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), entries)
         by_account: dict[int, int] = {}
         for _, account_id, _, amount in legs:
             by_account[account_id] = by_account.get(account_id, 0) + amount
         a = Account.__table__
-        s.execute(update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance - bindparam("a_amount")),
-                  [{"a_id": k, "a_amount": v} for k, v in by_account.items()])
+        s.execute(
+            update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance - bindparam("a_amount")),
+            [{"a_id": k, "a_amount": v} for k, v in by_account.items()],
+        )
         for d in deductions:
             if d[4] == "deducted":
                 d[5] = pid
     t = YearEndDeduction.__table__
-    bulk_insert(s, t, ("id", "psn_no", "year", "item", "amount", "status", "posting_id"),
-                [(n, *d) for n, d in zip(reserve_ids(s, t, len(deductions)), deductions, strict=True)])
+    bulk_insert(
+        s,
+        t,
+        ("id", "psn_no", "year", "item", "amount", "status", "posting_id"),
+        [(n, *d) for n, d in zip(reserve_ids(s, t, len(deductions)), deductions, strict=True)],
+    )
 
 
 def _summary(s: Session, year: int) -> dict:
     new = year + 1
     r = s.get(Rollover, year)
-    inc = s.execute(select(func.count(), sum_fen(MajorIllnessIncentive.bonus)).where(MajorIllnessIncentive.year == new, MajorIllnessIncentive.bonus > 0)).one()
-    taken = s.execute(select(func.count(func.distinct(YearEndDeduction.psn_no)), sum_fen(YearEndDeduction.amount))
-                      .where(YearEndDeduction.year == new, YearEndDeduction.status == "deducted")).one()
-    due = s.execute(select(YearEndDeduction.psn_no, YearEndDeduction.item, YearEndDeduction.amount)
-                    .where(YearEndDeduction.year == new, YearEndDeduction.status == "due_cash").order_by(YearEndDeduction.psn_no, YearEndDeduction.id)).all()
+    inc = s.execute(
+        select(func.count(), sum_fen(MajorIllnessIncentive.bonus)).where(
+            MajorIllnessIncentive.year == new, MajorIllnessIncentive.bonus > 0
+        )
+    ).one()
+    taken = s.execute(
+        select(func.count(func.distinct(YearEndDeduction.psn_no)), sum_fen(YearEndDeduction.amount)).where(
+            YearEndDeduction.year == new, YearEndDeduction.status == "deducted"
+        )
+    ).one()
+    due = s.execute(
+        select(YearEndDeduction.psn_no, YearEndDeduction.item, YearEndDeduction.amount)
+        .where(YearEndDeduction.year == new, YearEndDeduction.status == "due_cash")
+        .order_by(YearEndDeduction.psn_no, YearEndDeduction.id)
+    ).all()
     counters = s.scalar(select(func.count()).select_from(BenefitUsage).where(BenefitUsage.year == new))
     return {
-        "year": year, "new_year": new, "persons": r.persons if r else 0,
+        "year": year,
+        "new_year": new,
+        "persons": r.persons if r else 0,
         "bonuses": {"persons": inc[0], "total": Yuan(inc[1])},
         "deductions": {"persons": taken[0], "total": Yuan(taken[1])},
         "due_in_cash": [{"psn_no": d.psn_no, "item": d.item, "amount": Yuan(d.amount)} for d in due],

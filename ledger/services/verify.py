@@ -46,30 +46,41 @@ def check(s: Session) -> dict:
         .where(Account.balance != func.coalesce(journal.c.total, 0))
     )
     for psn_no, balance, total in rows:
-        problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}")
+        problems.append(
+            f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}"
+        )
     for posting_id, total in s.execute(
         select(Entry.posting_id, sum_fen(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
     ):
         problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
     for psn_no, balance in s.execute(select(Account.psn_no, Account.balance).where(Account.balance < 0)):
         problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} is below zero")
-    for (posting_id,) in s.execute(select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))):
+    for (posting_id,) in s.execute(
+        select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))
+    ):
         problems.append(f"posting {posting_id}: has no entries")
     missing_enrollment = (
         select(ContributionPayment.member_psn_no, ContributionPayment.year)
-        .outerjoin(Enrollment, (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year))
+        .outerjoin(
+            Enrollment,
+            (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year),
+        )
         .where(Enrollment.id.is_(None))
     )
     for psn_no, year in s.execute(missing_enrollment):
         problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
     collected = (
         select(ContributionPayment.id, ContributionPayment.amount, sum_fen(Entry.amount))
-        .outerjoin(Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection"))
+        .outerjoin(
+            Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection")
+        )
         .group_by(ContributionPayment.id, ContributionPayment.amount)
         .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
     )
     for payment_id, amount, total in s.execute(collected):
-        problems.append(f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}")
+        problems.append(
+            f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}"
+        )
     problems += _usage_problems(s)
     problems += _claim_problems(s)
     problems += _reversal_problems(s)
@@ -86,25 +97,57 @@ def _usage_problems(s) -> list[str]:
     """Each usage counter equals what its claims (not reversed) put in it, and keeps
     within its cap (the CHECK guarantees the cap; this also catches a counter that drifted
     from its claims)."""
-    live = select(ClaimRecord).outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id).where(ClaimReversal.id.is_(None)).subquery()
+    live = (
+        select(ClaimRecord)
+        .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+        .where(ClaimReversal.id.is_(None))
+        .subquery()
+    )
     expected: dict[tuple, list[int]] = {}
-    basic = select(live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()).where(live.c.bucket.is_not(None))
+    basic = select(
+        live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()
+    ).where(live.c.bucket.is_not(None))
     for psn, year, bucket, fund, dedc, _ in s.execute(basic.group_by(live.c.psn_no, live.c.year, live.c.bucket)):
         expected[(psn, year, bucket)] = [fund, dedc, 0]
-    layer = select(live.c.psn_no, live.c.year, live.c.layer_bucket, sum_fen(live.c.hifmi_pay + live.c.hifob_pay), sum_fen(live.c.layer_selfpay), func.count()).where(live.c.layer_bucket.is_not(None))
-    for psn, year, bucket, fund, selfpay, _ in s.execute(layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)):
+    layer = select(
+        live.c.psn_no,
+        live.c.year,
+        live.c.layer_bucket,
+        sum_fen(live.c.hifmi_pay + live.c.hifob_pay),
+        sum_fen(live.c.layer_selfpay),
+        func.count(),
+    ).where(live.c.layer_bucket.is_not(None))
+    for psn, year, bucket, fund, selfpay, _ in s.execute(
+        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)
+    ):
         expected[(psn, year, bucket)] = [fund, 0, selfpay]
-    combined = select(live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)).where(live.c.combined_bucket.is_not(None))
+    combined = select(
+        live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)
+    ).where(live.c.combined_bucket.is_not(None))
     for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
         expected[(psn, year, bucket)] = [fund, 0, 0]
     problems = []
-    for u in s.execute(select(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket, BenefitUsage.cap, BenefitUsage.fund_paid, BenefitUsage.deductible_met, BenefitUsage.selfpay)):
+    for u in s.execute(
+        select(
+            BenefitUsage.psn_no,
+            BenefitUsage.year,
+            BenefitUsage.bucket,
+            BenefitUsage.cap,
+            BenefitUsage.fund_paid,
+            BenefitUsage.deductible_met,
+            BenefitUsage.selfpay,
+        )
+    ):
         want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])
         if [u.fund_paid, u.deductible_met, u.selfpay] != want:
-            problems.append(f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)}, deductible met {format_fen(u.deductible_met)}, "
-                            f"self-pay {format_fen(u.selfpay)}; its claims give {format_fen(want[0])}, {format_fen(want[1])}, {format_fen(want[2])}")
+            problems.append(
+                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)}, deductible met {format_fen(u.deductible_met)}, "
+                f"self-pay {format_fen(u.selfpay)}; its claims give {format_fen(want[0])}, {format_fen(want[1])}, {format_fen(want[2])}"
+            )
         if u.fund_paid > u.cap:
-            problems.append(f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)} exceeds the cap {format_fen(u.cap)}")
+            problems.append(
+                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)} exceeds the cap {format_fen(u.cap)}"
+            )
     for (psn, year, bucket), _ in sorted(expected.items()):
         problems.append(f"usage of {mask(psn)} {year} {bucket}: claims were posted but there is no counter")
     return problems
@@ -116,11 +159,35 @@ def _claim_problems(s) -> list[str]:
     problems = []
     sums = (
         ("medfee_sumamt = fund_pay_sumamt + psn_part_amt", c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
-        ("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay),
-        ("psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay", c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.psn_cash_pay),
-        ("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
-         c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt),
-        ("no amount below zero", or_(*(col < 0 for col in (c.hifp_pay, c.hifmi_pay, c.hifob_pay, c.act_pay_dedc, c.acct_pay, c.acct_mulaid_pay, c.psn_cash_pay)))),
+        (
+            "fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay",
+            c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
+        ),
+        (
+            "psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay",
+            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.psn_cash_pay,
+        ),
+        (
+            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
+            c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt,
+        ),
+        (
+            "no amount below zero",
+            or_(
+                *(
+                    col < 0
+                    for col in (
+                        c.hifp_pay,
+                        c.hifmi_pay,
+                        c.hifob_pay,
+                        c.act_pay_dedc,
+                        c.acct_pay,
+                        c.acct_mulaid_pay,
+                        c.psn_cash_pay,
+                    )
+                )
+            ),
+        ),
     )
     # One pass over the claims, a flag per rule; reported rule by rule.
     flags = [case((broken, 1), else_=0) for _, broken in sums]
@@ -138,24 +205,43 @@ def _claim_problems(s) -> list[str]:
     legs = (
         ("provider", book_sum(e.book == "provider"), c.medfee_sumamt),
         ("pooled_fund", -book_sum(e.book == "pooled_fund"), c.hifp_pay),
-        ("second-layer funds", -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))), c.hifmi_pay + c.hifob_pay),
+        (
+            "second-layer funds",
+            -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))),
+            c.hifmi_pay + c.hifob_pay,
+        ),
         ("own account", -book_sum(own), c.acct_pay),
         ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
         ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
     )
     cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]
-    q = select(c.setl_id, *cols).join(e, e.posting_id == c.posting_id).group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
+    q = (
+        select(c.setl_id, *cols)
+        .join(e, e.posting_id == c.posting_id)
+        .group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
+    )
     q = q.having(or_(*(journal != claimed for _, journal, claimed in legs))).order_by(c.setl_id)
     for setl_id, *figures in s.execute(q):
         for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
             if journal != claimed:
-                problems.append(f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}")
-    paid_by_payers = select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid")).group_by(ClaimMutualAid.claim_id).subquery()
-    q = (select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
-         .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
-         .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0)).order_by(c.setl_id))
+                problems.append(
+                    f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}"
+                )
+    paid_by_payers = (
+        select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
+        .group_by(ClaimMutualAid.claim_id)
+        .subquery()
+    )
+    q = (
+        select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
+        .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
+        .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0))
+        .order_by(c.setl_id)
+    )
     for setl_id, claimed, paid in s.execute(q):
-        problems.append(f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}")
+        problems.append(
+            f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}"
+        )
     return problems
 
 
@@ -163,21 +249,36 @@ def _reversal_problems(s) -> list[str]:
     """A claim is reversed at most once, and a reversal's posting undoes exactly the
     claim's: per book and account, the two postings sum to zero."""
     problems = []
-    for setl_id, n in s.execute(select(ClaimRecord.setl_id, func.count()).join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-                                .group_by(ClaimRecord.setl_id).having(func.count() > 1)):
+    for setl_id, n in s.execute(
+        select(ClaimRecord.setl_id, func.count())
+        .join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+        .group_by(ClaimRecord.setl_id)
+        .having(func.count() > 1)
+    ):
         problems.append(f"claim {setl_id}: reversed {n} times")
     # The claim's posting and its reversal's, side by side per reversal (a union rather
     # than an OR in the join, so each half walks the entries' posting index).
-    pair = (select(ClaimReversal.id.label("reversal"), ClaimRecord.setl_id, ClaimRecord.posting_id).join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
-            .union_all(select(ClaimReversal.id, ClaimRecord.setl_id, ClaimReversal.posting_id).join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id))
-            .subquery())
-    both = (select(pair.c.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
-            .join(Entry, Entry.posting_id == pair.c.posting_id)
-            .group_by(pair.c.setl_id, pair.c.reversal, Entry.book, Entry.psn_no, Entry.account_id)
-            .having(func.sum(Entry.amount) != 0)
-            .order_by(pair.c.setl_id, Entry.book))
+    pair = (
+        select(ClaimReversal.id.label("reversal"), ClaimRecord.setl_id, ClaimRecord.posting_id)
+        .join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
+        .union_all(
+            select(ClaimReversal.id, ClaimRecord.setl_id, ClaimReversal.posting_id).join(
+                ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id
+            )
+        )
+        .subquery()
+    )
+    both = (
+        select(pair.c.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
+        .join(Entry, Entry.posting_id == pair.c.posting_id)
+        .group_by(pair.c.setl_id, pair.c.reversal, Entry.book, Entry.psn_no, Entry.account_id)
+        .having(func.sum(Entry.amount) != 0)
+        .order_by(pair.c.setl_id, Entry.book)
+    )
     for setl_id, book, psn_no, left in s.execute(both):
-        problems.append(f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00")
+        problems.append(
+            f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
+        )
     return problems
 
 
@@ -186,18 +287,33 @@ def _binding_problems(s) -> list[str]:
     binding's holder, for its member, on a day the binding was active."""
     problems = []
     a, b = aliased(FamilyBinding), aliased(FamilyBinding)
-    overlap = (select(a.id, b.id, a.holder_psn_no, a.member_psn_no)
-               .join(b, and_(a.holder_psn_no == b.holder_psn_no, a.member_psn_no == b.member_psn_no, a.id < b.id))
-               .where(or_(a.ended_on.is_(None), b.bound_on < a.ended_on), or_(b.ended_on.is_(None), a.bound_on < b.ended_on))
-               .order_by(a.id, b.id))
+    overlap = (
+        select(a.id, b.id, a.holder_psn_no, a.member_psn_no)
+        .join(b, and_(a.holder_psn_no == b.holder_psn_no, a.member_psn_no == b.member_psn_no, a.id < b.id))
+        .where(or_(a.ended_on.is_(None), b.bound_on < a.ended_on), or_(b.ended_on.is_(None), a.bound_on < b.ended_on))
+        .order_by(a.id, b.id)
+    )
     for first, second, holder, member in s.execute(overlap):
-        problems.append(f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once")
+        problems.append(
+            f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once"
+        )
     m, bd = ClaimMutualAid, FamilyBinding
-    wrong = (select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
-             .join(m, m.claim_id == ClaimRecord.id).join(bd, bd.id == m.binding_id)
-             .where(or_(bd.holder_psn_no != m.payer_psn_no, bd.member_psn_no != ClaimRecord.psn_no, bd.bound_on > ClaimRecord.service_date,
-                        and_(bd.ended_on.is_not(None), bd.ended_on <= ClaimRecord.service_date)))
-             .order_by(ClaimRecord.setl_id, m.seq))
+    wrong = (
+        select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
+        .join(m, m.claim_id == ClaimRecord.id)
+        .join(bd, bd.id == m.binding_id)
+        .where(
+            or_(
+                bd.holder_psn_no != m.payer_psn_no,
+                bd.member_psn_no != ClaimRecord.psn_no,
+                bd.bound_on > ClaimRecord.service_date,
+                and_(bd.ended_on.is_not(None), bd.ended_on <= ClaimRecord.service_date),
+            )
+        )
+        .order_by(ClaimRecord.setl_id, m.seq)
+    )
     for setl_id, payer, binding_id, day in s.execute(wrong):
-        problems.append(f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}")
+        problems.append(
+            f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}"
+        )
     return problems

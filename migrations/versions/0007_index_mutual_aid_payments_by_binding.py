@@ -8,19 +8,20 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-22
 """
+
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | Sequence[str] | None = '0006'
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_claim_mulaid_payments_binding_id', 'claim_mulaid_payments', ['binding_id'], unique=False)
+    op.create_index("ix_claim_mulaid_payments_binding_id", "claim_mulaid_payments", ["binding_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_claim_mulaid_payments_binding_id', table_name='claim_mulaid_payments')
+    op.drop_index("ix_claim_mulaid_payments_binding_id", table_name="claim_mulaid_payments")

@@ -9,21 +9,22 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-23
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | Sequence[str] | None = '0007'
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('claims', sa.Column('combined_bucket', sa.String(length=40), nullable=True))
+    op.add_column("claims", sa.Column("combined_bucket", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('claims') as batch:
-        batch.drop_column('combined_bucket')
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_column("combined_bucket")

@@ -14,7 +14,14 @@ from tests.ids import RETIREE, STUDENT, WORKER
 
 BAD_CHECK_DIGIT = WORKER[:-1] + "6"  # the right check character is 5
 UNKNOWN = RETIREE  # valid, never registered
-CLAIM = {"setl_id": "N1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "100.00"}
+CLAIM = {
+    "setl_id": "N1",
+    "psn_no": WORKER,
+    "service_date": "2025-03-01",
+    "med_type": "11",
+    "hosp_lv": "2",
+    "medfee_sumamt": "100.00",
+}
 CLAIM_CSV_HEADER = "setl_id,psn_no,service_date,med_type,hosp_lv,medfee_sumamt"
 ADD = ["person", "add"]
 EMPLOYEE = ["--insutype", "310", "--psn-type", "1101", "--region", "220702", "--name", "某人"]
@@ -24,7 +31,10 @@ def claim_file(**change):
     return json.dumps(CLAIM | change, ensure_ascii=False)
 
 
-def policy(params: str, head: str = 'region = "220700"\nregion_name = "T"\ntitle = "t"\neffective_from = 2026-01-01\n[sources.doc]\ntitle = "d"\ngrade = "D"\n'):
+def policy(
+    params: str,
+    head: str = 'region = "220700"\nregion_name = "T"\ntitle = "t"\neffective_from = 2026-01-01\n[sources.doc]\ntitle = "d"\ngrade = "D"\n',
+):
     return head + params
 
 
@@ -36,64 +46,247 @@ COMMANDS = [
     ("add: letters in the number", [*ADD, "22070219780611A035", *EMPLOYEE], None, "psn_no"),
     ("add: impossible birth date", [*ADD, "220702197813110035", *EMPLOYEE], None, "psn_no"),
     ("add: already registered", [*ADD, WORKER, *EMPLOYEE], None, "already registered"),
-    ("add: unknown insutype", [*ADD, UNKNOWN, "--name", "x", "--insutype", "311", "--region", "220702"], None, "insutype"),
-    ("add: unknown person type", [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "9999", "--region", "220702"], None, "psn_type"),
-    ("add: region of 5 digits", [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "1201", "--region", "22070"], None, "region"),
-    ("add: resident without category", [*ADD, UNKNOWN, "--name", "x", "--insutype", "390", "--region", "220702"], None, "resident_category"),
-    ("add: name of 500 characters", [*ADD, UNKNOWN, "--name", "名" * 500, "--insutype", "310", "--psn-type", "1201", "--region", "220702"], None, "name"),
-    ("add: year not a number", [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "1201", "--region", "220702", "--enrolled", "20x5"], None, "year"),
+    (
+        "add: unknown insutype",
+        [*ADD, UNKNOWN, "--name", "x", "--insutype", "311", "--region", "220702"],
+        None,
+        "insutype",
+    ),
+    (
+        "add: unknown person type",
+        [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "9999", "--region", "220702"],
+        None,
+        "psn_type",
+    ),
+    (
+        "add: region of 5 digits",
+        [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "1201", "--region", "22070"],
+        None,
+        "region",
+    ),
+    (
+        "add: resident without category",
+        [*ADD, UNKNOWN, "--name", "x", "--insutype", "390", "--region", "220702"],
+        None,
+        "resident_category",
+    ),
+    (
+        "add: name of 500 characters",
+        [*ADD, UNKNOWN, "--name", "名" * 500, "--insutype", "310", "--psn-type", "1201", "--region", "220702"],
+        None,
+        "name",
+    ),
+    (
+        "add: year not a number",
+        [
+            *ADD,
+            UNKNOWN,
+            "--name",
+            "x",
+            "--insutype",
+            "310",
+            "--psn-type",
+            "1201",
+            "--region",
+            "220702",
+            "--enrolled",
+            "20x5",
+        ],
+        None,
+        "year",
+    ),
     # person import
     ("import: CSV missing a column", ["person", "import", "{f}"], "psn_no,name\n" + UNKNOWN + ",x\n", "insutype"),
-    ("import: CSV extra column", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region,shoe_size\n{UNKNOWN},x,310,1201,220702,42\n", "shoe_size"),
-    ("import: GBK, not UTF-8", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},王芳,310,1201,220702\n".encode("gbk"), "UTF-8"),
+    (
+        "import: CSV extra column",
+        ["person", "import", "{f}"],
+        f"psn_no,name,insutype,psn_type,region,shoe_size\n{UNKNOWN},x,310,1201,220702,42\n",
+        "shoe_size",
+    ),
+    (
+        "import: GBK, not UTF-8",
+        ["person", "import", "{f}"],
+        f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},王芳,310,1201,220702\n".encode("gbk"),
+        "UTF-8",
+    ),
     ("import: a JSON array", ["person", "import", "{f}"], '[["not", "an", "object"]]', "a JSON array is not read here"),
-    ("import: a JSON line that is a number", ["person", "import", "{f}"], '{"psn_no": "x"}\n42\n', "line 2: expected a JSON object"),
-    ("import: a header and no rows", ["person", "import", "{f}"], "psn_no,name,insutype,psn_type,region\n", "holds no rows"),
-    ("import: JSON nested 100,000 deep", ["person", "import", "{f}"], '{"psn_no": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "line 1: not valid JSON (nested too deeply)"),
-    ("import: a 5,000-digit number", ["person", "import", "{f}"], '{"psn_no": ' + "9" * 5000 + "}\n", "line 1: not valid JSON (Exceeds the limit"),
-    ("import: a key given twice", ["person", "import", "{f}"], '{"psn_no": "x", "name": "a", "psn_no": "y"}\n', "key 'psn_no' appears twice"),
-    ("import: a CSV cell over 128 KiB", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},{'x' * 200_000},310,1201,220702\n", "line 2: not a CSV row"),
-    ("credit-monthly: JSON nested deep", ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"], '{"base": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "nested too deeply"),
-    ("credit-monthly: a key given twice", ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"], f'{{"psn_no": "{WORKER}", "base": "1.00", "base": "9999.00"}}\n', "key 'base' appears twice"),
-    ("import: wrong check digit on a row", ["person", "import", "{f}"], f"psn_no,name,insutype,psn_type,region\n{BAD_CHECK_DIGIT},x,310,1201,220702\n", "check digit"),
+    (
+        "import: a JSON line that is a number",
+        ["person", "import", "{f}"],
+        '{"psn_no": "x"}\n42\n',
+        "line 2: expected a JSON object",
+    ),
+    (
+        "import: a header and no rows",
+        ["person", "import", "{f}"],
+        "psn_no,name,insutype,psn_type,region\n",
+        "holds no rows",
+    ),
+    (
+        "import: JSON nested 100,000 deep",
+        ["person", "import", "{f}"],
+        '{"psn_no": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+        "line 1: not valid JSON (nested too deeply)",
+    ),
+    (
+        "import: a 5,000-digit number",
+        ["person", "import", "{f}"],
+        '{"psn_no": ' + "9" * 5000 + "}\n",
+        "line 1: not valid JSON (Exceeds the limit",
+    ),
+    (
+        "import: a key given twice",
+        ["person", "import", "{f}"],
+        '{"psn_no": "x", "name": "a", "psn_no": "y"}\n',
+        "key 'psn_no' appears twice",
+    ),
+    (
+        "import: a CSV cell over 128 KiB",
+        ["person", "import", "{f}"],
+        f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},{'x' * 200_000},310,1201,220702\n",
+        "line 2: not a CSV row",
+    ),
+    (
+        "credit-monthly: JSON nested deep",
+        ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"],
+        '{"base": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+        "nested too deeply",
+    ),
+    (
+        "credit-monthly: a key given twice",
+        ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"],
+        f'{{"psn_no": "{WORKER}", "base": "1.00", "base": "9999.00"}}\n',
+        "key 'base' appears twice",
+    ),
+    (
+        "import: wrong check digit on a row",
+        ["person", "import", "{f}"],
+        f"psn_no,name,insutype,psn_type,region\n{BAD_CHECK_DIGIT},x,310,1201,220702\n",
+        "check digit",
+    ),
     # person enroll
     ("enroll: year 1800", ["person", "enroll", WORKER, "--year", "1800"], None, "year"),
     ("enroll: unknown person", ["person", "enroll", UNKNOWN, "--year", "2025"], None, "no person"),
     ("enroll: already enrolled", ["person", "enroll", WORKER, "--year", "2025"], None, "already enrolled"),
     ("enroll: 30 February", ["person", "enroll", WORKER, "--year", "2026", "--date", "2025-02-30"], None, "--date"),
-    ("enroll: date in the future", ["person", "enroll", WORKER, "--year", "2026", "--date", "2999-01-01"], None, "in the future"),
+    (
+        "enroll: date in the future",
+        ["person", "enroll", WORKER, "--year", "2026", "--date", "2999-01-01"],
+        None,
+        "in the future",
+    ),
     # account credit
-    ("credit: three decimals", ["account", "credit", WORKER, "12.345", "--reason", "x"], None, "more than two decimals"),
+    (
+        "credit: three decimals",
+        ["account", "credit", WORKER, "12.345", "--reason", "x"],
+        None,
+        "more than two decimals",
+    ),
     ("credit: negative", ["account", "credit", WORKER, "-5", "--reason", "x"], None, "must not be negative"),
     ("credit: exponent", ["account", "credit", WORKER, "1e3", "--reason", "x"], None, "is not a number"),
-    ("credit: thousands separator", ["account", "credit", WORKER, "1,000.00", "--reason", "x"], None, "is not a number"),
+    (
+        "credit: thousands separator",
+        ["account", "credit", WORKER, "1,000.00", "--reason", "x"],
+        None,
+        "is not a number",
+    ),
     ("credit: zero", ["account", "credit", WORKER, "0.00", "--reason", "x"], None, "greater than zero"),
-    ("credit: beyond the largest amount", ["account", "credit", WORKER, "10000000000.00", "--reason", "x"], None, "largest amount"),
-    ("credit: a resident has no account", ["account", "credit", STUDENT, "1.00", "--reason", "x"], None, "no personal account"),
+    (
+        "credit: beyond the largest amount",
+        ["account", "credit", WORKER, "10000000000.00", "--reason", "x"],
+        None,
+        "largest amount",
+    ),
+    (
+        "credit: a resident has no account",
+        ["account", "credit", STUDENT, "1.00", "--reason", "x"],
+        None,
+        "no personal account",
+    ),
     ("credit: blank reason", ["account", "credit", WORKER, "1.00", "--reason", "  "], None, "reason"),
     ("credit: unknown person", ["account", "credit", UNKNOWN, "1.00", "--reason", "x"], None, "no person"),
     ("credit: fullwidth digits", ["account", "credit", WORKER, "１００", "--reason", "x"], None, "is not a number"),
     # account statement / credit-monthly
-    ("statement: window backwards", ["account", "statement", WORKER, "--from", "2025-03-01", "--to", "2025-02-01"], None, "--from"),
+    (
+        "statement: window backwards",
+        ["account", "statement", WORKER, "--from", "2025-03-01", "--to", "2025-02-01"],
+        None,
+        "--from",
+    ),
     ("credit-monthly: month 13", ["account", "credit-monthly", "--month", "2025-13"], None, "--month"),
     ("credit-monthly: month not begun", ["account", "credit-monthly", "--month", "2999-01"], None, "has not begun"),
-    ("credit-monthly: bad base", ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"], f"psn_no,base\n{WORKER},abc\n", "base"),
+    (
+        "credit-monthly: bad base",
+        ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"],
+        f"psn_no,base\n{WORKER},abc\n",
+        "base",
+    ),
     # family
-    ("bind: a resident cannot hold", ["family", "bind", STUDENT, WORKER, "--relation", "parent", "--date", "2025-02-01"], None, "no personal account"),
+    (
+        "bind: a resident cannot hold",
+        ["family", "bind", STUDENT, WORKER, "--relation", "parent", "--date", "2025-02-01"],
+        None,
+        "no personal account",
+    ),
     ("bind: oneself", ["family", "bind", WORKER, WORKER, "--relation", "spouse"], None, "own account"),
     ("bind: unknown relation", ["family", "bind", WORKER, STUDENT, "--relation", "cousin"], None, "--relation"),
-    ("bind: already bound", ["family", "bind", WORKER, STUDENT, "--relation", "child", "--date", "2025-02-01"], None, "already bound"),
-    ("bind: a child older than the holder", ["family", "bind", STUDENT, WORKER, "--relation", "child"], None, "no personal account"),
+    (
+        "bind: already bound",
+        ["family", "bind", WORKER, STUDENT, "--relation", "child", "--date", "2025-02-01"],
+        None,
+        "already bound",
+    ),
+    (
+        "bind: a child older than the holder",
+        ["family", "bind", STUDENT, WORKER, "--relation", "child"],
+        None,
+        "no personal account",
+    ),
     ("unbind: a pair never bound", ["family", "unbind", WORKER, UNKNOWN], None, "no person"),
-    ("unbind: before a day it paid", ["family", "unbind", WORKER, STUDENT, "--date", "2025-03-01"], None, "would end the binding before claim S2"),
-    ("pay-contribution: an employee member", ["family", "pay-contribution", WORKER, WORKER, "--year", "2026"], None, "employee"),
-    ("pay-contribution: year not a number", ["family", "pay-contribution", WORKER, STUDENT, "--year", "abc"], None, "is not a year"),
+    (
+        "unbind: before a day it paid",
+        ["family", "unbind", WORKER, STUDENT, "--date", "2025-03-01"],
+        None,
+        "would end the binding before claim S2",
+    ),
+    (
+        "pay-contribution: an employee member",
+        ["family", "pay-contribution", WORKER, WORKER, "--year", "2026"],
+        None,
+        "employee",
+    ),
+    (
+        "pay-contribution: year not a number",
+        ["family", "pay-contribution", WORKER, STUDENT, "--year", "abc"],
+        None,
+        "is not a year",
+    ),
     # policy
     ("policy load: not TOML", ["policy", "load", "{f}"], "region = ", "not valid TOML"),
-    ("policy load: no source", ["policy", "load", "{f}"], policy('[parameters."employee.outpatient.annual_cap"]\nvalue = "1.00"\n'), "source"),
-    ("policy load: ratio above 1", ["policy", "load", "{f}"], policy('[parameters."employee.outpatient.ratio.in_service.level1"]\nvalue = "1.5"\nsource = "doc"\n'), "ratio"),
-    ("policy load: unknown parameter", ["policy", "load", "{f}"], policy('[parameters."employee.outpatient.free_lunch"]\nvalue = "1.00"\nsource = "doc"\n'), "free_lunch"),
-    ("policy load: money with 3 decimals", ["policy", "load", "{f}"], policy('[parameters."employee.outpatient.annual_cap"]\nvalue = "1.005"\nsource = "doc"\n'), "decimals"),
+    (
+        "policy load: no source",
+        ["policy", "load", "{f}"],
+        policy('[parameters."employee.outpatient.annual_cap"]\nvalue = "1.00"\n'),
+        "source",
+    ),
+    (
+        "policy load: ratio above 1",
+        ["policy", "load", "{f}"],
+        policy('[parameters."employee.outpatient.ratio.in_service.level1"]\nvalue = "1.5"\nsource = "doc"\n'),
+        "ratio",
+    ),
+    (
+        "policy load: unknown parameter",
+        ["policy", "load", "{f}"],
+        policy('[parameters."employee.outpatient.free_lunch"]\nvalue = "1.00"\nsource = "doc"\n'),
+        "free_lunch",
+    ),
+    (
+        "policy load: money with 3 decimals",
+        ["policy", "load", "{f}"],
+        policy('[parameters."employee.outpatient.annual_cap"]\nvalue = "1.005"\nsource = "doc"\n'),
+        "decimals",
+    ),
     ("policy load: not UTF-8", ["policy", "load", "{f}"], policy('title2 = "松原"\n').encode("gbk"), "UTF-8"),
     ("policy load: the same file twice", ["policy", "load", "{f}"], CLAIM_POLICY, "already loaded"),
     ("policy show: region of 5 digits", ["policy", "show", "22070", "2025"], None, "region"),
@@ -102,30 +295,90 @@ COMMANDS = [
     ("claim: level 4", ["claim", "post", "{f}"], claim_file(hosp_lv="4"), "hosp_lv"),
     ("claim: 30 February", ["claim", "post", "{f}"], claim_file(service_date="2025-02-30"), "service_date"),
     ("claim: fee not a number", ["claim", "post", "{f}"], claim_file(medfee_sumamt="abc"), "medfee_sumamt"),
-    ("claim: fee as a JSON float", ["claim", "post", "{f}"], json.dumps(CLAIM | {"medfee_sumamt": 100.1}), "medfee_sumamt"),
+    (
+        "claim: fee as a JSON float",
+        ["claim", "post", "{f}"],
+        json.dumps(CLAIM | {"medfee_sumamt": 100.1}),
+        "medfee_sumamt",
+    ),
     ("claim: fee of 0.00", ["claim", "post", "{f}"], claim_file(medfee_sumamt="0.00"), "medfee_sumamt"),
-    ("claim: fee beyond the largest amount", ["claim", "post", "{f}"], claim_file(medfee_sumamt="99999999999999999999.99"), "largest amount"),
-    ("claim: exclusions above the fee", ["claim", "post", "{f}"], claim_file(fulamt_ownpay_amt="150.00"), "fulamt_ownpay_amt"),
+    (
+        "claim: fee beyond the largest amount",
+        ["claim", "post", "{f}"],
+        claim_file(medfee_sumamt="99999999999999999999.99"),
+        "largest amount",
+    ),
+    (
+        "claim: exclusions above the fee",
+        ["claim", "post", "{f}"],
+        claim_file(fulamt_ownpay_amt="150.00"),
+        "fulamt_ownpay_amt",
+    ),
     ("claim: wrong check digit", ["claim", "post", "{f}"], claim_file(psn_no=BAD_CHECK_DIGIT), "check digit"),
     ("claim: unknown person", ["claim", "post", "{f}"], claim_file(psn_no=UNKNOWN), "no person"),
     ("claim: setl_id of 300 characters", ["claim", "post", "{f}"], claim_file(setl_id="S" * 300), "setl_id"),
     ("claim: unknown field", ["claim", "post", "{f}"], claim_file(tip="5.00"), "tip"),
-    ("claim: payer not bound", ["claim", "post", "{f}"], claim_file(psn_no=STUDENT, mulaid_payer=WORKER, service_date="2025-01-01"), "mulaid_payer"),
-    ("claim: same setl_id, other content", ["claim", "post", "{f}"], claim_file(setl_id="S1", medfee_sumamt="999.00"), "different content"),
-    ("claim: service date in the future", ["claim", "post", "{f}"], claim_file(service_date="2999-01-01"), "service_date"),
+    (
+        "claim: payer not bound",
+        ["claim", "post", "{f}"],
+        claim_file(psn_no=STUDENT, mulaid_payer=WORKER, service_date="2025-01-01"),
+        "mulaid_payer",
+    ),
+    (
+        "claim: same setl_id, other content",
+        ["claim", "post", "{f}"],
+        claim_file(setl_id="S1", medfee_sumamt="999.00"),
+        "different content",
+    ),
+    (
+        "claim: service date in the future",
+        ["claim", "post", "{f}"],
+        claim_file(service_date="2999-01-01"),
+        "service_date",
+    ),
     ("claim: not enrolled that year", ["claim", "post", "{f}"], claim_file(service_date="2024-06-01"), "enrolled"),
-    ("claim: CSV missing a column", ["claim", "post", "{f}"], "setl_id,psn_no,service_date,med_type,hosp_lv\nN1,x,2025-03-01,11,2\n", "medfee_sumamt"),
-    ("claim: CSV extra column", ["claim", "post", "{f}"], CLAIM_CSV_HEADER + ",tip\n" + f"N1,{WORKER},2025-03-01,11,2,100.00,5\n", "tip"),
+    (
+        "claim: CSV missing a column",
+        ["claim", "post", "{f}"],
+        "setl_id,psn_no,service_date,med_type,hosp_lv\nN1,x,2025-03-01,11,2\n",
+        "medfee_sumamt",
+    ),
+    (
+        "claim: CSV extra column",
+        ["claim", "post", "{f}"],
+        CLAIM_CSV_HEADER + ",tip\n" + f"N1,{WORKER},2025-03-01,11,2,100.00,5\n",
+        "tip",
+    ),
     ("claim: a bare number (read as CSV)", ["claim", "post", "{f}"], "42", "unknown column(s) '42'"),
     ("claim: JSON array of a string", ["claim", "post", "{f}"], '["N1"]', "expected a JSON object"),
     ("claim: truncated JSON", ["claim", "post", "{f}"], '{"setl_id": "N1", "psn_no": ', "JSON"),
-    ("claim: GBK, not UTF-8", ["claim", "post", "{f}"], CLAIM_CSV_HEADER.encode() + f"\n中文,{WORKER},2025-03-01,11,2,100.00\n".encode("gbk"), "UTF-8"),
+    (
+        "claim: GBK, not UTF-8",
+        ["claim", "post", "{f}"],
+        CLAIM_CSV_HEADER.encode() + f"\n中文,{WORKER},2025-03-01,11,2,100.00\n".encode("gbk"),
+        "UTF-8",
+    ),
     ("enroll: fullwidth year", ["person", "enroll", WORKER, "--year", "２０２６"], None, "is not a year"),
-    ("add: fullwidth region", [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "1201", "--region", "２２０７０２"], None, "region"),
-    ("claim: fullwidth fee", ["claim", "post", "{f}"], claim_file(medfee_sumamt="１００.00"), "medfee_sumamt: is not a number"),
+    (
+        "add: fullwidth region",
+        [*ADD, UNKNOWN, "--name", "x", "--insutype", "310", "--psn-type", "1201", "--region", "２２０７０２"],
+        None,
+        "region",
+    ),
+    (
+        "claim: fullwidth fee",
+        ["claim", "post", "{f}"],
+        claim_file(medfee_sumamt="１００.00"),
+        "medfee_sumamt: is not a number",
+    ),
     ("claim reverse: unknown setl_id", ["claim", "reverse", "NOPE", "--reason", "x"], None, "NOPE"),
     ("claim reverse: no reason", ["claim", "reverse", "S1", "--reason", " "], None, "reason"),
-    ("claim reverse: date in the future", ["claim", "reverse", "S1", "--reason", "x", "--date", "2999-01-01"], None, "in the future"),
+    (
+        "claim reverse: date in the future",
+        ["claim", "reverse", "S1", "--reason", "x", "--date", "2999-01-01"],
+        None,
+        "in the future",
+    ),
     ("claim show: unknown setl_id", ["claim", "show", "NOPE"], None, "NOPE"),
     ("usage: year of 5 digits", ["usage", WORKER, "--year", "20255"], None, "year"),
     ("usage: unknown person", ["usage", UNKNOWN, "--year", "2025"], None, "no person"),
@@ -142,8 +395,34 @@ def books(run, tmp_path):
     f.write_text(CLAIM_POLICY)
     for args in (
         ("policy", "load", f),
-        (*ADD, WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025"),
-        (*ADD, STUDENT, "--name", "李明", "--insutype", "390", "--resident-category", "ordinary", "--region", "220702", "--enrolled", "2025"),
+        (
+            *ADD,
+            WORKER,
+            "--name",
+            "李建国",
+            "--insutype",
+            "310",
+            "--psn-type",
+            "1101",
+            "--region",
+            "220702",
+            "--enrolled",
+            "2025",
+        ),
+        (
+            *ADD,
+            STUDENT,
+            "--name",
+            "李明",
+            "--insutype",
+            "390",
+            "--resident-category",
+            "ordinary",
+            "--region",
+            "220702",
+            "--enrolled",
+            "2025",
+        ),
         ("account", "credit", WORKER, "1000.00", "--reason", "opening balance", "--date", "2025-01-01"),
         ("family", "bind", WORKER, STUDENT, "child", "--date", "2025-01-02"),
     ):
@@ -153,21 +432,43 @@ def books(run, tmp_path):
         assert r.exit_code == 0, r.output
     # S1: the worker's own; S2: his son's, paid from his account on 2025-03-05
     posted = tmp_path / "posted.jsonl"
-    posted.write_text(claim_file(setl_id="S1") + "\n" + claim_file(setl_id="S2", psn_no=STUDENT, service_date="2025-03-05") + "\n")
+    posted.write_text(
+        claim_file(setl_id="S1") + "\n" + claim_file(setl_id="S2", psn_no=STUDENT, service_date="2025-03-05") + "\n"
+    )
     r = run("claim", "post", posted)
     assert r.exit_code == 0 and "2 posted" in r.output, r.output
 
 
 def test_the_corpus_is_large_and_covers_every_command():
     assert len(COMMANDS) >= 50
-    covered = {tuple(c[:2]) if c[0] in ("person", "account", "family", "policy", "claim") else (c[0],) for _, c, _, _ in COMMANDS}
-    assert covered >= {("person", "add"), ("person", "import"), ("person", "enroll"), ("account", "credit"), ("account", "statement"),
-                       ("account", "credit-monthly"), ("family", "bind"), ("family", "unbind"), ("family", "pay-contribution"),
-                       ("policy", "load"), ("policy", "show"), ("claim", "post"), ("claim", "reverse"), ("claim", "show"), ("usage",), ("rollover",)}
+    covered = {
+        tuple(c[:2]) if c[0] in ("person", "account", "family", "policy", "claim") else (c[0],)
+        for _, c, _, _ in COMMANDS
+    }
+    assert covered >= {
+        ("person", "add"),
+        ("person", "import"),
+        ("person", "enroll"),
+        ("account", "credit"),
+        ("account", "statement"),
+        ("account", "credit-monthly"),
+        ("family", "bind"),
+        ("family", "unbind"),
+        ("family", "pay-contribution"),
+        ("policy", "load"),
+        ("policy", "show"),
+        ("claim", "post"),
+        ("claim", "reverse"),
+        ("claim", "show"),
+        ("usage",),
+        ("rollover",),
+    }
 
 
 @pytest.mark.parametrize("command, content, says", [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS])
-def test_a_bad_input_gets_one_clear_message_a_nonzero_exit_and_changes_nothing(run, books, snapshot, tmp_path, command, content, says):
+def test_a_bad_input_gets_one_clear_message_a_nonzero_exit_and_changes_nothing(
+    run, books, snapshot, tmp_path, command, content, says
+):
     f = tmp_path / "input"
     if content is not None:
         f.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -182,6 +483,8 @@ def test_a_bad_input_gets_one_clear_message_a_nonzero_exit_and_changes_nothing(r
         assert "0 posted" in r.output and "1 rejected" in r.output
     else:
         # one error; a file refused whole lists its bad rows under it
-        assert [line for line in r.stderr.splitlines() if line.startswith("Error:")] == [r.stderr.splitlines()[-1 if "Usage:" in r.stderr else 0]], r.stderr
+        assert [line for line in r.stderr.splitlines() if line.startswith("Error:")] == [
+            r.stderr.splitlines()[-1 if "Usage:" in r.stderr else 0]
+        ], r.stderr
         assert says in r.stderr, r.stderr
     assert snapshot() == before

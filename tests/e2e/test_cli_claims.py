@@ -12,8 +12,28 @@ HEADER = "setl_id,psn_no,service_date,med_type,hosp_lv,medfee_sumamt,fulamt_ownp
 
 @pytest.fixture
 def worker(run):
-    assert run("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025").exit_code == 0
-    assert run("account", "credit", WORKER, "1000.00", "--reason", "opening balance", "--date", "2025-01-01").exit_code == 0
+    assert (
+        run(
+            "person",
+            "add",
+            WORKER,
+            "--name",
+            "李建国",
+            "--insutype",
+            "310",
+            "--psn-type",
+            "1101",
+            "--region",
+            "220702",
+            "--enrolled",
+            "2025",
+        ).exit_code
+        == 0
+    )
+    assert (
+        run("account", "credit", WORKER, "1000.00", "--reason", "opening balance", "--date", "2025-01-01").exit_code
+        == 0
+    )
     return WORKER
 
 
@@ -22,7 +42,14 @@ def lines(out: str) -> list[dict]:
 
 
 def c(setl_id, fee, level="2", date="2025-03-01", **kw):
-    return {"setl_id": setl_id, "psn_no": WORKER, "service_date": date, "med_type": "11", "hosp_lv": level, "medfee_sumamt": fee} | kw
+    return {
+        "setl_id": setl_id,
+        "psn_no": WORKER,
+        "service_date": date,
+        "med_type": "11",
+        "hosp_lv": level,
+        "medfee_sumamt": fee,
+    } | kw
 
 
 @pytest.mark.parametrize("fmt", ["object", "array", "jsonl", "csv"])
@@ -37,14 +64,40 @@ def test_each_input_format_posts_the_same(run, worker, tmp_path, fmt):
     elif fmt == "jsonl":
         f.write_text("".join(json.dumps(x) + "\n" for x in claims))
     else:
-        f.write_text(HEADER + "\n" + "".join(f"{x['setl_id']},{x['psn_no']},{x['service_date']},11,{x['hosp_lv']},{x['medfee_sumamt']},\n" for x in claims))
+        f.write_text(
+            HEADER
+            + "\n"
+            + "".join(
+                f"{x['setl_id']},{x['psn_no']},{x['service_date']},11,{x['hosp_lv']},{x['medfee_sumamt']},\n"
+                for x in claims
+            )
+        )
     r = run("claim", "post", f, "--json")
     assert r.exit_code == 0, r.output
     out = lines(r.stdout)
     # 800.00 at L2: (800 - 300) x 57% = 285.00; then 1000.00 at L3: (1000 - 100) x 50% = 450.00
-    assert [(o["setl_id"], o["status"], o["hifp_pay"]) for o in out] == [("A1", "posted", "285.00"), ("A2", "posted", "450.00")][: len(claims)]
-    assert set(out[0]) >= {"status", "year", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt", "psn_part_amt",
-                           "acct_pay", "acct_mulaid_pay", "mulaid_payers", "psn_cash_pay", "balc", "policy", "errors"}
+    assert [(o["setl_id"], o["status"], o["hifp_pay"]) for o in out] == [
+        ("A1", "posted", "285.00"),
+        ("A2", "posted", "450.00"),
+    ][: len(claims)]
+    assert set(out[0]) >= {
+        "status",
+        "year",
+        "inscp_scp_amt",
+        "act_pay_dedc",
+        "hifp_pay",
+        "hifmi_pay",
+        "hifob_pay",
+        "fund_pay_sumamt",
+        "psn_part_amt",
+        "acct_pay",
+        "acct_mulaid_pay",
+        "mulaid_payers",
+        "psn_cash_pay",
+        "balc",
+        "policy",
+        "errors",
+    }
     # Posting the file again changes nothing and says so.
     again = run("claim", "post", f)
     assert again.exit_code == 0
@@ -72,9 +125,20 @@ def test_a_batch_reports_each_bad_row_posts_the_good_and_exits_1(run, worker, tm
     ]
     # B1: fund 285.00, account 515.00. B6: 100.00 with 20.00 全自费, in scope 80.00, all deductible
     # (300.00 met): 80.00 x 57% = 45.60 fund, personal 54.40 from the account.
-    assert r.stdout.strip() == "6 claims: 2 posted, 0 duplicates, 4 rejected; fund paid 330.60, accounts paid 569.40, cash 0.00"
+    assert (
+        r.stdout.strip()
+        == "6 claims: 2 posted, 0 duplicates, 4 rejected; fund paid 330.60, accounts paid 569.40, cash 0.00"
+    )
     shown = json.loads(run("usage", WORKER, "--year", "2025", "--json").stdout)
-    assert shown["buckets"] == [{"bucket": "outpatient", "cap": "1000.00", "fund_paid": "330.60", "deductible_met": "300.00", "remaining": "669.40"}]
+    assert shown["buckets"] == [
+        {
+            "bucket": "outpatient",
+            "cap": "1000.00",
+            "fund_paid": "330.60",
+            "deductible_met": "300.00",
+            "remaining": "669.40",
+        }
+    ]
 
 
 def test_stdin_and_a_broken_json_line(run, worker):
@@ -118,7 +182,15 @@ def test_show_reverse_and_usage(run, worker, tmp_path):
     assert r.exit_code == 1 and "already reversed" in r.stderr
     assert json.loads(run("account", "show", WORKER, "--json").output)["balance"] == "1000.00"
     u = json.loads(run("usage", WORKER, "--year", "2025", "--json").output)
-    assert u["buckets"] == [{"bucket": "outpatient", "cap": "1000.00", "fund_paid": "0.00", "deductible_met": "0.00", "remaining": "1000.00"}]
+    assert u["buckets"] == [
+        {
+            "bucket": "outpatient",
+            "cap": "1000.00",
+            "fund_paid": "0.00",
+            "deductible_met": "0.00",
+            "remaining": "1000.00",
+        }
+    ]
     r = run("usage", STUDENT, "--year", "2025")
     assert r.exit_code == 1 and "no person 220702********0136 is registered" in r.stderr
     r = run("claim", "show", "NOPE")
@@ -135,18 +207,25 @@ def test_two_exports_written_one_after_the_other_are_both_posted(run, worker, tm
 def test_a_bad_byte_mid_file_rejects_its_row_and_posts_the_rest(run, worker, tmp_path):
     rows = [f"M{k},{WORKER},2025-03-01,11,2,1.00,\n" for k in range(40)]
     f = tmp_path / "gbk-row.csv"
-    f.write_bytes((HEADER + "\n" + "".join(rows[:20])).encode() + f"X1,{WORKER},2025-03-01,11,2,1.00,张\n".encode("gbk") + "".join(rows[20:]).encode())
+    f.write_bytes(
+        (HEADER + "\n" + "".join(rows[:20])).encode()
+        + f"X1,{WORKER},2025-03-01,11,2,1.00,张\n".encode("gbk")
+        + "".join(rows[20:]).encode()
+    )
     r = run("claim", "post", f, "--chunk", "7")
     assert r.exit_code == 1, r.output
     assert "line 22, setl_id ?: is not UTF-8 text (byte 0xd5); save the file as UTF-8" in r.stderr
     assert "41 claims: 40 posted, 0 duplicates, 1 rejected" in r.output
 
 
-@pytest.mark.parametrize("bad, says", [
-    ('{"setl_id": "Z", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
-    ('{"setl_id": "Z", "medfee_sumamt": ' + "9" * 5000 + "}", "Exceeds the limit"),
-    ('{"setl_id": "Z", "medfee_sumamt": "10.00", "medfee_sumamt": "9999.00"}', "key 'medfee_sumamt' appears twice"),
-])
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ('{"setl_id": "Z", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"setl_id": "Z", "medfee_sumamt": ' + "9" * 5000 + "}", "Exceeds the limit"),
+        ('{"setl_id": "Z", "medfee_sumamt": "10.00", "medfee_sumamt": "9999.00"}', "key 'medfee_sumamt' appears twice"),
+    ],
+)
 def test_a_row_that_used_to_crash_the_batch_is_rejected_and_the_rest_posted(run, worker, tmp_path, bad, says):
     f = tmp_path / "bad.jsonl"
     f.write_text(json.dumps(c("K1", "1.00")) + "\n" + bad + "\n" + json.dumps(c("K2", "1.00")) + "\n")
@@ -157,7 +236,10 @@ def test_a_row_that_used_to_crash_the_batch_is_rejected_and_the_rest_posted(run,
 
 def test_a_csv_cell_over_128_kib_is_rejected_and_the_rest_posted(run, worker, tmp_path):
     f = tmp_path / "big-cell.csv"
-    f.write_text(HEADER + f"\nL1,{WORKER},2025-03-01,11,2,1.00,\nL2,{WORKER},2025-03-01,11,2,{'1' * 200_000},\nL3,{WORKER},2025-03-01,11,2,1.00,\n")
+    f.write_text(
+        HEADER
+        + f"\nL1,{WORKER},2025-03-01,11,2,1.00,\nL2,{WORKER},2025-03-01,11,2,{'1' * 200_000},\nL3,{WORKER},2025-03-01,11,2,1.00,\n"
+    )
     r = run("claim", "post", f)
     assert r.exit_code == 1 and "line 3, setl_id ?: not a CSV row: field larger than field limit" in r.stderr
     assert "3 claims: 2 posted, 0 duplicates, 1 rejected" in r.output
@@ -165,7 +247,15 @@ def test_a_csv_cell_over_128_kib_is_rejected_and_the_rest_posted(run, worker, tm
 
 def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own_exit_code(run, worker, tmp_path):
     f = tmp_path / "broken-array.json"
-    f.write_text("[" + json.dumps(c("U1", "1.00")) + ",\n" + json.dumps(c("U2", "1.00")) + "\n" + json.dumps(c("U3", "1.00")) + "]")
+    f.write_text(
+        "["
+        + json.dumps(c("U1", "1.00"))
+        + ",\n"
+        + json.dumps(c("U2", "1.00"))
+        + "\n"
+        + json.dumps(c("U3", "1.00"))
+        + "]"
+    )
     r = run("claim", "post", f)
     assert r.exit_code == 5, r.output
     assert "line 3, setl_id ?: expected ',' or ']' between array items" in r.stderr

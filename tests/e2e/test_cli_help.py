@@ -30,6 +30,19 @@ def test_every_command_has_help_with_an_example():
 
 def test_every_reading_and_writing_command_takes_json():
     # groups, the demo's narrative, and the policy template (its output is a TOML file to edit)
-    no_json = {("db",), ("policy",), ("person",), ("account",), ("family",), ("claim",), ("demo",), ("policy", "template")}
-    lacking = [" ".join(p) for p, cmd in all_commands(cli) if p not in no_json and "--json" not in [o for prm in cmd.params for o in prm.opts]]
+    no_json = {
+        ("db",),
+        ("policy",),
+        ("person",),
+        ("account",),
+        ("family",),
+        ("claim",),
+        ("demo",),
+        ("policy", "template"),
+    }
+    lacking = [
+        " ".join(p)
+        for p, cmd in all_commands(cli)
+        if p not in no_json and "--json" not in [o for prm in cmd.params for o in prm.opts]
+    ]
     assert lacking == []

@@ -6,8 +6,32 @@ import pytest
 
 from tests.ids import RETIREE, STANDARD_EXAMPLE, STUDENT, WORKER
 
-ADD_WORKER = ("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702")
-ADD_STUDENT = ("person", "add", STUDENT, "--name", "李明", "--insutype", "390", "--resident-category", "ordinary", "--region", "220702")
+ADD_WORKER = (
+    "person",
+    "add",
+    WORKER,
+    "--name",
+    "李建国",
+    "--insutype",
+    "310",
+    "--psn-type",
+    "1101",
+    "--region",
+    "220702",
+)
+ADD_STUDENT = (
+    "person",
+    "add",
+    STUDENT,
+    "--name",
+    "李明",
+    "--insutype",
+    "390",
+    "--resident-category",
+    "ordinary",
+    "--region",
+    "220702",
+)
 
 
 @pytest.fixture
@@ -17,7 +41,20 @@ def family(run):
 
 
 def test_the_standard_example_id_is_accepted(run):
-    r = run("person", "add", STANDARD_EXAMPLE, "--name", "王芳", "--insutype", "310", "--psn-type", "1201", "--region", "110105", "--json")
+    r = run(
+        "person",
+        "add",
+        STANDARD_EXAMPLE,
+        "--name",
+        "王芳",
+        "--insutype",
+        "310",
+        "--psn-type",
+        "1201",
+        "--region",
+        "110105",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     p = json.loads(r.stdout)
     assert (p["psn_no"], p["birth_date"], p["sex"], p["balance"]) == (STANDARD_EXAMPLE, "1949-12-31", "F", "0.00")
@@ -31,27 +68,103 @@ def test_human_output_masks_the_id_number(run, family):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("person", "add", STANDARD_EXAMPLE[:17] + "1", "--name", "王芳", "--insutype", "310", "--psn-type", "1201", "--region", "110105"),
-         "Error: psn_no: check digit is wrong for 110105********0021 (GB 11643 MOD 11-2)\n"),
+        (
+            (
+                "person",
+                "add",
+                STANDARD_EXAMPLE[:17] + "1",
+                "--name",
+                "王芳",
+                "--insutype",
+                "310",
+                "--psn-type",
+                "1201",
+                "--region",
+                "110105",
+            ),
+            "Error: psn_no: check digit is wrong for 110105********0021 (GB 11643 MOD 11-2)\n",
+        ),
         (ADD_WORKER, "Error: psn_no: 220702********0035 is already registered\n"),
-        (("person", "add", RETIREE, "--name", "王桂兰", "--insutype", "320", "--psn-type", "1201", "--region", "220702"),
-         "Error: insutype: must be 310 (employee) or 390 (resident), got '320'\n"),
-        (("person", "add", RETIREE, "--name", "王桂兰", "--insutype", "310", "--psn-type", "9999", "--region", "220702"),
-         "Error: psn_type: must be one of 1101, 1103, 1201, 1203, got '9999'\n"),
-        (("person", "add", RETIREE, "--name", "王桂兰", "--insutype", "390", "--resident-category", "vip", "--region", "220702"),
-         "Error: resident_category: must be one of ordinary, hardship, extreme_poverty, got 'vip'\n"),
+        (
+            (
+                "person",
+                "add",
+                RETIREE,
+                "--name",
+                "王桂兰",
+                "--insutype",
+                "320",
+                "--psn-type",
+                "1201",
+                "--region",
+                "220702",
+            ),
+            "Error: insutype: must be 310 (employee) or 390 (resident), got '320'\n",
+        ),
+        (
+            (
+                "person",
+                "add",
+                RETIREE,
+                "--name",
+                "王桂兰",
+                "--insutype",
+                "310",
+                "--psn-type",
+                "9999",
+                "--region",
+                "220702",
+            ),
+            "Error: psn_type: must be one of 1101, 1103, 1201, 1203, got '9999'\n",
+        ),
+        (
+            (
+                "person",
+                "add",
+                RETIREE,
+                "--name",
+                "王桂兰",
+                "--insutype",
+                "390",
+                "--resident-category",
+                "vip",
+                "--region",
+                "220702",
+            ),
+            "Error: resident_category: must be one of ordinary, hardship, extreme_poverty, got 'vip'\n",
+        ),
         (("person", "show", RETIREE), "Error: psn_no: no person 220702********0020 is registered\n"),
-        (("person", "enroll", RETIREE, "--year", "2025"), "Error: psn_no: no person 220702********0020 is registered\n"),
-        (("person", "enroll", WORKER, "--year", "2025"), "Error: year: 220702********0035 is already enrolled for 2025\n"),
+        (
+            ("person", "enroll", RETIREE, "--year", "2025"),
+            "Error: psn_no: no person 220702********0020 is registered\n",
+        ),
+        (
+            ("person", "enroll", WORKER, "--year", "2025"),
+            "Error: year: 220702********0035 is already enrolled for 2025\n",
+        ),
         (("account", "credit", WORKER, "-5.00", "--reason", "x"), "Error: AMOUNT: must not be negative (got -5.00)\n"),
-        (("account", "credit", WORKER, "abc", "--reason", "x"), "Error: AMOUNT: is not a number (got 'abc'); write yuan like 1234.50\n"),
-        (("account", "credit", WORKER, "1.234", "--reason", "x"), "Error: AMOUNT: has more than two decimals (got 1.234); amounts are in yuan to the fen\n"),
+        (
+            ("account", "credit", WORKER, "abc", "--reason", "x"),
+            "Error: AMOUNT: is not a number (got 'abc'); write yuan like 1234.50\n",
+        ),
+        (
+            ("account", "credit", WORKER, "1.234", "--reason", "x"),
+            "Error: AMOUNT: has more than two decimals (got 1.234); amounts are in yuan to the fen\n",
+        ),
         (("account", "credit", WORKER, "0", "--reason", "x"), "Error: AMOUNT: must be greater than zero\n"),
         (("account", "credit", WORKER, "5.00", "--reason", " "), "Error: reason: is required for a manual credit\n"),
-        (("account", "credit", STUDENT, "5.00", "--reason", "x"),
-         "Error: psn_no: 220702********0136 has no personal account (residents under insutype 390 have none)\n"),
-        (("account", "credit", RETIREE, "5.00", "--reason", "x"), "Error: psn_no: no person 220702********0020 is registered\n"),
-        (("account", "show", STUDENT), "Error: psn_no: 220702********0136 has no personal account (residents under insutype 390 have none)\n"),
+        (
+            ("account", "credit", STUDENT, "5.00", "--reason", "x"),
+            "Error: psn_no: 220702********0136 has no personal account (residents under insutype 390 have none)\n",
+        ),
+        (
+            ("account", "credit", RETIREE, "5.00", "--reason", "x"),
+            "Error: psn_no: no person 220702********0020 is registered\n",
+        ),
+        (
+            ("account", "show", STUDENT),
+            "Error: psn_no: 220702********0136 has no personal account (residents under insutype 390 have none)\n",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_one_line_and_nothing_written(run, family, snapshot, args, message):
@@ -70,7 +183,10 @@ def test_credit_show_and_statement(run, family):
     assert shown == {"psn_no": WORKER, "name": "李建国", "balance": "1112.40", "bindings": []}
     st = json.loads(run("account", "statement", WORKER, "--from", "2025-01-15", "--json").stdout)
     assert (st["opening_balance"], [(ln["amount"], ln["balance"]) for ln in st["lines"]], st["closing_balance"]) == (
-        "960.00", [("152.40", "1112.40")], "1112.40")
+        "960.00",
+        [("152.40", "1112.40")],
+        "1112.40",
+    )
     text = run("account", "statement", WORKER).output
     assert "opening balance" in text and "1112.40" in text and WORKER not in text
 
@@ -98,8 +214,21 @@ def test_person_import_csv_reports_each_bad_row_and_writes_nothing(run, tmp_path
 def test_person_import_json_lines(run, tmp_path):
     f = tmp_path / "persons.jsonl"
     f.write_text(
-        json.dumps({"psn_no": WORKER, "name": "李建国", "insutype": "310", "psn_type": "1101", "region": "220702", "enrolled": [2025, 2026]}) + "\n"
-        + json.dumps({"psn_no": STUDENT, "name": "李明", "insutype": "390", "resident_category": "hardship", "region": "220702"}) + "\n",
+        json.dumps(
+            {
+                "psn_no": WORKER,
+                "name": "李建国",
+                "insutype": "310",
+                "psn_type": "1101",
+                "region": "220702",
+                "enrolled": [2025, 2026],
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {"psn_no": STUDENT, "name": "李明", "insutype": "390", "resident_category": "hardship", "region": "220702"}
+        )
+        + "\n",
         encoding="utf-8",
     )
     r = run("person", "import", f, "--json")

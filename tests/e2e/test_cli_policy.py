@@ -37,15 +37,30 @@ def test_policy_show_songyuan_2025_json_has_every_seed_number_with_its_source(ru
         "reference.2024h1.employee_outpatient_pooled_fund": "33589700.00",
     }
     assert {k: by_name[k]["value"] for k in expected} == expected
-    assert by_name["family.relations"]["value"] == ["spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild"]
+    assert by_name["family.relations"]["value"] == [
+        "spouse",
+        "parent",
+        "child",
+        "sibling",
+        "grandparent",
+        "maternal_grandparent",
+        "grandchild",
+        "maternal_grandchild",
+    ]
     for p in data["parameters"]:
         if p["name"] == "family.member_same_province":  # the sources are silent: a design decision
             assert (p["value"], p["source"]["grade"]) == (False, "D")
             continue
-        if p["name"] in ("resident.incentive.max_share_of_cap", "resident.waiting_period.fixed_months", "resident.waiting_period.months_per_broken_year"):
+        if p["name"] in (
+            "resident.incentive.max_share_of_cap",
+            "resident.waiting_period.fixed_months",
+            "resident.waiting_period.months_per_broken_year",
+        ):
             assert p["source"]["grade"] == "N"  # national rules (RULES.md §3)
             continue
-        assert p["source"]["file"] == "000_df13a8154db98c92.txt" and p["source"]["grade"] == "S" and p["source"]["quote"], p["name"]
+        assert (
+            p["source"]["file"] == "000_df13a8154db98c92.txt" and p["source"]["grade"] == "S" and p["source"]["quote"]
+        ), p["name"]
     assert data["warnings"] == []
 
 
@@ -61,7 +76,10 @@ def test_policy_check_names_the_unknown_key(run, tmp_path):
     f.write_text(policy_text({"employee.outpatient.anual_cap": '"1000.00"'}), encoding="utf-8")
     r = run("policy", "check", f)
     assert r.exit_code == 1
-    assert r.stderr == "Error: bad.toml: parameters.employee.outpatient.anual_cap: unknown parameter (see docs/policy-files.md for the list)\n"
+    assert (
+        r.stderr
+        == "Error: bad.toml: parameters.employee.outpatient.anual_cap: unknown parameter (see docs/policy-files.md for the list)\n"
+    )
 
 
 def test_policy_check_accepts_a_good_file(run, tmp_path):
@@ -98,4 +116,7 @@ def test_policy_load_refuses_a_bad_file_and_writes_nothing(run, tmp_path, snapsh
 
 def test_policy_show_for_a_region_without_policy_says_so(run):
     r = run("policy", "show", "110105", "2025")
-    assert (r.exit_code, r.stderr) == (1, "Error: no policy file for region 110100 is in force on 2025-01-01 (see `ledger policy list`)\n")
+    assert (r.exit_code, r.stderr) == (
+        1,
+        "Error: no policy file for region 110100 is in force on 2025-01-01 (see `ledger policy list`)\n",
+    )

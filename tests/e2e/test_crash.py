@@ -71,14 +71,34 @@ def state(url: str) -> dict:
     with e.connect() as c:
         out = {
             "balances": c.execute(text("SELECT psn_no, balance FROM accounts ORDER BY psn_no")).all(),
-            "counters": c.execute(text("SELECT psn_no, year, bucket, cap, fund_paid, deductible_met, selfpay FROM benefit_usage ORDER BY psn_no, year, bucket")).all(),
-            "deductions": c.execute(text("SELECT psn_no, year, item, amount, status FROM year_end_deductions ORDER BY psn_no, item")).all(),
-            "incentives": c.execute(text("SELECT psn_no, year, bonus FROM major_illness_incentives ORDER BY psn_no")).all(),
-            "books": c.execute(text("SELECT book, SUM(amount), COUNT(*) FROM journal_entries GROUP BY book ORDER BY book")).all(),
+            "counters": c.execute(
+                text(
+                    "SELECT psn_no, year, bucket, cap, fund_paid, deductible_met, selfpay FROM benefit_usage ORDER BY psn_no, year, bucket"
+                )
+            ).all(),
+            "deductions": c.execute(
+                text("SELECT psn_no, year, item, amount, status FROM year_end_deductions ORDER BY psn_no, item")
+            ).all(),
+            "incentives": c.execute(
+                text("SELECT psn_no, year, bonus FROM major_illness_incentives ORDER BY psn_no")
+            ).all(),
+            "books": c.execute(
+                text("SELECT book, SUM(amount), COUNT(*) FROM journal_entries GROUP BY book ORDER BY book")
+            ).all(),
             "rollover": c.execute(text("SELECT year, persons, cursor, finished_at IS NOT NULL FROM rollovers")).all(),
-            "claims": c.execute(text("SELECT setl_id, hifp_pay, acct_pay, acct_mulaid_pay, psn_cash_pay, balc FROM claims ORDER BY setl_id")).all(),
-            "mulaid": c.execute(text("SELECT c.setl_id, m.payer_psn_no, m.amount FROM claim_mulaid_payments m JOIN claims c ON c.id = m.claim_id ORDER BY 1, 2")).all(),
-            "postings": c.execute(text("SELECT kind, COUNT(*) FROM journal_postings GROUP BY kind ORDER BY kind")).all(),
+            "claims": c.execute(
+                text(
+                    "SELECT setl_id, hifp_pay, acct_pay, acct_mulaid_pay, psn_cash_pay, balc FROM claims ORDER BY setl_id"
+                )
+            ).all(),
+            "mulaid": c.execute(
+                text(
+                    "SELECT c.setl_id, m.payer_psn_no, m.amount FROM claim_mulaid_payments m JOIN claims c ON c.id = m.claim_id ORDER BY 1, 2"
+                )
+            ).all(),
+            "postings": c.execute(
+                text("SELECT kind, COUNT(*) FROM journal_postings GROUP BY kind ORDER BY kind")
+            ).all(),
         }
     e.dispose()
     return out
@@ -99,7 +119,12 @@ def copy_of(url: str, name: str, tmp_path):
     with admin.connect() as c:
         # A template copy needs the source to itself: end the idle pooled sessions that
         # earlier engines left behind (pools with pre-ping reconnect if reused).
-        c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": u.database})
+        c.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": u.database},
+        )
         c.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
         c.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{u.database}"'))
     try:
@@ -128,7 +153,9 @@ def crash_runs(request, base: str, tmp_path, command: list[str], progress_sql: s
         with copy_of(base, f"crash{n}", tmp_path) as url:
             kills = _kill_and_finish(url, command, progress_sql, random.Random(seed))
             print(f"{kills} kill(s)")  # noqa: T201
-            assert state(url) == expected, f"crash run with seed {seed} ({kills} kills) differs from the uninterrupted run"
+            assert state(url) == expected, (
+                f"crash run with seed {seed} ({kills} kills) differs from the uninterrupted run"
+            )
             total += kills
     assert total >= runs  # a run whose command finished before its kill proves nothing: there must be kills to spare
 
@@ -167,8 +194,20 @@ def test_a_rollover_killed_at_random_then_run_again_ends_as_an_uninterrupted_one
     uow = UnitOfWork(engine)
     rng = random.Random(2023)
     # 600 Changchun persons enrolled for 2023: every third a retiree holding 0.00-300.00.
-    rows = [(i + 2, {"psn_no": synthetic_id(i), "name": f"测试{i}", "region": "220102", "enrolled": [2023], "insutype": "310",
-                     "psn_type": "1201" if i % 3 == 0 else "1101"}) for i in range(600)]
+    rows = [
+        (
+            i + 2,
+            {
+                "psn_no": synthetic_id(i),
+                "name": f"测试{i}",
+                "region": "220102",
+                "enrolled": [2023],
+                "insutype": "310",
+                "psn_type": "1201" if i % 3 == 0 else "1101",
+            },
+        )
+        for i in range(600)
+    ]
     persons.import_persons(uow, "t", rows)
     for i in range(0, 600, 3):
         accounts.credit(uow, "t", synthetic_id(i), rng.randrange(1, 30001), "opening", date(2023, 1, 1))
@@ -179,7 +218,14 @@ def test_a_rollover_killed_at_random_then_run_again_ends_as_an_uninterrupted_one
         assert len(s["deductions"]) == 400
         assert [(y, n, done) for y, n, _, done in s["rollover"]] == [(2023, 600, 1)]
 
-    crash_runs(request, db_url, tmp_path, ["rollover", "--year", "2023", "--chunk", "3"], "SELECT coalesce(max(persons), 0) FROM rollovers", check)
+    crash_runs(
+        request,
+        db_url,
+        tmp_path,
+        ["rollover", "--year", "2023", "--chunk", "3"],
+        "SELECT coalesce(max(persons), 0) FROM rollovers",
+        check,
+    )
 
 
 def test_a_batch_of_claims_killed_at_random_then_posted_again_ends_as_an_uninterrupted_one(db_url, tmp_path, request):
@@ -189,9 +235,18 @@ def test_a_batch_of_claims_killed_at_random_then_posted_again_ends_as_an_uninter
     uow = UnitOfWork(engine)
     policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
     people = [synthetic_id(i, "220702") for i in range(60)]
-    rows = [(i + 2, {"psn_no": p, "name": f"测试{i}", "region": "220702", "enrolled": [2025]}
-             | ({"insutype": "390", "resident_category": "ordinary"} if i % 5 == 4 else {"insutype": "310", "psn_type": "1101"}))
-            for i, p in enumerate(people)]
+    rows = [
+        (
+            i + 2,
+            {"psn_no": p, "name": f"测试{i}", "region": "220702", "enrolled": [2025]}
+            | (
+                {"insutype": "390", "resident_category": "ordinary"}
+                if i % 5 == 4
+                else {"insutype": "310", "psn_type": "1101"}
+            ),
+        )
+        for i, p in enumerate(people)
+    ]
     persons.import_persons(uow, "t", rows)
     rng = random.Random(2025)
     for i, p in enumerate(people):
@@ -200,20 +255,48 @@ def test_a_batch_of_claims_killed_at_random_then_posted_again_ends_as_an_uninter
         else:
             family.bind(uow, "t", people[i - 1], p, "spouse", date(2025, 1, 2))
     engine.dispose()
-    claims = [{"setl_id": f"K{n:04d}", "psn_no": rng.choice(people), "service_date": f"2025-{1 + n // 60:02d}-{1 + n % 28:02d}", "med_type": "11",
-               "hosp_lv": rng.choice("123"), "medfee_sumamt": f"{rng.randrange(1, 150000) / 100:.2f}"} for n in range(600)]
+    claims = [
+        {
+            "setl_id": f"K{n:04d}",
+            "psn_no": rng.choice(people),
+            "service_date": f"2025-{1 + n // 60:02d}-{1 + n % 28:02d}",
+            "med_type": "11",
+            "hosp_lv": rng.choice("123"),
+            "medfee_sumamt": f"{rng.randrange(1, 150000) / 100:.2f}",
+        }
+        for n in range(600)
+    ]
     feed = tmp_path / "claims.jsonl"
     feed.write_text("".join(json.dumps(c) + "\n" for c in claims))
 
     def check(s):
         assert len(s["claims"]) == 600 and s["mulaid"]
 
-    crash_runs(request, db_url, tmp_path, ["claim", "post", str(feed), "--chunk", "7"], "SELECT count(*) FROM claims", check)
+    crash_runs(
+        request, db_url, tmp_path, ["claim", "post", str(feed), "--chunk", "7"], "SELECT count(*) FROM claims", check
+    )
 
 
 def test_rollover_command_summary_and_second_run(run):
     for psn, amount in ((RETIREE, "300.00"), (GRANDPARENT, "120.00")):
-        assert run("person", "add", psn, "--name", "退休", "--insutype", "310", "--psn-type", "1201", "--region", "220102", "--enrolled", "2023").exit_code == 0
+        assert (
+            run(
+                "person",
+                "add",
+                psn,
+                "--name",
+                "退休",
+                "--insutype",
+                "310",
+                "--psn-type",
+                "1201",
+                "--region",
+                "220102",
+                "--enrolled",
+                "2023",
+            ).exit_code
+            == 0
+        )
         assert run("account", "credit", psn, amount, "--reason", "opening", "--date", "2023-01-01").exit_code == 0
     r = run("rollover", "--year", "2023")
     assert r.exit_code == 0, r.output
@@ -226,7 +309,11 @@ def test_rollover_command_summary_and_second_run(run):
         "  220702********0012  disabled_care_premium  33.36",
     ]
     d = json.loads(run("rollover", "--year", "2023", "--json").output)
-    assert d["already_done"] is True and d["due_in_cash_total"] == "133.36" and d["due_in_cash"][0]["psn_no"] == GRANDPARENT
+    assert (
+        d["already_done"] is True
+        and d["due_in_cash_total"] == "133.36"
+        and d["due_in_cash"][0]["psn_no"] == GRANDPARENT
+    )
     assert "was already done" in run("rollover", "--year", "2023").output
     r = run("rollover", "--year", "2099")
     assert r.exit_code == 1 and "--year: 2099 is not over" in r.stderr

@@ -16,7 +16,14 @@ from tests.claim_policy import CLAIM_POLICY
 from tests.ids import STUDENT, WORKER
 
 FULL_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
-CLAIM = {"setl_id": "P1", "psn_no": STUDENT, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "300.00"}
+CLAIM = {
+    "setl_id": "P1",
+    "psn_no": STUDENT,
+    "service_date": "2025-03-01",
+    "med_type": "11",
+    "hosp_lv": "2",
+    "medfee_sumamt": "300.00",
+}
 
 
 def _writes(tmp_path) -> list[tuple[str, ...]]:
@@ -26,10 +33,26 @@ def _writes(tmp_path) -> list[tuple[str, ...]]:
     feed = tmp_path / "claims.jsonl"
     feed.write_text(json.dumps(CLAIM) + "\n")
     people = tmp_path / "people.csv"
-    people.write_text(f"psn_no,name,insutype,resident_category,region,enrolled\n{STUDENT},李明,390,ordinary,220702,2025\n")
+    people.write_text(
+        f"psn_no,name,insutype,resident_category,region,enrolled\n{STUDENT},李明,390,ordinary,220702,2025\n"
+    )
     return [
         ("policy", "load", str(pol)),
-        ("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025"),
+        (
+            "person",
+            "add",
+            WORKER,
+            "--name",
+            "李建国",
+            "--insutype",
+            "310",
+            "--psn-type",
+            "1101",
+            "--region",
+            "220702",
+            "--enrolled",
+            "2025",
+        ),
         ("person", "import", str(people)),
         ("person", "enroll", WORKER, "--year", "2026", "--date", "2025-12-01"),
         ("account", "credit", WORKER, "1000.00", "--reason", "opening balance", "--date", "2025-01-01"),
@@ -54,7 +77,9 @@ def test_every_write_records_its_operator(run, engine, tmp_path):
         for table in inspect(conn).get_table_names():
             for col in inspect(conn).get_columns(table):
                 if col["name"] in OPERATOR_COLUMNS:
-                    for (who,) in conn.execute(text(f"SELECT DISTINCT {col['name']} FROM {table} WHERE {col['name']} IS NOT NULL")):
+                    for (who,) in conn.execute(
+                        text(f"SELECT DISTINCT {col['name']} FROM {table} WHERE {col['name']} IS NOT NULL")
+                    ):
                         found.setdefault(who, set()).add(table)
     # each command's operator is on what it wrote, and nobody else is
     assert set(found) == {f"clerk-{n}" for n in range(len(_writes(tmp_path)))}
@@ -69,8 +94,13 @@ def test_human_output_masks_id_numbers_and_json_keeps_them(run, tmp_path):
         assert r.exit_code == 0, r.output
         assert not FULL_ID.findall(r.output), (args, r.output)
     reads = [
-        ("person", "show", WORKER), ("account", "show", WORKER), ("account", "statement", WORKER), ("family", "list", WORKER),
-        ("claim", "show", "P1"), ("usage", STUDENT, "--year", "2025"), ("verify",),
+        ("person", "show", WORKER),
+        ("account", "show", WORKER),
+        ("account", "statement", WORKER),
+        ("family", "list", WORKER),
+        ("claim", "show", "P1"),
+        ("usage", STUDENT, "--year", "2025"),
+        ("verify",),
     ]
     for args in reads:
         human = run(*args)
@@ -97,7 +127,9 @@ def _unreachable_urls():
 
 
 @pytest.mark.parametrize("url", _unreachable_urls())
-@pytest.mark.parametrize("args", [("verify",), ("db", "upgrade"), ("person", "show", WORKER), ("demo",), ("claim", "post", "-")])
+@pytest.mark.parametrize(
+    "args", [("verify",), ("db", "upgrade"), ("person", "show", WORKER), ("demo",), ("claim", "post", "-")]
+)
 def test_no_message_prints_a_database_password(url, args):
     for how in ("option", "environment") if args != ("demo",) else ("option",):  # the demo reads only --db
         runner = CliRunner(env={"LEDGER_DATABASE_URL": url} if how == "environment" else {})
@@ -106,7 +138,10 @@ def test_no_message_prints_a_database_password(url, args):
         assert SECRET not in r.output and "Traceback" not in r.output, r.output
 
 
-@pytest.mark.skipif(not os.environ.get("LEDGER_TEST_DATABASE_URL"), reason="needs the PostgreSQL server (trust auth accepts any password)")
+@pytest.mark.skipif(
+    not os.environ.get("LEDGER_TEST_DATABASE_URL"),
+    reason="needs the PostgreSQL server (trust auth accepts any password)",
+)
 def test_a_working_url_with_a_password_is_never_echoed(db_url):
     with_password = normalize_url(db_url).set(password=SECRET).render_as_string(hide_password=False)
     assert SECRET in with_password

@@ -22,14 +22,22 @@ def test_credits_add_up_to_the_fen(uow, worker):
 
 
 def test_statement_runs_a_balance_and_ties_any_window(uow, worker):
-    for fen, on in [(96000, date(2025, 1, 1)), (15240, date(2025, 1, 31)), (15240, date(2025, 2, 28)), (15240, date(2025, 3, 31))]:
+    for fen, on in [
+        (96000, date(2025, 1, 1)),
+        (15240, date(2025, 1, 31)),
+        (15240, date(2025, 2, 28)),
+        (15240, date(2025, 3, 31)),
+    ]:
         accounts.credit(uow, "clerk", worker, fen, f"credit {on}", on)
     full = accounts.statement(uow, worker)
     # 960.00, +152.40 = 1112.40, +152.40 = 1264.80, +152.40 = 1417.20
     assert [str(line["balance"]) for line in full["lines"]] == ["960.00", "1112.40", "1264.80", "1417.20"]
     window = accounts.statement(uow, worker, date(2025, 2, 1), date(2025, 2, 28))
-    assert (str(window["opening_balance"]), [str(line["amount"]) for line in window["lines"]], str(window["closing_balance"])) == (
-        "1112.40", ["152.40"], "1264.80")
+    assert (
+        str(window["opening_balance"]),
+        [str(line["amount"]) for line in window["lines"]],
+        str(window["closing_balance"]),
+    ) == ("1112.40", ["152.40"], "1264.80")
 
 
 def test_statement_window_must_be_ordered(uow, worker):
@@ -38,14 +46,23 @@ def test_statement_window_must_be_ordered(uow, worker):
 
 
 def test_a_resident_has_no_account_to_credit(uow, snapshot):
-    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702")
+    persons.add_person(
+        uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702"
+    )
     before = snapshot()
     with pytest.raises(NotFound, match="has no personal account"):
         accounts.credit(uow, "clerk", STUDENT, 100, "x")
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("amount, reason, message", [(0, "x", "amount: must be greater than zero"), (-100, "x", "amount: must be greater"), (100, " ", "reason: is required")])
+@pytest.mark.parametrize(
+    "amount, reason, message",
+    [
+        (0, "x", "amount: must be greater than zero"),
+        (-100, "x", "amount: must be greater"),
+        (100, " ", "reason: is required"),
+    ],
+)
 def test_credit_validates_before_writing(uow, worker, snapshot, amount, reason, message):
     before = snapshot()
     with pytest.raises(ValidationError, match=message):
@@ -57,7 +74,9 @@ def test_credit_is_journaled_double_entry_and_audited(uow, worker, engine):
     accounts.credit(uow, "zhang.wei", worker, 12345, "opening balance")
     with engine.connect() as conn:
         entries = conn.execute(text("SELECT book, amount, psn_no FROM journal_entries ORDER BY id")).all()
-        audit = conn.execute(text("SELECT operator, action, subject, reason FROM audit_log WHERE action = 'account.credit'")).one()
+        audit = conn.execute(
+            text("SELECT operator, action, subject, reason FROM audit_log WHERE action = 'account.credit'")
+        ).one()
     assert [tuple(e) for e in entries] == [("personal_account", 12345, WORKER), ("account_funding", -12345, WORKER)]
     assert tuple(audit) == ("zhang.wei", "account.credit", WORKER, "opening balance")
 

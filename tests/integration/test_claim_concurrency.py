@@ -24,7 +24,14 @@ CLAIMS_EACH = 10  # per relative
 
 def _claims() -> list[dict]:
     return [
-        {"setl_id": f"R{r}-{k}", "psn_no": psn, "service_date": f"2025-03-{k + 1:02d}", "med_type": "11", "hosp_lv": "1", "medfee_sumamt": "100.00"}
+        {
+            "setl_id": f"R{r}-{k}",
+            "psn_no": psn,
+            "service_date": f"2025-03-{k + 1:02d}",
+            "med_type": "11",
+            "hosp_lv": "1",
+            "medfee_sumamt": "100.00",
+        }
         for r, psn in enumerate(RELATIVES)
         for k in range(CLAIMS_EACH)
     ]
@@ -45,10 +52,21 @@ def _household(url: str) -> UnitOfWork:
     """The holder with 500.00 and his three resident relatives, bound to him."""
     uow = UnitOfWork(make_engine(url))
     policies.load_policy(uow, "t", CLAIM_POLICY, "claims.toml")
-    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    persons.add_person(
+        uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
     accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00
     for psn, category in zip(RELATIVES, ("ordinary", "hardship", "extreme_poverty"), strict=True):
-        persons.add_person(uow, "t", psn_no=psn, name="亲属", insutype="390", resident_category=category, region="220702", enrolled=[2025])
+        persons.add_person(
+            uow,
+            "t",
+            psn_no=psn,
+            name="亲属",
+            insutype="390",
+            resident_category=category,
+            region="220702",
+            enrolled=[2025],
+        )
         family.bind(uow, "t", WORKER, psn, "child", date(2025, 1, 2))
     return uow
 
@@ -80,7 +98,9 @@ def test_relatives_posting_at_once_never_overdraw_the_holder_nor_pass_a_cap(db_u
         assert (str(b["fund_paid"]), str(b["deductible_met"])) == ("570.00", "50.00")
     assert str(accounts.show_account(uow, WORKER)["balance"]) == "0.00"
     with uow:
-        paid = uow.session.execute(select(func.sum(ClaimRecord.acct_mulaid_pay), func.sum(ClaimRecord.psn_cash_pay))).one()
+        paid = uow.session.execute(
+            select(func.sum(ClaimRecord.acct_mulaid_pay), func.sum(ClaimRecord.psn_cash_pay))
+        ).one()
     assert (int(paid[0]), int(paid[1])) == (50000, 79000)  # 500.00 from the account, 790.00 cash
     assert verify(uow)["ok"]
 
@@ -122,11 +142,18 @@ def test_reversals_racing_postings_leave_each_claim_posted_once_and_reversed_onc
     posters, reversers = 4, 4
     targets = [c["setl_id"] for i, c in enumerate(rows) if i % 2 == 0]  # 15 claims
     post_shares = [[c for i, c in enumerate(rows) if i % posters in (n, (n + 1) % posters)] for n in range(posters)]
-    reverse_shares = [[t for i, t in enumerate(targets) if i % reversers in (n, (n + 1) % reversers)] for n in range(reversers)]
+    reverse_shares = [
+        [t for i, t in enumerate(targets) if i % reversers in (n, (n + 1) % reversers)] for n in range(reversers)
+    ]
     ctx = mp.get_context("spawn")
     start, out = ctx.Barrier(posters + reversers, timeout=120), ctx.Queue()
-    procs = [ctx.Process(target=_post, args=(db_url, n, post_shares[n], start, out), daemon=True) for n in range(posters)]
-    procs += [ctx.Process(target=_reverse, args=(db_url, n, reverse_shares[n], start, out), daemon=True) for n in range(reversers)]
+    procs = [
+        ctx.Process(target=_post, args=(db_url, n, post_shares[n], start, out), daemon=True) for n in range(posters)
+    ]
+    procs += [
+        ctx.Process(target=_reverse, args=(db_url, n, reverse_shares[n], start, out), daemon=True)
+        for n in range(reversers)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=300) for _ in procs]
@@ -161,7 +188,15 @@ def _post_file(url: str, n: int, rows: list[dict], chunk: int, start, out) -> No
     uow = UnitOfWork(engine)
     start.wait()
     try:
-        out.put((n, [(r["setl_id"], r["status"]) for r in claims.post_claims(uow, f"feed{n}", list(enumerate(rows, 1)), chunk)]))
+        out.put(
+            (
+                n,
+                [
+                    (r["setl_id"], r["status"])
+                    for r in claims.post_claims(uow, f"feed{n}", list(enumerate(rows, 1)), chunk)
+                ],
+            )
+        )
     except Exception as e:  # noqa: BLE001 - reported to the test, which names it
         out.put((n, f"{type(e).__name__}: {str(e).splitlines()[0]}"))
     engine.dispose()
@@ -179,15 +214,25 @@ def test_overlapping_batches_in_any_order_report_every_row(db_url):
     uow = _household(db_url)
     people = (WORKER, *RELATIVES)
     rows = [
-        {"setl_id": f"O{k}", "psn_no": people[k % 4], "service_date": f"2025-{k % 12 + 1:02d}-{k % 28 + 1:02d}", "med_type": "11", "hosp_lv": "1",
-         "medfee_sumamt": "1.00", "acct_used_flag": "0"}
+        {
+            "setl_id": f"O{k}",
+            "psn_no": people[k % 4],
+            "service_date": f"2025-{k % 12 + 1:02d}-{k % 28 + 1:02d}",
+            "med_type": "11",
+            "hosp_lv": "1",
+            "medfee_sumamt": "1.00",
+            "acct_used_flag": "0",
+        }
         for k in range(TOTAL)
     ]
     workers = WORKERS
     orders = [random.Random(n).sample(rows, len(rows)) for n in range(workers)]
     ctx = mp.get_context("spawn")
     start, out = ctx.Barrier(workers, timeout=120), ctx.Queue()
-    procs = [ctx.Process(target=_post_file, args=(db_url, n, orders[n], (5, BIG)[n % 2], start, out), daemon=True) for n in range(workers)]
+    procs = [
+        ctx.Process(target=_post_file, args=(db_url, n, orders[n], (5, BIG)[n % 2], start, out), daemon=True)
+        for n in range(workers)
+    ]
     for p in procs:
         p.start()
     reports = dict(out.get(timeout=300) for _ in procs)

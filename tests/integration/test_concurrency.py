@@ -22,7 +22,9 @@ WORKERS, CREDITS_EACH = 8, 15
 
 def test_parallel_credits_to_one_account_all_land(db_url):
     engine = make_engine(db_url, **({} if db_url.startswith("sqlite") else {"pool_size": WORKERS}))
-    persons.add_person(UnitOfWork(engine), "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702")
+    persons.add_person(
+        UnitOfWork(engine), "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702"
+    )
     start = threading.Barrier(WORKERS)
 
     def writer(i: int) -> None:
@@ -63,9 +65,20 @@ def _race(engine, calls) -> tuple[list, list]:
 
 def _family(engine):
     uow = UnitOfWork(engine)
-    persons.add_person(uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    persons.add_person(
+        uow, "t", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
     for psn_no, category in ((STUDENT, "ordinary"), (HARDSHIP_CHILD, "hardship")):
-        persons.add_person(uow, "t", psn_no=psn_no, name="孩子", insutype="390", resident_category=category, region="220702", enrolled=[2025])
+        persons.add_person(
+            uow,
+            "t",
+            psn_no=psn_no,
+            name="孩子",
+            insutype="390",
+            resident_category=category,
+            region="220702",
+            enrolled=[2025],
+        )
     return uow
 
 
@@ -75,10 +88,13 @@ def test_two_contributions_racing_for_one_balance_never_overdraw(db_url):
     for member in (STUDENT, HARDSHIP_CHILD):
         family.bind(uow, "t", WORKER, member, "child", date(2025, 12, 1))
     accounts.credit(uow, "t", WORKER, 50000, "opening balance", date(2025, 1, 1))  # 500.00 < 410.00 + 260.00
-    results, errors = _race(engine, [
-        lambda u: family.pay_contribution(u, "a", WORKER, STUDENT, 2026, date(2026, 1, 15)),
-        lambda u: family.pay_contribution(u, "b", WORKER, HARDSHIP_CHILD, 2026, date(2026, 1, 15)),
-    ])
+    results, errors = _race(
+        engine,
+        [
+            lambda u: family.pay_contribution(u, "a", WORKER, STUDENT, 2026, date(2026, 1, 15)),
+            lambda u: family.pay_contribution(u, "b", WORKER, HARDSHIP_CHILD, 2026, date(2026, 1, 15)),
+        ],
+    )
     assert len(results) == 1 and len(errors) == 1 and "is short of the 2026 contribution" in errors[0]
     # 500.00 - 410.00 = 90.00, or 500.00 - 260.00 = 240.00
     assert str(accounts.show_account(uow, WORKER)["balance"]) == str(results[0]["holder_balance"])
@@ -92,7 +108,13 @@ def test_the_same_contribution_paid_twice_at_once_is_charged_once(db_url):
     uow = _family(engine)
     family.bind(uow, "t", WORKER, STUDENT, "child", date(2025, 12, 1))
     accounts.credit(uow, "t", WORKER, 100000, "opening balance", date(2025, 1, 1))  # 1000.00
-    results, errors = _race(engine, [lambda u, i=i: family.pay_contribution(u, f"clerk{i}", WORKER, STUDENT, 2026, date(2026, 1, 15)) for i in range(4)])
+    results, errors = _race(
+        engine,
+        [
+            lambda u, i=i: family.pay_contribution(u, f"clerk{i}", WORKER, STUDENT, 2026, date(2026, 1, 15))
+            for i in range(4)
+        ],
+    )
     assert len(results) == 1 and len(errors) == 3
     assert all("2026 contribution of 220702********0136 is already paid" in e for e in errors)
     assert str(accounts.show_account(uow, WORKER)["balance"]) == "590.00"  # 1000.00 - 410.00, once
@@ -103,7 +125,10 @@ def test_the_same_contribution_paid_twice_at_once_is_charged_once(db_url):
 def test_two_clerks_binding_the_same_pair_at_once_make_one_binding(db_url):
     engine = make_engine(db_url)
     uow = _family(engine)
-    results, errors = _race(engine, [lambda u, i=i: family.bind(u, f"clerk{i}", WORKER, STUDENT, "child", date(2025, 12, 1)) for i in range(4)])
+    results, errors = _race(
+        engine,
+        [lambda u, i=i: family.bind(u, f"clerk{i}", WORKER, STUDENT, "child", date(2025, 12, 1)) for i in range(4)],
+    )
     assert len(results) == 1 and len(errors) == 3
     assert all("is already bound to member 220702********0136" in e for e in errors)
     assert len(family.list_bindings(uow, STUDENT)) == 1

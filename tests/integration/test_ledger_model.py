@@ -60,7 +60,13 @@ PERIOD_2026 = policy_text({
 ON_TIME_FOR_2026 = date(2025, 12, 20)
 
 # (psn_no, scheme, retired) in the order `add` registers them
-POOL = [(WORKER, "employee", False), (STUDENT, "resident", False), (RETIREE, "employee", True), (SPOUSE, "employee", False), (GRANDCHILD, "resident", False)]
+POOL = [
+    (WORKER, "employee", False),
+    (STUDENT, "resident", False),
+    (RETIREE, "employee", True),
+    (SPOUSE, "employee", False),
+    (GRANDCHILD, "resident", False),
+]
 RULES = {
     ("employee", False): ({1: 20000, 2: 30000, 3: 40000}, {1: "0.55", 2: "0.57", 3: "0.50"}, 100000),
     ("employee", True): ({1: 20000, 2: 30000, 3: 40000}, {1: "0.57", 2: "0.60", 3: "0.55"}, 100000),
@@ -102,7 +108,12 @@ class Model:
 
     def post(self, raw: dict) -> dict | None:
         """The claim's figures, or None if it must be rejected."""
-        psn, fee, day, level = raw["psn_no"], int(Decimal(raw["medfee_sumamt"]) * 100), date.fromisoformat(raw["service_date"]), int(raw["hosp_lv"])
+        psn, fee, day, level = (
+            raw["psn_no"],
+            int(Decimal(raw["medfee_sumamt"]) * 100),
+            date.fromisoformat(raw["service_date"]),
+            int(raw["hosp_lv"]),
+        )
         if psn not in self.persons or fee == 0 or day.year not in self.enrolled[psn]:
             return None
         thresholds, ratios, cap = RULES[self.persons[psn]]
@@ -119,8 +130,16 @@ class Model:
                     payers.append((b.holder, take))
                     used.append(b)
                     left -= take
-        return {"act_pay_dedc": dedc, "hifp_pay": hifp, "acct_pay": own, "payers": payers, "psn_cash_pay": left, "year": day.year,
-                "bindings": used, "day": day}
+        return {
+            "act_pay_dedc": dedc,
+            "hifp_pay": hifp,
+            "acct_pay": own,
+            "payers": payers,
+            "psn_cash_pay": left,
+            "year": day.year,
+            "bindings": used,
+            "day": day,
+        }
 
     def apply(self, raw: dict, figures: dict, sign: int = 1) -> None:
         psn = raw["psn_no"]
@@ -207,7 +226,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def enroll_for_2026(self, data):
         m, psn = self.model, self._someone(data)
-        if self._expect(psn in m.persons and 2026 not in m.enrolled[psn], lambda: persons.enroll(self.uow, "clerk", psn, 2026, ON_TIME_FOR_2026)):
+        if self._expect(
+            psn in m.persons and 2026 not in m.enrolled[psn],
+            lambda: persons.enroll(self.uow, "clerk", psn, 2026, ON_TIME_FOR_2026),
+        ):
             m.enrolled[psn].add(2026)
 
     @rule(data=st.data(), amount=AMOUNTS)
@@ -221,8 +243,15 @@ class LedgerMachine(RuleBasedStateMachine):
     def bind(self, data):
         m, h, mb, on = self.model, self._someone(data, employees_only=True), self._someone(data), self.model.today
         pair = [b for b in m.bindings if (b.holder, b.member) == (h, mb)]
-        ok = (h in m.persons and mb in m.persons and h != mb and h in m.balance and on.year in m.enrolled[mb]
-              and not any(b.ended_on is None for b in pair) and all(b.ended_on <= on for b in pair))
+        ok = (
+            h in m.persons
+            and mb in m.persons
+            and h != mb
+            and h in m.balance
+            and on.year in m.enrolled[mb]
+            and not any(b.ended_on is None for b in pair)
+            and all(b.ended_on <= on for b in pair)
+        )
         if self._expect(ok, lambda: family.bind(self.uow, "clerk", h, mb, "spouse", on)):
             m.bindings.append(Binding(h, mb, on))
 
@@ -234,14 +263,25 @@ class LedgerMachine(RuleBasedStateMachine):
         pair = data.draw(st.sampled_from(sorted({(b.holder, b.member) for b in m.bindings})))
         active = next((b for b in m.bindings if (b.holder, b.member) == pair and b.ended_on is None), None)
         # refused: nothing active, a date before it began, or not after a day it already paid
-        ok = active is not None and active.bound_on <= m.today and (active.last_paid is None or m.today > active.last_paid)
+        ok = (
+            active is not None
+            and active.bound_on <= m.today
+            and (active.last_paid is None or m.today > active.last_paid)
+        )
         if self._expect(ok, lambda: family.unbind(self.uow, "clerk", *pair, m.today)):
             active.ended_on = m.today
 
     @rule(data=st.data(), level=st.sampled_from(["1", "2", "3"]), fee=AMOUNTS)
     def post(self, data, level, fee):
         self.serial += 1
-        raw = {"setl_id": f"M{self.serial}", "psn_no": self._someone(data), "service_date": self.model.today.isoformat(), "med_type": "11", "hosp_lv": level, "medfee_sumamt": fee}
+        raw = {
+            "setl_id": f"M{self.serial}",
+            "psn_no": self._someone(data),
+            "service_date": self.model.today.isoformat(),
+            "med_type": "11",
+            "hosp_lv": level,
+            "medfee_sumamt": fee,
+        }
         self._post(raw)
 
     @rule(data=st.data())
@@ -288,7 +328,10 @@ class LedgerMachine(RuleBasedStateMachine):
         if not m.claims:
             return
         setl_id = data.draw(st.sampled_from(sorted(m.claims)))
-        if self._expect(setl_id not in m.reversed, lambda: claims.reverse_claim(self.uow, "clerk", setl_id, "entered in error", m.today)):
+        if self._expect(
+            setl_id not in m.reversed,
+            lambda: claims.reverse_claim(self.uow, "clerk", setl_id, "entered in error", m.today),
+        ):
             c = m.claims[setl_id]
             m.apply(c["raw"], c["figures"], sign=-1)
             m.reversed.add(setl_id)
@@ -304,9 +347,20 @@ class LedgerMachine(RuleBasedStateMachine):
         m = self.model
         with self.engine.connect() as conn:
             balances = dict(conn.execute(text("SELECT psn_no, balance FROM accounts")).all())
-            usage = {(p, y): [f, d] for p, y, f, d in conn.execute(text("SELECT psn_no, year, fund_paid, deductible_met FROM benefit_usage WHERE bucket = 'outpatient'"))}
+            usage = {
+                (p, y): [f, d]
+                for p, y, f, d in conn.execute(
+                    text(
+                        "SELECT psn_no, year, fund_paid, deductible_met FROM benefit_usage WHERE bucket = 'outpatient'"
+                    )
+                )
+            }
             posted = set(conn.execute(text("SELECT setl_id FROM claims")).scalars())
-            reversed_ = set(conn.execute(text("SELECT c.setl_id FROM claim_reversals r JOIN claims c ON c.id = r.claim_id")).scalars())
+            reversed_ = set(
+                conn.execute(
+                    text("SELECT c.setl_id FROM claim_reversals r JOIN claims c ON c.id = r.claim_id")
+                ).scalars()
+            )
         assert balances == m.balance
         assert {k: v for k, v in usage.items() if v != [0, 0]} == {k: v for k, v in m.usage.items() if v != [0, 0]}
         assert posted == set(m.claims) and reversed_ == m.reversed
@@ -324,20 +378,28 @@ def test_the_ledger_agrees_with_its_reference_model(_session_database, db_url, t
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=300 if slow else 25, stateful_step_count=60 if slow else 30, deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], database=None,
+            max_examples=300 if slow else 25,
+            stateful_step_count=60 if slow else 30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            database=None,
         ),
     )
 
 
-@pytest.mark.parametrize("fee, level, expected", [
-    # 800.00 at L2, employee in service: deductible 300.00; (800.00 - 300.00) x 57% = 285.00
-    ("800.00", 2, 28500),
-    # 0.01 at L1 after the deductible is met: 0.01 x 55% = 0.0055 -> 0.01 (half-up)
-    ("0.01", 1, 1),
-])
+@pytest.mark.parametrize(
+    "fee, level, expected",
+    [
+        # 800.00 at L2, employee in service: deductible 300.00; (800.00 - 300.00) x 57% = 285.00
+        ("800.00", 2, 28500),
+        # 0.01 at L1 after the deductible is met: 0.01 x 55% = 0.0055 -> 0.01 (half-up)
+        ("0.01", 1, 1),
+    ],
+)
 def test_the_model_itself_on_hand_worked_claims(fee, level, expected):
-    m = Model(today=date(2025, 3, 1), persons={WORKER: ("employee", False)}, enrolled={WORKER: {2025}}, balance={WORKER: 0})
+    m = Model(
+        today=date(2025, 3, 1), persons={WORKER: ("employee", False)}, enrolled={WORKER: {2025}}, balance={WORKER: 0}
+    )
     if fee == "0.01":
         m.usage[(WORKER, 2025)] = [0, 20000]
     figures = m.post({"psn_no": WORKER, "medfee_sumamt": fee, "service_date": "2025-03-01", "hosp_lv": str(level)})

@@ -9,11 +9,19 @@ RETIREE_FIELDS = dict(psn_no=RETIREE, name="王桂兰", insutype="310", psn_type
 
 def test_an_employee_is_registered_with_an_empty_account(uow):
     p = persons.add_person(uow, "clerk", **RETIREE_FIELDS)
-    assert (p["psn_no"], p["sex"], p["birth_date"].isoformat(), p["enrolled"], str(p["balance"])) == (RETIREE, "F", "1952-03-15", [2025], "0.00")
+    assert (p["psn_no"], p["sex"], p["birth_date"].isoformat(), p["enrolled"], str(p["balance"])) == (
+        RETIREE,
+        "F",
+        "1952-03-15",
+        [2025],
+        "0.00",
+    )
 
 
 def test_a_resident_is_registered_without_account(uow):
-    p = persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702")
+    p = persons.add_person(
+        uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702"
+    )
     assert p["balance"] is None
 
 
@@ -47,7 +55,16 @@ def test_import_is_all_or_nothing_and_reports_every_bad_row(uow, snapshot):
         (3, dict(psn_no=STUDENT, name="李明", insutype="390", resident_category="student", region="220702")),
         (4, dict(psn_no=RETIREE, name="王桂兰", insutype="310", psn_type="1201", region="220702")),
         (5, dict(psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702")),
-        (6, dict(psn_no=STANDARD_EXAMPLE[:17] + "1", name="x", insutype="390", resident_category="ordinary", region="110105")),
+        (
+            6,
+            dict(
+                psn_no=STANDARD_EXAMPLE[:17] + "1",
+                name="x",
+                insutype="390",
+                resident_category="ordinary",
+                region="110105",
+            ),
+        ),
     ]
     with pytest.raises(persons.ImportRejected) as e:
         persons.import_persons(uow, "clerk", rows)
@@ -63,7 +80,12 @@ def test_import_is_all_or_nothing_and_reports_every_bad_row(uow, snapshot):
 def test_a_clean_import_registers_everyone(uow):
     rows = [
         (2, dict(psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled="2025;2026")),
-        (3, dict(psn_no=STUDENT, name="李明", insutype=390, resident_category="ordinary", region=220702, enrolled=[2025])),
+        (
+            3,
+            dict(
+                psn_no=STUDENT, name="李明", insutype=390, resident_category="ordinary", region=220702, enrolled=[2025]
+            ),
+        ),
     ]
     assert persons.import_persons(uow, "clerk", rows) == 2
     assert persons.show_person(uow, WORKER)["enrolled"] == [2025, 2026]
@@ -72,7 +94,11 @@ def test_a_clean_import_registers_everyone(uow):
 
 def test_import_refuses_unknown_columns(uow):
     with pytest.raises(persons.ImportRejected, match="line 2 .*: nickname: unknown column"):
-        persons.import_persons(uow, "clerk", [(2, dict(psn_no=WORKER, name="x", insutype="310", psn_type="1101", region="220702", nickname="x"))])
+        persons.import_persons(
+            uow,
+            "clerk",
+            [(2, dict(psn_no=WORKER, name="x", insutype="310", psn_type="1101", region="220702", nickname="x"))],
+        )
 
 
 def test_show_refuses_a_malformed_number_as_malformed(uow):

@@ -90,16 +90,30 @@ def test_a_credit_retried_after_a_deadlock_is_applied_once(uow, engine, monkeypa
 
 
 def test_a_claim_chunk_retried_after_a_deadlock_is_posted_once(uow, engine, monkeypatch):
-    persons.add_person(uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
+    persons.add_person(
+        uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
     accounts.credit(uow, "clerk", WORKER, 100000, "opening balance", date(2025, 1, 1))
     # Dies after every row of the chunk was written (_write is its last step).
     state = _fail_once(monkeypatch, claims, "_write")
-    raw = {"setl_id": "RETRY-1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "800.00"}
+    raw = {
+        "setl_id": "RETRY-1",
+        "psn_no": WORKER,
+        "service_date": "2025-03-01",
+        "med_type": "11",
+        "hosp_lv": "2",
+        "medfee_sumamt": "800.00",
+    }
     [r] = list(claims.post_claims(uow, "clerk", [(1, raw)]))
     assert state["failed"] == 1
     # Songyuan level 2: deductible 300.00, (800.00 - 300.00) x 57% = 285.00, 515.00 from the
     # account, which had 1000.00: once, so 485.00 is left (twice would leave 0.00 and cash).
-    assert (r["status"], str(r["hifp_pay"]), str(r["acct_pay"]), str(r["balc"])) == ("posted", "285.00", "515.00", "485.00")
+    assert (r["status"], str(r["hifp_pay"]), str(r["acct_pay"]), str(r["balc"])) == (
+        "posted",
+        "285.00",
+        "515.00",
+        "485.00",
+    )
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(ClaimRecord)) == 1
         assert conn.scalar(select(Account.balance).where(Account.psn_no == WORKER)) == 48500

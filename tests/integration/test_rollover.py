@@ -13,11 +13,29 @@ from tests.policy_text import policy_text
 
 
 def employee(uow, psn_no, psn_type="1101", region="220702", enrolled=(2025,)):
-    persons.add_person(uow, "clerk", psn_no=psn_no, name="职工", insutype="310", psn_type=psn_type, region=region, enrolled=list(enrolled))
+    persons.add_person(
+        uow,
+        "clerk",
+        psn_no=psn_no,
+        name="职工",
+        insutype="310",
+        psn_type=psn_type,
+        region=region,
+        enrolled=list(enrolled),
+    )
 
 
 def resident(uow, psn_no, enrolled=(2025,)):
-    persons.add_person(uow, "clerk", psn_no=psn_no, name="居民", insutype="390", resident_category="ordinary", region="220702", enrolled=list(enrolled))
+    persons.add_person(
+        uow,
+        "clerk",
+        psn_no=psn_no,
+        name="居民",
+        insutype="390",
+        resident_category="ordinary",
+        region="220702",
+        enrolled=list(enrolled),
+    )
 
 
 def caps(uow, psn_no, year):
@@ -45,11 +63,19 @@ def test_changchun_retirees_pay_the_year_end_items_from_the_account_or_in_cash(u
         (GRANDPARENT, "employee.retired.year_end.disabled_care_premium", "33.36"),
     ]
     assert balance(uow, WORKER) == "500.00"
-    assert (s["persons"], s["deductions"]["persons"], str(s["deductions"]["total"]), str(s["due_in_cash_total"])) == (3, 1, "133.36", "133.36")
+    assert (s["persons"], s["deductions"]["persons"], str(s["deductions"]["total"]), str(s["due_in_cash_total"])) == (
+        3,
+        1,
+        "133.36",
+        "133.36",
+    )
     # 2024 counters open with Changchun's 2500.00 outpatient cap (the seed gives no other cap)
     assert caps(uow, RETIREE, 2024) == {"outpatient": "2500.00"}
     st = accounts.statement(uow, RETIREE)
-    assert [(str(line["date"]), str(line["amount"])) for line in st["lines"]][-2:] == [("2023-12-31", "-100.00"), ("2023-12-31", "-33.36")]
+    assert [(str(line["date"]), str(line["amount"])) for line in st["lines"]][-2:] == [
+        ("2023-12-31", "-100.00"),
+        ("2023-12-31", "-33.36"),
+    ]
     assert verify.verify(uow)["ok"]
     # Again: nothing changes, and it says so.
     before = snapshot()
@@ -64,7 +90,18 @@ def test_a_resident_without_reimbursement_starts_2026_with_401000(uow):
     resident(uow, GRANDPARENT)
     employee(uow, WORKER)
     # GRANDPARENT gets 11.00 from the fund in 2025: (120.00 - 100.00) x 55% = 11.00
-    r = claims.post_claim(uow, "feed", {"setl_id": "Z1", "psn_no": GRANDPARENT, "service_date": "2025-05-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "120.00"})
+    r = claims.post_claim(
+        uow,
+        "feed",
+        {
+            "setl_id": "Z1",
+            "psn_no": GRANDPARENT,
+            "service_date": "2025-05-01",
+            "med_type": "11",
+            "hosp_lv": "2",
+            "medfee_sumamt": "120.00",
+        },
+    )
     assert str(r["hifp_pay"]) == "11.00"
     s = rollover.rollover(uow, "bureau", 2025)
     # Songyuan: 400000.00 + 1000.00 zero-claim bonus; continuous 2025-2026 is 2 years, under 4: nothing
@@ -73,14 +110,30 @@ def test_a_resident_without_reimbursement_starts_2026_with_401000(uow):
     assert caps(uow, WORKER, 2026) == {"inpatient": "10000.00", "large_expense": "100000.00", "outpatient": "1000.00"}
     assert (s["bonuses"]["persons"], str(s["bonuses"]["total"])) == (1, "1000.00")
     # Balances and 2025 counters are untouched; a late 2025 claim still posts against 2025.
-    r = claims.post_claim(uow, "feed", {"setl_id": "Z2", "psn_no": GRANDPARENT, "service_date": "2025-12-30", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "100.00"})
+    r = claims.post_claim(
+        uow,
+        "feed",
+        {
+            "setl_id": "Z2",
+            "psn_no": GRANDPARENT,
+            "service_date": "2025-12-30",
+            "med_type": "11",
+            "hosp_lv": "2",
+            "medfee_sumamt": "100.00",
+        },
+    )
     assert r["year"] == 2025 and str(r["hifp_pay"]) == "55.00"  # deductible met: 100.00 x 55%
     assert verify.verify(uow)["ok"]
 
 
 def test_the_bonus_is_limited_to_20_percent_of_the_original_cap(uow):
     # A 2026 file with a 90000.00 zero-claim raise: 20% of 400000.00 = 80000.00 at most.
-    policies.load_policy(uow, "clerk", policy_text({"resident.incentive.zero_claim.minimum": '"90000.00"'}, effective_from="2026-01-01"), "big.toml")
+    policies.load_policy(
+        uow,
+        "clerk",
+        policy_text({"resident.incentive.zero_claim.minimum": '"90000.00"'}, effective_from="2026-01-01"),
+        "big.toml",
+    )
     resident(uow, STUDENT)
     rollover.rollover(uow, "bureau", 2025)
     assert caps(uow, STUDENT, 2026)["major_illness"] == "480000.00"
@@ -98,7 +151,10 @@ def test_a_second_zero_year_accumulates_and_continuous_years_count_from_2025(uow
 
 def test_a_year_is_rolled_over_only_once_it_is_over(uow):
     resident(uow, STUDENT, (2026,))
-    with freeze_time("2026-12-30"), pytest.raises(ValidationError, match="--year: 2026 is not over: its rollover runs on or after 2026-12-31"):
+    with (
+        freeze_time("2026-12-30"),
+        pytest.raises(ValidationError, match="--year: 2026 is not over: its rollover runs on or after 2026-12-31"),
+    ):
         rollover.rollover(uow, "bureau", 2026)
     with freeze_time("2026-12-31"):
         assert rollover.rollover(uow, "bureau", 2026)["persons"] == 1
@@ -108,7 +164,18 @@ def test_an_early_claim_of_the_new_year_keeps_its_counter_and_gets_the_bonus(uow
     policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
     resident(uow, STUDENT, (2025, 2026))
     # A 2026 hospital stay posted before the rollover opens the 2026 counters at the base cap.
-    claims.post_claim(uow, "feed", {"setl_id": "E1", "psn_no": STUDENT, "service_date": "2026-01-03", "med_type": "21", "hosp_lv": "2", "medfee_sumamt": "1000.00"})
+    claims.post_claim(
+        uow,
+        "feed",
+        {
+            "setl_id": "E1",
+            "psn_no": STUDENT,
+            "service_date": "2026-01-03",
+            "med_type": "21",
+            "hosp_lv": "2",
+            "medfee_sumamt": "1000.00",
+        },
+    )
     assert caps(uow, STUDENT, 2026)["major_illness"] == "400000.00"
     rollover.rollover(uow, "bureau", 2025)
     assert caps(uow, STUDENT, 2026)["major_illness"] == "401000.00"

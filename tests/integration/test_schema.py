@@ -61,10 +61,12 @@ def test_balance_can_never_go_negative_in_the_database(engine, posted):
 
 def test_an_employee_without_person_type_is_refused_by_the_database(engine):
     with pytest.raises(IntegrityError, match="scheme_fields"), engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO persons (psn_no, name, insutype, region, birth_date, sex, created_at) "
-            f"VALUES ('{WORKER}', 'x', '310', '220702', '1978-06-11', 'M', CURRENT_TIMESTAMP)"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO persons (psn_no, name, insutype, region, birth_date, sex, created_at) "
+                f"VALUES ('{WORKER}', 'x', '310', '220702', '1978-06-11', 'M', CURRENT_TIMESTAMP)"
+            )
+        )
 
 
 # Every table that records history: a correction is a new row, never an edit.
@@ -106,7 +108,15 @@ def test_the_refusal_holds_on_real_rows(engine, db_url):
                 conn.execute(text(statement))
         tried.append(table)
     # the demo posts, claims, reverses, pays nobody's contribution and rolls 2025 over
-    assert {"journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals", "policy_files"} <= set(tried)
+    assert {
+        "journal_postings",
+        "journal_entries",
+        "audit_log",
+        "claims",
+        "claim_mulaid_payments",
+        "claim_reversals",
+        "policy_files",
+    } <= set(tried)
 
 
 def test_how_each_backend_keeps_writers_apart(engine):
@@ -114,7 +124,10 @@ def test_how_each_backend_keeps_writers_apart(engine):
     BEGIN. PostgreSQL: READ COMMITTED with row locks (ledger/db/engine.py says why)."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            pragmas = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "busy_timeout", "foreign_keys")}
+            pragmas = {
+                p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+                for p in ("journal_mode", "busy_timeout", "foreign_keys")
+            }
             assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1}
             # The transaction that just read holds the write lock already (BEGIN IMMEDIATE):
             # another writer cannot even begin.

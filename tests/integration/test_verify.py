@@ -29,8 +29,19 @@ CLAIM = {"service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2"}
 @pytest.fixture
 def books(uow):
     policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
-    persons.add_person(uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025])
-    persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=[2025])
+    persons.add_person(
+        uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
+    persons.add_person(
+        uow,
+        "clerk",
+        psn_no=STUDENT,
+        name="李明",
+        insutype="390",
+        resident_category="ordinary",
+        region="220702",
+        enrolled=[2025],
+    )
     accounts.credit(uow, "clerk", WORKER, 100000, "opening balance", date(2025, 1, 1))
     family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
     f1 = claims.post_claim(uow, "feed", CLAIM | {"setl_id": "F1", "psn_no": STUDENT, "medfee_sumamt": "300.00"})
@@ -38,7 +49,11 @@ def books(uow):
     w1 = claims.post_claim(uow, "feed", CLAIM | {"setl_id": "W1", "psn_no": WORKER, "medfee_sumamt": "800.00"})
     assert (str(w1["hifp_pay"]), str(w1["acct_pay"]), str(w1["balc"])) == ("285.00", "515.00", "295.00")
     claims.reverse_claim(uow, "clerk", "W1", "entered twice", date(2025, 3, 2))
-    assert verify(uow) == {"ok": True, "problems": [], "checked": {"accounts": 1, "postings": 4, "entries": 11}}  # 2 + 3 + 3 + 3
+    assert verify(uow) == {
+        "ok": True,
+        "problems": [],
+        "checked": {"accounts": 1, "postings": 4, "entries": 11},
+    }  # 2 + 3 + 3 + 3
 
 
 @contextmanager
@@ -49,12 +64,17 @@ def unguarded(engine, *tables):
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
             for t in tables:
-                for (name,) in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": t}):
+                for (name,) in conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": t}
+                ):
                     conn.exec_driver_sql(f"DROP TRIGGER {name}")
         else:
             for t in tables:
                 conn.exec_driver_sql(f"ALTER TABLE {t} DISABLE TRIGGER USER")
-                for (name,) in conn.execute(text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype = 'c'"), {"t": t}):
+                for (name,) in conn.execute(
+                    text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype = 'c'"),
+                    {"t": t},
+                ):
                     conn.exec_driver_sql(f'ALTER TABLE {t} DROP CONSTRAINT "{name}"')
         try:
             yield conn
@@ -83,8 +103,16 @@ def test_a_claim_whose_journal_says_otherwise(engine, books):
     with unguarded(engine, "journal_entries") as conn:
         # move 10.00 of F1's posting from the pooled fund to the patient's cash: the posting
         # still balances, but no longer matches the claim
-        conn.execute(text("UPDATE journal_entries SET amount = amount + 1000 WHERE book = 'pooled_fund' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"))
-        conn.execute(text("UPDATE journal_entries SET amount = amount - 1000 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"))
+        conn.execute(
+            text(
+                "UPDATE journal_entries SET amount = amount + 1000 WHERE book = 'pooled_fund' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE journal_entries SET amount = amount - 1000 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"
+            )
+        )
         assert problems(conn) == [
             "claim F1: its journal posting gives provider 290.00, the claim says 300.00",
             "claim F1: its journal posting gives pooled_fund 100.00, the claim says 110.00",
@@ -100,11 +128,25 @@ def test_a_mutual_aid_payment_without_its_payers(engine, books):
 def test_a_reversal_that_does_not_undo_its_claim(engine, books):
     with unguarded(engine, "journal_entries") as conn:
         # the reversal gives the account back 515.01 and takes 0.01 more from the fund
-        conn.execute(text("UPDATE journal_entries SET amount = amount + 1 WHERE book = 'personal_account' AND posting_id = (SELECT posting_id FROM claim_reversals)"))
-        conn.execute(text("UPDATE journal_entries SET amount = amount - 1 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claim_reversals)"))
+        conn.execute(
+            text(
+                "UPDATE journal_entries SET amount = amount + 1 WHERE book = 'personal_account' AND posting_id = (SELECT posting_id FROM claim_reversals)"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE journal_entries SET amount = amount - 1 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claim_reversals)"
+            )
+        )
         found = problems(conn)
-    assert "reversal of claim W1: personal_account of 220702********0035 is left at 0.01 after the claim and its reversal, not 0.00" in found
-    assert "reversal of claim W1: provider of 220702********0035 is left at -0.01 after the claim and its reversal, not 0.00" in found
+    assert (
+        "reversal of claim W1: personal_account of 220702********0035 is left at 0.01 after the claim and its reversal, not 0.00"
+        in found
+    )
+    assert (
+        "reversal of claim W1: provider of 220702********0035 is left at -0.01 after the claim and its reversal, not 0.00"
+        in found
+    )
     # and the account no longer ties to its journal (balance 810.00, entries 810.01)
     assert "account of 220702********0035: balance 810.00 but its journal entries sum to 810.01" in found
 
@@ -116,8 +158,12 @@ def test_a_claim_reversed_twice(engine, books):
             conn.exec_driver_sql("CREATE TABLE claim_reversals AS SELECT * FROM guarded_reversals")
         else:
             conn.exec_driver_sql("ALTER TABLE claim_reversals DROP CONSTRAINT uq_claim_reversals_claim_id")
-        conn.execute(text("INSERT INTO claim_reversals (claim_id, reason, reversed_on, posting_id, operator, created_at) "
-                          "SELECT claim_id, 'again', reversed_on, posting_id, operator, created_at FROM claim_reversals"))
+        conn.execute(
+            text(
+                "INSERT INTO claim_reversals (claim_id, reason, reversed_on, posting_id, operator, created_at) "
+                "SELECT claim_id, 'again', reversed_on, posting_id, operator, created_at FROM claim_reversals"
+            )
+        )
         found = problems(conn)
     assert "claim W1: reversed 2 times" in found
 

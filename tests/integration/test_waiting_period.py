@@ -16,13 +16,29 @@ def student(uow):
     policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
 
     def register(enrolled=()):
-        persons.add_person(uow, "clerk", psn_no=STUDENT, name="李明", insutype="390", resident_category="ordinary", region="220702", enrolled=list(enrolled))
+        persons.add_person(
+            uow,
+            "clerk",
+            psn_no=STUDENT,
+            name="李明",
+            insutype="390",
+            resident_category="ordinary",
+            region="220702",
+            enrolled=list(enrolled),
+        )
 
     return register
 
 
 def claim(setl_id, on, fee="300.00"):
-    return {"setl_id": setl_id, "psn_no": STUDENT, "service_date": on, "med_type": "11", "hosp_lv": "2", "medfee_sumamt": fee}
+    return {
+        "setl_id": setl_id,
+        "psn_no": STUDENT,
+        "service_date": on,
+        "med_type": "11",
+        "hosp_lv": "2",
+        "medfee_sumamt": fee,
+    }
 
 
 def test_enrolling_after_the_central_period_waits_three_months(uow, student):
@@ -30,13 +46,17 @@ def test_enrolling_after_the_central_period_waits_three_months(uow, student):
     persons.enroll(uow, "clerk", STUDENT, 2025, date(2025, 3, 15))
     r = claims.post_claim(uow, "feed", claim("W1", "2025-05-01"))
     assert (str(r["fund_pay_sumamt"]), str(r["psn_cash_pay"])) == ("0.00", "300.00")
-    assert r["no_fund_reason"] == ("waiting period (enrolled on 2025-03-15, after the central contribution period ended on 2025-02-28): "
-                                   "the funds pay for services from 2025-06-15 on (docs/rules.md §3)")
+    assert r["no_fund_reason"] == (
+        "waiting period (enrolled on 2025-03-15, after the central contribution period ended on 2025-02-28): "
+        "the funds pay for services from 2025-06-15 on (docs/rules.md §3)"
+    )
     # From 2025-06-15 (2025-03-15 + 3 months): (300.00 - 100.00) x 55% = 110.00; the waiting claim met no deductible
     r = claims.post_claim(uow, "feed", claim("W2", "2025-06-15"))
     assert (str(r["act_pay_dedc"]), str(r["hifp_pay"]), r["no_fund_reason"]) == ("100.00", "110.00", None)
     # A duplicate says the same as the first time.
-    assert claims.post_claim(uow, "feed", claim("W1", "2025-05-01"))["no_fund_reason"].startswith("waiting period (enrolled on 2025-03-15")
+    assert claims.post_claim(uow, "feed", claim("W1", "2025-05-01"))["no_fund_reason"].startswith(
+        "waiting period (enrolled on 2025-03-15"
+    )
     assert claims.show_claim(uow, "W1")["no_fund_reason"].startswith("waiting period")
     assert verify.verify(uow)["ok"]
 
@@ -69,5 +89,7 @@ def test_a_year_whose_central_period_no_file_gives_is_named(uow, student):
     student(enrolled=[2025])
     persons.enroll(uow, "clerk", STUDENT, 2026, date(2026, 1, 5))
     r = claims.post_claim(uow, "feed", claim("Y1", "2026-02-01"))
-    assert r["errors"] == ["the central contribution period in force for region 220700 on 2026-01-01 ends 2025-02-28, not in 2026: "
-                           "load 2026's resident.contribution.central_period.end to judge whether an enrollment for 2026 was late"]
+    assert r["errors"] == [
+        "the central contribution period in force for region 220700 on 2026-01-01 ends 2025-02-28, not in 2026: "
+        "load 2026's resident.contribution.central_period.end to judge whether an enrollment for 2026 was late"
+    ]

@@ -23,7 +23,9 @@ from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, STUDENT, WORKER
 
 SEEDS = PolicyBook(seed_documents())
-WITH_OPERATOR_FILE = PolicyBook([*seed_documents(), PolicyDocument(parse_policy_text(CLAIM_POLICY), "loaded#1", "claims.toml", order=1)])
+WITH_OPERATOR_FILE = PolicyBook(
+    [*seed_documents(), PolicyDocument(parse_policy_text(CLAIM_POLICY), "loaded#1", "claims.toml", order=1)]
+)
 
 IN_SERVICE = Patient(WORKER, "310", "1101", "220702")
 RETIRED = Patient(RETIREE, "310", "1201", "220702")
@@ -31,7 +33,14 @@ RESIDENT = Patient(STUDENT, "390", None, "220702")
 
 
 def claim(**kw):
-    base = {"setl_id": "S1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "800.00"}
+    base = {
+        "setl_id": "S1",
+        "psn_no": WORKER,
+        "service_date": "2025-03-01",
+        "med_type": "11",
+        "hosp_lv": "2",
+        "medfee_sumamt": "800.00",
+    }
     return parse_claim(base | kw)
 
 
@@ -54,7 +63,11 @@ def test_level_2_first_claim_pays_the_deductible_then_57_percent():
 
 def test_level_3_later_owes_only_the_rest_of_the_higher_deductible():
     # After the 800.00 claim: deductible met 300.00, fund paid 285.00 of 1000.00.
-    _, a = run(IN_SERVICE, claim(medfee_sumamt="1000.00", hosp_lv="3"), basic=Counter(100000, fund_paid=28500, deductible_met=30000))
+    _, a = run(
+        IN_SERVICE,
+        claim(medfee_sumamt="1000.00", hosp_lv="3"),
+        basic=Counter(100000, fund_paid=28500, deductible_met=30000),
+    )
     assert a.act_pay_dedc == 10000  # 400.00 - 300.00 = 100.00
     assert a.hifp_pay == 45000  # (1000.00 - 100.00) x 50% = 450.00, under the 715.00 left
     assert a.psn_part_amt == 55000  # 1000.00 - 450.00
@@ -63,7 +76,11 @@ def test_level_3_later_owes_only_the_rest_of_the_higher_deductible():
 def test_the_yearly_cap_pays_only_what_remains():
     # 900.00 already paid of the 1000.00 cap; deductible met. 500.00 at level 1:
     # 500.00 x 55% = 275.00, but only 1000.00 - 900.00 = 100.00 remains.
-    _, a = run(IN_SERVICE, claim(medfee_sumamt="500.00", hosp_lv="1"), basic=Counter(100000, fund_paid=90000, deductible_met=40000))
+    _, a = run(
+        IN_SERVICE,
+        claim(medfee_sumamt="500.00", hosp_lv="1"),
+        basic=Counter(100000, fund_paid=90000, deductible_met=40000),
+    )
     assert (a.act_pay_dedc, a.hifp_pay, a.psn_part_amt) == (0, 10000, 40000)
 
 
@@ -77,7 +94,9 @@ def test_half_a_fen_rounds_up():
     _, a = run(IN_SERVICE, claim(medfee_sumamt="0.50"), basic=Counter(100000, deductible_met=40000))
     assert (a.hifp_pay, a.psn_part_amt) == (29, 21)
     # Retired at level 3: 1.10 x 55% = 0.605 -> 0.61.
-    _, a = run(RETIRED, claim(psn_no=RETIREE, medfee_sumamt="1.10", hosp_lv="3"), basic=Counter(100000, deductible_met=40000))
+    _, a = run(
+        RETIRED, claim(psn_no=RETIREE, medfee_sumamt="1.10", hosp_lv="3"), basic=Counter(100000, deductible_met=40000)
+    )
     assert a.hifp_pay == 61
     # Just under half: 0.70 x 57% = 0.399 -> 0.40; 0.10 x 55% (level 1) = 0.055 -> 0.06; 0.03 x 57% = 0.0171 -> 0.02
     assert round_fen(Decimal(70) * Decimal("0.57")) == 40
@@ -87,7 +106,10 @@ def test_half_a_fen_rounds_up():
 def test_excluded_items_leave_the_policy_scope():
     # 1000.00 with 100.00 全自费, 50.00 超限价, 30.00 乙类先行自付: in scope 820.00;
     # level 2, deductible 300.00: (820.00 - 300.00) x 57% = 296.40; personal 1000.00 - 296.40 = 703.60
-    _, a = run(IN_SERVICE, claim(medfee_sumamt="1000.00", fulamt_ownpay_amt="100.00", overlmt_selfpay="50.00", preselfpay_amt="30.00"))
+    _, a = run(
+        IN_SERVICE,
+        claim(medfee_sumamt="1000.00", fulamt_ownpay_amt="100.00", overlmt_selfpay="50.00", preselfpay_amt="30.00"),
+    )
     assert (a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.psn_part_amt) == (82000, 30000, 29640, 70360)
 
 
@@ -105,29 +127,45 @@ def test_retiree_ratio_at_level_1():
 def test_chronic_disease_with_its_own_cap_and_ratio():
     # E11: cap 1200.00, ratio 60%; chronic deductible at level 1: 100.00.
     # 700.00: (700.00 - 100.00) x 60% = 360.00
-    rules, a = run(IN_SERVICE, claim(med_type="14", dise_codg="E11", hosp_lv="1", medfee_sumamt="700.00"), book=WITH_OPERATOR_FILE)
+    rules, a = run(
+        IN_SERVICE, claim(med_type="14", dise_codg="E11", hosp_lv="1", medfee_sumamt="700.00"), book=WITH_OPERATOR_FILE
+    )
     assert (rules.basic.bucket, rules.basic.cap) == ("chronic:E11", 120000)
     assert (a.act_pay_dedc, a.hifp_pay, a.psn_part_amt) == (10000, 36000, 34000)
     # Later, 900.00 already paid: 1000.00 x 60% = 600.00, capped at 1200.00 - 900.00 = 300.00
-    _, a = run(IN_SERVICE, claim(med_type="140104", dise_codg="E11", hosp_lv="1", medfee_sumamt="1000.00"), basic=Counter(120000, 90000, 10000), book=WITH_OPERATOR_FILE)
+    _, a = run(
+        IN_SERVICE,
+        claim(med_type="140104", dise_codg="E11", hosp_lv="1", medfee_sumamt="1000.00"),
+        basic=Counter(120000, 90000, 10000),
+        book=WITH_OPERATOR_FILE,
+    )
     assert a.hifp_pay == 30000
 
 
 def test_chronic_disease_without_own_figures_takes_the_scheme_wide_ones():
     # I10 lists no cap or ratio: 960.00 and 50%. (300.00 - 100.00) x 50% = 100.00
-    rules, a = run(RESIDENT, claim(psn_no=STUDENT, med_type="14", dise_codg="I10", hosp_lv="1", medfee_sumamt="300.00"), book=WITH_OPERATOR_FILE)
+    rules, a = run(
+        RESIDENT,
+        claim(psn_no=STUDENT, med_type="14", dise_codg="I10", hosp_lv="1", medfee_sumamt="300.00"),
+        book=WITH_OPERATOR_FILE,
+    )
     assert (rules.basic.bucket, rules.basic.cap, a.hifp_pay) == ("chronic:I10", 96000, 10000)
 
 
 def test_a_disease_off_the_list_is_named():
-    with pytest.raises(ValidationError, match="dise_codg: J45 is not on the chronic disease list of region 220700 in force on 2025-03-01"):
+    with pytest.raises(
+        ValidationError,
+        match="dise_codg: J45 is not on the chronic disease list of region 220700 in force on 2025-03-01",
+    ):
         rules_for(WITH_OPERATOR_FILE, IN_SERVICE, claim(med_type="14", dise_codg="J45", hosp_lv="1"))
     with pytest.raises(ValidationError, match="dise_codg: is required for med_type 14"):
         rules_for(WITH_OPERATOR_FILE, IN_SERVICE, claim(med_type="14", hosp_lv="1"))
 
 
 def test_the_seed_alone_has_no_chronic_list_and_says_so():
-    with pytest.raises(MissingParameter, match="'employee.chronic.diseases' is not given for region 220700 on 2025-03-01"):
+    with pytest.raises(
+        MissingParameter, match="'employee.chronic.diseases' is not given for region 220700 on 2025-03-01"
+    ):
         rules_for(SEEDS, IN_SERVICE, claim(med_type="14", dise_codg="E11", hosp_lv="1"))
 
 
@@ -150,14 +188,26 @@ def test_resident_major_illness_by_segments_over_three_stays():
     # (33560.00 - 10000.00) x 60% = 14136.00
     b = Counter(20000000, 2044000, 80000)
     layer = Counter(40000000, 0, 0, 956000)
-    _, a = run(patient, claim(psn_no=STUDENT, med_type="21", medfee_sumamt="80000.00"), basic=b, layer=layer, book=WITH_OPERATOR_FILE)
+    _, a = run(
+        patient,
+        claim(psn_no=STUDENT, med_type="21", medfee_sumamt="80000.00"),
+        basic=b,
+        layer=layer,
+        book=WITH_OPERATOR_FILE,
+    )
     assert (a.hifp_pay, a.layer_selfpay, a.hifmi_pay) == (5600000, 2400000, 1413600)
     assert a.fund_pay_sumamt == 7013600 and a.psn_part_amt == 986400  # 56000 + 14136; 80000 - 70136
     # Third stay 100000.00: basic 70000.00, self-pay 30000.00, accumulated 63560.00;
     # total (50000-10000) x 60% + (63560-50000) x 70% = 24000.00 + 9492.00 = 33492.00; this claim 33492.00 - 14136.00 = 19356.00
     b = Counter(20000000, 7644000, 80000)
     layer = Counter(40000000, 1413600, 0, 3356000)
-    _, a = run(patient, claim(psn_no=STUDENT, med_type="21", medfee_sumamt="100000.00"), basic=b, layer=layer, book=WITH_OPERATOR_FILE)
+    _, a = run(
+        patient,
+        claim(psn_no=STUDENT, med_type="21", medfee_sumamt="100000.00"),
+        basic=b,
+        layer=layer,
+        book=WITH_OPERATOR_FILE,
+    )
     assert (a.hifp_pay, a.hifmi_pay) == (7000000, 1935600)
 
 
@@ -178,7 +228,9 @@ def test_second_layer_cap():
 
 def test_special_disease_at_the_inpatient_ratio():
     # N18 at level 2: deductible 0.00, employee inpatient ratio in service 85%: 2000.00 x 85% = 1700.00
-    rules, a = run(IN_SERVICE, claim(med_type="140201", dise_codg="N18", medfee_sumamt="2000.00"), book=WITH_OPERATOR_FILE)
+    rules, a = run(
+        IN_SERVICE, claim(med_type="140201", dise_codg="N18", medfee_sumamt="2000.00"), book=WITH_OPERATOR_FILE
+    )
     assert (rules.basic.bucket, rules.basic.cap) == ("special:N18", 5000000)
     assert (a.hifp_pay, a.layer_selfpay, a.hifob_pay) == (170000, 30000, 0)  # self-pay 300.00, under the 5000.00 band
 
@@ -188,7 +240,9 @@ def test_pharmacy_pooled_or_not():
     rules, a = run(IN_SERVICE, claim(med_type="41", hosp_lv="1", medfee_sumamt="300.00"), book=WITH_OPERATOR_FILE)
     assert (rules.basic.bucket, a.hifp_pay) == ("outpatient", 5500)
     # Residents: not pooled, all personal.
-    rules, a = run(RESIDENT, claim(psn_no=STUDENT, med_type="41", hosp_lv=None, medfee_sumamt="300.00"), book=WITH_OPERATOR_FILE)
+    rules, a = run(
+        RESIDENT, claim(psn_no=STUDENT, med_type="41", hosp_lv=None, medfee_sumamt="300.00"), book=WITH_OPERATOR_FILE
+    )
     assert rules.basic is None and (a.fund_pay_sumamt, a.psn_part_amt) == (0, 30000)
 
 

@@ -40,7 +40,7 @@ def test_garbage_after_an_array_is_reported_not_dropped():
 
 def test_json_nested_100000_deep_is_one_bad_row_and_the_next_rows_are_read():
     deep = "[" * 100_000 + "]" * 100_000
-    rows = read(f"{obj('A')}\n{{\"setl_id\": {deep}}}\n{obj('B')}\n")
+    rows = read(f'{obj("A")}\n{{"setl_id": {deep}}}\n{obj("B")}\n')
     assert shape(rows) == [(1, "A"), (2, "BadRow: not valid JSON: nested too deeply"), (3, "B")]
     # inside an array too: the bad item's end is found by its brackets
     rows = read(f"[{obj('A')}, {deep}, {obj('B')}]")
@@ -48,14 +48,18 @@ def test_json_nested_100000_deep_is_one_bad_row_and_the_next_rows_are_read():
 
 
 def test_an_integer_of_5000_digits_is_one_bad_row():
-    rows = read(f"{obj('A')}\n{{\"setl_id\": \"X\", \"medfee_sumamt\": {'9' * 5000}}}\n{obj('B')}\n")
+    rows = read(f'{obj("A")}\n{{"setl_id": "X", "medfee_sumamt": {"9" * 5000}}}\n{obj("B")}\n')
     assert [n for n, _ in rows] == [1, 2, 3]
     assert rows[1][1].message.startswith("not valid JSON: Exceeds the limit (4300 digits)")
     assert shape(rows)[2] == (3, "B")
 
 
 def test_a_csv_cell_over_128_kib_is_one_bad_row():
-    csv = "setl_id,psn_no,service_date,med_type,medfee_sumamt\nA,x,2025-01-01,11,1.00\nB,x,2025-01-01," + "1" * 200_000 + ",1.00\nC,x,2025-01-01,11,1.00\n"
+    csv = (
+        "setl_id,psn_no,service_date,med_type,medfee_sumamt\nA,x,2025-01-01,11,1.00\nB,x,2025-01-01,"
+        + "1" * 200_000
+        + ",1.00\nC,x,2025-01-01,11,1.00\n"
+    )
     rows = read(csv)
     assert shape(rows) == [(2, "A"), (3, "BadRow: not a CSV row: field larger than field limit (131072)"), (4, "C")]
 
@@ -63,20 +67,31 @@ def test_a_csv_cell_over_128_kib_is_one_bad_row():
 def test_a_byte_that_is_not_utf8_spoils_its_row_only():
     head = "setl_id,psn_no,service_date,med_type,medfee_sumamt\n"
     lines = [f"A{k},x,2025-01-01,11,1.00\n" for k in range(2000)]
-    bad = head.encode() + "".join(lines[:1000]).encode() + "B,张,2025-01-01,11,1.00\n".encode("gbk") + "".join(lines[1000:]).encode()
+    bad = (
+        head.encode()
+        + "".join(lines[:1000]).encode()
+        + "B,张,2025-01-01,11,1.00\n".encode("gbk")
+        + "".join(lines[1000:]).encode()
+    )
     rows = read(bad)
     assert len(rows) == 2001
     assert shape(rows)[1000] == (1002, "BadRow: is not UTF-8 text (byte 0xd5); save the file as UTF-8")
     assert shape(rows)[1001] == (1003, "A1000")
     # the same in JSON lines, and a bad byte outside any string
     jl = (obj("A") + "\n").encode() + b'{"setl_id": "\xd5\xc5"}\n' + b"\xff\n" + (obj("B") + "\n").encode()
-    assert shape(read(jl)) == [(1, "A"), (2, "BadRow: is not UTF-8 text (byte 0xd5); save the file as UTF-8"),
-                               (3, "BadRow: is not UTF-8 text (byte 0xff); save the file as UTF-8"), (4, "B")]
+    assert shape(read(jl)) == [
+        (1, "A"),
+        (2, "BadRow: is not UTF-8 text (byte 0xd5); save the file as UTF-8"),
+        (3, "BadRow: is not UTF-8 text (byte 0xff); save the file as UTF-8"),
+        (4, "B"),
+    ]
 
 
 def test_a_key_given_twice_is_refused_naming_it():
     row = '{"setl_id": "A", "medfee_sumamt": "10.00", "psn_no": "x", "medfee_sumamt": "9999.00"}'
-    assert shape(read(row)) == [(1, "BadRow: key 'medfee_sumamt' appears twice in the object; which value is meant cannot be told")]
+    assert shape(read(row)) == [
+        (1, "BadRow: key 'medfee_sumamt' appears twice in the object; which value is meant cannot be told")
+    ]
     assert shape(read(f"[{row}, {obj('B')}]"))[1] == (1, "B")
 
 

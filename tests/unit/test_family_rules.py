@@ -11,7 +11,16 @@ from ledger.family import (
     is_active,
 )
 
-ALL = ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
+ALL = (
+    "spouse",
+    "parent",
+    "child",
+    "sibling",
+    "grandparent",
+    "maternal_grandparent",
+    "grandchild",
+    "maternal_grandchild",
+)
 ON = date(2025, 6, 1)
 POLICY = BindingPolicy("220700", ON, ALL, member_same_province=False)
 HOLDER = Party("H" * 18, date(1978, 6, 11), "220702", True, frozenset({2025}))
@@ -21,23 +30,35 @@ def member(born: date, region="220702", enrolled=(2025,)) -> Party:
     return Party("M" * 18, born, region, False, frozenset(enrolled))
 
 
-@pytest.mark.parametrize("relation, born", [
-    ("spouse", date(1980, 2, 2)), ("sibling", date(1970, 1, 1)), ("sibling", date(1990, 1, 1)),
-    ("parent", date(1952, 3, 15)), ("grandparent", date(1930, 1, 1)), ("maternal_grandparent", date(1932, 1, 1)),
-    ("child", date(2008, 9, 2)), ("grandchild", date(2020, 1, 1)), ("maternal_grandchild", date(2021, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "relation, born",
+    [
+        ("spouse", date(1980, 2, 2)),
+        ("sibling", date(1970, 1, 1)),
+        ("sibling", date(1990, 1, 1)),
+        ("parent", date(1952, 3, 15)),
+        ("grandparent", date(1930, 1, 1)),
+        ("maternal_grandparent", date(1932, 1, 1)),
+        ("child", date(2008, 9, 2)),
+        ("grandchild", date(2020, 1, 1)),
+        ("maternal_grandchild", date(2021, 1, 1)),
+    ],
+)
 def test_allowed(relation, born):
     check_binding(HOLDER, member(born), relation, POLICY, ON)
 
 
-@pytest.mark.parametrize("relation, born, message", [
-    ("parent", date(1978, 6, 11), "a parent must be older than the holder"),  # same day is not older
-    ("grandparent", date(1990, 1, 1), "a grandparent must be older"),
-    ("maternal_grandparent", date(1980, 1, 1), "a maternal grandparent must be older"),
-    ("child", date(1978, 6, 11), "a child must be younger"),
-    ("grandchild", date(1960, 1, 1), "a grandchild must be younger"),
-    ("maternal_grandchild", date(1970, 1, 1), "a maternal grandchild must be younger"),
-])
+@pytest.mark.parametrize(
+    "relation, born, message",
+    [
+        ("parent", date(1978, 6, 11), "a parent must be older than the holder"),  # same day is not older
+        ("grandparent", date(1990, 1, 1), "a grandparent must be older"),
+        ("maternal_grandparent", date(1980, 1, 1), "a maternal grandparent must be older"),
+        ("child", date(1978, 6, 11), "a child must be younger"),
+        ("grandchild", date(1960, 1, 1), "a grandchild must be younger"),
+        ("maternal_grandchild", date(1970, 1, 1), "a maternal grandchild must be younger"),
+    ],
+)
 def test_generation_must_match_birth_dates(relation, born, message):
     with pytest.raises(LedgerError, match=message):
         check_binding(HOLDER, member(born), relation, POLICY, ON)
@@ -45,7 +66,10 @@ def test_generation_must_match_birth_dates(relation, born, message):
 
 def test_policy_with_fewer_relations():
     narrow = BindingPolicy("220700", ON, ("spouse", "parent", "child"), False)
-    with pytest.raises(LedgerError, match=r"relation: sibling is not allowed by the policy for region 220700 on 2025-06-01 \(allowed: spouse, parent, child\)"):
+    with pytest.raises(
+        LedgerError,
+        match=r"relation: sibling is not allowed by the policy for region 220700 on 2025-06-01 \(allowed: spouse, parent, child\)",
+    ):
         check_binding(HOLDER, member(date(1982, 5, 5)), "sibling", narrow, ON)
 
 

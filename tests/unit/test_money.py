@@ -6,7 +6,10 @@ from ledger.errors import ValidationError
 from ledger.money import MAX_FEN, Yuan, format_fen, parse_yuan
 
 
-@pytest.mark.parametrize("text, fen", [("0", 0), ("1", 100), ("1234.5", 123450), ("1234.50", 123450), ("0.01", 1), ("33.36", 3336), (" 7.05 ", 705)])
+@pytest.mark.parametrize(
+    "text, fen",
+    [("0", 0), ("1", 100), ("1234.5", 123450), ("1234.50", 123450), ("0.01", 1), ("33.36", 3336), (" 7.05 ", 705)],
+)
 def test_parse_yuan_to_fen(text, fen):
     assert parse_yuan(text) == fen
 

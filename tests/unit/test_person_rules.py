@@ -21,9 +21,15 @@ def test_resident_has_no_account():
         (dict(insutype="320"), "insutype: must be 310 .employee. or 390 .resident., got '320'"),
         (dict(insutype="310"), "psn_type: is required for an employee"),
         (dict(insutype="310", psn_type="1301"), "psn_type: must be one of 1101, 1103, 1201, 1203, got '1301'"),
-        (dict(insutype="310", psn_type="1101", resident_category="ordinary"), "resident_category: applies to residents"),
+        (
+            dict(insutype="310", psn_type="1101", resident_category="ordinary"),
+            "resident_category: applies to residents",
+        ),
         (dict(insutype="390"), "resident_category: is required for a resident"),
-        (dict(insutype="390", resident_category="rich"), "resident_category: must be one of ordinary, hardship, extreme_poverty"),
+        (
+            dict(insutype="390", resident_category="rich"),
+            "resident_category: must be one of ordinary, hardship, extreme_poverty",
+        ),
         (dict(insutype="390", resident_category="ordinary", psn_type="1101"), "psn_type: applies to employees"),
         (dict(insutype="390", resident_category="ordinary", region="2207"), "region: a region is a 6-digit"),
         (dict(insutype="390", resident_category="ordinary", name=" "), "name: is required"),
@@ -35,4 +41,3 @@ def test_each_bad_field_is_named(kwargs, message):
     fields = dict(psn_no=STUDENT, name="李明", region="220702") | kwargs
     with pytest.raises(ValidationError, match=message):
         new_person(**fields)
-

@@ -28,13 +28,30 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     assert v["resident.contribution.central_period.start"] == date(2024, 9, 1)
     assert v["resident.contribution.central_period.end"] == date(2025, 2, 28)
     assert [v[f"employee.outpatient.deductible.level{n}"] for n in (1, 2, 3)] == [20000, 30000, 40000]
-    assert [v[f"employee.outpatient.ratio.in_service.level{n}"] for n in (1, 2, 3)] == [Decimal("0.55"), Decimal("0.57"), Decimal("0.50")]
-    assert [v[f"employee.outpatient.ratio.retired.level{n}"] for n in (1, 2, 3)] == [Decimal("0.57"), Decimal("0.60"), Decimal("0.55")]
+    assert [v[f"employee.outpatient.ratio.in_service.level{n}"] for n in (1, 2, 3)] == [
+        Decimal("0.55"),
+        Decimal("0.57"),
+        Decimal("0.50"),
+    ]
+    assert [v[f"employee.outpatient.ratio.retired.level{n}"] for n in (1, 2, 3)] == [
+        Decimal("0.57"),
+        Decimal("0.60"),
+        Decimal("0.55"),
+    ]
     assert v["employee.outpatient.annual_cap"] == 100000
     assert (v["chronic.annual_cap.lowest"], v["chronic.annual_cap.highest"]) == (96000, 180000)
     assert v["resident.inpatient.annual_cap"] == 20000000
     assert v["resident.major_illness.annual_cap"] == 40000000
-    assert v["family.relations"] == ("spouse", "parent", "child", "sibling", "grandparent", "maternal_grandparent", "grandchild", "maternal_grandchild")
+    assert v["family.relations"] == (
+        "spouse",
+        "parent",
+        "child",
+        "sibling",
+        "grandparent",
+        "maternal_grandparent",
+        "grandchild",
+        "maternal_grandchild",
+    )
     assert v["family.pays_relatives_personal_share"] is True and v["family.pays_resident_contributions"] is True
     assert v["resident.incentive.start_year"] == 2025
     assert v["resident.incentive.continuous.years_before_bonus"] == 4
@@ -64,7 +81,11 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert v["employee.outpatient.annual_cap"] == 250000
     assert v["employee.outpatient.deductible.level1"] == 0
     assert v["employee.chronic.deductible.level1"] == 0
-    assert (v["employee.chronic.disease_count"], v["employee.chronic.ratio"], v["employee.chronic.annual_cap"]) == (47, Decimal("0.70"), 650000)
+    assert (v["employee.chronic.disease_count"], v["employee.chronic.ratio"], v["employee.chronic.annual_cap"]) == (
+        47,
+        Decimal("0.70"),
+        650000,
+    )
     assert (v["employee.special.disease_count"], v["employee.special.at_inpatient_ratio"]) == (55, True)
     assert v["employee.basic_and_large_expense.annual_cap"] == 70000000
     assert v["employee.chronic.cap_per_person"] is True  # 每年最高报销6500元: one cap a year, not per disease
@@ -89,8 +110,15 @@ def test_every_seed_value_cites_a_seed_document_with_a_quote(seeds):
                 assert name == "family.member_same_province" and entry.note, name
                 continue
             if doc.policy.sources[entry.source].grade == "N":  # a national rule, reported by RULES.md §3
-                assert name in ("resident.incentive.max_share_of_cap", "resident.waiting_period.fixed_months",
-                                "resident.waiting_period.months_per_broken_year") and entry.note, name
+                assert (
+                    name
+                    in (
+                        "resident.incentive.max_share_of_cap",
+                        "resident.waiting_period.fixed_months",
+                        "resident.waiting_period.months_per_broken_year",
+                    )
+                    and entry.note
+                ), name
                 continue
             assert entry.quote, name
             assert doc.policy.sources[entry.source].grade == "S", name
@@ -107,17 +135,38 @@ def test_a_good_file_passes():
 @pytest.mark.parametrize(
     "text, message",
     [
-        (policy_text(GOOD).replace('source = "doc"\n', ""), r"parameters\.employee\.outpatient\.annual_cap\.source: missing"),
+        (
+            policy_text(GOOD).replace('source = "doc"\n', ""),
+            r"parameters\.employee\.outpatient\.annual_cap\.source: missing",
+        ),
         (policy_text(GOOD).replace('source = "doc"', 'source = "nowhere"'), r"source 'nowhere' is not declared"),
-        (policy_text({"employee.outpatient.ratio.retired.level1": '"1.05"'}), r"employee\.outpatient\.ratio\.retired\.level1: a ratio must be between 0 and 1 \(got 1\.05\)"),
-        (policy_text({"employee.outpatient.ratio.retired.level1": '"-0.1"'}), r"employee\.outpatient\.ratio\.retired\.level1: a ratio must be between 0 and 1 \(got -0\.1\)"),
-        (policy_text({"employee.outpatient.annual_cap": '"-5.00"'}), r"employee\.outpatient\.annual_cap: amount must not be negative"),
+        (
+            policy_text({"employee.outpatient.ratio.retired.level1": '"1.05"'}),
+            r"employee\.outpatient\.ratio\.retired\.level1: a ratio must be between 0 and 1 \(got 1\.05\)",
+        ),
+        (
+            policy_text({"employee.outpatient.ratio.retired.level1": '"-0.1"'}),
+            r"employee\.outpatient\.ratio\.retired\.level1: a ratio must be between 0 and 1 \(got -0\.1\)",
+        ),
+        (
+            policy_text({"employee.outpatient.annual_cap": '"-5.00"'}),
+            r"employee\.outpatient\.annual_cap: amount must not be negative",
+        ),
         (policy_text({"employee.outpatient.annual_cap": "1000.0"}), r"money is written as a string"),
         (policy_text({"employee.outpatient.annual_cap": '"10.001"'}), r"more than two decimals"),
-        (policy_text({"employee.outpatient.anual_cap": '"1000.00"'}), r"parameters\.employee\.outpatient\.anual_cap: unknown parameter"),
+        (
+            policy_text({"employee.outpatient.anual_cap": '"1000.00"'}),
+            r"parameters\.employee\.outpatient\.anual_cap: unknown parameter",
+        ),
         (policy_text(GOOD) + '\nmayor = "x"\n', r"mayor: unknown key"),
-        (policy_text(GOOD).replace('title = "a test document"', 'title = "a test document"\nauthor = "x"'), r"sources\.doc\.author: unknown key"),
-        (policy_text(GOOD).replace("value =", 'unit = "yuan"\nvalue ='), r"parameters\.employee\.outpatient\.annual_cap\.unit: unknown key"),
+        (
+            policy_text(GOOD).replace('title = "a test document"', 'title = "a test document"\nauthor = "x"'),
+            r"sources\.doc\.author: unknown key",
+        ),
+        (
+            policy_text(GOOD).replace("value =", 'unit = "yuan"\nvalue ='),
+            r"parameters\.employee\.outpatient\.annual_cap\.unit: unknown key",
+        ),
         (policy_text({"family.relations": '["spouse", "cousin"]'}), r"unknown relation\(s\) cousin"),
         (policy_text(GOOD).replace('region = "220700"', 'region = "2207"'), r"region: String should match pattern"),
         (policy_text(GOOD, review_by="2025-01-01"), r"review_by: is before effective_from"),

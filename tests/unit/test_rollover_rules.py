@@ -17,7 +17,12 @@ SONGYUAN = IncentivePolicy(2025, 4, 100000, 100000, Decimal("0.20"), 40000000, "
 def test_a_year_without_reimbursement_raises_next_years_cap_by_1000():
     # Enrolled 2025, no fund paid in 2025: zero-claim 1000.00; continuous 2 years (2025, 2026) < 4: 0
     i = next_incentive(SONGYUAN, 2025, 1, 0, True, False)
-    assert (i.continuous_years, i.zero_claim_bonus, i.continuous_bonus, i.bonus) == (2, 100000, 0, 100000)  # cap 401000.00
+    assert (i.continuous_years, i.zero_claim_bonus, i.continuous_bonus, i.bonus) == (
+        2,
+        100000,
+        0,
+        100000,
+    )  # cap 401000.00
 
 
 def test_continuous_enrollment_pays_from_the_fifth_year():
