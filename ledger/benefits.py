@@ -49,7 +49,7 @@ class Patient:
 
 @dataclass(frozen=True)
 class BasicRule:
-    """The basic fund's rule for this claim's bucket (docs/claims.md, step 2-3)."""
+    """The basic fund's rule for this claim's bucket (docs/claims.md, steps 2-3)."""
 
     bucket: str  # usage bucket: outpatient, chronic:CODE (or chronic, one per person), special:CODE, inpatient
     deductible: int  # threshold at the claim's facility level, fen

@@ -34,6 +34,7 @@ from ledger.db.models import (
 )
 from ledger.db.sql import bulk_insert
 from ledger.idcard import check_character
+from ledger.services import policies
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork
 
@@ -132,7 +133,34 @@ def setup(url: str, n: int, rng: random.Random) -> None:
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
         uow.commit()
+    # The Changchun letter names its year-end items for 2024 only: a file for 2026, as a
+    # bureau would load, keeps them in the run (100.00 + 33.36 per retiree).
+    policies.load_policy(uow, "bench", CHANGCHUN_2026, "changchun-2026-bench.toml")
     engine.dispose()
+
+
+CHANGCHUN_2026 = """
+region = "220100"
+region_name = "Changchun (benchmark)"
+title = "Year-end items for 2026, for the benchmark"
+effective_from = 2026-01-01
+
+[sources.bench]
+title = "The 2024 letter's items, repeated for 2026 by this benchmark"
+grade = "D"
+
+[parameters."employee.retired.year_end.large_expense_premium"]
+value = "100.00"
+source = "bench"
+
+[parameters."employee.retired.year_end.disabled_care_premium"]
+value = "33.36"
+source = "bench"
+
+[parameters."employee.retired.year_end.for_year"]
+value = 2026
+source = "bench"
+"""
 
 
 def main() -> None:

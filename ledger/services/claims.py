@@ -1,4 +1,4 @@
-"""Posting claim settlements (docs/claims.md-4), reversing them, and reading them back.
+"""Posting claim settlements (docs/claims.md; fields in docs/cli.md), reversing them, and reading them back.
 
 Claims are posted in chunks. A chunk is one transaction: every claim in it is checked
 first (a bad claim is rejected and writes nothing), then the usage counters and accounts
