@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -54,7 +55,6 @@ from ..db.models import (
     Entry,
     FamilyBinding,
     Person,
-    Posting,
     utcnow,
 )
 from ..db.sql import bulk_insert, lock_setl_ids, reserve_ids
@@ -66,8 +66,9 @@ from ..persons import RESIDENT, check_year
 from ..policy.book import PolicyBook, pooling_area
 from ..retry import attempt, retried
 from ..uow import UnitOfWork
+from .journal import Draft, Leg, post_many
 from .policies import policy_book
-from .records import Leg, audit, effective_date, get_person, post
+from .records import audit, effective_date, get_person, post
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -375,7 +376,7 @@ def _lock_accounts(s: Session, owners: set[str]) -> dict:
         .with_for_update()
     )
     for r in rows:
-        accounts[r.psn_no] = {"id": r.id, "balance": r.balance, "delta": 0}
+        accounts[r.psn_no] = {"id": r.id, "balance": r.balance}
     return accounts
 
 
@@ -409,10 +410,8 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own["balance"] if own else None, payers)
     if own is not None and pay.acct_pay:
         own["balance"] -= pay.acct_pay
-        own["delta"] -= pay.acct_pay
     for h, amount in pay.mulaid:
         accounts[h]["balance"] -= amount
-        accounts[h]["delta"] -= amount
     amounts = (
         a.inscp_scp_amt,
         a.act_pay_dedc,
@@ -440,82 +439,34 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
     return a, pay
 
 
-POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at")
-ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
 CLAIM_COLUMNS = (
-    "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "combined_bucket", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay",
-    "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay", "balc",
-    "policy", "no_fund_reason", "posting_id", "operator", "created_at",
+    "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "combined_bucket", "inscp_scp_amt", "act_pay_dedc",
+    "hifp_pay", "hifmi_pay", "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay",
+    "psn_cash_pay", "balc", "policy", "no_fund_reason", "posting_id", "operator", "created_at",
 )  # fmt: skip
 MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
 
 
 def _write(s: Session, operator: str, posted: list, counters: dict, accounts: dict) -> None:
     now = utcnow()
-    posting_ids = reserve_ids(s, Posting.__table__, len(posted))
+    drafts = [
+        Draft("claim", i.claim.service_date, f"claim {i.claim.setl_id}: {MED_TYPES[i.claim.med_type]}",
+              claim_legs(i.claim, i.rules, a, pay, accounts), i.claim.setl_id)
+        for i, a, pay in posted
+    ]  # fmt: skip
+    # The journal writer moves the balances; the figures in `accounts` are what it will leave.
+    posting_ids = post_many(s, drafts, operator, now)
     claim_ids = reserve_ids(s, ClaimRecord.__table__, len(posted))
-    postings, entries, claims, mulaid = [], [], [], []
+    claims, mulaid = [], []
     for (i, a, pay), pid, cid in zip(posted, posting_ids, claim_ids, strict=True):
-        c, rules = i.claim, i.rules
-        postings.append(
-            (pid, "claim", c.service_date, f"claim {c.setl_id}: {MED_TYPES[c.med_type]}", c.setl_id, operator, now)
-        )
-        entries += [
-            (pid, leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in claim_legs(c, rules, a, pay, accounts)
-        ]
-        balc = i.result["balc"]
         claims.append(
-            (
-                cid,
-                c.setl_id,
-                c.psn_no,
-                c.service_date,
-                c.med_type,
-                c.hosp_lv,
-                c.dise_codg,
-                c.medfee_sumamt,
-                c.fulamt_ownpay_amt,
-                c.overlmt_selfpay,
-                c.preselfpay_amt,
-                c.acct_used_flag,
-                c.mulaid_payer,
-                c.year,
-                c.fingerprint(),
-                rules.basic.bucket if rules.basic else None,
-                rules.layer.bucket if rules.layer else None,
-                COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
-                a.inscp_scp_amt,
-                a.act_pay_dedc,
-                a.hifp_pay,
-                a.hifmi_pay,
-                a.hifob_pay,
-                a.layer_selfpay,
-                a.fund_pay_sumamt,
-                a.psn_part_amt,
-                pay.acct_pay,
-                pay.acct_mulaid_pay,
-                pay.psn_cash_pay,
-                None if balc is None else balc.fen,
-                rules.policy_json,
-                i.no_fund_reason,
-                pid,
-                operator,
-                now,
-            )
+            _IN_COLUMN_ORDER(_claim_row(i, a, pay, id=cid, posting_id=pid, operator=operator, created_at=now))
         )
         if pay.mulaid:
             binding_of = {h: bid for bid, h in i.payers}
             mulaid += [(cid, n, h, binding_of[h], amt) for n, (h, amt) in enumerate(pay.mulaid, 1)]
-    bulk_insert(s, Posting.__table__, POSTING_COLUMNS, postings)
-    bulk_insert(s, Entry.__table__, ENTRY_COLUMNS, entries)
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
-    moved = [{"a_id": a["id"], "a_delta": a["delta"]} for a in accounts.values() if a["delta"]]
-    if moved:
-        t = Account.__table__
-        s.execute(
-            update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved
-        )
     used = [
         {"u_id": u["id"], "u_fund": u["fund_paid"], "u_dedc": u["deductible_met"], "u_self": u["selfpay"]}
         for u in counters.values()
@@ -529,6 +480,47 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
             .values(fund_paid=bindparam("u_fund"), deductible_met=bindparam("u_dedc"), selfpay=bindparam("u_self")),
             used,
         )
+
+
+_IN_COLUMN_ORDER = itemgetter(*CLAIM_COLUMNS)
+
+
+def _claim_row(i: _Item, a: Adjudication, pay: Payments, **written) -> dict:
+    """A claim's row by column name; `written` adds what the writer knows (ids, times)."""
+    c, rules, balc = i.claim, i.rules, i.result["balc"]
+    return written | {
+        "setl_id": c.setl_id,
+        "psn_no": c.psn_no,
+        "service_date": c.service_date,
+        "med_type": c.med_type,
+        "hosp_lv": c.hosp_lv,
+        "dise_codg": c.dise_codg,
+        "medfee_sumamt": c.medfee_sumamt,
+        "fulamt_ownpay_amt": c.fulamt_ownpay_amt,
+        "overlmt_selfpay": c.overlmt_selfpay,
+        "preselfpay_amt": c.preselfpay_amt,
+        "acct_used_flag": c.acct_used_flag,
+        "mulaid_payer": c.mulaid_payer,
+        "year": c.year,
+        "fingerprint": c.fingerprint(),
+        "bucket": rules.basic.bucket if rules.basic else None,
+        "layer_bucket": rules.layer.bucket if rules.layer else None,
+        "combined_bucket": COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
+        "inscp_scp_amt": a.inscp_scp_amt,
+        "act_pay_dedc": a.act_pay_dedc,
+        "hifp_pay": a.hifp_pay,
+        "hifmi_pay": a.hifmi_pay,
+        "hifob_pay": a.hifob_pay,
+        "layer_selfpay": a.layer_selfpay,
+        "fund_pay_sumamt": a.fund_pay_sumamt,
+        "psn_part_amt": a.psn_part_amt,
+        "acct_pay": pay.acct_pay,
+        "acct_mulaid_pay": pay.acct_mulaid_pay,
+        "psn_cash_pay": pay.psn_cash_pay,
+        "balc": None if balc is None else balc.fen,
+        "policy": rules.policy_json,
+        "no_fund_reason": i.no_fund_reason,
+    }
 
 
 def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, accounts: dict) -> list[Leg]:

@@ -12,17 +12,14 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from ..adjudication import round_fen
 from ..db.models import (
     Account,
     Enrollment,
-    Entry,
     MonthlyCredit,
     Person,
-    Posting,
-    utcnow,
 )
 from ..db.sql import bulk_insert, reserve_ids
 from ..errors import LedgerError, ValidationError
@@ -31,6 +28,7 @@ from ..money import Yuan, parse_yuan
 from ..persons import EMPLOYEE
 from ..retry import retried
 from ..uow import UnitOfWork
+from .journal import Draft, Leg, post_many
 from .persons import ImportRejected, RowError
 from .policies import policy_book
 
@@ -122,30 +120,13 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
                 no_base += 1
         credits = [c for c in credits if c[3] > 0]
         if credits:
-            [pid] = reserve_ids(s, Posting.__table__, 1)
-            bulk_insert(
-                s,
-                Posting.__table__,
-                ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
-                [
-                    (
-                        pid,
-                        "credit_monthly",
-                        on,
-                        f"monthly personal-account credit, {label}",
-                        f"monthly:{label}",
-                        operator,
-                        utcnow(),
-                    )
-                ],
-            )
             total = sum(c[3] for c in credits)
-            bulk_insert(
+            legs = [Leg("personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
+            legs.append(Leg("account_funding", -total))
+            [pid] = post_many(
                 s,
-                Entry.__table__,
-                ("posting_id", "book", "amount", "psn_no", "account_id"),
-                [(pid, "personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
-                + [(pid, "account_funding", -total, None, None)],
+                [Draft("credit_monthly", on, f"monthly personal-account credit, {label}", legs, f"monthly:{label}")],
+                operator,
             )
             t = MonthlyCredit.__table__
             bulk_insert(
@@ -156,13 +137,6 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
                     (n, psn, label, base, amount, pid)
                     for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
                 ],
-            )
-            a = Account.__table__
-            # In account id order, the global lock order: updating in person order could
-            # deadlock with a claim chunk, which locks accounts by id.
-            s.execute(
-                update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance + bindparam("a_amount")),
-                sorted(({"a_id": acct, "a_amount": amount} for _, acct, _, amount in credits), key=lambda u: u["a_id"]),
             )
         summary = {
             "month": label,

@@ -4,48 +4,30 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import Account, AuditRecord, Entry, Person, Posting
+from ..db.models import Account, AuditRecord, Person
 from ..errors import NotFound, ValidationError
 from ..idcard import mask, parse_id_number
 from ..persons import INSUTYPES
+from .journal import Draft, Leg, post_many
+
+__all__ = ["Leg", "Posted", "account_of", "audit", "effective_date", "get_person", "post"]
 
 
 @dataclass(frozen=True)
-class Leg:
-    """One side of a posting: a book, a signed amount in fen, whose money it is."""
-
-    book: str
-    amount: int
-    psn_no: str | None = None
-    account_id: int | None = None
+class Posted:
+    id: int
 
 
 def post(
     session: Session, *, kind: str, on: date, memo: str, operator: str, legs: list[Leg], ref: str | None = None
-) -> Posting:
-    """Write a balanced posting and move the account balances it touches, in the caller's
-    transaction. The balance update is a single `balance = balance + x` statement, so
-    concurrent postings to one account serialize on its row and the CHECK keeps it ≥ 0."""
-    if sum(leg.amount for leg in legs) != 0:
-        raise AssertionError(f"unbalanced posting {kind}: {legs}")
-    if any(leg.amount == 0 for leg in legs):
-        raise AssertionError(f"zero leg in posting {kind}: {legs}")
-    posting = Posting(kind=kind, effective_date=on, memo=memo, ref=ref, operator=operator)
-    session.add(posting)
-    session.flush()
-    for leg in legs:
-        session.add(
-            Entry(posting_id=posting.id, book=leg.book, amount=leg.amount, psn_no=leg.psn_no, account_id=leg.account_id)
-        )
-        if leg.account_id is not None:
-            session.execute(
-                update(Account).where(Account.id == leg.account_id).values(balance=Account.balance + leg.amount)
-            )
-    session.flush()
-    return posting
+) -> Posted:
+    """Write one balanced posting and move the balances it touches, in the caller's
+    transaction: the journal writer's batch of one."""
+    [pid] = post_many(session, [Draft(kind, on, memo, legs, ref)], operator)
+    return Posted(pid)
 
 
 def audit(

@@ -29,10 +29,8 @@ from ..db.models import (
     ClaimRecord,
     ClaimReversal,
     Enrollment,
-    Entry,
     MajorIllnessIncentive,
     Person,
-    Posting,
     Rollover,
     YearEndDeduction,
     utcnow,
@@ -51,6 +49,7 @@ from ..rollover_rules import (
     zero_claim_year,
 )
 from ..uow import UnitOfWork
+from .journal import Draft, Leg, post_many
 from .policies import policy_book
 
 CHUNK = 5000
@@ -349,37 +348,21 @@ def _write(s: Session, operator: str, year: int, counters, incentives, deduction
         [(n, *i) for n, i in zip(reserve_ids(s, t, len(incentives)), incentives, strict=True)],
     )
     if legs:
-        [pid] = reserve_ids(s, Posting.__table__, 1)
-        bulk_insert(
+        # One posting per chunk: every retiree's items against the collection book.
+        entries = [leg for psn, account_id, _, amount in legs
+                   for leg in (Leg("personal_account", -amount, psn, account_id), Leg("contribution_collection", amount, psn))]  # fmt: skip
+        [pid] = post_many(
             s,
-            Posting.__table__,
-            ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at"),
             [
-                (
-                    pid,
+                Draft(
                     "year_end",
                     date(year, 12, 31),
                     f"year-end collection for {year + 1} from personal accounts",
+                    entries,
                     f"rollover:{year}",
-                    operator,
-                    utcnow(),
                 )
             ],
-        )
-        entries = []
-        for psn, account_id, _, amount in legs:
-            entries += [
-                (pid, "personal_account", -amount, psn, account_id),
-                (pid, "contribution_collection", amount, psn, None),
-            ]
-        bulk_insert(s, Entry.__table__, ("posting_id", "book", "amount", "psn_no", "account_id"), entries)
-        by_account: dict[int, int] = {}
-        for _, account_id, _, amount in legs:
-            by_account[account_id] = by_account.get(account_id, 0) + amount
-        a = Account.__table__
-        s.execute(
-            update(a).where(a.c.id == bindparam("a_id")).values(balance=a.c.balance - bindparam("a_amount")),
-            [{"a_id": k, "a_amount": v} for k, v in by_account.items()],
+            operator,
         )
         for d in deductions:
             if d[4] == "deducted":

@@ -1,0 +1,118 @@
+"""The one journal writer. Every posting the ledger makes, one or ten thousand at a time,
+goes through `post_many`: it checks each draft balances and has legs, inserts postings and
+entries in bulk, and moves the account balances the legs touch with one statement, in the
+global lock order (accounts by id). Never commits: the service owns the transaction.
+
+The database holds the same rule: on PostgreSQL a deferred constraint trigger refuses, at
+commit, a posting whose entries are missing or do not sum to zero; on SQLite the writer asks
+the database the same question after its inserts (`_unbalanced`).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.models import Account, Entry, Posting, utcnow
+from ..db.sql import bulk_insert, reserve_ids
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a posting: a book, a signed amount in fen (what the book receives is
+    positive), and whose money it is."""
+
+    book: str
+    amount: int
+    psn_no: str | None = None
+    account_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A posting about to be written."""
+
+    kind: str
+    on: date
+    memo: str
+    legs: Sequence[Leg]
+    ref: str | None = None
+
+
+class UnbalancedPosting(AssertionError):
+    """A posting whose legs do not sum to zero, or that has none: a bug, never user input."""
+
+
+def check_draft(d: Draft) -> None:
+    if not d.legs:
+        raise UnbalancedPosting(f"posting {d.kind} {d.ref or ''} has no legs")
+    if any(leg.amount == 0 for leg in d.legs):
+        raise UnbalancedPosting(f"posting {d.kind} {d.ref or ''} has a zero leg: {list(d.legs)}")
+    if sum(leg.amount for leg in d.legs) != 0:
+        raise UnbalancedPosting(f"posting {d.kind} {d.ref or ''} does not balance: {list(d.legs)}")
+
+
+POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at")
+ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
+
+
+def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: datetime | None = None) -> list[int]:
+    """Write the drafts as postings in the caller's transaction; their ids, in order."""
+    for d in drafts:
+        check_draft(d)
+    if not drafts:
+        return []
+    now = now or utcnow()
+    session.flush()  # rows the caller added (an account opened in this transaction) exist before entries refer to them
+    ids = reserve_ids(session, Posting.__table__, len(drafts))
+    bulk_insert(
+        session,
+        Posting.__table__,
+        POSTING_COLUMNS,
+        [(i, d.kind, d.on, d.memo, d.ref, operator, now) for i, d in zip(ids, drafts, strict=True)],
+    )
+    entries = [
+        (i, leg.book, leg.amount, leg.psn_no, leg.account_id)
+        for i, d in zip(ids, drafts, strict=True)
+        for leg in d.legs
+    ]
+    bulk_insert(session, Entry.__table__, ENTRY_COLUMNS, entries)
+    deltas: dict[int, int] = {}
+    for _, _, amount, _, account_id in entries:
+        if account_id is not None:
+            deltas[account_id] = deltas.get(account_id, 0) + amount
+    move_balances(session, deltas)
+    if session.get_bind().dialect.name != "postgresql":  # PostgreSQL's trigger checks at commit
+        bad = _unbalanced(session, ids)
+        if bad:
+            raise UnbalancedPosting(
+                f"journal posting(s) {bad} do not balance in the database (no entries, or entries not summing to zero)"
+            )
+    return ids
+
+
+def move_balances(session: Session, deltas: dict[int, int]) -> None:
+    """The one statement that changes account balances: `balance = balance + delta`, on the
+    newest row, in account id order (the global lock order; the CHECK keeps it >= 0)."""
+    moved = [{"a_id": a, "a_delta": d} for a, d in sorted(deltas.items()) if d]
+    if moved:
+        t = Account.__table__
+        session.execute(
+            update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved
+        )
+
+
+def _unbalanced(session: Session, ids: list[int]) -> list[int]:
+    """Of these postings, those with no entries or entries that do not sum to zero."""
+    e = Entry.__table__
+    p = Posting.__table__
+    rows = session.execute(
+        select(p.c.id)
+        .select_from(p.outerjoin(e, e.c.posting_id == p.c.id))
+        .where(p.c.id.between(min(ids), max(ids)))  # on SQLite the reserved ids are one run
+        .group_by(p.c.id)
+        .having((func.count(e.c.id) == 0) | (func.coalesce(func.sum(e.c.amount), 0) != 0))
+    )
+    return [r.id for r in rows]
