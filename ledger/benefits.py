@@ -29,6 +29,8 @@ MAJOR_ILLNESS, LARGE_EXPENSE = "major_illness", "large_expense"
 # The counter of a cap on the basic fund and the large-expense subsidy together (Changchun:
 # 叠加大额医疗费用补助,每年最多能报销70万元), kept over the claims that reach the second layer.
 COMBINED = "basic_and_large_expense"
+# The journal book each second layer pays from.
+LAYER_BOOKS = {MAJOR_ILLNESS: "major_illness_insurance", LARGE_EXPENSE: "large_expense_subsidy"}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Posting claim settlements (docs/claims.md; fields in docs/cli.md), reversing them, and reading them back.
+"""Posting claim settlements (docs/claims.md; fields in docs/cli.md). Reading them back is in
+claim_views, reversing them in claim_reversal; the database side of the path in db/claim_gateway.
 
 Claims are posted in chunks. A chunk is one transaction: every claim in it is checked
 first (a bad claim is rejected and writes nothing), then the usage counters and accounts
@@ -15,7 +16,6 @@ setl_ids of its chunk (advisory locks) before it looks for them, so the second w
 first to commit and then finds its claim.
 """
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,9 +23,7 @@ from datetime import date
 from itertools import islice
 from operator import itemgetter
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from ..adjudication import (
@@ -37,6 +35,7 @@ from ..adjudication import (
 )
 from ..benefits import (
     COMBINED,
+    LAYER_BOOKS,
     ClaimRules,
     Patient,
     WaitingPeriod,
@@ -45,38 +44,32 @@ from ..benefits import (
     waiting_period,
 )
 from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
+from ..db import claim_gateway as gateway
 from ..db.models import (
-    Account,
     BenefitUsage,
     ClaimMutualAid,
     ClaimRecord,
-    ClaimReversal,
-    Enrollment,
-    Entry,
-    FamilyBinding,
-    Person,
     utcnow,
 )
 from ..db.sql import bulk_insert, lock_setl_ids, reserve_ids
-from ..errors import Conflict, LedgerError, NotFound, PolicyError, ValidationError
+from ..errors import Conflict, LedgerError, NotFound, PolicyError
 from ..family import is_active
 from ..idcard import mask
-from ..money import Yuan, format_fen
-from ..persons import RESIDENT, check_year
+from ..money import Yuan
+from ..persons import RESIDENT
 from ..policy.book import PolicyBook, pooling_area
-from ..retry import attempt, retried
+from ..retry import attempt
 from ..uow import UnitOfWork
+from .claim_reversal import reverse_claim
+from .claim_views import posted_views, rejected, show_claim, usage, view
 from .journal import Draft, Leg, post_many
 from .policies import policy_book
-from .records import audit, effective_date, get_person, post
+
+# The public API of claims, as scripts call it; reading and reversing live beside posting.
+__all__ = ["CHUNK", "post_claim", "post_claims", "rejected", "reverse_claim", "show_claim", "usage"]
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
-RESULT_FIELDS = (
-    "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
-    "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay",
-)  # fmt: skip
-LAYER_BOOKS = {"major_illness": "major_illness_insurance", "large_expense": "large_expense_subsidy"}
 
 
 @dataclass
@@ -103,6 +96,17 @@ def post_claims(
 
 def post_claim(uow: UnitOfWork, operator: str, raw: object) -> dict:
     return next(post_claims(uow, operator, [(1, raw)]))
+
+
+def _repeat(i: _Item, prior: dict) -> dict:
+    """A setl_id posted before: a duplicate if the content is the same, else rejected."""
+    if prior["_fingerprint"] == i.claim.fingerprint():
+        return {k: v for k, v in prior.items() if not k.startswith("_")} | {"line": i.line, "status": "duplicate"}
+    return rejected(
+        i.line,
+        i.raw,
+        f"setl_id: {i.claim.setl_id} was already posted on {prior['_posted_at']:%Y-%m-%d} with different content",
+    )
 
 
 def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]]) -> list[dict]:
@@ -137,7 +141,7 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
     # Already posted in an earlier run, by another writer, or earlier in this chunk? Read
     # under the setl_id locks, so a writer posting the same claim now has committed.
     lock_setl_ids(s, {i.claim.setl_id for i in todo})
-    known = _posted_views(s, {i.claim.setl_id for i in todo})
+    known = posted_views(s, {i.claim.setl_id for i in todo})
     first_in_chunk: dict[str, _Item] = {}
     fresh = []
     for i in todo:
@@ -158,40 +162,16 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
             first_in_chunk[sid] = i
             fresh.append(i)
     todo = fresh
-    # The people, their enrollment, their bindings.
+    # The people, their enrollment, their bindings (held FOR SHARE: an unbinding waits
+    # until the claims paid under the binding are in).
     patients = {i.claim.psn_no for i in todo}
     named = {i.claim.mulaid_payer for i in todo if i.claim.mulaid_payer}
-    persons = {
-        p.psn_no: p
-        for p in s.execute(
-            select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(
-                Person.psn_no.in_(patients | named)
-            )
-        )
-    }
-    enrolled: dict[str, dict[int, date | None]] = {}
-    for r in s.execute(
-        select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(Enrollment.psn_no.in_(patients))
-    ):
-        enrolled.setdefault(r.psn_no, {})[r.year] = r.enrolled_on
-    bindings: dict[str, list] = {}
-    bq = select(
-        FamilyBinding.id,
-        FamilyBinding.holder_psn_no,
-        FamilyBinding.member_psn_no,
-        FamilyBinding.bound_on,
-        FamilyBinding.ended_on,
-    )
-    # FOR SHARE: an unbinding waits until the claims paid under the binding are in.
-    for b in s.execute(
-        bq.where(FamilyBinding.member_psn_no.in_(patients))
-        .order_by(FamilyBinding.bound_on, FamilyBinding.id)
-        .with_for_update(read=True)
-    ):
-        bindings.setdefault(b.member_psn_no, []).append(b)
-    holders = {b.holder_psn_no for bs in bindings.values() for b in bs}
+    persons = gateway.persons(s, patients | named)
+    enrolled = gateway.enrollments(s, patients)
+    bindings = gateway.bindings_of_members(s, patients, share_lock=True)
     holder_regions = {
-        r.psn_no: r.region for r in s.execute(select(Person.psn_no, Person.region).where(Person.psn_no.in_(holders)))
+        p.psn_no: p.region
+        for p in gateway.persons(s, {b.holder_psn_no for bs in bindings.values() for b in bs}).values()
     }
     book = policy_book(s)
     rules_cache: dict = {}
@@ -208,7 +188,7 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
 
 def _post_checked(s: Session, operator: str, todo: list[_Item]) -> None:
     counters = _lock_usage(s, todo)
-    accounts = _lock_accounts(s, {i.claim.psn_no for i in todo} | {h for i in todo for _, h in i.payers})
+    accounts = gateway.lock_accounts(s, {i.claim.psn_no for i in todo} | {h for i in todo for _, h in i.payers})
     posted = [(i, *_apply(i, counters, accounts)) for i in todo]
     _write(s, operator, posted, counters, accounts)
 
@@ -289,74 +269,12 @@ def _waiting(
 
 def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     """Open the year's counters this chunk needs (cap from the rules of the first claim
-    that needs it) and lock them in key order.
-
-    PostgreSQL: an upsert per key, in key order, batched into one statement; it locks an
-    existing row as it meets it, so creating and locking follow the one global order.
-    SQLite: the transaction already holds the database's only write lock, so reading the
-    counters and inserting the missing ones is enough."""
+    that needs it) and lock them in key order."""
     caps: dict[tuple, int] = {}
     for i in todo:
         for bucket, cap in _buckets(i.rules):
             caps.setdefault((i.claim.psn_no, i.claim.year, bucket), cap)
-    t = BenefitUsage.__table__
-    counters = {}
-    if not caps:  # every claim of the chunk is outside the basic fund (unpooled, waiting)
-        return counters
-
-    def keep(r) -> None:
-        counters[(r.psn_no, r.year, r.bucket)] = {
-            "id": r.id,
-            "cap": r.cap,
-            "fund_paid": r.fund_paid,
-            "deductible_met": r.deductible_met,
-            "selfpay": r.selfpay,
-            "dirty": False,
-        }
-
-    if s.get_bind().dialect.name == "postgresql":
-        stmt = pg_insert(t).values(
-            psn_no=bindparam("k_psn"),
-            year=bindparam("k_year"),
-            bucket=bindparam("k_bucket"),
-            cap=bindparam("k_cap"),
-            fund_paid=0,
-            deductible_met=0,
-            selfpay=0,
-        )
-        stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
-            t.c.id,
-            t.c.psn_no,
-            t.c.year,
-            t.c.bucket,
-            t.c.cap,
-            t.c.fund_paid,
-            t.c.deductible_met,
-            t.c.selfpay,
-            sort_by_parameter_order=True,
-        )
-        for r in s.execute(
-            stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]
-        ):
-            keep(r)
-        return counters
-    people, years = {k[0] for k in caps}, {k[1] for k in caps}
-    for r in s.execute(select(t).where(t.c.psn_no.in_(people), t.c.year.in_(years))):
-        if (r.psn_no, r.year, r.bucket) in caps:
-            keep(r)
-    missing = [k for k in caps if k not in counters]
-    rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
-    bulk_insert(s, t, ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"), rows)
-    for n, psn, year, bucket, cap, *_ in rows:
-        counters[(psn, year, bucket)] = {
-            "id": n,
-            "cap": cap,
-            "fund_paid": 0,
-            "deductible_met": 0,
-            "selfpay": 0,
-            "dirty": False,
-        }
-    return counters
+    return gateway.lock_counters(s, caps)
 
 
 def _buckets(rules: ClaimRules) -> list[tuple[str, int]]:
@@ -365,19 +283,6 @@ def _buckets(rules: ClaimRules) -> list[tuple[str, int]]:
     if rules.layer is not None and rules.layer.combined_cap is not None:
         out.append((COMBINED, rules.layer.combined_cap))
     return out
-
-
-def _lock_accounts(s: Session, owners: set[str]) -> dict:
-    accounts = {}
-    rows = s.execute(
-        select(Account.id, Account.psn_no, Account.balance)
-        .where(Account.psn_no.in_(owners))
-        .order_by(Account.id)
-        .with_for_update()
-    )
-    for r in rows:
-        accounts[r.psn_no] = {"id": r.id, "balance": r.balance}
-    return accounts
 
 
 def _counter(c: dict | None) -> Counter | None:
@@ -425,7 +330,7 @@ def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Paym
         pay.psn_cash_pay,
     )
     payers = [{"psn_no": h, "amount": Yuan(amt)} for h, amt in pay.mulaid]
-    i.result = _view(
+    i.result = view(
         c,
         "posted",
         amounts,
@@ -535,245 +440,3 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
         legs.append(Leg("personal_account", -amount, h, accounts[h]["id"]))
     legs.append(Leg("patient_cash", -pay.psn_cash_pay, c.psn_no))
     return [leg for leg in legs if leg.amount]
-
-
-# Results in the docs/cli.md shape ---------------------------------------------------------
-
-
-def _view(
-    c: Claim,
-    status: str,
-    amounts: tuple[int, ...],
-    payers: list[dict],
-    balc: int | None,
-    policy: list[str],
-    *,
-    line: int | None = None,
-    warnings=(),
-    no_fund_reason: str | None = None,
-) -> dict:
-    """A result in docs/cli.md's shape and field order; `amounts` in RESULT_FIELDS order."""
-    inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
-    return {
-        "line": line,
-        "setl_id": c.setl_id,
-        "psn_no": c.psn_no,
-        "service_date": c.service_date.isoformat(),
-        "med_type": c.med_type,
-        "hosp_lv": c.hosp_lv,
-        "dise_codg": c.dise_codg,
-        "medfee_sumamt": format_fen(c.medfee_sumamt),
-        "fulamt_ownpay_amt": format_fen(c.fulamt_ownpay_amt),
-        "overlmt_selfpay": format_fen(c.overlmt_selfpay),
-        "preselfpay_amt": format_fen(c.preselfpay_amt),
-        "acct_used_flag": c.acct_used_flag,
-        "mulaid_payer": c.mulaid_payer,
-        "status": status,
-        "year": c.year,
-        "inscp_scp_amt": Yuan(inscp),
-        "act_pay_dedc": Yuan(dedc),
-        "hifp_pay": Yuan(hifp),
-        "hifmi_pay": Yuan(hifmi),
-        "hifob_pay": Yuan(hifob),
-        "fund_pay_sumamt": Yuan(fund),
-        "psn_part_amt": Yuan(part),
-        "acct_pay": Yuan(acct),
-        "acct_mulaid_pay": Yuan(mulaid),
-        "mulaid_payers": payers,
-        "psn_cash_pay": Yuan(cash),
-        "balc": None if balc is None else Yuan(balc),
-        "policy": policy,
-        "no_fund_reason": no_fund_reason,
-        "errors": [],
-        "warnings": list(warnings),
-    }
-
-
-def rejected(line: int | None, raw: object, message: str) -> dict:
-    fields = {f: (raw.get(f) if isinstance(raw, dict) else None) for f in FIELDS}
-    # The same keys, in the same order, as a posted result: scripts read one shape.
-    return {
-        "line": line,
-        **fields,
-        "status": "rejected",
-        "year": None,
-        **dict.fromkeys(RESULT_FIELDS[:9]),
-        "mulaid_payers": [],
-        "psn_cash_pay": None,
-        "balc": None,
-        "policy": [],
-        "no_fund_reason": None,
-        "errors": [message],
-        "warnings": [],
-    }
-
-
-def _repeat(i: _Item, prior: dict) -> dict:
-    """A setl_id posted before: a duplicate if the content is the same, else rejected."""
-    if prior["_fingerprint"] == i.claim.fingerprint():
-        return {k: v for k, v in prior.items() if not k.startswith("_")} | {"line": i.line, "status": "duplicate"}
-    return rejected(
-        i.line,
-        i.raw,
-        f"setl_id: {i.claim.setl_id} was already posted on {prior['_posted_at']:%Y-%m-%d} with different content",
-    )
-
-
-def _record_view(r: ClaimRecord, payers: list[dict]) -> dict:
-    c = Claim(**{f: getattr(r, f) for f in FIELDS})
-    v = _view(
-        c,
-        "posted",
-        tuple(getattr(r, f) for f in RESULT_FIELDS),
-        payers,
-        r.balc,
-        json.loads(r.policy),
-        no_fund_reason=r.no_fund_reason,
-    )
-    return v | {"_fingerprint": r.fingerprint, "_posted_at": r.created_at, "_id": r.id}
-
-
-def _posted_views(s: Session, setl_ids: set[str]) -> dict[str, dict]:
-    if not setl_ids:
-        return {}
-    records = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id.in_(setl_ids))).all()
-    payers: dict[int, list] = {}
-    if records:
-        for m in s.scalars(
-            select(ClaimMutualAid)
-            .where(ClaimMutualAid.claim_id.in_([r.id for r in records]))
-            .order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)
-        ):
-            payers.setdefault(m.claim_id, []).append({"psn_no": m.payer_psn_no, "amount": Yuan(m.amount)})
-    return {r.setl_id: _record_view(r, payers.get(r.id, [])) for r in records}
-
-
-# Reversal, show, usage ----------------------------------------------------------------
-
-
-@retried
-def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on: date | None = None) -> dict:
-    """Post the compensating entries of a claim and give back what it used of its own
-    year's counters (docs/rules.md §5: later claims are not re-adjudicated)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("reason", "is required: say why the claim is reversed")
-    on = effective_date(on)
-    with uow:
-        s = uow.session
-        r = _claim_record(s, setl_id)
-        # The same lock order as posting: usage counters by key, then accounts by id.
-        buckets = sorted(b for b in (r.bucket, r.layer_bucket, r.combined_bucket) if b)
-        t = BenefitUsage.__table__
-        usage = {
-            u.bucket: u
-            for u in s.execute(
-                select(t)
-                .where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets))
-                .order_by(t.c.bucket)
-                .with_for_update()
-            )
-        }
-        entries = s.scalars(select(Entry).where(Entry.posting_id == r.posting_id).order_by(Entry.id)).all()
-        account_ids = sorted({e.account_id for e in entries if e.account_id is not None})
-        if account_ids:
-            s.execute(
-                select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()
-            ).all()
-        # Checked under the locks, so a second clerk reversing at the same moment sees the first.
-        done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
-        if done is not None:
-            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed on {done.reversed_on} by {done.operator}")
-        posting = post(
-            s,
-            kind="claim_reversal",
-            on=on,
-            operator=operator,
-            ref=r.setl_id,
-            memo=f"reversal of claim {r.setl_id}: {reason}",
-            legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
-        )
-        if r.bucket:
-            u = usage[r.bucket]
-            s.execute(
-                update(t)
-                .where(t.c.id == u.id)
-                .values(fund_paid=t.c.fund_paid - r.hifp_pay, deductible_met=t.c.deductible_met - r.act_pay_dedc)
-            )
-        if r.layer_bucket:
-            u = usage[r.layer_bucket]
-            s.execute(
-                update(t)
-                .where(t.c.id == u.id)
-                .values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay)
-            )
-        if r.combined_bucket:
-            u = usage[r.combined_bucket]
-            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay - r.hifob_pay))
-        s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
-        try:
-            s.flush()
-        except IntegrityError:
-            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed") from None
-        audit(
-            s,
-            operator=operator,
-            action="claim.reverse",
-            subject=r.psn_no,
-            reason=reason,
-            setl_id=r.setl_id,
-            posting=posting.id,
-        )
-        view = _show(s, r)
-        uow.commit()
-        return view
-
-
-def show_claim(uow: UnitOfWork, setl_id: str) -> dict:
-    with uow.read_only():
-        return _show(uow.session, _claim_record(uow.session, setl_id))
-
-
-def _claim_record(s: Session, setl_id: str) -> ClaimRecord:
-    r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == (setl_id or "").strip())).one_or_none()
-    if r is None:
-        raise NotFound(f"setl_id: no claim {setl_id!r} is posted")
-    return r
-
-
-def _show(s: Session, r: ClaimRecord) -> dict:
-    view = _posted_views(s, {r.setl_id})[r.setl_id]
-    rev = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
-    view = {k: v for k, v in view.items() if not k.startswith("_") and k != "line"}
-    view["posted_at"] = r.created_at
-    view["operator"] = r.operator
-    view["reversal"] = (
-        None if rev is None else {"reversed_on": rev.reversed_on, "reason": rev.reason, "operator": rev.operator}
-    )
-    return view
-
-
-def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:
-    """`ledger usage`: the year's counters of one person (docs/cli.md)."""
-    year = check_year(year)
-    with uow.read_only():
-        s = uow.session
-        p = get_person(s, psn_no)
-        rows = s.scalars(
-            select(BenefitUsage)
-            .where(BenefitUsage.psn_no == p.psn_no, BenefitUsage.year == year)
-            .order_by(BenefitUsage.bucket)
-        ).all()
-        buckets = []
-        for u in rows:
-            b = {
-                "bucket": u.bucket,
-                "cap": Yuan(u.cap),
-                "fund_paid": Yuan(u.fund_paid),
-                "deductible_met": Yuan(u.deductible_met),
-                "remaining": Yuan(u.cap - u.fund_paid),
-            }
-            if u.bucket in LAYER_BOOKS:
-                b["selfpay"] = Yuan(u.selfpay)  # the accumulated policy-scope self-pay the bands apply to
-            buckets.append(b)
-        return {"psn_no": p.psn_no, "name": p.name, "year": year, "buckets": buckets}
