@@ -14,12 +14,11 @@ from decimal import Decimal
 from functools import cached_property
 
 from .claim_input import Claim
+from .codes import MED_TYPES, is_retired, scheme_of
 from .errors import MissingParameter, PolicyError, ValidationError
-from .persons import EMPLOYEE
 from .policy.book import PolicyBook, Resolved, pooling_area, review_warning
 from .policy.parameters import Disease, Segment
 
-RETIRED_TYPES = ("1201", "1203")  # 退休, and retired flexible employment
 # Buckets whose in-scope self-pay accumulates toward the second layer. Major-illness
 # insurance (大病保险) and the large-expense subsidy (大额医疗费用补助) cover hospital
 # stays and special outpatient diseases, not everyday outpatient pooling (design decision,
@@ -42,11 +41,11 @@ class Patient:
 
     @property
     def scheme(self) -> str:
-        return "employee" if self.insutype == EMPLOYEE else "resident"
+        return scheme_of(self.insutype)
 
     @property
     def retired(self) -> bool:
-        return self.psn_type in RETIRED_TYPES
+        return is_retired(self.psn_type)
 
 
 @dataclass(frozen=True)
@@ -112,17 +111,17 @@ class _Reader:
 def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
     get = _Reader(book, patient.region, claim.service_date)
     s = patient.scheme
-    mt = claim.med_type
-    if mt == "41" and not get(f"{s}.pharmacy.pooled"):
+    kind = MED_TYPES[claim.med_type].kind
+    if kind == "pharmacy" and not get(f"{s}.pharmacy.pooled"):
         return ClaimRules(None, None, tuple(get.used))
-    if mt in ("11", "13", "41"):
+    if kind in ("outpatient", "pharmacy"):
         basic = BasicRule(
             "outpatient",
             _deductible(get, claim, f"{s}.outpatient"),
             _level_ratio(get, patient, claim, "outpatient"),
             get(f"{s}.outpatient.annual_cap"),
         )
-    elif mt == "21":
+    elif kind == "inpatient":
         basic = BasicRule(
             "inpatient",
             _deductible(get, claim, f"{s}.inpatient"),
@@ -130,7 +129,6 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
             get(f"{s}.inpatient.annual_cap"),
         )
     else:
-        kind = "special" if mt == "140201" else "chronic"
         disease = _disease(get, claim, f"{s}.{kind}")
         if disease.ratio is not None:
             ratio = disease.ratio

@@ -14,21 +14,11 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from .codes import HOSP_LEVELS, MED_TYPES  # noqa: F401 - named here before ledger.codes
 from .errors import ValidationError
 from .idcard import parse_id_number
 from .money import format_fen, parse_yuan
 
-# National medical-type codes this ledger adjudicates (docs/claims.md).
-MED_TYPES = {
-    "11": "general outpatient",
-    "13": "emergency (as outpatient)",
-    "14": "chronic disease outpatient",
-    "140104": "chronic disease outpatient",
-    "140201": "special disease outpatient",
-    "21": "inpatient",
-    "41": "designated pharmacy",
-}
-HOSP_LEVELS = ("1", "2", "3")
 FIELDS = (
     "setl_id", "psn_no", "service_date", "med_type", "hosp_lv", "dise_codg",
     "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",

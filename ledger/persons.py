@@ -3,20 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from .codes import EMPLOYEE, INSUTYPES, PSN_TYPES, RESIDENT, RESIDENT_CATEGORIES  # noqa: F401 - named here before ledger.codes
 from .errors import ValidationError
 from .idcard import parse_id_number
 from .policy.book import pooling_area
 
-EMPLOYEE, RESIDENT = "310", "390"  # 职工基本医疗保险, 城乡居民基本医疗保险
-INSUTYPES = {EMPLOYEE: "employee", RESIDENT: "resident"}
-# 在职 / 退休, and the same for flexible employment (灵活就业).
-PSN_TYPES = {
-    "1101": "in service",
-    "1103": "in service, flexible employment",
-    "1201": "retired",
-    "1203": "retired, flexible employment",
-}
-RESIDENT_CATEGORIES = {"ordinary": "普通居民", "hardship": "困难群体", "extreme_poverty": "特困、孤儿"}
 MIN_YEAR, MAX_YEAR = 1990, 2200
 
 

@@ -5,6 +5,7 @@ import json
 import click
 
 from ..claim_files import json_row
+from ..codes import scheme_of
 from ..errors import LedgerError
 from ..idcard import mask
 from ..services import persons
@@ -22,8 +23,8 @@ def command():
 
 
 def print_person(p: dict) -> None:
-    scheme = "employee" if p["insutype"] == "310" else "resident"
-    detail = p["psn_type"] if p["insutype"] == "310" else p["resident_category"]
+    scheme = scheme_of(p["insutype"])
+    detail = p["psn_type"] if scheme == "employee" else p["resident_category"]
     click.echo(
         f"{mask(p['psn_no'])}  {p['name']}  {scheme} ({p['insutype']}/{detail})  region {p['region']}  "
         f"born {p['birth_date'].year}  sex {p['sex']}"

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .. import codes
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -40,7 +42,7 @@ Id = Annotated[int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), 
 PsnNo = Annotated[str, mapped_column(String(18))]
 CreatedAt = Annotated[datetime, mapped_column(DateTime(timezone=True), default=utcnow)]
 
-INSUTYPES = ("310", "390")
+INSUTYPES = tuple(codes.INSUTYPES)
 # What the member is to the holder (docs/policy-files.md); the same list as ledger.policy.parameters.RELATIONS.
 RELATIONS = (
     "spouse",
@@ -52,8 +54,8 @@ RELATIONS = (
     "grandchild",
     "maternal_grandchild",
 )
-PSN_TYPES = ("1101", "1103", "1201", "1203")
-RESIDENT_CATEGORIES = ("ordinary", "hardship", "extreme_poverty")
+PSN_TYPES = tuple(codes.PSN_TYPES)
+RESIDENT_CATEGORIES = tuple(codes.RESIDENT_CATEGORIES)
 # The books of the double-entry journal. `account_funding` is where account credits come
 # from (contributions transferred in, opening balances); `pooled_fund` is the basic fund,
 # `major_illness_insurance` and `large_expense_subsidy` the second layers; the others are

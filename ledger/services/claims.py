@@ -44,6 +44,7 @@ from ..benefits import (
     waiting_period,
 )
 from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
+from ..codes import RESIDENT
 from ..db import claim_gateway as gateway
 from ..db.models import (
     BenefitUsage,
@@ -56,7 +57,6 @@ from ..errors import Conflict, LedgerError, NotFound, PolicyError
 from ..family import is_active
 from ..idcard import mask
 from ..money import Yuan
-from ..persons import RESIDENT
 from ..policy.book import PolicyBook, pooling_area
 from ..retry import attempt
 from ..uow import UnitOfWork
@@ -355,7 +355,7 @@ MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
 def _write(s: Session, operator: str, posted: list, counters: dict, accounts: dict) -> None:
     now = utcnow()
     drafts = [
-        Draft("claim", i.claim.service_date, f"claim {i.claim.setl_id}: {MED_TYPES[i.claim.med_type]}",
+        Draft("claim", i.claim.service_date, f"claim {i.claim.setl_id}: {MED_TYPES[i.claim.med_type].name}",
               claim_legs(i.claim, i.rules, a, pay, accounts), i.claim.setl_id)
         for i, a, pay in posted
     ]  # fmt: skip

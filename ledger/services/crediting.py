@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..adjudication import round_fen
+from ..codes import EMPLOYEE, IN_SERVICE_TYPES, is_retired
 from ..db.models import (
     Account,
     Enrollment,
@@ -25,14 +26,11 @@ from ..db.sql import bulk_insert, reserve_ids
 from ..errors import LedgerError, ValidationError
 from ..idcard import parse_id_number
 from ..money import Yuan, parse_yuan
-from ..persons import EMPLOYEE
 from ..retry import retried
 from ..uow import UnitOfWork
 from .journal import Draft, Leg, post_many
 from .persons import ImportRejected, RowError
 from .policies import policy_book
-
-IN_SERVICE, RETIRED = ("1101", "1103"), ("1201", "1203")
 
 
 def parse_month(text: str) -> date:
@@ -87,7 +85,7 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
         errors = [
             RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {first.year}")
             for psn, (line, _) in bases.items()
-            if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE
+            if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE_TYPES
         ]
         if errors:
             raise ImportRejected(sorted(errors, key=lambda e: e.line))
@@ -105,7 +103,7 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
         for p in people:
             if p.psn_no in done:
                 continue
-            if p.psn_type in RETIRED:
+            if is_retired(p.psn_type):
                 credits.append(
                     (p.psn_no, p.account_id, None, param(p.region, "employee.account.retired_monthly_amount"))
                 )

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..codes import RESIDENT
 from ..db.models import (
     Account,
     ClaimMutualAid,
@@ -20,7 +21,7 @@ from ..errors import Conflict, ValidationError
 from ..family import BindingPolicy, Bound, Party, check_binding, check_relation_name, is_active
 from ..idcard import mask
 from ..money import Yuan, format_fen
-from ..persons import RESIDENT, check_year
+from ..persons import check_year
 from ..policy.book import PolicyBook
 from ..retry import retried
 from ..uow import UnitOfWork

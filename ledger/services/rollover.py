@@ -23,6 +23,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from ..codes import EMPLOYEE, is_retired, scheme_of
 from ..db.models import (
     Account,
     BenefitUsage,
@@ -38,7 +39,7 @@ from ..db.models import (
 from ..db.sql import bulk_insert, reserve_ids, sum_fen
 from ..errors import ValidationError
 from ..money import Yuan
-from ..persons import EMPLOYEE, check_year
+from ..persons import check_year
 from ..policy.book import PolicyBook, pooling_area, review_warning
 from ..retry import attempt
 from ..rollover_rules import (
@@ -55,7 +56,6 @@ from .policies import policy_book
 CHUNK = 5000
 YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
 YEAR_END_FOR = "employee.retired.year_end.for_year"
-RETIRED = ("1201", "1203")
 
 
 def rollover(
@@ -265,7 +265,7 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
             select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)
         ).scalars()
     )
-    retirees = [p.psn_no for p in people if p.insutype == EMPLOYEE and p.psn_type in RETIRED]
+    retirees = [p.psn_no for p in people if p.insutype == EMPLOYEE and is_retired(p.psn_type)]
     accounts = {
         a.psn_no: a
         for a in s.execute(
@@ -280,7 +280,7 @@ def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book
     for p in people:
         area = pooling_area(p.region)
         rules = regions.get(area) or regions.setdefault(area, _RegionRules(book, area, new))
-        scheme = "employee" if p.insutype == EMPLOYEE else "resident"
+        scheme = scheme_of(p.insutype)
         years = enrolled.get(p.psn_no, set())
         # Year-end items (for the coming year), collected in one go or due in cash.
         if rules.items and p.psn_no in retirees and year in years and p.psn_no not in done_items:

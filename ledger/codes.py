@@ -1,0 +1,50 @@
+"""The code lists of the national platform that the ledger reads, each written once. Pure
+data; no database here. Everything else imports these (the database's CHECK lists too)."""
+
+from dataclasses import dataclass
+
+# 险种 insutype
+EMPLOYEE, RESIDENT = "310", "390"  # 职工基本医疗保险, 城乡居民基本医疗保险
+INSUTYPES = {EMPLOYEE: "employee", RESIDENT: "resident"}
+
+# 人员类别 psn_type of employees: 在职 / 退休, and the same for flexible employment (灵活就业).
+PSN_TYPES = {
+    "1101": "in service",
+    "1103": "in service, flexible employment",
+    "1201": "retired",
+    "1203": "retired, flexible employment",
+}
+IN_SERVICE_TYPES = ("1101", "1103")
+RETIRED_TYPES = ("1201", "1203")
+
+RESIDENT_CATEGORIES = {"ordinary": "普通居民", "hardship": "困难群体", "extreme_poverty": "特困、孤儿"}
+
+
+def scheme_of(insutype: str) -> str:
+    """`employee` or `resident`: the first word of the scheme's policy parameters."""
+    return INSUTYPES[insutype]
+
+
+def is_retired(psn_type: str | None) -> bool:
+    return psn_type in RETIRED_TYPES
+
+
+@dataclass(frozen=True)
+class MedType:
+    """A 医疗类别 code: its name and which kind of basic-fund rule adjudicates it."""
+
+    name: str
+    kind: str  # outpatient, pharmacy, chronic, special, inpatient
+
+
+# 医疗类别 med_type codes this ledger adjudicates (docs/claims.md).
+MED_TYPES = {
+    "11": MedType("general outpatient", "outpatient"),
+    "13": MedType("emergency (as outpatient)", "outpatient"),
+    "14": MedType("chronic disease outpatient", "chronic"),
+    "140104": MedType("chronic disease outpatient", "chronic"),
+    "140201": MedType("special disease outpatient", "special"),
+    "21": MedType("inpatient", "inpatient"),
+    "41": MedType("designated pharmacy", "pharmacy"),
+}
+HOSP_LEVELS = ("1", "2", "3")
