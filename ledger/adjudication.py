@@ -6,7 +6,7 @@ cash. Neither touches a database: the posting service reads the counters and bal
 calls these, and writes what they return.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from .benefits import LARGE_EXPENSE, ClaimRules
@@ -32,6 +32,18 @@ class Counter:
     @property
     def remaining(self) -> int:
         return max(0, self.cap - self.fund_paid)
+
+    # The counter after a claim, one rule per role a counter plays for it.
+    def basic_after(self, a: "Adjudication") -> "Counter":
+        return replace(self, fund_paid=self.fund_paid + a.hifp_pay, deductible_met=self.deductible_met + a.act_pay_dedc)
+
+    def layer_after(self, a: "Adjudication") -> "Counter":
+        return replace(
+            self, fund_paid=self.fund_paid + a.hifmi_pay + a.hifob_pay, selfpay=self.selfpay + a.layer_selfpay
+        )
+
+    def combined_after(self, a: "Adjudication") -> "Counter":
+        return replace(self, fund_paid=self.fund_paid + a.hifp_pay + a.hifob_pay)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from ..adjudication import Counter
 from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person
 from .sql import bulk_insert, reserve_ids
 
@@ -53,7 +54,7 @@ def bindings_of_members(s: Session, members: set[str], *, share_lock: bool = Fal
 
 
 def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
-    """(psn_no, year, bucket) -> the counter as a dict, opened at `caps[key]` where missing
+    """(psn_no, year, bucket) -> {id, counter, dirty}, the counter opened at `caps[key]` where missing
     and locked, in key order.
 
     PostgreSQL: an upsert per key, in key order, batched into one statement; it locks an
@@ -66,9 +67,8 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
     t = BenefitUsage.__table__
 
     def keep(r) -> None:
-        counters[(r.psn_no, r.year, r.bucket)] = {
-            "id": r.id, "cap": r.cap, "fund_paid": r.fund_paid, "deductible_met": r.deductible_met, "selfpay": r.selfpay, "dirty": False,
-        }  # fmt: skip
+        counter = Counter(r.cap, r.fund_paid, r.deductible_met, r.selfpay)
+        counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "counter": counter, "dirty": False}
 
     if s.get_bind().dialect.name == "postgresql":
         stmt = pg_insert(t).values(
@@ -91,14 +91,7 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
     rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
     bulk_insert(s, t, COUNTER_COLUMNS, rows)
     for n, psn, year, bucket, cap, *_ in rows:
-        counters[(psn, year, bucket)] = {
-            "id": n,
-            "cap": cap,
-            "fund_paid": 0,
-            "deductible_met": 0,
-            "selfpay": 0,
-            "dirty": False,
-        }
+        counters[(psn, year, bucket)] = {"id": n, "counter": Counter(cap), "dirty": False}
     return counters
 
 

@@ -37,14 +37,8 @@ from ..benefits import (
     COMBINED,
     LAYER_BOOKS,
     ClaimRules,
-    Patient,
-    WaitingPeriod,
-    broken_years,
-    rules_for,
-    waiting_period,
 )
 from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
-from ..codes import RESIDENT
 from ..db import claim_gateway as gateway
 from ..db.models import (
     BenefitUsage,
@@ -53,11 +47,9 @@ from ..db.models import (
     utcnow,
 )
 from ..db.sql import bulk_insert, lock_setl_ids, reserve_ids
-from ..errors import Conflict, LedgerError, NotFound, PolicyError
-from ..family import is_active
-from ..idcard import mask
+from ..eligibility import Context, eligibility
+from ..errors import LedgerError
 from ..money import Yuan
-from ..policy.book import PolicyBook, pooling_area
 from ..retry import attempt
 from ..uow import UnitOfWork
 from .claim_reversal import reverse_claim
@@ -173,13 +165,14 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[dict]:
         p.psn_no: p.region
         for p in gateway.persons(s, {b.holder_psn_no for bs in bindings.values() for b in bs}).values()
     }
-    book = policy_book(s)
-    rules_cache: dict = {}
+    ctx = Context(persons, enrolled, bindings, holder_regions, policy_book(s))
     for i in todo:
         try:
-            _check(i, persons, enrolled, bindings, holder_regions, book, rules_cache)
-        except LedgerError as e:
-            i.result = rejected(i.line, i.raw, str(e))
+            e = eligibility(i.claim, ctx)
+        except LedgerError as err:
+            i.result = rejected(i.line, i.raw, str(err))
+            continue
+        i.rules, i.payers, i.no_fund_reason = e.rules, list(e.payers), e.no_fund_reason
     todo = [i for i in todo if i.result is None]
     if todo:
         _post_checked(s, operator, todo)
@@ -200,73 +193,6 @@ def _final(i: _Item) -> dict:
     return first | {"line": i.line, "status": "duplicate" if first["status"] == "posted" else first["status"]}
 
 
-def _check(i: _Item, persons, enrolled, bindings, holder_regions, book: PolicyBook, cache: dict) -> None:
-    """Everything that can reject a claim, before anything is locked or written."""
-    c = i.claim
-    p = persons.get(c.psn_no)
-    if p is None:
-        raise NotFound(f"psn_no: no person {mask(c.psn_no)} is registered")
-    if c.year not in enrolled.get(c.psn_no, {}):
-        raise Conflict(
-            f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year"
-        )
-    patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
-    key = (book.epoch(p.region, c.service_date), p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
-    if key not in cache:
-        try:
-            cache[key] = rules_for(book, patient, c)
-        except LedgerError as e:
-            cache[key] = e
-    if isinstance(cache[key], LedgerError):
-        raise cache[key]
-    i.rules = cache[key]
-    if p.insutype == RESIDENT and i.rules.basic is not None:
-        waiting = _waiting(book, p.region, c.year, enrolled[c.psn_no], cache)
-        if waiting is not None and c.service_date < waiting.ends:
-            i.rules = ClaimRules(None, None, i.rules.used)
-            i.no_fund_reason = waiting.reason
-    active = [b for b in bindings.get(c.psn_no, ()) if is_active(b.bound_on, b.ended_on, c.service_date)]
-    if c.mulaid_payer is not None:
-        if c.mulaid_payer not in persons:
-            raise NotFound(f"mulaid_payer: no person {mask(c.mulaid_payer)} is registered")
-        active = [b for b in active if b.holder_psn_no == c.mulaid_payer]
-        if not active:
-            raise Conflict(
-                f"mulaid_payer: {mask(c.mulaid_payer)} is not bound to the patient {mask(c.psn_no)} on {c.service_date}"
-            )
-    if c.acct_used_flag == "1":
-        for b in active:
-            # The holder's account pays, so the holder's region says whether it may.
-            allowed = book.get(holder_regions[b.holder_psn_no], c.service_date, "family.pays_relatives_personal_share")
-            if allowed.value:
-                i.payers.append((b.id, b.holder_psn_no))
-
-
-def _waiting(
-    book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict
-) -> WaitingPeriod | None:
-    """The resident's waiting period in `year`; its parameters are read only when an
-    enrollment could be late or broken, so an on-time, unbroken one needs none."""
-    if enrolled[year] is None and broken_years(year, enrolled) == 0:
-        return None
-    key = ("waiting", region[:4], year)
-    if key not in cache:
-        jan1 = date(year, 1, 1)
-        end = book.get(region, jan1, "resident.contribution.central_period.end").value
-        if end.year != year:
-            raise PolicyError(
-                f"the central contribution period in force for region {pooling_area(region)} on {jan1} ends {end}, not in {year}: "
-                f"load {year}'s resident.contribution.central_period.end to judge whether an enrollment for {year} was late"
-            )
-        cache[key] = (
-            end,
-            book.get(region, jan1, "resident.waiting_period.fixed_months").value,
-            book.get(region, jan1, "resident.waiting_period.months_per_broken_year").value,
-        )
-    end, fixed, per_year = cache[key]
-    return waiting_period(year, enrolled, end, fixed, per_year)
-
-
 def _lock_usage(s: Session, todo: list[_Item]) -> dict:
     """Open the year's counters this chunk needs (cap from the rules of the first claim
     that needs it) and lock them in key order."""
@@ -285,31 +211,19 @@ def _buckets(rules: ClaimRules) -> list[tuple[str, int]]:
     return out
 
 
-def _counter(c: dict | None) -> Counter | None:
-    return None if c is None else Counter(c["cap"], c["fund_paid"], c["deductible_met"], c["selfpay"])
-
-
 def _apply(i: _Item, counters: dict, accounts: dict) -> tuple[Adjudication, Payments]:
     """Adjudicate on the figures in memory and move them, so the next claim in the chunk
     sees what this one left."""
     c, rules = i.claim, i.rules
-    basic = counters.get((c.psn_no, c.year, rules.basic.bucket)) if rules.basic else None
-    layer = counters.get((c.psn_no, c.year, rules.layer.bucket)) if rules.layer else None
-    combined = (
-        counters.get((c.psn_no, c.year, COMBINED)) if rules.layer and rules.layer.combined_cap is not None else None
-    )
-    a = adjudicate(c, rules, _counter(basic), _counter(layer), _counter(combined))
-    if basic is not None:
-        basic["deductible_met"] += a.act_pay_dedc
-        basic["fund_paid"] += a.hifp_pay
-        basic["dirty"] = True
-    if layer is not None:
-        layer["selfpay"] += a.layer_selfpay
-        layer["fund_paid"] += a.hifmi_pay + a.hifob_pay
-        layer["dirty"] = True
-    if combined is not None:
-        combined["fund_paid"] += a.hifp_pay + a.hifob_pay
-        combined["dirty"] = True
+    held = [
+        (counters.get((c.psn_no, c.year, rules.basic.bucket)) if rules.basic else None, Counter.basic_after),
+        (counters.get((c.psn_no, c.year, rules.layer.bucket)) if rules.layer else None, Counter.layer_after),
+        (counters.get((c.psn_no, c.year, COMBINED)) if rules.layer and rules.layer.combined_cap is not None else None, Counter.combined_after),
+    ]  # fmt: skip
+    a = adjudicate(c, rules, *(h["counter"] if h else None for h, _ in held))
+    for h, after in held:
+        if h is not None:
+            h["counter"], h["dirty"] = after(h["counter"], a), True
     own = accounts.get(c.psn_no)
     payers = [(h, accounts[h]["balance"]) for _, h in i.payers if h in accounts]
     pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own["balance"] if own else None, payers)
@@ -373,7 +287,12 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
     used = [
-        {"u_id": u["id"], "u_fund": u["fund_paid"], "u_dedc": u["deductible_met"], "u_self": u["selfpay"]}
+        {
+            "u_id": u["id"],
+            "u_fund": u["counter"].fund_paid,
+            "u_dedc": u["counter"].deductible_met,
+            "u_self": u["counter"].selfpay,
+        }
         for u in counters.values()
         if u["dirty"]
     ]
