@@ -6,7 +6,7 @@ cash. Neither touches a database: the posting service reads the counters and bal
 calls these, and writes what they return.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .benefits import LARGE_EXPENSE, ClaimRules
@@ -33,17 +33,18 @@ class Counter:
     def remaining(self) -> int:
         return max(0, self.cap - self.fund_paid)
 
-    # The counter after a claim, one rule per role a counter plays for it.
+    # The counter after a claim, one rule per role a counter plays for it. (Built directly,
+    # not with dataclasses.replace: this runs for every claim of a batch.)
     def basic_after(self, a: "Adjudication") -> "Counter":
-        return replace(self, fund_paid=self.fund_paid + a.hifp_pay, deductible_met=self.deductible_met + a.act_pay_dedc)
+        return Counter(self.cap, self.fund_paid + a.hifp_pay, self.deductible_met + a.act_pay_dedc, self.selfpay)
 
     def layer_after(self, a: "Adjudication") -> "Counter":
-        return replace(
-            self, fund_paid=self.fund_paid + a.hifmi_pay + a.hifob_pay, selfpay=self.selfpay + a.layer_selfpay
+        return Counter(
+            self.cap, self.fund_paid + a.hifmi_pay + a.hifob_pay, self.deductible_met, self.selfpay + a.layer_selfpay
         )
 
     def combined_after(self, a: "Adjudication") -> "Counter":
-        return replace(self, fund_paid=self.fund_paid + a.hifp_pay + a.hifob_pay)
+        return Counter(self.cap, self.fund_paid + a.hifp_pay + a.hifob_pay, self.deductible_met, self.selfpay)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,11 @@ first to commit and then finds its claim.
 """
 
 import logging
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from operator import itemgetter
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
@@ -278,9 +278,7 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
     claim_ids = reserve_ids(s, ClaimRecord.__table__, len(posted))
     claims, mulaid = [], []
     for (i, a, pay), pid, cid in zip(posted, posting_ids, claim_ids, strict=True):
-        claims.append(
-            _IN_COLUMN_ORDER(_claim_row(i, a, pay, id=cid, posting_id=pid, operator=operator, created_at=now))
-        )
+        claims.append(_claim_row(i, a, pay, id=cid, posting_id=pid, operator=operator, created_at=now))
         if pay.mulaid:
             binding_of = {h: bid for bid, h in i.payers}
             mulaid += [(cid, n, h, binding_of[h], amt) for n, (h, amt) in enumerate(pay.mulaid, 1)]
@@ -306,45 +304,47 @@ def _write(s: Session, operator: str, posted: list, counters: dict, accounts: di
         )
 
 
-_IN_COLUMN_ORDER = itemgetter(*CLAIM_COLUMNS)
+# A claim row is a tuple in column order, built by column name.
+ClaimRow = namedtuple("ClaimRow", CLAIM_COLUMNS)
 
 
-def _claim_row(i: _Item, a: Adjudication, pay: Payments, **written) -> dict:
+def _claim_row(i: _Item, a: Adjudication, pay: Payments, **written) -> ClaimRow:
     """A claim's row by column name; `written` adds what the writer knows (ids, times)."""
     c, rules, balc = i.claim, i.rules, i.result["balc"]
-    return written | {
-        "setl_id": c.setl_id,
-        "psn_no": c.psn_no,
-        "service_date": c.service_date,
-        "med_type": c.med_type,
-        "hosp_lv": c.hosp_lv,
-        "dise_codg": c.dise_codg,
-        "medfee_sumamt": c.medfee_sumamt,
-        "fulamt_ownpay_amt": c.fulamt_ownpay_amt,
-        "overlmt_selfpay": c.overlmt_selfpay,
-        "preselfpay_amt": c.preselfpay_amt,
-        "acct_used_flag": c.acct_used_flag,
-        "mulaid_payer": c.mulaid_payer,
-        "year": c.year,
-        "fingerprint": c.fingerprint(),
-        "bucket": rules.basic.bucket if rules.basic else None,
-        "layer_bucket": rules.layer.bucket if rules.layer else None,
-        "combined_bucket": COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
-        "inscp_scp_amt": a.inscp_scp_amt,
-        "act_pay_dedc": a.act_pay_dedc,
-        "hifp_pay": a.hifp_pay,
-        "hifmi_pay": a.hifmi_pay,
-        "hifob_pay": a.hifob_pay,
-        "layer_selfpay": a.layer_selfpay,
-        "fund_pay_sumamt": a.fund_pay_sumamt,
-        "psn_part_amt": a.psn_part_amt,
-        "acct_pay": pay.acct_pay,
-        "acct_mulaid_pay": pay.acct_mulaid_pay,
-        "psn_cash_pay": pay.psn_cash_pay,
-        "balc": None if balc is None else balc.fen,
-        "policy": rules.policy_json,
-        "no_fund_reason": i.no_fund_reason,
-    }
+    return ClaimRow(
+        **written,
+        setl_id=c.setl_id,
+        psn_no=c.psn_no,
+        service_date=c.service_date,
+        med_type=c.med_type,
+        hosp_lv=c.hosp_lv,
+        dise_codg=c.dise_codg,
+        medfee_sumamt=c.medfee_sumamt,
+        fulamt_ownpay_amt=c.fulamt_ownpay_amt,
+        overlmt_selfpay=c.overlmt_selfpay,
+        preselfpay_amt=c.preselfpay_amt,
+        acct_used_flag=c.acct_used_flag,
+        mulaid_payer=c.mulaid_payer,
+        year=c.year,
+        fingerprint=c.fingerprint(),
+        bucket=rules.basic.bucket if rules.basic else None,
+        layer_bucket=rules.layer.bucket if rules.layer else None,
+        combined_bucket=COMBINED if rules.layer and rules.layer.combined_cap is not None else None,
+        inscp_scp_amt=a.inscp_scp_amt,
+        act_pay_dedc=a.act_pay_dedc,
+        hifp_pay=a.hifp_pay,
+        hifmi_pay=a.hifmi_pay,
+        hifob_pay=a.hifob_pay,
+        layer_selfpay=a.layer_selfpay,
+        fund_pay_sumamt=a.fund_pay_sumamt,
+        psn_part_amt=a.psn_part_amt,
+        acct_pay=pay.acct_pay,
+        acct_mulaid_pay=pay.acct_mulaid_pay,
+        psn_cash_pay=pay.psn_cash_pay,
+        balc=None if balc is None else balc.fen,
+        policy=rules.policy_json,
+        no_fund_reason=i.no_fund_reason,
+    )
 
 
 def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, accounts: dict) -> list[Leg]:
