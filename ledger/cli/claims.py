@@ -65,17 +65,15 @@ def post(obj, file, chunk, as_json):
     """
     uow = obj.uow()
     total = None if file == "-" else os.path.getsize(file)
-    summary = {"claims": 0, "posted": 0, "duplicate": 0, "rejected": 0, "fund_paid": 0, "accounts_paid": 0, "cash": 0}
-    warnings: set[str] = set()
+    tally = _Tally()
     show_bar = sys.stderr.isatty() and not as_json
     source = nullcontext(sys.stdin.buffer) if file == "-" else open(file, "rb")  # noqa: SIM115 - closed by the with
     progress = click.progressbar(length=total, label="posting", file=sys.stderr) if show_bar else nullcontext()
-    stopped: list[str] = []
 
     def rows():
         for line, row in read_claims(text_of(counting), file):
             if isinstance(row, Unread):
-                stopped.append(f"{file} could not be read past line {line}")
+                tally.stopped.append(f"{file} could not be read past line {line}")
             yield line, row
 
     with source as raw, progress as bar:
@@ -88,17 +86,11 @@ def post(obj, file, chunk, as_json):
             except StopIteration:
                 break
             except DBAPIError as e:  # after the retries: the rows of this chunk and after it get no result
-                stopped.append(
-                    f"the database refused a chunk after {summary['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written"
+                tally.stopped.append(
+                    f"the database refused a chunk after {tally.counts['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written"
                 )
                 break
-            summary["claims"] += 1
-            summary[r["status"]] += 1
-            if r["status"] == "posted":
-                summary["fund_paid"] += r["fund_pay_sumamt"].fen
-                summary["accounts_paid"] += r["acct_pay"].fen + r["acct_mulaid_pay"].fen
-                summary["cash"] += r["psn_cash_pay"].fen
-            warnings.update(r["warnings"])
+            tally.add(r)
             if as_json:
                 click.echo(json_line(r))
             elif r["status"] == "rejected":
@@ -106,21 +98,54 @@ def post(obj, file, chunk, as_json):
             if bar is not None and counting.bytes > done:
                 bar.update(counting.bytes - done)
                 done = counting.bytes
-    for w in sorted(warnings):
-        warn(w)
-    line = (
-        f"{summary['claims']} claims: {summary['posted']} posted, {summary['duplicate']} duplicates, {summary['rejected']} rejected; "
-        f"fund paid {format_fen(summary['fund_paid'])}, accounts paid {format_fen(summary['accounts_paid'])}, cash {format_fen(summary['cash'])}"
-    )
-    click.echo(line, err=as_json)
-    if stopped:
+    tally.finish(as_json)
+
+
+class _Tally:
+    """What `claim post` says at the end: counts and money of the results, the policy
+    warnings once each, and whether the run stopped before the end of its file."""
+
+    def __init__(self):
+        self.counts = {
+            "claims": 0,
+            "posted": 0,
+            "duplicate": 0,
+            "rejected": 0,
+            "fund_paid": 0,
+            "accounts_paid": 0,
+            "cash": 0,
+        }
+        self.warnings: set[str] = set()
+        self.stopped: list[str] = []
+
+    def add(self, r: dict) -> None:
+        c = self.counts
+        c["claims"] += 1
+        c[r["status"]] += 1
+        if r["status"] == "posted":
+            c["fund_paid"] += r["fund_pay_sumamt"].fen
+            c["accounts_paid"] += r["acct_pay"].fen + r["acct_mulaid_pay"].fen
+            c["cash"] += r["psn_cash_pay"].fen
+        self.warnings.update(r["warnings"])
+
+    def finish(self, as_json: bool) -> None:
+        """Print the summary (stderr under --json) and exit with the run's code."""
+        c = self.counts
+        for w in sorted(self.warnings):
+            warn(w)
         click.echo(
-            f"INCOMPLETE: {stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again",
-            err=True,
+            f"{c['claims']} claims: {c['posted']} posted, {c['duplicate']} duplicates, {c['rejected']} rejected; "
+            f"fund paid {format_fen(c['fund_paid'])}, accounts paid {format_fen(c['accounts_paid'])}, cash {format_fen(c['cash'])}",
+            err=as_json,
         )
-        sys.exit(INCOMPLETE)
-    if summary["rejected"]:
-        sys.exit(1)
+        if self.stopped:
+            click.echo(
+                f"INCOMPLETE: {self.stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again",
+                err=True,
+            )
+            sys.exit(INCOMPLETE)
+        if c["rejected"]:
+            sys.exit(1)
 
 
 @command.command("show")
