@@ -231,25 +231,24 @@ def test_changchun_year_end_items_are_collected_for_the_year_the_letter_names_on
     assert verify.verify(uow)["ok"]
 
 
+def add_changchun_retiree(run) -> None:
+    args = [
+        "--name",
+        "王桂兰",
+        "--insutype",
+        "310",
+        "--psn-type",
+        "1201",
+        "--region",
+        CHANGCHUN_DISTRICT,
+        "--enrolled",
+        "2024",
+    ]
+    assert run("person", "add", RETIREE, *args).exit_code == 0
+
+
 def test_the_rollover_cli_says_what_the_policy_warnings_are(run):
-    assert (
-        run(
-            "person",
-            "add",
-            RETIREE,
-            "--name",
-            "王桂兰",
-            "--insutype",
-            "310",
-            "--psn-type",
-            "1201",
-            "--region",
-            CHANGCHUN_DISTRICT,
-            "--enrolled",
-            "2024",
-        ).exit_code
-        == 0
-    )
+    add_changchun_retiree(run)
     r = run("rollover", "--year", "2024", "--json")
     assert r.exit_code == 0
     assert (
@@ -351,24 +350,7 @@ def test_changchun_retiree_claims_post_once_the_template_is_filled_in(run, tmp_p
     letter gives none): outpatient deductible L2 200.00, retiree ratios L1 62 %, L2 57 %;
     inpatient ratio for retirees at L2 90 %; special-disease deductible L2 0.00; the N18
     list entry with a 50,000.00 cap; large-expense bands from 20,000.00."""
-    assert (
-        run(
-            "person",
-            "add",
-            RETIREE,
-            "--name",
-            "王桂兰",
-            "--insutype",
-            "310",
-            "--psn-type",
-            "1201",
-            "--region",
-            CHANGCHUN_DISTRICT,
-            "--enrolled",
-            "2024",
-        ).exit_code
-        == 0
-    )
+    add_changchun_retiree(run)
     shown = json.loads(run("policy", "show", "220100", "2024", "--json").output)
     missing = {p["name"] for p in shown["needs_operator_value"]}
     assert {
