@@ -28,8 +28,8 @@ from sqlalchemy import insert, select, update
 from ledger.db import migrate
 from ledger.db.engine import make_engine, safe_url
 from ledger.db.models import Account, Entry, Posting, utcnow
-from ledger.idcard import check_character
 from ledger.policy.book import example_text
+from ledger.rules.idcard import check_character
 from ledger.services import family, persons, policies
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork

@@ -33,7 +33,7 @@ from ledger.db.models import (
     utcnow,
 )
 from ledger.db.sql import bulk_insert
-from ledger.idcard import check_character
+from ledger.rules.idcard import check_character
 from ledger.services import policies
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork

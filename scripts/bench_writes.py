@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ledger.db import migrate
 from ledger.db.engine import make_engine, safe_url
-from ledger.idcard import check_character
+from ledger.rules.idcard import check_character
 from ledger.services import accounts, family, persons
 from ledger.uow import UnitOfWork
 

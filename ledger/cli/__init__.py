@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
-from ..operators import check_operator
+from ..rules.operators import check_operator
 from .context import Ctx, default_operator, first_line
 
 

@@ -1,10 +1,10 @@
 import click
 
-from ..idcard import mask
-from ..money import parse_yuan
+from ..formats.rows import read_rows
+from ..rules.idcard import mask
+from ..rules.money import parse_yuan
 from ..services import accounts, crediting
 from .context import as_date, date_type, emit, json_option
-from .persons import read_rows
 
 
 @click.group("account")

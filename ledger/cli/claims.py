@@ -5,11 +5,11 @@ from contextlib import nullcontext
 import click
 from sqlalchemy.exc import DBAPIError
 
-from ..claim_files import CountingReader, read_claims, text_of
-from ..claim_input import Unread
-from ..idcard import mask
-from ..money import format_fen
-from ..persons import check_year
+from ..formats.claim_files import CountingReader, read_claims, text_of
+from ..rules.claim_input import Unread
+from ..rules.idcard import mask
+from ..rules.money import format_fen
+from ..rules.persons import check_year
 from ..services import claims
 from .context import as_date, date_type, emit, first_line, json_line, json_option, warn
 

@@ -12,7 +12,7 @@ import click
 from ..db import migrate
 from ..db.engine import make_engine, safe_url
 from ..errors import LedgerError
-from ..money import Yuan
+from ..rules.money import Yuan
 from ..uow import UnitOfWork
 
 

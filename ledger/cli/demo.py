@@ -11,9 +11,9 @@ from ..db import migrate
 from ..db.engine import safe_url
 from ..db.models import Person
 from ..errors import LedgerError
-from ..idcard import check_character, mask
-from ..money import parse_yuan
 from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
+from ..rules.idcard import check_character, mask
+from ..rules.money import parse_yuan
 from ..services import accounts, claims, family, persons, policies, rollover
 from ..services.verify import verify
 from .context import Ctx

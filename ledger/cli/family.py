@@ -1,8 +1,8 @@
 import click
 
-from ..idcard import mask
-from ..persons import check_year
 from ..policy.parameters import RELATIONS
+from ..rules.idcard import mask
+from ..rules.persons import check_year
 from ..services import family
 from .context import as_date, date_type, emit, json_option, warn
 

@@ -1,13 +1,10 @@
-import csv
-import io
 import json
 
 import click
 
-from ..claim_files import json_row
-from ..codes import scheme_of
-from ..errors import LedgerError
-from ..idcard import mask
+from ..formats.rows import read_rows
+from ..rules.codes import scheme_of
+from ..rules.idcard import mask
 from ..services import persons
 from .context import as_date, date_type, emit, json_option
 
@@ -97,62 +94,6 @@ def import_(obj, file, as_json):
             )
         raise
     emit({"imported": count, "errors": []}, as_json, lambda d: click.echo(f"imported {d['imported']} person(s)"))
-
-
-def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """(line number, row) pairs from CSV or JSON lines, told apart by the first character.
-    A file that is not UTF-8, a CSV header with unknown or missing columns, a JSON array
-    and a file with no rows are refused whole, before any row is looked at."""
-    name = getattr(file, "name", "input")
-    try:
-        text = file.read()
-    except UnicodeDecodeError as e:
-        raise LedgerError(
-            f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
-        ) from None
-    if text.startswith("\ufeff"):  # spreadsheets on Windows write a BOM
-        text = text[1:]
-    first = text.lstrip()[:1]
-    if first == "[":
-        raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")
-    rows = []
-    if first == "{":
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json_row(line)
-            except ValueError as e:
-                raise LedgerError(f"{name} line {n}: {e}") from None
-            if not isinstance(obj, dict):
-                raise LedgerError(f"{name} line {n}: expected a JSON object")
-            rows.append((n, obj))
-    else:
-        reader = csv.DictReader(io.StringIO(text))
-        header = reader.fieldnames or []
-        unknown = [c for c in header if c not in columns]
-        missing = [c for c in required if c not in header]
-        if unknown or missing:
-            what = "; ".join(
-                x
-                for x in (
-                    unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
-                    missing and f"missing column(s) {', '.join(missing)}",
-                )
-                if x
-            )
-            raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
-        # Line numbers as a spreadsheet shows them: the header is line 1.
-        try:
-            rows = [
-                (reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None})
-                for row in reader
-            ]
-        except csv.Error as e:  # a cell over the csv module's limit
-            raise LedgerError(f"{name} line {reader.reader.line_num}: not a CSV row ({e})") from None
-    if not rows:
-        raise LedgerError(f"{name}: holds no rows")
-    return rows
 
 
 @command.command("show")

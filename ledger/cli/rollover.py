@@ -3,8 +3,8 @@ from contextlib import nullcontext
 
 import click
 
-from ..idcard import mask
-from ..persons import check_year
+from ..rules.idcard import mask
+from ..rules.persons import check_year
 from ..services import rollover as service
 from .context import emit, json_option, warn
 

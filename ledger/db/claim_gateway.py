@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ..adjudication import Counter
+from ..rules.adjudication import Counter
 from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person
 from .sql import bulk_insert, reserve_ids
 

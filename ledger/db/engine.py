@@ -19,7 +19,7 @@ Locks are always taken in one global order, so two writers queue instead of dead
     4. accounts, by id                                       (every posting that moves money)
 
 Unique keys (setl_id, one credit per person and month, one counter per person, year and
-bucket) settle the races locks cannot, and `ledger.retry` reruns the loser's transaction,
+bucket) settle the races locks cannot, and `ledger.db.retry` reruns the loser's transaction,
 which then sees the winner's row. Deadlocks (40P01) and serialization failures (40001) are
 retried the same way, should one ever happen.
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .. import codes
+from ..rules import codes
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

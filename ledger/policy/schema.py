@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import PolicyError, ValidationError
-from ..money import parse_yuan
+from ..rules.money import parse_yuan
 from .parameters import PARAMETERS, RELATIONS, Disease, Kind, Segment
 
 

@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import select
 
 from ..db.models import Account, Entry, Posting
+from ..db.retry import retried
 from ..db.sql import sum_fen
 from ..errors import ValidationError
-from ..money import Yuan
-from ..retry import retried
+from ..rules.money import Yuan
 from ..uow import UnitOfWork
 from .family import active_bindings
 from .records import Leg, account_of, audit, effective_date, get_person, post

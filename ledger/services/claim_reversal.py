@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db.models import Account, BenefitUsage, ClaimReversal, Entry
+from ..db.retry import retried
 from ..errors import Conflict, ValidationError
-from ..retry import retried
 from ..uow import UnitOfWork
 from .claim_views import claim_record, show
 from .journal import Leg

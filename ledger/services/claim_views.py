@@ -6,12 +6,12 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..benefits import LAYER_BOOKS
-from ..claim_input import FIELDS, Claim
 from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
 from ..errors import NotFound
-from ..money import Yuan, format_fen
-from ..persons import check_year
+from ..rules.benefits import LAYER_BOOKS
+from ..rules.claim_input import FIELDS, Claim
+from ..rules.money import Yuan, format_fen
+from ..rules.persons import check_year
 from ..uow import UnitOfWork
 from .records import get_person
 

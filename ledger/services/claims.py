@@ -26,19 +26,6 @@ from itertools import islice
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from ..adjudication import (
-    Adjudication,
-    Counter,
-    Payments,
-    adjudicate,
-    pay_personal_share,
-)
-from ..benefits import (
-    COMBINED,
-    LAYER_BOOKS,
-    ClaimRules,
-)
-from ..claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
 from ..db import claim_gateway as gateway
 from ..db.models import (
     BenefitUsage,
@@ -46,11 +33,24 @@ from ..db.models import (
     ClaimRecord,
     utcnow,
 )
+from ..db.retry import attempt
 from ..db.sql import bulk_insert, lock_setl_ids, reserve_ids
-from ..eligibility import Context, eligibility
 from ..errors import LedgerError
-from ..money import Yuan
-from ..retry import attempt
+from ..rules.adjudication import (
+    Adjudication,
+    Counter,
+    Payments,
+    adjudicate,
+    pay_personal_share,
+)
+from ..rules.benefits import (
+    COMBINED,
+    LAYER_BOOKS,
+    ClaimRules,
+)
+from ..rules.claim_input import FIELDS, MED_TYPES, BadRow, Claim, parse_claim
+from ..rules.eligibility import Context, eligibility
+from ..rules.money import Yuan
 from ..uow import UnitOfWork
 from .claim_reversal import reverse_claim
 from .claim_views import posted_views, rejected, show_claim, usage, view

@@ -14,19 +14,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..adjudication import round_fen
-from ..codes import EMPLOYEE, IN_SERVICE_TYPES, is_retired
 from ..db.models import (
     Account,
     Enrollment,
     MonthlyCredit,
     Person,
 )
+from ..db.retry import retried
 from ..db.sql import bulk_insert, reserve_ids
 from ..errors import LedgerError, ValidationError
-from ..idcard import parse_id_number
-from ..money import Yuan, parse_yuan
-from ..retry import retried
+from ..rules.adjudication import round_fen
+from ..rules.codes import EMPLOYEE, IN_SERVICE_TYPES, is_retired
+from ..rules.idcard import parse_id_number
+from ..rules.money import Yuan, parse_yuan
 from ..uow import UnitOfWork
 from .journal import Draft, Leg, post_many
 from .persons import ImportRejected, RowError

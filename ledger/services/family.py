@@ -6,7 +6,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..codes import RESIDENT
 from ..db.models import (
     Account,
     ClaimMutualAid,
@@ -17,13 +16,14 @@ from ..db.models import (
     Person,
     utcnow,
 )
+from ..db.retry import retried
 from ..errors import Conflict, ValidationError
-from ..family import BindingPolicy, Bound, Party, check_binding, check_relation_name, is_active
-from ..idcard import mask
-from ..money import Yuan, format_fen
-from ..persons import check_year
 from ..policy.book import PolicyBook
-from ..retry import retried
+from ..rules.codes import RESIDENT
+from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name, is_active
+from ..rules.idcard import mask
+from ..rules.money import Yuan, format_fen
+from ..rules.persons import check_year
 from ..uow import UnitOfWork
 from .policies import policy_book
 from .records import Leg, account_of, audit, effective_date, get_person, post

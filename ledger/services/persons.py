@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Account, Enrollment, Person, utcnow
+from ..db.retry import attempt, retried
 from ..errors import Conflict, LedgerError, ValidationError
-from ..idcard import mask
-from ..money import Yuan
-from ..persons import NewPerson, check_year, new_person
-from ..retry import attempt, retried
+from ..rules.idcard import mask
+from ..rules.money import Yuan
+from ..rules.persons import NewPerson, check_year, new_person
 from ..uow import UnitOfWork
 from .records import audit, effective_date, get_person
 

@@ -7,13 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import StoredPolicyFile
+from ..db.retry import retried
 from ..errors import Conflict, PolicyError
-from ..money import Yuan
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind, Need
 from ..policy.schema import parse_policy_text
 from ..policy.template import policy_template
-from ..retry import retried
+from ..rules.money import Yuan
 from ..uow import UnitOfWork
 from .records import audit
 

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..codes import INSUTYPES
 from ..db.models import Account, AuditRecord, Person
 from ..errors import NotFound, ValidationError
-from ..idcard import mask, parse_id_number
+from ..rules.codes import INSUTYPES
+from ..rules.idcard import mask, parse_id_number
 from .journal import Draft, Leg, post_many
 
 __all__ = ["Leg", "Posted", "account_of", "audit", "effective_date", "get_person", "post"]

@@ -23,7 +23,6 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from ..codes import EMPLOYEE, is_retired, scheme_of
 from ..db.models import (
     Account,
     BenefitUsage,
@@ -36,13 +35,14 @@ from ..db.models import (
     YearEndDeduction,
     utcnow,
 )
+from ..db.retry import attempt
 from ..db.sql import bulk_insert, reserve_ids, sum_fen
 from ..errors import ValidationError
-from ..money import Yuan
-from ..persons import check_year
 from ..policy.book import PolicyBook, pooling_area, review_warning
-from ..retry import attempt
-from ..rollover_rules import (
+from ..rules.codes import EMPLOYEE, is_retired, scheme_of
+from ..rules.money import Yuan
+from ..rules.persons import check_year
+from ..rules.rollover import (
     IncentivePolicy,
     continuous_years_through,
     next_incentive,

@@ -21,8 +21,8 @@ from ..db.models import (
     Posting,
 )
 from ..db.sql import sum_fen
-from ..idcard import mask
-from ..money import format_fen
+from ..rules.idcard import mask
+from ..rules.money import format_fen
 from ..uow import UnitOfWork
 
 

@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import create_engine, text
 
 from ledger.db.engine import READ_ONLY, make_engine, normalize_url
-from ledger.idcard import check_character
+from ledger.rules.idcard import check_character
 from ledger.services import accounts, family, persons, policies
 from ledger.uow import UnitOfWork
 from tests.claim_policy import CLAIM_POLICY

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from ledger.claim_input import BadRow
 from ledger.errors import Conflict, NotFound, ValidationError
+from ledger.rules.claim_input import BadRow
 from ledger.services import accounts, claims, family, persons, policies, verify
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, SPOUSE, STUDENT, WORKER

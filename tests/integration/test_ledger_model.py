@@ -42,7 +42,7 @@ from sqlalchemy import text
 
 from ledger.db.engine import make_engine
 from ledger.errors import LedgerError
-from ledger.money import format_fen
+from ledger.rules.money import format_fen
 from ledger.services import accounts, claims, family, persons, policies, rollover
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork

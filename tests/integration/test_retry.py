@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ledger import retry
+from ledger.db import retry
 from ledger.db.models import Account, ClaimRecord, Entry, Posting
 from ledger.services import accounts, claims, persons
 from ledger.services.verify import verify

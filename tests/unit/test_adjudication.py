@@ -6,19 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.adjudication import (
+from ledger.errors import MissingParameter, ValidationError
+from ledger.policy.book import PolicyBook, PolicyDocument, seed_documents
+from ledger.policy.parameters import Segment
+from ledger.policy.schema import parse_policy_text
+from ledger.rules.adjudication import (
     Counter,
     adjudicate,
     pay_personal_share,
     round_fen,
     segment_total,
 )
-from ledger.benefits import Patient, rules_for
-from ledger.claim_input import parse_claim
-from ledger.errors import MissingParameter, ValidationError
-from ledger.policy.book import PolicyBook, PolicyDocument, seed_documents
-from ledger.policy.parameters import Segment
-from ledger.policy.schema import parse_policy_text
+from ledger.rules.benefits import Patient, rules_for
+from ledger.rules.claim_input import parse_claim
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, STUDENT, WORKER
 

@@ -5,8 +5,8 @@ so with an Unread row."""
 import io
 import json
 
-from ledger.claim_files import MAX_ROW, read_claims, text_of
-from ledger.claim_input import BadRow, Unread
+from ledger.formats.claim_files import MAX_ROW, read_claims, text_of
+from ledger.rules.claim_input import BadRow, Unread
 
 
 def read(content: str | bytes) -> list[tuple[int, object]]:
@@ -104,7 +104,7 @@ def test_a_row_longer_than_the_limit_is_refused_and_the_next_is_read():
 def test_one_long_line_is_read_in_linear_time():
     """Not a timing assertion: the work, counted as characters decoded, stays within a small
     multiple of the line's length (it used to re-decode the whole buffer after every read)."""
-    import ledger.claim_files as cf
+    import ledger.formats.claim_files as cf
 
     decoded = []
     real = cf._decoder.raw_decode

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from ledger.errors import LedgerError
-from ledger.family import (
+from ledger.rules.family import (
     BindingPolicy,
     Party,
     check_binding,

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from ledger.errors import ValidationError
-from ledger.idcard import check_character, mask, parse_id_number
+from ledger.rules.idcard import check_character, mask, parse_id_number
 from tests.ids import RETIREE, STANDARD_EXAMPLE
 
 

@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.errors import ValidationError
-from ledger.money import MAX_FEN, Yuan, format_fen, parse_yuan
+from ledger.rules.money import MAX_FEN, Yuan, format_fen, parse_yuan
 
 
 @pytest.mark.parametrize(

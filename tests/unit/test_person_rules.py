@@ -1,7 +1,7 @@
 import pytest
 
 from ledger.errors import ValidationError
-from ledger.persons import new_person
+from ledger.rules.persons import new_person
 from tests.ids import RETIREE, STUDENT
 
 

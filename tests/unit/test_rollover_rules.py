@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ledger.rollover_rules import (
+from ledger.rules.rollover import (
     IncentivePolicy,
     continuous_years_through,
     next_incentive,

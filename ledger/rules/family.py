@@ -7,9 +7,9 @@ with `parent` says 王桂兰 is 李建国's parent, so she must be older than he
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import Conflict, ValidationError
+from ..errors import Conflict, ValidationError
+from ..policy.parameters import RELATIONS
 from .idcard import mask
-from .policy.parameters import RELATIONS
 
 # The member is of an older generation than the holder / of a younger one.
 OLDER = {"parent", "grandparent", "maternal_grandparent"}

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from .codes import HOSP_LEVELS, MED_TYPES  # noqa: F401 - named here before ledger.codes
-from .errors import ValidationError
+from ..errors import ValidationError
+from .codes import HOSP_LEVELS, MED_TYPES  # noqa: F401 - named here before ledger.rules.codes
 from .idcard import parse_id_number
 from .money import format_fen, parse_yuan
 

@@ -7,7 +7,7 @@ and a check character computed with ISO 7064 MOD 11-2.
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"  # index: weighted sum mod 11

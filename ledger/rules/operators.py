@@ -1,6 +1,6 @@
 """Who acts. Every write records its operator; the name must be one a record can hold."""
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 MAX_LENGTH = 100  # the operator columns are VARCHAR(100)
 

@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
-from .claim_input import FIELDS, BadRow, Unread
-from .errors import ValidationError
+from ..errors import ValidationError
+from ..rules.claim_input import FIELDS, BadRow, Unread
 
 READ_SIZE = 1 << 16
 MAX_ROW = 1 << 20  # characters; a settlement record is a few hundred

@@ -5,7 +5,7 @@ Parsing goes through the string form only, so no binary float ever touches an am
 
 import re
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 _YUAN = re.compile(r"^(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")  # ASCII digits only: "１００" is not 100
 # The largest amount accepted anywhere: 9,999,999,999.99 yuan. No fee, credit or base comes

@@ -8,13 +8,13 @@ database here; the first phase of posting (docs/claims.md).
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..errors import Conflict, LedgerError, NotFound, PolicyError
+from ..policy.book import PolicyBook, pooling_area
 from .benefits import ClaimRules, Patient, WaitingPeriod, broken_years, rules_for, waiting_period
 from .claim_input import Claim
 from .codes import RESIDENT
-from .errors import Conflict, LedgerError, NotFound, PolicyError
 from .family import is_active
 from .idcard import mask
-from .policy.book import PolicyBook, pooling_area
 
 
 @dataclass

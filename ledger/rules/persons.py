@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from .codes import EMPLOYEE, INSUTYPES, PSN_TYPES, RESIDENT, RESIDENT_CATEGORIES  # noqa: F401 - named here before ledger.codes
-from .errors import ValidationError
+from ..errors import ValidationError
+from ..policy.book import pooling_area
+from .codes import EMPLOYEE, INSUTYPES, PSN_TYPES, RESIDENT, RESIDENT_CATEGORIES  # noqa: F401 - named here before ledger.rules.codes
 from .idcard import parse_id_number
-from .policy.book import pooling_area
 
 MIN_YEAR, MAX_YEAR = 1990, 2200
 

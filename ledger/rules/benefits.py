@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from ..errors import MissingParameter, PolicyError, ValidationError
+from ..policy.book import PolicyBook, Resolved, pooling_area, review_warning
+from ..policy.parameters import Disease, Segment
 from .claim_input import Claim
 from .codes import MED_TYPES, is_retired, scheme_of
-from .errors import MissingParameter, PolicyError, ValidationError
-from .policy.book import PolicyBook, Resolved, pooling_area, review_warning
-from .policy.parameters import Disease, Segment
 
 # Buckets whose in-scope self-pay accumulates toward the second layer. Major-illness
 # insurance (大病保险) and the large-expense subsidy (大额医疗费用补助) cover hospital

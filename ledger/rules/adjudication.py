@@ -9,9 +9,9 @@ calls these, and writes what they return.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..policy.parameters import Segment
 from .benefits import LARGE_EXPENSE, ClaimRules
 from .claim_input import Claim
-from .policy.parameters import Segment
 
 
 def round_fen(amount: Decimal) -> int:
