@@ -3,9 +3,14 @@ major-illness cap incentives (国办发〔2024〕38号, docs/rules.md §3, §5) 
 deductions from personal accounts (docs/rules.md §2, §5). No database here."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from .adjudication import round_fen
+from ..policy.book import PolicyBook, review_warning
+from .adjudication import Counter, round_fen
+
+YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
+YEAR_END_FOR = "employee.retired.year_end.for_year"
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,107 @@ def next_incentive(
     return Incentive(years, zero, continuous_bonus, min(continuous_bonus + zero, limit))
 
 
+def incentive_for(
+    p: IncentivePolicy,
+    closing_year: int,
+    enrolled: set[int],
+    before: Incentive | None,
+    closing_major_illness: Counter | None,
+    fund_paid: int,
+    claims_standing: int,
+) -> Incentive:
+    """The new year's incentive of a resident enrolled in the closing year, from what the
+    closing year left: its incentive (None before the first), its major-illness counter,
+    what the funds paid and how many of its claims stand."""
+    through = (
+        before.continuous_years
+        if before is not None
+        else continuous_years_through(closing_year, enrolled, p.start_year)
+    )
+    # The bonus was used when the fund paid into the part of the cap the bonus had added.
+    used = (
+        before is not None
+        and before.bonus > 0
+        and closing_major_illness is not None
+        and closing_major_illness.fund_paid > closing_major_illness.cap - before.bonus
+    )
+    zero = zero_claim_year(p.zero_claim_basis, fund_paid, claims_standing)
+    return next_incentive(p, closing_year, through, before.zero_claim_bonus if before is not None else 0, zero, used)
+
+
 def year_end_collection(balance: int | None, items: list[tuple[str, int]]) -> bool:
     """Whether the year-end items are taken from the account. Changchun collects them "in
     one go" (一次性缴纳) from the account where there is one: all items if the balance
     covers them all, none otherwise, and then they are all due in cash. No partial
     deduction of an item, ever."""
     return balance is not None and balance >= sum(amount for _, amount in items)
+
+
+# The counters each scheme opens in the new year, and the cap parameter of each.
+CAPS = {
+    "employee": (
+        ("outpatient", "employee.outpatient.annual_cap"),
+        ("inpatient", "employee.inpatient.annual_cap"),
+        ("large_expense", "employee.large_expense.annual_cap"),
+    ),
+    "resident": (
+        ("outpatient", "resident.outpatient.annual_cap"),
+        ("inpatient", "resident.inpatient.annual_cap"),
+        ("major_illness", "resident.major_illness.annual_cap"),
+    ),
+}
+
+
+class RegionRules:
+    """The new year's parameters for one pooling area, read once per run: the counters'
+    caps by scheme, the retirees' year-end items, the incentive policy, and what a person
+    running the rollover must hear about them (`warnings`)."""
+
+    def __init__(self, book: PolicyBook, region: str, new_year: int):
+        on = date(new_year, 1, 1)
+        in_force = book.in_force(region, on)
+        given = {name: r.value for name, r in in_force.items()}
+        self.caps = {
+            scheme: {bucket: given[name] for bucket, name in caps if name in given} for scheme, caps in CAPS.items()
+        }
+        used = [name for caps in CAPS.values() for _, name in caps if name in given]
+        self.warnings: list[str] = []
+        self.items = self._items(region, new_year, in_force)
+        used += [name for name, _ in self.items] + ([YEAR_END_FOR] if self.items and YEAR_END_FOR in given else [])
+        self.incentive = self._incentive(book, region, on, given)
+        if self.incentive is not None:
+            used += [n for n in in_force if n.startswith("resident.incentive.")]
+        # Values used past their file's review date are used, and said so (as for claims).
+        documents = {in_force[n].document.name: in_force[n].document for n in used}
+        self.warnings += [w for name in sorted(documents) if (w := review_warning(documents[name], on))]
+
+    def _items(self, region: str, new_year: int, in_force: dict) -> list[tuple[str, int]]:
+        """The year-end items to collect for the new year. They are announced for a year
+        (Changchun: 2024年大额医疗费用补助100元……需于12月末一次性缴纳): a file that names the
+        year collects them for that year only, and another year's are said, not collected."""
+        items = [
+            (name, in_force[name].value) for name in YEAR_END_ITEMS if name in in_force and in_force[name].value > 0
+        ]
+        meant = in_force.get(YEAR_END_FOR)
+        if items and meant is not None and meant.value != new_year:
+            self.warnings.append(
+                f"region {region}: the year-end items in force ({', '.join(n.rsplit('.', 1)[-1] for n, _ in items)}) are for {meant.value} "
+                f"({meant.document.name}), not {new_year}: none collected; load a policy file that sets them for {new_year} to collect them"
+            )
+            return []
+        return items
+
+    def _incentive(self, book: PolicyBook, region: str, on: date, given: dict) -> IncentivePolicy | None:
+        """A region takes part in the incentives from the year its policy names; once it
+        does, every amount they need must be given (a missing one is an error, not 0)."""
+        if "resident.incentive.start_year" not in given or "major_illness" not in self.caps["resident"]:
+            return None
+        return IncentivePolicy(
+            start_year=given["resident.incentive.start_year"],
+            years_before_bonus=book.get(region, on, "resident.incentive.continuous.years_before_bonus").value,
+            per_continuous_year=book.get(region, on, "resident.incentive.continuous.minimum_per_year").value,
+            per_zero_claim_year=book.get(region, on, "resident.incentive.zero_claim.minimum").value,
+            max_share_of_cap=book.get(region, on, "resident.incentive.max_share_of_cap").value,
+            base_cap=self.caps["resident"]["major_illness"],
+            zero_claim_basis=book.get(region, on, "resident.incentive.zero_claim.basis").value,
+        )

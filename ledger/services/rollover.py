@@ -18,16 +18,16 @@ over untouched, and claims dated in YEAR still post against YEAR's counters.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from ..db import rollover_gateway as gateway
+from ..db.claim_gateway import COUNTER_COLUMNS
 from ..db.models import (
-    Account,
     BenefitUsage,
-    ClaimRecord,
-    ClaimReversal,
     Enrollment,
     MajorIllnessIncentive,
     Person,
@@ -38,24 +38,16 @@ from ..db.models import (
 from ..db.retry import attempt
 from ..db.sql import bulk_insert, reserve_ids, sum_fen
 from ..errors import ValidationError
-from ..policy.book import PolicyBook, pooling_area, review_warning
+from ..policy.book import PolicyBook, pooling_area
 from ..rules.codes import EMPLOYEE, is_retired, scheme_of
 from ..rules.money import Yuan
 from ..rules.persons import check_year
-from ..rules.rollover import (
-    IncentivePolicy,
-    continuous_years_through,
-    next_incentive,
-    year_end_collection,
-    zero_claim_year,
-)
+from ..rules.rollover import RegionRules, incentive_for, year_end_collection
 from ..uow import UnitOfWork
 from .journal import Draft, Leg, post_many
 from .policies import policy_book
 
 CHUNK = 5000
-YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
-YEAR_END_FOR = "employee.retired.year_end.for_year"
 
 
 def rollover(
@@ -92,7 +84,7 @@ def policy_warnings(uow: UnitOfWork, year: int) -> list[str]:
         ).all()
         book = policy_book(s)
         areas = sorted({pooling_area(r) for r in regions})
-        return [w for area in areas for w in _RegionRules(book, area, year + 1).warnings]
+        return [w for area in areas for w in RegionRules(book, area, year + 1).warnings]
 
 
 def _start(uow: UnitOfWork, operator: str, year: int) -> dict | None:
@@ -143,228 +135,84 @@ def persons_to_roll(uow: UnitOfWork, year: int) -> int:
         )
 
 
-class _RegionRules:
-    """The new year's parameters for one pooling area, read once per run, and what a
-    person running the rollover must hear about them (`warnings`)."""
+@dataclass
+class _Writes:
+    """What the rollover of a chunk writes, gathered person by person, written at once."""
 
-    def __init__(self, book: PolicyBook, region: str, new_year: int):
-        on = date(new_year, 1, 1)
-        in_force = book.in_force(region, on)
-        given = {name: r.value for name, r in in_force.items()}
-        used: list[str] = []
-
-        def cap(name):
-            if name in given:
-                used.append(name)
-            return given.get(name)
-
-        self.caps = {
-            "employee": {
-                b: c
-                for b, c in (
-                    ("outpatient", cap("employee.outpatient.annual_cap")),
-                    ("inpatient", cap("employee.inpatient.annual_cap")),
-                    ("large_expense", cap("employee.large_expense.annual_cap")),
-                )
-                if c is not None
-            },
-            "resident": {
-                b: c
-                for b, c in (
-                    ("outpatient", cap("resident.outpatient.annual_cap")),
-                    ("inpatient", cap("resident.inpatient.annual_cap")),
-                    ("major_illness", cap("resident.major_illness.annual_cap")),
-                )
-                if c is not None
-            },
-        }
-        self.items = [(name, given[name]) for name in YEAR_END_ITEMS if name in given and given[name] > 0]
-        self.warnings: list[str] = []
-        # Year-end items are announced for a year (Changchun: 2024年大额医疗费用补助100元……
-        # 需于12月末一次性缴纳): a file that names the year collects them for that year only.
-        meant = in_force.get(YEAR_END_FOR)
-        if self.items and meant is not None and meant.value != new_year:
-            self.warnings.append(
-                f"region {region}: the year-end items in force ({', '.join(n.rsplit('.', 1)[-1] for n, _ in self.items)}) are for {meant.value} "
-                f"({meant.document.name}), not {new_year}: none collected; load a policy file that sets them for {new_year} to collect them"
-            )
-            self.items = []
-        used += [name for name, _ in self.items] + ([YEAR_END_FOR] if self.items and meant is not None else [])
-        self.incentive = None
-        # A region takes part in the incentives from the year its policy names; once it
-        # does, every amount they need must be given (a missing one is an error, not 0).
-        if "resident.incentive.start_year" in given and "major_illness" in self.caps["resident"]:
-            self.incentive = IncentivePolicy(
-                start_year=given["resident.incentive.start_year"],
-                years_before_bonus=book.get(region, on, "resident.incentive.continuous.years_before_bonus").value,
-                per_continuous_year=book.get(region, on, "resident.incentive.continuous.minimum_per_year").value,
-                per_zero_claim_year=book.get(region, on, "resident.incentive.zero_claim.minimum").value,
-                max_share_of_cap=book.get(region, on, "resident.incentive.max_share_of_cap").value,
-                base_cap=self.caps["resident"]["major_illness"],
-                zero_claim_basis=book.get(region, on, "resident.incentive.zero_claim.basis").value,
-            )
-            used += [n for n in in_force if n.startswith("resident.incentive.")]
-        # Values used past their file's review date are used, and said so (as for claims).
-        documents = {in_force[n].document.name: in_force[n].document for n in used}
-        self.warnings += [w for name in sorted(documents) if (w := review_warning(documents[name], on))]
+    counters: list[tuple] = field(default_factory=list)  # new-year counters to open
+    cap_raises: list[dict] = field(default_factory=list)  # counters an early claim opened: add the bonus
+    incentives: list[tuple] = field(default_factory=list)
+    deductions: list[list] = field(default_factory=list)  # year-end items, deducted or due in cash
+    legs: list[Leg] = field(default_factory=list)  # of the one posting that collects the deducted ones
 
 
 def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book: PolicyBook) -> None:
     new = year + 1
-    ids = [p.psn_no for p in people]
-    enrolled: dict[str, set[int]] = {}
-    for psn, y in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(ids))):
-        enrolled.setdefault(psn, set()).add(y)
-    usage = s.execute(
-        select(
-            BenefitUsage.psn_no,
-            BenefitUsage.year,
-            BenefitUsage.bucket,
-            BenefitUsage.id,
-            BenefitUsage.cap,
-            BenefitUsage.fund_paid,
-        )
-        .where(BenefitUsage.psn_no.in_(ids), BenefitUsage.year.in_((year, new)))
-        .order_by(BenefitUsage.psn_no, BenefitUsage.year, BenefitUsage.bucket)
-        .with_for_update()
-    ).all()
-    fund_paid_in_year: dict[str, int] = {}
-    open_now: dict[tuple, object] = {}
-    for u in usage:
-        if u.year == year:
-            fund_paid_in_year[u.psn_no] = fund_paid_in_year.get(u.psn_no, 0) + u.fund_paid
-        else:
-            open_now[(u.psn_no, u.bucket)] = u
-    closing_mi = {u.psn_no: u for u in usage if u.year == year and u.bucket == "major_illness"}
-    # Claims of the closing year still standing (not reversed), for the no-medical-expense reading.
-    standing = dict(
-        s.execute(
-            select(ClaimRecord.psn_no, func.count())
-            .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-            .where(ClaimRecord.psn_no.in_(ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
-            .group_by(ClaimRecord.psn_no)
-        ).all()
-    )
-    prev = {
-        i.psn_no: i
-        for i in s.scalars(
-            select(MajorIllnessIncentive).where(
-                MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == year
-            )
-        )
-    }
-    done_incentives = set(
-        s.scalars(
-            select(MajorIllnessIncentive.psn_no).where(
-                MajorIllnessIncentive.psn_no.in_(ids), MajorIllnessIncentive.year == new
-            )
-        )
-    )
-    done_items = set(
-        s.execute(
-            select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)
-        ).scalars()
-    )
-    retirees = [p.psn_no for p in people if p.insutype == EMPLOYEE and is_retired(p.psn_type)]
-    accounts = {
-        a.psn_no: a
-        for a in s.execute(
-            select(Account.id, Account.psn_no, Account.balance)
-            .where(Account.psn_no.in_(retirees))
-            .order_by(Account.id)
-            .with_for_update()
-        )
-    }
-    regions: dict[str, _RegionRules] = {}
-    counters, incentives, deductions, legs, cap_raises = [], [], [], [], []
+    retirees = {p.psn_no for p in people if p.insutype == EMPLOYEE and is_retired(p.psn_type)}
+    facts = gateway.chunk_facts(s, year, [p.psn_no for p in people], retirees)
+    regions: dict[str, RegionRules] = {}
+    out = _Writes()
     for p in people:
         area = pooling_area(p.region)
-        rules = regions.get(area) or regions.setdefault(area, _RegionRules(book, area, new))
-        scheme = scheme_of(p.insutype)
-        years = enrolled.get(p.psn_no, set())
-        # Year-end items (for the coming year), collected in one go or due in cash.
-        if rules.items and p.psn_no in retirees and year in years and p.psn_no not in done_items:
-            acct = accounts.get(p.psn_no)
-            taken = year_end_collection(acct.balance if acct else None, rules.items)
-            for item, amount in rules.items:
-                deductions.append([p.psn_no, new, item, amount, "deducted" if taken else "due_cash", None])
-                if taken:
-                    legs.append((p.psn_no, acct.id, item, amount))
-        # The new year's major-illness incentive.
-        bonus = 0
-        if scheme == "resident" and rules.incentive is not None and year in years and p.psn_no not in done_incentives:
-            before = prev.get(p.psn_no)
-            through = (
-                before.continuous_years
-                if before is not None
-                else continuous_years_through(year, years, rules.incentive.start_year)
+        rules = regions.get(area) or regions.setdefault(area, RegionRules(book, area, new))
+        psn, years = p.psn_no, facts.enrolled.get(p.psn_no, set())
+        if rules.items and psn in retirees and year in years and psn not in facts.items_done:
+            _collect(out, psn, new, rules.items, facts.accounts.get(psn))
+        scheme, bonus = scheme_of(p.insutype), 0
+        if scheme == "resident" and rules.incentive is not None and year in years and psn not in facts.incentive_done:
+            inc = incentive_for(
+                rules.incentive,
+                year,
+                years,
+                facts.incentive_before.get(psn),
+                facts.closing_major_illness.get(psn),
+                facts.fund_paid.get(psn, 0),
+                facts.claims_standing.get(psn, 0),
             )
-            mi = closing_mi.get(p.psn_no)
-            used = before is not None and before.bonus > 0 and mi is not None and mi.fund_paid > mi.cap - before.bonus
-            zero = zero_claim_year(
-                rules.incentive.zero_claim_basis, fund_paid_in_year.get(p.psn_no, 0), standing.get(p.psn_no, 0)
-            )
-            inc = next_incentive(
-                rules.incentive, year, through, before.zero_claim_bonus if before is not None else 0, zero, used
-            )
-            incentives.append(
-                (
-                    p.psn_no,
-                    new,
-                    rules.incentive.base_cap,
-                    inc.continuous_years,
-                    inc.zero_claim_bonus,
-                    inc.continuous_bonus,
-                    inc.bonus,
-                )
+            base = rules.incentive.base_cap
+            out.incentives.append(
+                (psn, new, base, inc.continuous_years, inc.zero_claim_bonus, inc.continuous_bonus, inc.bonus)
             )
             bonus = inc.bonus
-        # The new year's counters, from zero.
+        # The new year's counters, from zero; the major-illness cap raised by the bonus.
         for bucket, cap in rules.caps[scheme].items():
-            existing = open_now.get((p.psn_no, bucket))
             raise_by = bonus if bucket == "major_illness" else 0
-            if existing is None:
-                counters.append((p.psn_no, new, bucket, cap + raise_by, 0, 0, 0))
+            if (psn, bucket) not in facts.opened:
+                out.counters.append((psn, new, bucket, cap + raise_by, 0, 0, 0))
             elif raise_by:
-                cap_raises.append({"u_id": existing.id, "u_raise": raise_by})  # opened by an early claim: add the bonus
-    _write(s, operator, year, counters, incentives, deductions, legs, cap_raises)
+                out.cap_raises.append({"u_id": facts.opened[(psn, bucket)], "u_raise": raise_by})
+    _write(s, operator, year, out)
 
 
-def _write(s: Session, operator: str, year: int, counters, incentives, deductions, legs, cap_raises) -> None:
+def _collect(out: _Writes, psn: str, new: int, items: list[tuple[str, int]], account: tuple[int, int] | None) -> None:
+    """A retiree's year-end items for the new year: all taken from the account, or all due in cash."""
+    taken = year_end_collection(account[1] if account else None, items)
+    for item, amount in items:
+        out.deductions.append([psn, new, item, amount, "deducted" if taken else "due_cash", None])
+        if taken:
+            out.legs += [Leg("personal_account", -amount, psn, account[0]), Leg("contribution_collection", amount, psn)]
+
+
+def _write(s: Session, operator: str, year: int, out: _Writes) -> None:
     t = BenefitUsage.__table__
-    bulk_insert(
-        s,
-        t,
-        ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
-        [(n, *c) for n, c in zip(reserve_ids(s, t, len(counters)), counters, strict=True)],
-    )
-    if cap_raises:
-        s.execute(update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")), cap_raises)
+    counters = [(n, *c) for n, c in zip(reserve_ids(s, t, len(out.counters)), out.counters, strict=True)]
+    bulk_insert(s, t, COUNTER_COLUMNS, counters)
+    if out.cap_raises:
+        s.execute(
+            update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")), out.cap_raises
+        )
     t = MajorIllnessIncentive.__table__
     bulk_insert(
         s,
         t,
         ("id", "psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus"),
-        [(n, *i) for n, i in zip(reserve_ids(s, t, len(incentives)), incentives, strict=True)],
+        [(n, *i) for n, i in zip(reserve_ids(s, t, len(out.incentives)), out.incentives, strict=True)],
     )
-    if legs:
+    if out.legs:
         # One posting per chunk: every retiree's items against the collection book.
-        entries = [leg for psn, account_id, _, amount in legs
-                   for leg in (Leg("personal_account", -amount, psn, account_id), Leg("contribution_collection", amount, psn))]  # fmt: skip
-        [pid] = post_many(
-            s,
-            [
-                Draft(
-                    "year_end",
-                    date(year, 12, 31),
-                    f"year-end collection for {year + 1} from personal accounts",
-                    entries,
-                    f"rollover:{year}",
-                )
-            ],
-            operator,
-        )
-        for d in deductions:
+        memo = f"year-end collection for {year + 1} from personal accounts"
+        [pid] = post_many(s, [Draft("year_end", date(year, 12, 31), memo, out.legs, f"rollover:{year}")], operator)
+        for d in out.deductions:
             if d[4] == "deducted":
                 d[5] = pid
     t = YearEndDeduction.__table__
@@ -372,7 +220,7 @@ def _write(s: Session, operator: str, year: int, counters, incentives, deduction
         s,
         t,
         ("id", "psn_no", "year", "item", "amount", "status", "posting_id"),
-        [(n, *d) for n, d in zip(reserve_ids(s, t, len(deductions)), deductions, strict=True)],
+        [(n, *d) for n, d in zip(reserve_ids(s, t, len(out.deductions)), out.deductions, strict=True)],
     )
 
 

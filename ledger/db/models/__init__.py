@@ -1,0 +1,54 @@
+"""Tables, one module per part of the books; every name is importable from here. Invariants
+live in them too, as named constraints, so a bug elsewhere cannot write a negative balance,
+an unbalanced book name or a second account for one person."""
+
+from .base import (
+    BOOKS,
+    INSUTYPES,
+    NAMING,
+    PSN_TYPES,
+    RELATIONS,
+    RESIDENT_CATEGORIES,
+    Base,
+    CreatedAt,
+    Fen,
+    Id,
+    PsnNo,
+    utcnow,
+)
+from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
+from .journal import AuditRecord, Entry, Posting, StoredPolicyFile
+from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
+from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDeduction
+
+__all__ = [
+    "Account",
+    "AuditRecord",
+    "BOOKS",
+    "Base",
+    "BenefitUsage",
+    "ClaimMutualAid",
+    "ClaimRecord",
+    "ClaimReversal",
+    "ContributionPayment",
+    "CreatedAt",
+    "Enrollment",
+    "Entry",
+    "FamilyBinding",
+    "Fen",
+    "INSUTYPES",
+    "Id",
+    "MajorIllnessIncentive",
+    "MonthlyCredit",
+    "NAMING",
+    "PSN_TYPES",
+    "Person",
+    "Posting",
+    "PsnNo",
+    "RELATIONS",
+    "RESIDENT_CATEGORIES",
+    "Rollover",
+    "StoredPolicyFile",
+    "YearEndDeduction",
+    "utcnow",
+]

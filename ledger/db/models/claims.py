@@ -1,0 +1,137 @@
+"""Claims, what mutual aid paid in them, their reversals, and the year's usage counters they move."""
+
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, CreatedAt, Fen, Id, PsnNo
+
+
+class BenefitUsage(Base):
+    """年度待遇累计: one counter per person, benefit year and bucket (docs/cli.md bucket names).
+    The cap is fixed when the counter opens; the CHECK is the last line that a cap is
+    never exceeded, whatever a bug or a race upstream does."""
+
+    __tablename__ = "benefit_usage"
+    __table_args__ = (
+        UniqueConstraint("psn_no", "year", "bucket"),
+        CheckConstraint("fund_paid >= 0 AND fund_paid <= cap", name="fund_within_cap"),
+        CheckConstraint("deductible_met >= 0 AND selfpay >= 0", name="not_negative"),
+    )
+
+    id: Mapped[Id]
+    psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    year: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[str] = mapped_column(String(40))
+    cap: Mapped[Fen]
+    fund_paid: Mapped[Fen] = mapped_column(default=0)
+    deductible_met: Mapped[Fen] = mapped_column(default=0)
+    selfpay: Mapped[Fen] = mapped_column(default=0)  # second layer: accumulated policy-scope self-pay
+
+
+class ClaimRecord(Base):
+    """A posted claim settlement: its input as received and the result, as one row. Never
+    updated or deleted; a reversal is a row of claim_reversals and a compensating posting.
+    The CHECKs are docs/claims.md, step 7, so a claim that does not add up cannot be stored."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("setl_id"),
+        Index(None, "psn_no", "year"),
+        CheckConstraint(
+            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt", name="policy_scope"
+        ),
+        CheckConstraint("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", name="fund_sum"),
+        CheckConstraint("medfee_sumamt = fund_pay_sumamt + psn_part_amt", name="fee_split"),
+        CheckConstraint("psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay", name="personal_split"),
+        CheckConstraint(
+            "medfee_sumamt > 0 AND inscp_scp_amt >= 0 AND act_pay_dedc >= 0 AND act_pay_dedc <= inscp_scp_amt"
+            " AND hifp_pay >= 0 AND hifmi_pay >= 0 AND hifob_pay >= 0 AND psn_part_amt >= 0"
+            " AND acct_pay >= 0 AND acct_mulaid_pay >= 0 AND psn_cash_pay >= 0 AND layer_selfpay >= 0",
+            name="amounts_not_negative",
+        ),
+    )
+
+    id: Mapped[Id]
+    setl_id: Mapped[str] = mapped_column(String(64))
+    psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    year: Mapped[int] = mapped_column(Integer)
+    service_date: Mapped[date] = mapped_column(Date)
+    med_type: Mapped[str] = mapped_column(String(6))
+    hosp_lv: Mapped[str | None] = mapped_column(String(1))
+    dise_codg: Mapped[str | None] = mapped_column(String(30))
+    medfee_sumamt: Mapped[Fen]
+    fulamt_ownpay_amt: Mapped[Fen]
+    overlmt_selfpay: Mapped[Fen]
+    preselfpay_amt: Mapped[Fen]
+    acct_used_flag: Mapped[str] = mapped_column(String(1))
+    mulaid_payer: Mapped[str | None] = mapped_column(String(18))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the input, for idempotency
+    bucket: Mapped[str | None] = mapped_column(String(40))  # basic-fund usage bucket; None if not pooled
+    layer_bucket: Mapped[str | None] = mapped_column(String(40))  # major_illness / large_expense
+    combined_bucket: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # basic_and_large_expense, where such a cap is in force
+    inscp_scp_amt: Mapped[Fen]
+    act_pay_dedc: Mapped[Fen]
+    hifp_pay: Mapped[Fen]
+    hifmi_pay: Mapped[Fen]
+    hifob_pay: Mapped[Fen]
+    layer_selfpay: Mapped[Fen]  # what this claim added to the second layer's self-pay base
+    fund_pay_sumamt: Mapped[Fen]
+    psn_part_amt: Mapped[Fen]
+    acct_pay: Mapped[Fen]
+    acct_mulaid_pay: Mapped[Fen]
+    psn_cash_pay: Mapped[Fen]
+    balc: Mapped[int | None] = mapped_column(BigInteger)  # patient's own balance after; None without an account
+    no_fund_reason: Mapped[str | None] = mapped_column(Text)  # why the funds paid nothing (a waiting period)
+    policy: Mapped[str] = mapped_column(Text)  # JSON list of the policy files used
+    posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]
+
+
+class ClaimMutualAid(Base):
+    """What each bound holder's account paid for a claim (acct_mulaid_pay, by payer)."""
+
+    __tablename__ = "claim_mulaid_payments"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "seq"),
+        Index(None, "payer_psn_no"),
+        Index(None, "binding_id"),  # unbind looks for the last day a binding paid
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[Id]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    payer_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
+    binding_id: Mapped[int] = mapped_column(ForeignKey("family_bindings.id"))
+    amount: Mapped[Fen]
+
+
+class ClaimReversal(Base):
+    """A claim reversed: one per claim (the unique constraint refuses a second, also when
+    two clerks reverse at once). Its compensating posting restores the balances."""
+
+    __tablename__ = "claim_reversals"
+    __table_args__ = (UniqueConstraint("claim_id"),)
+
+    id: Mapped[Id]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    reversed_on: Mapped[date] = mapped_column(Date)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]

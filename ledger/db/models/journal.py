@@ -1,0 +1,85 @@
+"""The double-entry journal, the audit log and the policy files operators loaded: the append-only history."""
+
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import BOOKS, Base, CreatedAt, Fen, Id, _in
+
+
+class Posting(Base):
+    """One journal posting: a set of entries that sum to zero. Never updated or deleted
+    (the migration installs triggers that refuse it); corrections are new postings."""
+
+    __tablename__ = "journal_postings"
+
+    id: Mapped[Id]
+    kind: Mapped[str] = mapped_column(String(32))
+    effective_date: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]
+
+    entries: Mapped[list["Entry"]] = relationship(back_populates="posting", order_by="Entry.id")
+
+
+class Entry(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        CheckConstraint(_in("book", BOOKS), name="book_known"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # A personal-account entry names its account; no other book's entry does.
+        CheckConstraint("(book = 'personal_account') = (account_id IS NOT NULL)", name="account_iff_personal_book"),
+        Index(None, "account_id", "posting_id"),
+        Index(None, "posting_id"),
+    )
+
+    id: Mapped[Id]
+    posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    book: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    psn_no: Mapped[str | None] = mapped_column(ForeignKey("persons.psn_no"))  # whose money or benefit
+    amount: Mapped[Fen]  # signed; the entries of a posting sum to zero
+
+    posting: Mapped[Posting] = relationship(back_populates="entries")
+
+
+class AuditRecord(Base):
+    """Admin actions: who, when, why, what. Append-only like the journal."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "subject"),)
+
+    id: Mapped[Id]
+    at: Mapped[CreatedAt]
+    operator: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class StoredPolicyFile(Base):
+    """A policy file an operator loaded; its text is kept verbatim so resolution is reproducible."""
+
+    __tablename__ = "policy_files"
+    __table_args__ = (UniqueConstraint("sha256"),)
+
+    id: Mapped[Id]
+    name: Mapped[str] = mapped_column(String(255))
+    region: Mapped[str] = mapped_column(String(6))
+    effective_from: Mapped[date] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[CreatedAt]
