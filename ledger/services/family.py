@@ -1,16 +1,16 @@
-"""Binding and unbinding family members, and paying a member's resident contribution."""
+"""Binding and unbinding family members (家庭共济绑定), and listing the bindings. Paying a
+bound member's resident contribution is in contributions (`family.pay_contribution` still
+names it)."""
 
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.models import (
     Account,
     ClaimMutualAid,
     ClaimRecord,
-    ContributionPayment,
     Enrollment,
     FamilyBinding,
     Person,
@@ -20,13 +20,12 @@ from ..db.retry import retried
 from ..errors import Conflict, ValidationError
 from ..policy.book import PolicyBook
 from ..rules.codes import RESIDENT
-from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name, is_active
+from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name
 from ..rules.idcard import mask
-from ..rules.money import Yuan, format_fen
-from ..rules.persons import check_year
 from ..uow import UnitOfWork
+from .contributions import pay_contribution as pay_contribution  # its old home: family.pay_contribution
 from .policies import policy_book
-from .records import Leg, account_of, audit, effective_date, get_person, post
+from .records import audit, effective_date, flush_or, get_person
 
 
 @retried
@@ -55,17 +54,7 @@ def bind(
         # the same pair or member also lock (a limit cannot be passed by two clerks at once).
         bound = _bound(s, h.psn_no, m.psn_no)
         check_binding(_party(s, h), member_party, relation, policy, on, bound, contribution_year)
-        pair = (FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
-        active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.ended_on.is_(None))).first()
-        if active is not None:
-            raise Conflict(
-                f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})"
-            )
-        last_end = s.scalar(
-            select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1)
-        )
-        if last_end is not None and on < last_end:
-            raise ValidationError("date", f"{on} is before {last_end}, when the previous binding of this pair ended")
+        _refuse_overlap(s, h, m, on)
         b = FamilyBinding(
             holder_psn_no=h.psn_no,
             member_psn_no=m.psn_no,
@@ -75,7 +64,7 @@ def bind(
             bind_reason=reason,
         )
         s.add(b)
-        _flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
+        flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
         audit(
             s,
             operator=operator,
@@ -91,6 +80,20 @@ def bind(
         uow.commit()
         view["contribution_year"] = contribution_year
         return view | {"warnings": [w for r in used if (w := r.warning)]}
+
+
+def _refuse_overlap(s: Session, h: Person, m: Person, on: date) -> None:
+    """A pair is bound once at a time: not while a binding of it is open, nor from a day
+    before its last binding ended."""
+    pair = (FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no)
+    active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.is_open)).first()
+    if active is not None:
+        raise Conflict(
+            f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})"
+        )
+    last_end = s.scalar(select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1))
+    if last_end is not None and on < last_end:
+        raise ValidationError("date", f"{on} is before {last_end}, when the previous binding of this pair ended")
 
 
 def binding_policy(book: PolicyBook, region: str, on: date) -> tuple[BindingPolicy, list]:
@@ -134,10 +137,9 @@ def _bound(s: Session, holder: str, member: str) -> Bound:
     s.execute(
         select(Person.psn_no).where(Person.psn_no.in_((holder, member))).order_by(Person.psn_no).with_for_update()
     ).all()
-    active = FamilyBinding.ended_on.is_(None)
     rows = s.execute(
         select(FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no)
-        .where(active, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))
+        .where(FamilyBinding.is_open, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))
         .order_by(FamilyBinding.id)
     ).all()
     return Bound(sum(1 for r in rows if r.member_psn_no == member), sum(1 for r in rows if r.holder_psn_no == holder))
@@ -156,7 +158,7 @@ def unbind(
             .where(
                 FamilyBinding.holder_psn_no == h.psn_no,
                 FamilyBinding.member_psn_no == m.psn_no,
-                FamilyBinding.ended_on.is_(None),
+                FamilyBinding.is_open,
             )
             .with_for_update()
         ).first()
@@ -221,7 +223,7 @@ def active_bindings(session: Session, psn_no: str) -> list[dict]:
         select(FamilyBinding)
         .where(
             or_(FamilyBinding.holder_psn_no == psn_no, FamilyBinding.member_psn_no == psn_no),
-            FamilyBinding.ended_on.is_(None),
+            FamilyBinding.is_open,
         )
         .order_by(FamilyBinding.id)
     ).all()
@@ -230,114 +232,6 @@ def active_bindings(session: Session, psn_no: str) -> list[dict]:
 
 def _with_role(views: list[dict], psn_no: str) -> list[dict]:
     return [v | {"role": "holder" if v["holder"] == psn_no else "member"} for v in views]
-
-
-@retried
-def pay_contribution(
-    uow: UnitOfWork, operator: str, holder: str, member: str, year: int, on: date | None = None
-) -> dict:
-    """Pay a bound resident member's contribution for `year` from the holder's account and
-    enroll the member for that year, in one transaction.
-
-    The amount and the permission come from the policy in force on 1 January of `year`: the
-    contribution for a year is that year's standard, even when it is paid in the central
-    contribution period of the year before."""
-    year = check_year(year)
-    on = effective_date(on)
-    with uow:
-        s = uow.session
-        h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
-        if m.insutype != RESIDENT:
-            raise Conflict(
-                f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way"
-            )
-        pair = s.scalars(
-            select(FamilyBinding).where(
-                FamilyBinding.holder_psn_no == h.psn_no, FamilyBinding.member_psn_no == m.psn_no
-            )
-        ).all()
-        binding = next((b for b in pair if is_active(b.bound_on, b.ended_on, on)), None)
-        if binding is None:
-            raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
-        paid = s.scalars(
-            select(ContributionPayment).where(
-                ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year
-            )
-        ).first()
-        if paid is not None:
-            raise Conflict(
-                f"member: the {year} contribution of {mask(m.psn_no)} is already paid ({format_fen(paid.amount)} on {paid.paid_on} from {mask(paid.holder_psn_no)}'s account)"
-            )
-        if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year)):
-            raise Conflict(
-                f"member: {mask(m.psn_no)} is already enrolled for {year}; the contribution was paid another way"
-            )
-        book = policy_book(s)
-        standard = date(year, 1, 1)
-        allowed = book.get(m.region, standard, "family.pays_resident_contributions")
-        if allowed.value is not True:
-            raise Conflict(
-                f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution"
-            )
-        amount = book.get(m.region, standard, f"resident.contribution.{m.resident_category}")
-        # Concurrent payments from one account queue on its row lock, each seeing the
-        # balance the previous one left.
-        account = account_of(s, h, "holder", lock=True)
-        if account.balance < amount.value:
-            raise Conflict(
-                f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})"
-            )
-        posting = post(
-            s,
-            kind="family.contribution",
-            on=on,
-            operator=operator,
-            ref=f"contribution:{m.psn_no}:{year}",
-            memo=f"{year} resident contribution ({m.resident_category}) of {m.name}, paid from the account of {h.name}",
-            legs=[
-                Leg("personal_account", -amount.value, h.psn_no, account.id),
-                Leg("contribution_collection", amount.value, m.psn_no),
-            ],
-        )
-        s.add(
-            ContributionPayment(
-                member_psn_no=m.psn_no,
-                year=year,
-                holder_psn_no=h.psn_no,
-                binding_id=binding.id,
-                amount=amount.value,
-                paid_on=on,
-                posting_id=posting.id,
-                operator=operator,
-            )
-        )
-        s.add(Enrollment(psn_no=m.psn_no, year=year, enrolled_on=on))
-        _flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
-        audit(
-            s,
-            operator=operator,
-            action="family.pay_contribution",
-            subject=h.psn_no,
-            member=m.psn_no,
-            year=year,
-            amount=amount.value,
-            posting=posting.id,
-            policy=amount.document.name,
-        )
-        balance = s.scalar(select(Account.balance).where(Account.id == account.id))
-        uow.commit()
-        return {
-            "holder": h.psn_no,
-            "member": m.psn_no,
-            "year": year,
-            "resident_category": m.resident_category,
-            "amount": Yuan(amount.value),
-            "holder_balance": Yuan(balance),
-            "paid_on": on,
-            "posting_id": posting.id,
-            "policy": amount.document.name,
-            "warnings": [w for w in (allowed.warning, amount.warning) if w],
-        }
 
 
 def binding_views(session: Session, rows: list[FamilyBinding]) -> list[dict]:
@@ -359,7 +253,7 @@ def binding_views(session: Session, rows: list[FamilyBinding]) -> list[dict]:
             "ended_on": r.ended_on,
             "ended_by": r.ended_by,
             "end_reason": r.end_reason,
-            "active": r.ended_on is None,
+            "active": r.is_open,
         }
         for r in rows
     ]
@@ -369,12 +263,3 @@ def _party(session: Session, p: Person) -> Party:
     has_account = session.scalar(select(Account.id).where(Account.psn_no == p.psn_no)) is not None
     years = frozenset(session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no)))
     return Party(p.psn_no, p.birth_date, p.region, has_account, years)
-
-
-def _flush_or(session: Session, error: Conflict) -> None:
-    """Flush; a unique violation here means another writer got there first (the checks
-    above passed in our snapshot), so report it as the conflict it is."""
-    try:
-        session.flush()
-    except IntegrityError:
-        raise error from None

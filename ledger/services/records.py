@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.models import Account, AuditRecord, Person
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..rules.codes import INSUTYPES
 from ..rules.idcard import mask, parse_id_number
 from .journal import Draft, Leg, post_many
 
-__all__ = ["Leg", "Posted", "account_of", "audit", "effective_date", "get_person", "post"]
+__all__ = ["Leg", "Posted", "account_of", "audit", "effective_date", "flush_or", "get_person", "post"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,12 @@ def effective_date(on: date | None) -> date:
     if on > today:
         raise ValidationError("date", f"{on} is in the future")
     return on
+
+
+def flush_or(session: Session, error: Conflict) -> None:
+    """Flush; a unique violation here means another writer got there first (the checks
+    before it passed in our snapshot), so report it as the conflict it is."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise error from None

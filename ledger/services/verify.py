@@ -306,8 +306,7 @@ def _binding_problems(s) -> list[str]:
             or_(
                 bd.holder_psn_no != m.payer_psn_no,
                 bd.member_psn_no != ClaimRecord.psn_no,
-                bd.bound_on > ClaimRecord.service_date,
-                and_(bd.ended_on.is_not(None), bd.ended_on <= ClaimRecord.service_date),
+                ~bd.active_on(ClaimRecord.service_date),
             )
         )
         .order_by(ClaimRecord.setl_id, m.seq)

@@ -12,10 +12,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...rules.family import is_active
 from .base import (
     INSUTYPES,
     PSN_TYPES,
@@ -135,6 +139,28 @@ class FamilyBinding(Base):
     ended_by: Mapped[str | None] = mapped_column(String(100))
     end_reason: Mapped[str | None] = mapped_column(Text)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # "Active on a day", the one rule (ledger.rules.family.is_active), and the same rule in
+    # SQL: `FamilyBinding.active_on(day)` in a query, `binding.active_on(day)` on a row.
+    @hybrid_method
+    def active_on(self, day: date) -> bool:
+        return is_active(self.bound_on, self.ended_on, day)
+
+    @active_on.expression
+    @classmethod
+    def active_on(cls, day):
+        return and_(cls.bound_on <= day, or_(cls.ended_on.is_(None), cls.ended_on > day))
+
+    # Not ended yet: the binding a new one of the same pair would contradict, the one an
+    # unbinding ends (an end date may be ahead of today).
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+    @is_open.expression
+    @classmethod
+    def is_open(cls):
+        return cls.ended_on.is_(None)
 
 
 class ContributionPayment(Base):
