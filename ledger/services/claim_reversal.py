@@ -5,15 +5,15 @@ re-adjudicated (docs/rules.md §5). A claim is reversed at most once."""
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from ..db.models import Account, BenefitUsage, ClaimReversal, Entry
+from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, Entry
 from ..db.retry import retried
 from ..errors import Conflict, ValidationError
 from ..uow import UnitOfWork
 from .claim_views import claim_record, show
 from .journal import Leg
-from .records import audit, effective_date, post
+from .records import audit, effective_date, flush_or, post
 
 
 @retried
@@ -27,24 +27,7 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
     with uow:
         s = uow.session
         r = claim_record(s, setl_id)
-        # The same lock order as posting: usage counters by key, then accounts by id.
-        buckets = sorted(b for b in (r.bucket, r.layer_bucket, r.combined_bucket) if b)
-        t = BenefitUsage.__table__
-        held = {
-            u.bucket: u
-            for u in s.execute(
-                select(t)
-                .where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets))
-                .order_by(t.c.bucket)
-                .with_for_update()
-            )
-        }
-        entries = s.scalars(select(Entry).where(Entry.posting_id == r.posting_id).order_by(Entry.id)).all()
-        account_ids = sorted({e.account_id for e in entries if e.account_id is not None})
-        if account_ids:
-            s.execute(
-                select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()
-            ).all()
+        held, entries = _lock(s, r)
         # Checked under the locks, so a second clerk reversing at the same moment sees the first.
         done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
         if done is not None:
@@ -58,28 +41,9 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             memo=f"reversal of claim {r.setl_id}: {reason}",
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
-        if r.bucket:
-            u = held[r.bucket]
-            s.execute(
-                update(t)
-                .where(t.c.id == u.id)
-                .values(fund_paid=t.c.fund_paid - r.hifp_pay, deductible_met=t.c.deductible_met - r.act_pay_dedc)
-            )
-        if r.layer_bucket:
-            u = held[r.layer_bucket]
-            s.execute(
-                update(t)
-                .where(t.c.id == u.id)
-                .values(fund_paid=t.c.fund_paid - r.hifmi_pay - r.hifob_pay, selfpay=t.c.selfpay - r.layer_selfpay)
-            )
-        if r.combined_bucket:
-            u = held[r.combined_bucket]
-            s.execute(update(t).where(t.c.id == u.id).values(fund_paid=t.c.fund_paid - r.hifp_pay - r.hifob_pay))
+        _give_back(s, r, held)
         s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
-        try:
-            s.flush()
-        except IntegrityError:
-            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed") from None
+        flush_or(s, Conflict(f"setl_id: claim {r.setl_id} was already reversed"))
         audit(
             s,
             operator=operator,
@@ -92,3 +56,41 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         view = show(s, r)
         uow.commit()
         return view
+
+
+def _lock(s: Session, r: ClaimRecord) -> tuple[dict, list[Entry]]:
+    """Lock what the reversal moves, in the same order as posting (usage counters by key,
+    then accounts by id): the claim's counters by bucket, and its posting's entries."""
+    buckets = sorted(b for b in (r.bucket, r.layer_bucket, r.combined_bucket) if b)
+    t = BenefitUsage.__table__
+    held = {
+        u.bucket: u.id
+        for u in s.execute(
+            select(t.c.id, t.c.bucket)
+            .where(t.c.psn_no == r.psn_no, t.c.year == r.year, t.c.bucket.in_(buckets))
+            .order_by(t.c.bucket)
+            .with_for_update()
+        )
+    }
+    entries = s.scalars(select(Entry).where(Entry.posting_id == r.posting_id).order_by(Entry.id)).all()
+    account_ids = sorted({e.account_id for e in entries if e.account_id is not None})
+    if account_ids:
+        s.execute(select(Account.id).where(Account.id.in_(account_ids)).order_by(Account.id).with_for_update()).all()
+    return held, entries
+
+
+def _give_back(s: Session, r: ClaimRecord, held: dict[str, int]) -> None:
+    """Each counter the claim moved, less what the claim added to it (the roles as in
+    rules.adjudication.Counter: basic, second layer, the two combined)."""
+    t = BenefitUsage.__table__
+    moves = (
+        (r.bucket, {"fund_paid": t.c.fund_paid - r.hifp_pay, "deductible_met": t.c.deductible_met - r.act_pay_dedc}),
+        (
+            r.layer_bucket,
+            {"fund_paid": t.c.fund_paid - r.hifmi_pay - r.hifob_pay, "selfpay": t.c.selfpay - r.layer_selfpay},
+        ),
+        (r.combined_bucket, {"fund_paid": t.c.fund_paid - r.hifp_pay - r.hifob_pay}),
+    )
+    for bucket, values in moves:
+        if bucket:
+            s.execute(update(t).where(t.c.id == held[bucket]).values(**values))

@@ -64,6 +64,9 @@ def parse_bases(rows: Iterable[tuple[int, dict]]) -> dict[str, tuple[int, int]]:
 
 @retried
 def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, tuple[int, int]] | None = None) -> dict:
+    """Credit the month to every enrolled employee's account: the in-service at the rate on
+    their base (`bases`: psn_no -> (line, base in fen)), the retired a fixed amount; each
+    person once per month, however often it runs."""
     first = parse_month(month)
     today = date.today()
     if first > today:
@@ -74,77 +77,91 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
     bases = bases or {}
     with uow:
         s = uow.session
-        people = s.execute(
-            select(Person.psn_no, Person.psn_type, Person.region, Account.id.label("account_id"))
-            .join(Account, Account.psn_no == Person.psn_no)
-            .join(Enrollment, (Enrollment.psn_no == Person.psn_no) & (Enrollment.year == first.year))
-            .where(Person.insutype == EMPLOYEE)
-            .order_by(Person.psn_no)
-        ).all()
-        by_psn = {p.psn_no: p for p in people}
-        errors = [
-            RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {first.year}")
-            for psn, (line, _) in bases.items()
-            if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE_TYPES
-        ]
-        if errors:
-            raise ImportRejected(sorted(errors, key=lambda e: e.line))
+        people = _employees(s, first.year, bases)
         done = set(s.scalars(select(MonthlyCredit.psn_no).where(MonthlyCredit.month == label)))
-        book = policy_book(s)
-        params: dict[tuple, object] = {}
-
-        def param(region: str, name: str):
-            key = (region[:4], name)
-            if key not in params:
-                params[key] = book.get(region, first, name).value  # MissingParameter names it
-            return params[key]
-
-        credits, no_base, in_service, retired = [], 0, 0, 0
-        for p in people:
-            if p.psn_no in done:
-                continue
-            if is_retired(p.psn_type):
-                credits.append(
-                    (p.psn_no, p.account_id, None, param(p.region, "employee.account.retired_monthly_amount"))
-                )
-                retired += 1
-            elif p.psn_no in bases:
-                base = bases[p.psn_no][1]
-                amount = round_fen(base * param(p.region, "employee.account.in_service_rate"))
-                if amount:
-                    credits.append((p.psn_no, p.account_id, base, amount))
-                    in_service += 1
-            else:
-                no_base += 1
-        credits = [c for c in credits if c[3] > 0]
-        if credits:
-            total = sum(c[3] for c in credits)
-            legs = [Leg("personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
-            legs.append(Leg("account_funding", -total))
-            [pid] = post_many(
-                s,
-                [Draft("credit_monthly", on, f"monthly personal-account credit, {label}", legs, f"monthly:{label}")],
-                operator,
-            )
-            t = MonthlyCredit.__table__
-            bulk_insert(
-                s,
-                t,
-                ("id", "psn_no", "month", "base", "amount", "posting_id"),
-                [
-                    (n, psn, label, base, amount, pid)
-                    for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
-                ],
-            )
+        todo = [p for p in people if p.psn_no not in done]
+        credits, counts = _credits(todo, bases, _Rates(policy_book(s), first))
+        _write(s, operator, credits, on, label)
         summary = {
             "month": label,
             "credited_on": on,
             "credited": len(credits),
             "total": Yuan(sum(c[3] for c in credits)),
-            "in_service": in_service,
-            "retired": retired,
+            "in_service": counts["in_service"],
+            "retired": counts["retired"],
             "already_credited": len(done),
-            "in_service_without_base": no_base,
+            "in_service_without_base": counts["in_service_without_base"],
         }
         uow.commit()
         return summary
+
+
+def _employees(s, year: int, bases: dict) -> list:
+    """The enrolled employees with an account, in ID order; every person given a base must be
+    one of them, in service (all such rows refused at once, by line)."""
+    people = s.execute(
+        select(Person.psn_no, Person.psn_type, Person.region, Account.id.label("account_id"))
+        .join(Account, Account.psn_no == Person.psn_no)
+        .join(Enrollment, (Enrollment.psn_no == Person.psn_no) & (Enrollment.year == year))
+        .where(Person.insutype == EMPLOYEE)
+        .order_by(Person.psn_no)
+    ).all()
+    by_psn = {p.psn_no: p for p in people}
+    errors = [
+        RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {year}")
+        for psn, (line, _) in bases.items()
+        if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE_TYPES
+    ]
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    return people
+
+
+class _Rates:
+    """The crediting parameters of each pooling area, read once per run."""
+
+    def __init__(self, book, first: date):
+        self.book, self.first, self.known = book, first, {}
+
+    def __call__(self, region: str, name: str):
+        key = (region[:4], name)
+        if key not in self.known:
+            self.known[key] = self.book.get(region, self.first, name).value  # MissingParameter names it
+        return self.known[key]
+
+
+def _credits(people: list, bases: dict, rate: _Rates) -> tuple[list[tuple], dict]:
+    """(psn_no, account id, base or None, amount) of each credit above zero, and the counts."""
+    credits, counts = [], {"in_service": 0, "retired": 0, "in_service_without_base": 0}
+    for p in people:
+        if is_retired(p.psn_type):
+            credits.append((p.psn_no, p.account_id, None, rate(p.region, "employee.account.retired_monthly_amount")))
+            counts["retired"] += 1
+        elif p.psn_no in bases:
+            base = bases[p.psn_no][1]
+            amount = round_fen(base * rate(p.region, "employee.account.in_service_rate"))
+            if amount:
+                credits.append((p.psn_no, p.account_id, base, amount))
+                counts["in_service"] += 1
+        else:
+            counts["in_service_without_base"] += 1
+    return [c for c in credits if c[3] > 0], counts
+
+
+def _write(s, operator: str, credits: list[tuple], on: date, label: str) -> None:
+    """One posting for the month's credits, from the funding book; a row per person credited."""
+    if not credits:
+        return
+    legs = [Leg("personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
+    legs.append(Leg("account_funding", -sum(c[3] for c in credits)))
+    [pid] = post_many(
+        s,
+        [Draft("credit_monthly", on, f"monthly personal-account credit, {label}", legs, f"monthly:{label}")],
+        operator,
+    )
+    t = MonthlyCredit.__table__
+    rows = [
+        (n, psn, label, base, amount, pid)
+        for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
+    ]
+    bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"), rows)
