@@ -276,76 +276,50 @@ NOT_COMPUTED = frozenset({"employee.account.crediting_reform_from", "resident.co
 SCHEMES = {"employee": ("in_service", "retired"), "resident": (None,)}
 
 
+BASIC_BUCKETS = (("outpatient", "general outpatient pooling (普通门诊统筹)"), ("inpatient", "inpatient (住院)"))
+DISEASE_KINDS = (
+    ("chronic", "chronic disease outpatient (门诊慢病)"),
+    ("special", "special disease outpatient (门诊特病)"),
+)
+# Each disease kind's parameters beside its deductibles: (name, kind, meaning with {what}).
+DISEASE_PARAMETERS = (
+    ("ratio", Kind.RATIO, "{what} ratio, for a disease whose list entry gives none"),
+    ("annual_cap", Kind.MONEY, "{what} annual cap per disease, for a disease whose list entry gives none"),
+    ("diseases", Kind.DISEASES, "{what} disease list, with per-disease caps and ratios"),
+    ("disease_count", Kind.COUNT, "number of diseases covered ({what}); a reported figure"),
+)
+SCHEME_FLAGS = (
+    (
+        "chronic.cap_per_person",
+        "true: one chronic-disease annual cap per person over all chronic diseases (usage bucket `chronic`); "
+        "false: a cap per disease (bucket `chronic:CODE`)",
+    ),
+    (
+        "special.at_inpatient_ratio",
+        "special disease outpatient is reimbursed at the inpatient ratio of the facility level",
+    ),
+    ("pharmacy.pooled", "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling"),
+)
+
+
 def _benefits() -> list[Parameter]:
     """Per scheme, the parameters of each basic-fund bucket (docs/claims.md), named
     `<scheme>.<bucket>.deductible.levelN`, `<scheme>.<bucket>.ratio[.<person>].levelN`,
-    `<scheme>.<bucket>.annual_cap`, plus the disease lists."""
+    `<scheme>.<bucket>.annual_cap`, plus the disease lists and the scheme's flags."""
     out: list[Parameter] = []
     for scheme, persons in SCHEMES.items():
-        for bucket, what in (
-            ("outpatient", "general outpatient pooling (普通门诊统筹)"),
-            ("inpatient", "inpatient (住院)"),
-        ):
+        for bucket, what in BASIC_BUCKETS:
             out += _levels(f"{scheme}.{bucket}.deductible", Kind.MONEY, f"{what} deductible (起付线)")
             for person in persons:
-                infix = f".{person}" if person else ""
-                out += _levels(
-                    f"{scheme}.{bucket}.ratio{infix}",
-                    Kind.RATIO,
-                    f"{what} ratio{', ' + person.replace('_', ' ') if person else ''}",
-                )
+                infix, whom = (f".{person}", f", {person.replace('_', ' ')}") if person else ("", "")
+                out += _levels(f"{scheme}.{bucket}.ratio{infix}", Kind.RATIO, f"{what} ratio{whom}")
             out.append(Parameter(f"{scheme}.{bucket}.annual_cap", Kind.MONEY, f"{what} annual cap of the basic fund"))
-        for kind, what in (
-            ("chronic", "chronic disease outpatient (门诊慢病)"),
-            ("special", "special disease outpatient (门诊特病)"),
-        ):
+        for kind, what in DISEASE_KINDS:
             out += _levels(f"{scheme}.{kind}.deductible", Kind.MONEY, f"{what} deductible")
-            out.append(
-                Parameter(
-                    f"{scheme}.{kind}.ratio", Kind.RATIO, f"{what} ratio, for a disease whose list entry gives none"
-                )
-            )
-            out.append(
-                Parameter(
-                    f"{scheme}.{kind}.annual_cap",
-                    Kind.MONEY,
-                    f"{what} annual cap per disease, for a disease whose list entry gives none",
-                )
-            )
-            out.append(
-                Parameter(
-                    f"{scheme}.{kind}.diseases", Kind.DISEASES, f"{what} disease list, with per-disease caps and ratios"
-                )
-            )
-            out.append(
-                Parameter(
-                    f"{scheme}.{kind}.disease_count",
-                    Kind.COUNT,
-                    f"number of diseases covered ({what}); a reported figure",
-                )
-            )
-        out.append(
-            Parameter(
-                f"{scheme}.chronic.cap_per_person",
-                Kind.FLAG,
-                "true: one chronic-disease annual cap per person over all chronic diseases (usage bucket `chronic`); "
-                "false: a cap per disease (bucket `chronic:CODE`)",
-            )
-        )
-        out.append(
-            Parameter(
-                f"{scheme}.special.at_inpatient_ratio",
-                Kind.FLAG,
-                "special disease outpatient is reimbursed at the inpatient ratio of the facility level",
-            )
-        )
-        out.append(
-            Parameter(
-                f"{scheme}.pharmacy.pooled",
-                Kind.FLAG,
-                "designated-pharmacy claims (med_type 41) are reimbursed as general outpatient pooling",
-            )
-        )
+            out += [
+                Parameter(f"{scheme}.{kind}.{name}", k, text.format(what=what)) for name, k, text in DISEASE_PARAMETERS
+            ]
+        out += [Parameter(f"{scheme}.{name}", Kind.FLAG, text) for name, text in SCHEME_FLAGS]
     return out
 
 

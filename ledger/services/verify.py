@@ -194,8 +194,13 @@ def _claim_problems(s) -> list[str]:
     bad = s.execute(select(c.setl_id, *flags).where(or_(*(broken for _, broken in sums))).order_by(c.setl_id)).all()
     for n, (rule, _) in enumerate(sums, 1):
         problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
-    # What each book of the claim's posting received, beside what the claim says it paid.
-    e = Entry
+    return problems + _claim_posting_problems(s) + _claim_payer_problems(s)
+
+
+def _claim_posting_problems(s) -> list[str]:
+    """What each book of the claim's posting received, beside what the claim says it paid."""
+    c, e = ClaimRecord, Entry
+    problems = []
     own = and_(e.book == "personal_account", e.psn_no == c.psn_no)
     others = and_(e.book == "personal_account", e.psn_no != c.psn_no)
 
@@ -227,6 +232,13 @@ def _claim_problems(s) -> list[str]:
                 problems.append(
                     f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}"
                 )
+    return problems
+
+
+def _claim_payer_problems(s) -> list[str]:
+    """acct_mulaid_pay is what the claim's payers paid, together."""
+    c = ClaimRecord
+    problems = []
     paid_by_payers = (
         select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
         .group_by(ClaimMutualAid.claim_id)
