@@ -90,11 +90,7 @@ def post(obj, file, chunk, as_json):
                     f"the database refused a chunk after {tally.counts['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written"
                 )
                 break
-            tally.add(r)
-            if as_json:
-                click.echo(json_line(r))
-            elif r["status"] == "rejected":
-                click.echo(f"line {r['line']}, setl_id {r['setl_id'] or '?'}: {'; '.join(r['errors'])}", err=True)
+            tally.add(r, as_json)
             if bar is not None and counting.bytes > done:
                 bar.update(counting.bytes - done)
                 done = counting.bytes
@@ -118,15 +114,20 @@ class _Tally:
         self.warnings: set[str] = set()
         self.stopped: list[str] = []
 
-    def add(self, r: dict) -> None:
+    def add(self, r: claims.ClaimResult, as_json: bool) -> None:
+        """Count a result and print it: every result as a JSON line, or the rejected ones on stderr."""
+        if as_json:
+            click.echo(json_line(r))
+        elif r.status == "rejected":
+            click.echo(f"line {r.line}, setl_id {r.setl_id or '?'}: {'; '.join(r.errors)}", err=True)
         c = self.counts
         c["claims"] += 1
-        c[r["status"]] += 1
-        if r["status"] == "posted":
-            c["fund_paid"] += r["fund_pay_sumamt"].fen
-            c["accounts_paid"] += r["acct_pay"].fen + r["acct_mulaid_pay"].fen
-            c["cash"] += r["psn_cash_pay"].fen
-        self.warnings.update(r["warnings"])
+        c[r.status] += 1
+        if r.status == "posted":
+            c["fund_paid"] += r.fund_pay_sumamt.fen
+            c["accounts_paid"] += r.acct_pay.fen + r.acct_mulaid_pay.fen
+            c["cash"] += r.psn_cash_pay.fen
+        self.warnings.update(r.warnings)
 
     def finish(self, as_json: bool) -> None:
         """Print the summary (stderr under --json) and exit with the run's code."""

@@ -12,6 +12,7 @@ import click
 from ..db import migrate
 from ..db.engine import make_engine, safe_url
 from ..errors import LedgerError
+from ..rules.claim_result import ClaimResult
 from ..rules.money import Yuan
 from ..uow import UnitOfWork
 
@@ -46,6 +47,8 @@ def default_operator() -> str:
 
 
 def _json_default(o):
+    if isinstance(o, ClaimResult):
+        return o.as_json()
     if isinstance(o, Yuan):
         return str(o)
     if isinstance(o, (date, datetime)):

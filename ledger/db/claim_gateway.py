@@ -3,7 +3,7 @@ query per claim. The services decide; this module only fetches, locks and opens 
 
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -53,22 +53,23 @@ def bindings_of_members(s: Session, members: set[str], *, share_lock: bool = Fal
     return found
 
 
-def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
-    """(psn_no, year, bucket) -> {id, counter, dirty}, the counter opened at `caps[key]` where missing
-    and locked, in key order.
+def lock_counters(s: Session, caps: dict[tuple, int]) -> tuple[dict[tuple, int], dict[tuple, Counter]]:
+    """(psn_no, year, bucket) -> row id, and -> Counter: each counter opened at `caps[key]`
+    where missing, and locked, in key order.
 
     PostgreSQL: an upsert per key, in key order, batched into one statement; it locks an
     existing row as it meets it, so creating and locking follow the one global order.
     SQLite: the transaction already holds the database's only write lock, so reading the
     counters and inserting the missing ones is enough."""
-    counters: dict[tuple, dict] = {}
+    ids: dict[tuple, int] = {}
+    counters: dict[tuple, Counter] = {}
     if not caps:
-        return counters
+        return ids, counters
     t = BenefitUsage.__table__
 
     def keep(r) -> None:
-        counter = Counter(r.cap, r.fund_paid, r.deductible_met, r.selfpay)
-        counters[(r.psn_no, r.year, r.bucket)] = {"id": r.id, "counter": counter, "dirty": False}
+        key = (r.psn_no, r.year, r.bucket)
+        ids[key], counters[key] = r.id, Counter(r.cap, r.fund_paid, r.deductible_met, r.selfpay)
 
     if s.get_bind().dialect.name == "postgresql":
         stmt = pg_insert(t).values(
@@ -82,7 +83,7 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
             stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]
         ):
             keep(r)
-        return counters
+        return ids, counters
     people, years = {k[0] for k in caps}, {k[1] for k in caps}
     for r in s.execute(select(t).where(t.c.psn_no.in_(people), t.c.year.in_(years))):
         if (r.psn_no, r.year, r.bucket) in caps:
@@ -91,16 +92,40 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> dict:
     rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
     bulk_insert(s, t, COUNTER_COLUMNS, rows)
     for n, psn, year, bucket, cap, *_ in rows:
-        counters[(psn, year, bucket)] = {"id": n, "counter": Counter(cap), "dirty": False}
-    return counters
+        ids[(psn, year, bucket)], counters[(psn, year, bucket)] = n, Counter(cap)
+    return ids, counters
 
 
-def lock_accounts(s: Session, owners: set[str]) -> dict:
-    """owner -> {id, balance} of their personal account, locked in account id order."""
+def save_counters(s: Session, ids: dict[tuple, int], counters: dict[tuple, Counter], keys: set[tuple]) -> None:
+    """Write the figures of the counters `keys` back, one statement for all of them."""
+    if not keys:
+        return
+    t = BenefitUsage.__table__
+    s.execute(
+        update(t)
+        .where(t.c.id == bindparam("u_id"))
+        .values(fund_paid=bindparam("u_fund"), deductible_met=bindparam("u_dedc"), selfpay=bindparam("u_self")),
+        [
+            {
+                "u_id": ids[k],
+                "u_fund": counters[k].fund_paid,
+                "u_dedc": counters[k].deductible_met,
+                "u_self": counters[k].selfpay,
+            }
+            for k in sorted(keys)
+        ],
+    )
+
+
+def lock_accounts(s: Session, owners: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """owner -> id and -> balance of their personal account, locked in account id order."""
+    ids, balances = {}, {}
     rows = s.execute(
         select(Account.id, Account.psn_no, Account.balance)
         .where(Account.psn_no.in_(owners))
         .order_by(Account.id)
         .with_for_update()
     )
-    return {r.psn_no: {"id": r.id, "balance": r.balance} for r in rows}
+    for r in rows:
+        ids[r.psn_no], balances[r.psn_no] = r.id, r.balance
+    return ids, balances

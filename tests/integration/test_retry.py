@@ -94,8 +94,8 @@ def test_a_claim_chunk_retried_after_a_deadlock_is_posted_once(uow, engine, monk
         uow, "clerk", psn_no=WORKER, name="李建国", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
     )
     accounts.credit(uow, "clerk", WORKER, 100000, "opening balance", date(2025, 1, 1))
-    # Dies after every row of the chunk was written (_write is its last step).
-    state = _fail_once(monkeypatch, claims, "_write")
+    # Dies after every row of the chunk was written (write is its last step).
+    state = _fail_once(monkeypatch, claims, "write")
     raw = {
         "setl_id": "RETRY-1",
         "psn_no": WORKER,

@@ -1,0 +1,167 @@
+"""The result of a claim, in the shape and field order scripts read (docs/cli.md): built here
+and serialised here, for a posted, duplicate or rejected claim alike.
+
+A result is a frozen value. It is also a read-only mapping of its fields (`r["status"]`,
+`r.items()`), since results were dicts before it and scripts index them so: through the
+mapping, the lists are lists (`r["errors"] == []`) and each payer is `{psn_no, amount}`, as
+they were; copies, so nothing a script does to them changes the result.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
+
+from .adjudication import Adjudication, Payments
+from .claim_input import FIELDS, Claim
+from .money import Yuan, format_fen
+
+# The amounts of a result, in order: what the funds paid, then how the patient's share was paid.
+AMOUNTS = (
+    "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
+    "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay",
+)  # fmt: skip
+POSTED, DUPLICATE, REJECTED = "posted", "duplicate", "rejected"
+
+
+class Payer(NamedTuple):
+    """A bound holder whose account paid part of the patient's share (acct_mulaid_pay)."""
+
+    psn_no: str
+    amount: Yuan
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ClaimResult(Mapping):
+    """One claim's result; money as Yuan (integer fen inside), None where a rejected claim has none."""
+
+    line: int | None
+    # The input fields (docs/cli.md), as given or as read back
+    setl_id: str | None
+    psn_no: str | None
+    service_date: str | None
+    med_type: str | None
+    hosp_lv: str | None
+    dise_codg: str | None
+    medfee_sumamt: str | None
+    fulamt_ownpay_amt: str | None
+    overlmt_selfpay: str | None
+    preselfpay_amt: str | None
+    acct_used_flag: str | None
+    mulaid_payer: str | None
+    # What became of it
+    status: str
+    year: int | None
+    inscp_scp_amt: Yuan | None
+    act_pay_dedc: Yuan | None
+    hifp_pay: Yuan | None
+    hifmi_pay: Yuan | None
+    hifob_pay: Yuan | None
+    fund_pay_sumamt: Yuan | None
+    psn_part_amt: Yuan | None
+    acct_pay: Yuan | None
+    acct_mulaid_pay: Yuan | None
+    mulaid_payers: tuple[Payer, ...]  # in paying order
+    psn_cash_pay: Yuan | None
+    balc: Yuan | None  # the patient's own account after the claim; None without one
+    policy: tuple[str, ...]  # the policy files whose parameters were used
+    no_fund_reason: str | None  # why no fund paid (a waiting period)
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def posted(
+        cls,
+        c: Claim,
+        amounts: tuple[int, ...],
+        payers: tuple[tuple[str, int], ...],
+        balc: int | None,
+        policy: tuple[str, ...],
+        *,
+        line: int | None = None,
+        warnings: tuple[str, ...] = (),
+        no_fund_reason: str | None = None,
+    ) -> "ClaimResult":
+        """A posted claim: its input as read, `amounts` in AMOUNTS order (fen), `payers`
+        as (holder psn_no, fen) in paying order."""
+        return cls(
+            line,
+            c.setl_id,
+            c.psn_no,
+            c.service_date.isoformat(),
+            c.med_type,
+            c.hosp_lv,
+            c.dise_codg,
+            format_fen(c.medfee_sumamt),
+            format_fen(c.fulamt_ownpay_amt),
+            format_fen(c.overlmt_selfpay),
+            format_fen(c.preselfpay_amt),
+            c.acct_used_flag,
+            c.mulaid_payer,
+            POSTED,
+            c.year,
+            *(Yuan(a) for a in amounts[:9]),
+            tuple(Payer(h, Yuan(amount)) for h, amount in payers),
+            Yuan(amounts[9]),
+            None if balc is None else Yuan(balc),
+            tuple(policy),
+            no_fund_reason,
+            (),
+            tuple(warnings),
+        )
+
+    @classmethod
+    def settled(
+        cls, c: Claim, a: Adjudication, pay: Payments, balc: int | None, policy: tuple[str, ...], **kw
+    ) -> "ClaimResult":
+        """A claim posted now, from the pure rules' split of it."""
+        amounts = (
+            a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.fund_pay_sumamt,
+            a.psn_part_amt, pay.acct_pay, pay.acct_mulaid_pay, pay.psn_cash_pay,
+        )  # fmt: skip
+        return cls.posted(c, amounts, pay.mulaid, balc, policy, **kw)
+
+    @classmethod
+    def rejected(cls, line: int | None, raw: object, message: str) -> "ClaimResult":
+        """A claim refused: the input fields as given (where the row was an object), one message."""
+        given = [raw.get(f) if isinstance(raw, dict) else None for f in FIELDS]
+        return cls(line, *given, REJECTED, None, *([None] * 9), (), None, None, (), None, (message,), ())
+
+    def again(self, line: int | None, status: str = DUPLICATE) -> "ClaimResult":
+        """The same claim met again (on `line`): a duplicate of what was posted."""
+        return replace(self, line=line, status=status)
+
+    # Read-only mapping of the fields, in order ---------------------------------------
+
+    def __getitem__(self, key: str):
+        if key not in _NAMES:
+            raise KeyError(key)
+        v = getattr(self, key)
+        if key == "mulaid_payers":
+            return [p._asdict() for p in v]
+        return list(v) if isinstance(v, tuple) else v
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_NAMES)
+
+    def __len__(self) -> int:
+        return len(_NAMES)
+
+    def __repr__(self) -> str:
+        return f"ClaimResult({self.status} {self.setl_id!r}, line {self.line})"
+
+    def as_json(self) -> dict:
+        """The result as JSON values: money as yuan strings with two decimals, lists for tuples."""
+        out = {}
+        for name in _NAMES:
+            v = self[name]
+            if isinstance(v, Yuan):
+                v = str(v)
+            elif name == "mulaid_payers":
+                v = [{"psn_no": p["psn_no"], "amount": str(p["amount"])} for p in v]
+            out[name] = v
+        return out
+
+
+_NAMES = tuple(f.name for f in fields(ClaimResult))
+assert _NAMES[1 : 1 + len(FIELDS)] == FIELDS, "a result starts with the input fields, in order"
+assert _NAMES[15:24] + _NAMES[25:26] == AMOUNTS, "the amounts, in order"

@@ -1,0 +1,61 @@
+"""The fold of a chunk's claims over the figures held for it: each claim is adjudicated on
+the counters and balances as the claims before it left them, and moves them. Pure: the
+posting service locks and reads the figures, calls `settle` claim by claim, and writes
+what the fold leaves (docs/claims.md).
+
+    counter_keys(Claim, ClaimRules)           -> [(counter key, cap it opens at)]
+    settle(Claim, ClaimRules, payers, Held)   -> (Adjudication, Payments), Held moved
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .adjudication import Adjudication, Counter, Payments, adjudicate, pay_personal_share
+from .benefits import COMBINED, ClaimRules
+from .claim_input import Claim
+
+CounterKey = tuple[str, int, str]  # (psn_no, year, bucket)
+
+
+@dataclass
+class Held:
+    """The chunk's figures in memory: usage counters by key, personal-account balances by
+    owner, and which counters the claims so far have moved."""
+
+    counters: dict[CounterKey, Counter]
+    balances: dict[str, int]
+    moved: set[CounterKey] = field(default_factory=set)
+
+
+def counter_keys(c: Claim, rules: ClaimRules) -> list[tuple[CounterKey, int]]:
+    """The usage counters a claim moves, each with the cap it opens at: its basic bucket,
+    its second layer, and the two together where the policy caps them so."""
+    out = [((c.psn_no, c.year, r.bucket), r.cap) for r in (rules.basic, rules.layer) if r is not None]
+    if rules.layer is not None and rules.layer.combined_cap is not None:
+        out.append(((c.psn_no, c.year, COMBINED), rules.layer.combined_cap))
+    return out
+
+
+def settle(c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held) -> tuple[Adjudication, Payments]:
+    """Adjudicate one claim on the held figures and move them. `payers`: the bound holders
+    whose accounts may pay, in paying order."""
+    roles = (
+        (rules.basic and (c.psn_no, c.year, rules.basic.bucket), Counter.basic_after),
+        (rules.layer and (c.psn_no, c.year, rules.layer.bucket), Counter.layer_after),
+        (rules.layer and rules.layer.combined_cap is not None and (c.psn_no, c.year, COMBINED), Counter.combined_after),
+    )
+    a = adjudicate(c, rules, *(held.counters.get(key) if key else None for key, _ in roles))
+    for key, after in roles:
+        if key and key in held.counters:
+            held.counters[key] = after(held.counters[key], a)
+            held.moved.add(key)
+    balances = held.balances
+    own = balances.get(c.psn_no)
+    pay = pay_personal_share(
+        a.psn_part_amt, c.acct_used_flag == "1", own, [(h, balances[h]) for h in payers if h in balances]
+    )
+    if own is not None and pay.acct_pay:
+        balances[c.psn_no] -= pay.acct_pay
+    for h, amount in pay.mulaid:
+        balances[h] -= amount
+    return a, pay
