@@ -27,6 +27,11 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
     with uow:
         s = uow.session
         r = claim_record(s, setl_id)
+        if on < r.service_date:
+            raise ValidationError(
+                "date",
+                f"{on} is before the claim's own service date {r.service_date}: a claim is reversed on or after it",
+            )
         held, entries = _lock(s, r)
         # Checked under the locks, so a second clerk reversing at the same moment sees the first.
         done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()

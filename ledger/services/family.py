@@ -11,6 +11,7 @@ from ..db.models import (
     Account,
     ClaimMutualAid,
     ClaimRecord,
+    ContributionPayment,
     Enrollment,
     FamilyBinding,
     Person,
@@ -188,6 +189,19 @@ def unbind(
                 "date",
                 f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
                 f"end it on {last.service_date + timedelta(days=1)} or later",
+            )
+        # The same for a resident contribution the holder paid under it (paid_on is its day).
+        paid = s.execute(
+            select(ContributionPayment.paid_on, ContributionPayment.year)
+            .where(ContributionPayment.binding_id == b.id)
+            .order_by(ContributionPayment.paid_on.desc())
+            .limit(1)
+        ).first()
+        if paid is not None and on <= paid.paid_on:
+            raise ValidationError(
+                "date",
+                f"{on} would end the binding before the {paid.year} contribution paid under it on {paid.paid_on}; "
+                f"end it on {paid.paid_on + timedelta(days=1)} or later",
             )
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
         audit(

@@ -95,9 +95,27 @@ def _start(uow: UnitOfWork, operator: str, year: int) -> dict | None:
         if r is not None and r.finished_at is not None:
             return _summary(s, year) | {"already_done": True}
         if r is None:
+            _refuse_out_of_order(s, year)
             s.add(Rollover(year=year, operator=operator, persons=0))
             uow.commit()
     return None
+
+
+def _refuse_out_of_order(s: Session, year: int) -> None:
+    """Years close in order. The rollover of a year works the new year's incentives from the
+    closing year's, which its own rollover wrote: closing 2026 before 2025 would give 2027
+    caps without 2026's incentives, and the late 2025 run could not mend them (incentives
+    are append-only). So the previous year anyone was enrolled in must be closed first."""
+    before = s.scalar(select(func.max(Enrollment.year)).where(Enrollment.year < year))
+    if before is None:
+        return
+    closed = s.get(Rollover, before)
+    if closed is None or closed.finished_at is None:
+        what = "was never rolled over" if closed is None else "was started but has not finished"
+        raise ValidationError(
+            "--year",
+            f"{before}, the year before {year} that persons are enrolled in, {what}: run `ledger rollover --year {before}` first",
+        )
 
 
 def _next_chunk(uow: UnitOfWork, operator: str, year: int, chunk_size: int) -> int | dict:

@@ -327,4 +327,18 @@ def _binding_problems(s) -> list[str]:
         problems.append(
             f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}"
         )
+    cp = ContributionPayment
+    wrong = (
+        select(cp.year, cp.member_psn_no, cp.holder_psn_no, cp.paid_on, bd.id)
+        .join(bd, bd.id == cp.binding_id)
+        .where(
+            or_(bd.holder_psn_no != cp.holder_psn_no, bd.member_psn_no != cp.member_psn_no, ~bd.active_on(cp.paid_on))
+        )
+        .order_by(cp.member_psn_no, cp.year)
+    )
+    for year, member, holder, day, binding_id in s.execute(wrong):
+        problems.append(
+            f"contribution {year} of {mask(member)}: paid by {mask(holder)} on {day} under binding {binding_id}, "
+            "which did not bind that holder to the member that day"
+        )
     return problems

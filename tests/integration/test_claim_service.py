@@ -196,6 +196,21 @@ def test_duplicate_and_conflicting_claims_change_nothing(uow, worker, snapshot):
     assert snapshot() == before
 
 
+def test_a_claim_is_not_reversed_on_a_day_before_its_service_date(uow, family_of_three, snapshot):
+    claims.post_claim(uow, "feed", claim("RD1", STUDENT, service_date="2025-03-10"))
+    before = snapshot()
+    with pytest.raises(
+        ValidationError,
+        match="date: 2025-03-09 is before the claim's own service date 2025-03-10: a claim is reversed on or after it",
+    ):
+        claims.reverse_claim(uow, "supervisor", "RD1", "entered in error", date(2025, 3, 9))
+    assert snapshot() == before
+    assert claims.reverse_claim(uow, "supervisor", "RD1", "entered in error", date(2025, 3, 10))["reversal"][
+        "reversed_on"
+    ] == date(2025, 3, 10)
+    assert verify.verify(uow)["ok"]
+
+
 def test_reversal_restores_usage_and_balances_once(uow, family_of_three, snapshot):
     claims.post_claim(uow, "feed", claim("F0", STUDENT, hosp_lv="1", medfee_sumamt="100.00"))
     r = claims.post_claim(uow, "feed", claim("F1", STUDENT, medfee_sumamt="600.00"))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from ledger.errors import LedgerError, MissingParameter
-from ledger.services import accounts, family, persons, policies
+from ledger.services import accounts, family, persons, policies, verify
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import (
     BEIJING,
@@ -350,7 +350,8 @@ def test_an_employee_member_has_no_resident_contribution(uow, payer):
 
 def test_journal_names_both_people_and_the_audit_log_records_everything(uow, payer, engine):
     family.pay_contribution(uow, "zhang.wei", WORKER, STUDENT, 2026, PAY_ON)
-    family.unbind(uow, "zhang.wei", WORKER, STUDENT, PAY_ON, "done")
+    # Ended the day after: a binding cannot end on the day a contribution was paid under it.
+    family.unbind(uow, "zhang.wei", WORKER, STUDENT, date(2026, 1, 16), "done")
     with engine.connect() as conn:
         entries = conn.execute(
             text(
@@ -515,3 +516,20 @@ def test_cross_region_bindings_refused_where_the_policy_says_so(uow, holder):
     ):
         family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 1, 2))
     assert family.bind(uow, "clerk", WORKER, HARDSHIP_CHILD, "child", date(2025, 1, 2))["active"]
+
+
+def test_a_binding_cannot_end_on_or_before_a_contribution_paid_under_it(uow, payer, snapshot):
+    """Claims were guarded, contributions not: an end on the day the father paid his son's
+    2026 contribution left that payment under a binding not active on its day."""
+    family.pay_contribution(uow, "clerk", WORKER, STUDENT, 2026, PAY_ON)
+    before = snapshot()
+    for day in (PAY_ON, date(2026, 1, 2)):
+        with pytest.raises(
+            LedgerError,
+            match=f"date: {day} would end the binding before the 2026 contribution paid under it on 2026-01-15; "
+            "end it on 2026-01-16 or later",
+        ):
+            family.unbind(uow, "clerk", WORKER, STUDENT, day)
+    assert snapshot() == before
+    assert family.unbind(uow, "clerk", WORKER, STUDENT, date(2026, 1, 16))["ended_on"] == date(2026, 1, 16)
+    assert verify.verify(uow)["ok"]

@@ -180,3 +180,31 @@ def test_an_early_claim_of_the_new_year_keeps_its_counter_and_gets_the_bonus(uow
     rollover.rollover(uow, "bureau", 2025)
     assert caps(uow, STUDENT, 2026)["major_illness"] == "401000.00"
     assert verify.verify(uow)["ok"]
+
+
+def test_a_year_is_not_closed_before_the_year_before_it(uow):
+    """Closing 2026 first would give 2027's caps without 2026's incentives, for ever: refused,
+    naming 2025; once 2025 is closed, 2026 closes and the caps are those worked by hand."""
+    resident(uow, STUDENT, (2025, 2026, 2027))
+    with (
+        freeze_time("2027-01-05"),
+        pytest.raises(
+            ValidationError,
+            match=r"--year: 2025, the year before 2026 that persons are enrolled in, was never rolled over: "
+            r"run `ledger rollover --year 2025` first",
+        ),
+    ):
+        rollover.rollover(uow, "bureau", 2026)
+    assert caps(uow, STUDENT, 2027) == {}  # nothing was written
+    with freeze_time("2027-01-05"):
+        rollover.rollover(uow, "bureau", 2025)
+        rollover.rollover(uow, "bureau", 2026)
+    # Songyuan: 400000.00 + 2 zero-claim years (2025, 2026) x 1000.00 = 402000.00; the
+    # refused run would have given 401000.00 (2026 only), the defect this test holds.
+    assert caps(uow, STUDENT, 2027)["major_illness"] == "402000.00"
+
+
+def test_the_first_year_of_the_books_closes_without_an_earlier_one(uow):
+    resident(uow, STUDENT, (2026,))
+    with freeze_time("2027-01-05"):
+        assert rollover.rollover(uow, "bureau", 2026)["persons"] == 1

@@ -177,6 +177,19 @@ def test_a_payment_made_before_the_binding_began(engine, books):
     ]
 
 
+def test_a_contribution_paid_under_a_binding_not_active_that_day(uow, engine, books):
+    # The father pays his son's 2026 contribution on 2025-03-05 (Songyuan ordinary: 410.00),
+    # then the binding's end is edited back to that day, past what unbind allows.
+    family.pay_contribution(uow, "clerk", WORKER, STUDENT, 2026, date(2025, 3, 5))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE family_bindings SET ended_on = '2025-03-05'"))
+    binding = engine.connect().scalar(text("SELECT id FROM family_bindings"))
+    assert verify(engine_uow(engine))["problems"] == [
+        f"contribution 2026 of 220702********0136: paid by 220702********0035 on 2025-03-05 under binding {binding}, "
+        "which did not bind that holder to the member that day"
+    ]
+
+
 def test_a_pair_bound_twice_at_once(uow, engine, books):
     family.unbind(uow, "clerk", WORKER, STUDENT, date(2025, 6, 1))
     family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 7, 1))
