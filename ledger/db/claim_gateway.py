@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..rules.adjudication import Counter
 from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person
-from .sql import bulk_insert, reserve_ids
+from .sql import bulk_insert, one_of, reserve_ids
 
 COUNTER_COLUMNS = ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay")
 
@@ -18,14 +18,14 @@ def persons(s: Session, psn_nos: set[str]) -> dict:
     """psn_no -> (psn_no, insutype, psn_type, region) of the registered ones."""
     if not psn_nos:
         return {}
-    q = select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(Person.psn_no.in_(psn_nos))
+    q = select(Person.psn_no, Person.insutype, Person.psn_type, Person.region).where(one_of(s, Person.psn_no, psn_nos))
     return {p.psn_no: p for p in s.execute(q)}
 
 
 def enrollments(s: Session, psn_nos: set[str]) -> dict[str, dict[int, date | None]]:
     """psn_no -> {year: the day the contribution was paid (None: registered as in time)}."""
     enrolled: dict[str, dict[int, date | None]] = {}
-    q = select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(Enrollment.psn_no.in_(psn_nos))
+    q = select(Enrollment.psn_no, Enrollment.year, Enrollment.enrolled_on).where(one_of(s, Enrollment.psn_no, psn_nos))
     for r in s.execute(q):
         enrolled.setdefault(r.psn_no, {})[r.year] = r.enrolled_on
     return enrolled
@@ -42,7 +42,7 @@ def bindings_of_members(s: Session, members: set[str], *, share_lock: bool = Fal
             FamilyBinding.bound_on,
             FamilyBinding.ended_on,
         )
-        .where(FamilyBinding.member_psn_no.in_(members))
+        .where(one_of(s, FamilyBinding.member_psn_no, members))
         .order_by(FamilyBinding.bound_on, FamilyBinding.id)
     )
     if share_lock:
@@ -85,7 +85,7 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> tuple[dict[tuple, int],
             keep(r)
         return ids, counters
     people, years = {k[0] for k in caps}, {k[1] for k in caps}
-    for r in s.execute(select(t).where(t.c.psn_no.in_(people), t.c.year.in_(years))):
+    for r in s.execute(select(t).where(one_of(s, t.c.psn_no, people), t.c.year.in_(years))):
         if (r.psn_no, r.year, r.bucket) in caps:
             keep(r)
     missing = [k for k in caps if k not in counters]
@@ -122,7 +122,7 @@ def lock_accounts(s: Session, owners: set[str]) -> tuple[dict[str, int], dict[st
     ids, balances = {}, {}
     rows = s.execute(
         select(Account.id, Account.psn_no, Account.balance)
-        .where(Account.psn_no.in_(owners))
+        .where(one_of(s, Account.psn_no, owners))
         .order_by(Account.id)
         .with_for_update()
     )

@@ -17,6 +17,7 @@ from .models import (
     MajorIllnessIncentive,
     YearEndDeduction,
 )
+from .sql import one_of
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,12 @@ def chunk_facts(s: Session, year: int, ids: list[str], retirees: set[str]) -> Ch
     accounts (in the global lock order: counters by key, then accounts by id)."""
     new = year + 1
     enrolled: dict[str, set[int]] = {}
-    for psn, y in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(ids))):
+    for psn, y in s.execute(select(Enrollment.psn_no, Enrollment.year).where(one_of(s, Enrollment.psn_no, ids))):
         enrolled.setdefault(psn, set()).add(y)
     u = BenefitUsage
     usage = s.execute(
         select(u.psn_no, u.year, u.bucket, u.id, u.cap, u.fund_paid)
-        .where(u.psn_no.in_(ids), u.year.in_((year, new)))
+        .where(one_of(s, u.psn_no, ids), u.year.in_((year, new)))
         .order_by(u.psn_no, u.year, u.bucket)
         .with_for_update()
     ).all()
@@ -64,7 +65,7 @@ def chunk_facts(s: Session, year: int, ids: list[str], retirees: set[str]) -> Ch
             s.execute(
                 select(ClaimRecord.psn_no, func.count())
                 .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-                .where(ClaimRecord.psn_no.in_(ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
+                .where(one_of(s, ClaimRecord.psn_no, ids), ClaimRecord.year == year, ClaimReversal.id.is_(None))
                 .group_by(ClaimRecord.psn_no)
             ).all()
         ),
@@ -72,21 +73,23 @@ def chunk_facts(s: Session, year: int, ids: list[str], retirees: set[str]) -> Ch
             i.psn_no: Incentive(i.continuous_years, i.zero_claim_bonus, i.continuous_bonus, i.bonus)
             for i in s.execute(
                 select(mi.psn_no, mi.continuous_years, mi.zero_claim_bonus, mi.continuous_bonus, mi.bonus).where(
-                    mi.psn_no.in_(ids), mi.year == year
+                    one_of(s, mi.psn_no, ids), mi.year == year
                 )
             )
         },
-        incentive_done=set(s.scalars(select(mi.psn_no).where(mi.psn_no.in_(ids), mi.year == new))),
+        incentive_done=set(s.scalars(select(mi.psn_no).where(one_of(s, mi.psn_no, ids), mi.year == new))),
         items_done=set(
             s.scalars(
-                select(YearEndDeduction.psn_no).where(YearEndDeduction.psn_no.in_(ids), YearEndDeduction.year == new)
+                select(YearEndDeduction.psn_no).where(
+                    one_of(s, YearEndDeduction.psn_no, ids), YearEndDeduction.year == new
+                )
             )
         ),
         accounts={
             a.psn_no: (a.id, a.balance)
             for a in s.execute(
                 select(Account.id, Account.psn_no, Account.balance)
-                .where(Account.psn_no.in_(retirees))
+                .where(one_of(s, Account.psn_no, retirees))
                 .order_by(Account.id)
                 .with_for_update()
             )

@@ -1,12 +1,34 @@
 """SQL helpers that behave the same on SQLite and PostgreSQL."""
 
-from sqlalchemy import BigInteger, cast, func, text
+import json
+
+from sqlalchemy import BigInteger, any_, bindparam, cast, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 
 def sum_fen(column):
     """SUM of a fen column as an integer, 0 when there are no rows. PostgreSQL returns
     NUMERIC for SUM(BIGINT), which would reach Python as a Decimal; cast it back."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+# Up to this many values, `IN (...)` with a parameter each, as SQLAlchemy writes it.
+FEW = 1000
+
+
+def one_of(session, column, values):
+    """`column IN values` for any number of values. A parameter per value stops at the
+    driver's limit (65,535 on PostgreSQL, 32,766 on SQLite), and an import or a chunk may
+    hold more; beyond FEW values the whole list is one parameter: an array on PostgreSQL
+    (`= ANY`), a JSON array on SQLite (`IN (SELECT value FROM json_each(...))`). Both use
+    the column's index."""
+    values = list(values)
+    if len(values) <= FEW:
+        return column.in_(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    items = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
+    return column.in_(select(items.c.value))
 
 
 def reserve_ids(session, table, n: int) -> list[int]:

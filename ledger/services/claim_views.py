@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
+from ..db.sql import one_of
 from ..errors import NotFound
 from ..rules.benefits import LAYER_BOOKS
 from ..rules.claim_input import FIELDS, Claim
@@ -33,12 +34,12 @@ def posted_claims(s: Session, setl_ids: set[str]) -> dict[str, PostedClaim]:
     """The claims posted under these setl_ids, by setl_id."""
     if not setl_ids:
         return {}
-    records = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id.in_(setl_ids))).all()
+    records = s.scalars(select(ClaimRecord).where(one_of(s, ClaimRecord.setl_id, setl_ids))).all()
     payers: dict[int, list] = {}
     if records:
         for m in s.execute(
             select(ClaimMutualAid.claim_id, ClaimMutualAid.payer_psn_no, ClaimMutualAid.amount)
-            .where(ClaimMutualAid.claim_id.in_([r.id for r in records]))
+            .where(one_of(s, ClaimMutualAid.claim_id, [r.id for r in records]))
             .order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)
         ):
             payers.setdefault(m.claim_id, []).append((m.payer_psn_no, m.amount))

@@ -18,6 +18,7 @@ from ..db.models import (
     utcnow,
 )
 from ..db.retry import retried
+from ..db.sql import one_of
 from ..errors import Conflict, ValidationError
 from ..policy.book import PolicyBook
 from ..rules.codes import RESIDENT
@@ -252,7 +253,7 @@ def binding_views(session: Session, rows: list[FamilyBinding]) -> list[dict]:
     if not rows:
         return []
     ids = {r.holder_psn_no for r in rows} | {r.member_psn_no for r in rows}
-    names = dict(session.execute(select(Person.psn_no, Person.name).where(Person.psn_no.in_(ids))).all())
+    names = dict(session.execute(select(Person.psn_no, Person.name).where(one_of(session, Person.psn_no, ids))).all())
     return [
         {
             "id": r.id,

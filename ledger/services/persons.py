@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Account, Enrollment, Person, utcnow
 from ..db.retry import attempt, retried
+from ..db.sql import one_of
 from ..errors import Conflict, LedgerError, ValidationError
 from ..rules.idcard import mask
 from ..rules.money import Yuan
@@ -68,7 +69,7 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
 
     def store() -> int:
         with uow:
-            existing = set(uow.session.scalars(select(Person.psn_no).where(Person.psn_no.in_(list(seen)))))
+            existing = set(uow.session.scalars(select(Person.psn_no).where(one_of(uow.session, Person.psn_no, seen))))
             found = errors + [
                 RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)
             ]
@@ -153,7 +154,7 @@ def person_view(session: Session, p: Person) -> dict:
 
 
 def _refuse_existing(session: Session, psn_nos: list[str]) -> None:
-    existing = session.scalars(select(Person.psn_no).where(Person.psn_no.in_(psn_nos))).first()
+    existing = session.scalars(select(Person.psn_no).where(one_of(session, Person.psn_no, psn_nos))).first()
     if existing is not None:
         raise Conflict(f"psn_no: {mask(existing)} is already registered")
 

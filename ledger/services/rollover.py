@@ -36,7 +36,7 @@ from ..db.models import (
     utcnow,
 )
 from ..db.retry import attempt
-from ..db.sql import bulk_insert, reserve_ids, sum_fen
+from ..db.sql import bulk_insert, one_of, reserve_ids, sum_fen
 from ..errors import ValidationError
 from ..policy.book import PolicyBook, pooling_area
 from ..rules.codes import EMPLOYEE, is_retired, scheme_of
@@ -133,7 +133,9 @@ def _next_chunk(uow: UnitOfWork, operator: str, year: int, chunk_size: int) -> i
         if r.cursor is not None:
             who = who.where(Enrollment.psn_no > r.cursor)
         ids = s.scalars(who.order_by(Enrollment.psn_no).limit(chunk_size)).all()
-        people = s.scalars(select(Person).where(Person.psn_no.in_(ids)).order_by(Person.psn_no)).all() if ids else []
+        people = (
+            s.scalars(select(Person).where(one_of(s, Person.psn_no, ids)).order_by(Person.psn_no)).all() if ids else []
+        )
         if not people:
             r.finished_at = utcnow()
             summary = _summary(s, year)
