@@ -1,8 +1,8 @@
-from datetime import date
 from pathlib import Path
 
 import click
 
+from .. import clock
 from ..errors import LedgerError
 from ..policy.schema import parse_policy_text
 from ..services import policies
@@ -100,7 +100,7 @@ def template(obj, region, year):
     Example:
         ledger policy template 220100 --year 2024 > changchun-2024.toml
     """
-    click.echo(policies.template(obj.uow(), region, year or date.today().year), nl=False)
+    click.echo(policies.template(obj.uow(), region, year or clock.today().year), nl=False)
 
 
 @command.command("check")

@@ -61,12 +61,15 @@ class Resolved:
         )
 
 
-def review_warning(document: PolicyDocument, on: date) -> str | None:
-    """The warning for using a file's values past its review date, or None."""
+def review_warning(document: PolicyDocument, on: date, *, dated: bool = True) -> str | None:
+    """The warning for using a file's values on `on`, past its review date, or None.
+    `dated=False` leaves the day out, so that a run using the file on many days (a year's
+    claims) says it once per file, not once per day."""
     p = document.policy
     if p.review_by is None or on <= p.review_by:
         return None
-    return f"policy file {document.name} (region {p.region}, effective {p.effective_from}) is used on {on}, past its review date {p.review_by}"
+    when = f"is used on {on}, past" if dated else "is used past"
+    return f"policy file {document.name} (region {p.region}, effective {p.effective_from}) {when} its review date {p.review_by}"
 
 
 @dataclass

@@ -83,9 +83,10 @@ class ClaimRules:
         return json.dumps(self.policy_files, ensure_ascii=False)
 
     def warnings(self, on: date) -> list[str]:
-        """Files used past their review date, on the claim's service date."""
+        """Files used past their review date on the claim's service date; the same words
+        whatever the day, so a run says each file once."""
         docs = {r.document.name: r.document for r in self.used}
-        return [w for name in sorted(docs) if (w := review_warning(docs[name], on))]
+        return [w for name in sorted(docs) if (w := review_warning(docs[name], on, dated=False))]
 
 
 class _Reader:

@@ -7,6 +7,7 @@ and a check character computed with ISO 7064 MOD 11-2.
 from dataclasses import dataclass
 from datetime import date
 
+from .. import clock
 from ..errors import ValidationError
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
@@ -38,7 +39,7 @@ def parse_id_number(text: str, field: str = "psn_no", today: date | None = None)
         born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
     except ValueError:
         raise ValidationError(field, f"birth date {s[6:14]} in the ID number is not a date") from None
-    if born > (today or date.today()) or born.year < 1880:
+    if born > (today or clock.today()) or born.year < 1880:
         raise ValidationError(field, f"birth date {born.isoformat()} in the ID number is not plausible")
     expected = check_character(s[:17])
     if s[17] != expected:

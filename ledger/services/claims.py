@@ -23,11 +23,11 @@ setl_ids of its chunk (advisory locks) before it looks for them.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db import claim_gateway as gateway
 from ..db.models import utcnow
 from ..db.retry import attempt
@@ -99,7 +99,7 @@ def _parse(line: int, raw: object) -> _Item:
 
 
 def _post_items(s: Session, operator: str, items: list[_Item]) -> list[ClaimResult]:
-    today = date.today()
+    today = clock.today()
     todo = [i for i in items if i.result is None]
     for i in todo:
         if i.claim.service_date > today:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from .. import clock
 from ..db.models import (
     Account,
     Enrollment,
@@ -68,7 +69,7 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
     their base (`bases`: psn_no -> (line, base in fen)), the retired a fixed amount; each
     person once per month, however often it runs."""
     first = parse_month(month)
-    today = date.today()
+    today = clock.today()
     if first > today:
         raise ValidationError("--month", f"{month} has not begun")
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

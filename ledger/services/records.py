@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db.models import Account, AuditRecord, Person
 from ..errors import Conflict, NotFound, ValidationError
 from ..rules.codes import INSUTYPES
@@ -72,7 +73,7 @@ def account_of(session: Session, person: Person, field: str = "psn_no", *, lock:
 def effective_date(on: date | None) -> date:
     """The date a write takes effect: today unless given, and never in the future (a
     posting dated ahead would sit in statements before it has happened)."""
-    today = date.today()
+    today = clock.today()
     if on is None:
         return today
     if on > today:

@@ -24,6 +24,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db import rollover_gateway as gateway
 from ..db.claim_gateway import COUNTER_COLUMNS
 from ..db.models import (
@@ -54,7 +55,7 @@ def rollover(
     uow: UnitOfWork, operator: str, year: int, chunk_size: int = CHUNK, progress: Callable[[int], None] | None = None
 ) -> dict:
     year = check_year(year, "--year")
-    if date.today() < date(year, 12, 31):
+    if clock.today() < date(year, 12, 31):
         raise ValidationError(
             "--year",
             f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected",

@@ -261,3 +261,17 @@ def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own
     assert "line 3, setl_id ?: expected ',' or ']' between array items" in r.stderr
     assert f"INCOMPLETE: {f} could not be read past line 3" in r.stderr
     assert "3 claims: 2 posted" in r.output
+
+
+def test_a_policy_past_its_review_date_is_said_once_per_file_for_a_whole_feed(run, worker, tmp_path):
+    """The Songyuan seed (review date 2025-12-31) still gives 2026's outpatient rules; 30
+    claims on 30 days of 2026 used to print the warning 30 times."""
+    assert run("person", "enroll", WORKER, "--year", "2026", "--date", "2025-12-01").exit_code == 0
+    f = tmp_path / "claims.jsonl"
+    f.write_text("".join(json.dumps(c(f"R{d}", "10.00", date=f"2026-01-{d:02d}")) + "\n" for d in range(1, 31)))
+    r = run("claim", "post", f)
+    assert r.exit_code == 0, r.output
+    said = [line for line in r.stderr.splitlines() if "review date" in line]
+    assert said == [
+        "warning: policy file seed/220700-2025-01-01.toml (region 220700, effective 2025-01-01) is used past its review date 2025-12-31"
+    ]

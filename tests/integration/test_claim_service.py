@@ -4,6 +4,7 @@ hand from the Songyuan 2025 seed (RULES.md §1) and tests/claim_policy.py."""
 from datetime import date
 
 import pytest
+from freezegun import freeze_time
 
 from ledger.errors import Conflict, NotFound, ValidationError
 from ledger.rules.claim_input import BadRow
@@ -457,3 +458,12 @@ def test_every_result_has_the_same_keys_in_the_same_order(uow, worker):
         "mulaid_payer",
         "status",
     ]
+
+
+def test_a_claim_of_today_in_songyuan_posts_while_utc_is_still_on_yesterday(uow, family_of_three, monkeypatch):
+    """2025-03-01 01:00 in Songyuan is 2025-02-28 17:00 UTC: the machine's date said the
+    claim was in the future; the bureau's does not."""
+    monkeypatch.delenv("LEDGER_TIMEZONE", raising=False)
+    with freeze_time("2025-02-28 17:00:00"):
+        r = claims.post_claim(uow, "feed", claim("TZ1", service_date="2025-03-01"))
+    assert r["status"] == "posted", r["errors"]
