@@ -28,6 +28,8 @@ holds the database's write lock from its first read; others wait on the busy tim
 lets readers go on meanwhile, and foreign keys are switched on for every connection.
 """
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
@@ -48,6 +50,12 @@ def normalize_url(url: str | URL) -> URL:
 
     A URL the ledger cannot use is refused with a message that never repeats the URL: it
     may hold a password."""
+    if isinstance(url, str) and _authority(url).count("@") > 1:
+        # Read as written, the password would end at the first '@' and the rest would go
+        # to DNS as a host name, and into messages.
+        raise LedgerError(
+            "--db: the URL holds more than one '@' before its host: write an '@' in the user name or password as %40"
+        )
     try:
         u = make_url(url)
     except (ArgumentError, ValueError):
@@ -61,6 +69,14 @@ def normalize_url(url: str | URL) -> URL:
     return u
 
 
+def _authority(url: str) -> str:
+    """The user, password, host and port of a URL: between '://' and the path or query."""
+    rest = url.partition("://")[2]
+    for end in "/?#":
+        rest = rest.partition(end)[0]
+    return rest
+
+
 def safe_url(url: str | URL) -> str:
     """The URL as it may be printed: never with its password."""
     try:
@@ -72,11 +88,28 @@ def safe_url(url: str | URL) -> str:
 def make_engine(url: str | URL, **kw) -> Engine:
     u = normalize_url(url)
     if u.get_backend_name() == "sqlite":
+        _create_private(u.database)
         engine = create_engine(u, **kw)
         _configure_sqlite(engine)
         return engine
     kw.setdefault("isolation_level", "READ COMMITTED")
     return create_engine(u, pool_pre_ping=True, **kw)
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new database file readable by its owner only (0600), whatever the umask:
+    it holds ID numbers, names and balances. SQLite gives the -wal and -shm files it makes
+    beside it the same mode. An existing file keeps the mode it has."""
+    if path in (None, "", ":memory:") or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a folder that does not exist, no permission: SQLite says so in its own words
+    os.fchmod(fd, 0o600)
+    os.close(fd)
 
 
 def _configure_sqlite(engine: Engine) -> None:

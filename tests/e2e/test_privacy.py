@@ -149,3 +149,17 @@ def test_a_working_url_with_a_password_is_never_echoed(db_url):
         r = CliRunner().invoke(cli, ["--db", with_password, *args], catch_exceptions=False)
         assert SECRET not in r.output, (args, r.output)
     make_engine(db_url).dispose()
+
+
+def test_a_password_with_an_unencoded_at_sign_is_refused_without_a_word_of_it():
+    """'clerk:s3cret@tail9@host': read as written, 'tail9@127.0.0.1' went to DNS as the host
+    and into the message. Refused before any lookup; written as %40 it is the password."""
+    url = "postgresql://clerk:s3cret@tail9@127.0.0.1:5432/ledger"
+    for how in ("option", "environment"):
+        runner = CliRunner(env={"LEDGER_DATABASE_URL": url} if how == "environment" else {})
+        r = runner.invoke(cli, [*(["--db", url] if how == "option" else []), "verify"], catch_exceptions=False)
+        assert (r.exit_code, r.output.strip()) == (
+            1,
+            "Error: --db: the URL holds more than one '@' before its host: write an '@' in the user name or password as %40",
+        )
+    assert normalize_url("postgresql://clerk:s3cret%40tail9@127.0.0.1:5432/ledger").password == "s3cret@tail9"

@@ -119,6 +119,41 @@ def test_the_refusal_holds_on_real_rows(engine, db_url):
     } <= set(tried)
 
 
+def test_sqlite_replace_cannot_rewrite_history_through_an_ordinary_connection(engine, db_url, backend):
+    """INSERT OR REPLACE deletes the row it meets without firing DELETE triggers (SQLite
+    fires them only under recursive_triggers): through a plain sqlite3 connection, with none
+    of the ledger's settings, it rewrote journal, claim and audit rows. Each history table
+    with rows from the demo refuses it, by its id and by each of its other unique keys."""
+    if backend != "sqlite":
+        pytest.skip("REPLACE is SQLite's; PostgreSQL's ON CONFLICT DO UPDATE fires the UPDATE triggers")
+    import sqlite3
+
+    assert CliRunner().invoke(cli, ["--db", db_url, "demo"]).exit_code == 0
+    plain = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    before = {t: plain.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in HISTORY}
+    tried = []
+    for table in HISTORY:
+        if not before[table]:
+            continue
+        columns = [r[1] for r in plain.execute(f"PRAGMA table_info({table})")]
+        same_id = ", ".join(columns)
+        new_id = ", ".join(f"(SELECT max(id) + 1000 FROM {table})" if c == "id" else c for c in columns)
+        # With a new id, a table keyed by id alone takes the row as a plain insert: only the
+        # tables with other unique keys meet an existing row that way.
+        for picked in (
+            (same_id,) if table in ("journal_postings", "journal_entries", "audit_log") else (same_id, new_id)
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match=f"{table} is append-only"):
+                plain.execute(
+                    f"INSERT OR REPLACE INTO {table} ({same_id}) SELECT {picked} FROM {table} WHERE id = (SELECT min(id) FROM {table})"
+                )
+            plain.rollback()
+        tried.append(table)
+    assert {t: plain.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in HISTORY} == before
+    plain.close()
+    assert set(tried) >= {"journal_postings", "journal_entries", "audit_log", "claims", "claim_reversals"}
+
+
 def test_how_each_backend_keeps_writers_apart(engine):
     """SQLite: WAL, a busy timeout, foreign keys on, and writes that take the write lock at
     BEGIN. PostgreSQL: READ COMMITTED with row locks (ledger/db/engine.py says why)."""
@@ -144,3 +179,24 @@ def test_how_each_backend_keeps_writers_apart(engine):
 def test_a_foreign_key_is_enforced(engine):
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(text("INSERT INTO enrollments (psn_no, year) VALUES ('220702197806110035', 2025)"))
+
+
+def test_a_new_sqlite_database_and_its_wal_are_private_to_their_owner(tmp_path):
+    """ID numbers, names and balances: created 0644 under the usual umask, readable by every
+    local user. Now 0600, the -wal and -shm files too."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "private.db"
+        r = CliRunner().invoke(cli, ["--db", f"sqlite:///{path}", "db", "upgrade"])
+        assert r.exit_code == 0, r.output
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:  # WAL mode: the -wal and -shm files exist while a connection is open
+            conn.execute(text("SELECT count(*) FROM persons"))
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert modes == {"private.db": 0o600, "private.db-wal": 0o600, "private.db-shm": 0o600}
