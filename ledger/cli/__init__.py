@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
 from ..rules.operators import check_operator
+from ..rules.text import shown
 from .context import Ctx, default_operator, first_line
 
 
@@ -19,7 +20,7 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LedgerError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(shown(str(e))) from None
         except IntegrityError as e:
             # Validation runs first, so this is a race with another writer or a bug; either
             # way nothing was written (the transaction rolled back).

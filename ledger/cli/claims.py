@@ -10,6 +10,7 @@ from ..rules.claim_input import Unread
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..rules.persons import check_year
+from ..rules.text import shown
 from ..services import claims
 from .context import as_date, date_type, emit, first_line, json_line, json_option, warn
 
@@ -119,7 +120,7 @@ class _Tally:
         if as_json:
             click.echo(json_line(r))
         elif r.status == "rejected":
-            click.echo(f"line {r.line}, setl_id {r.setl_id or '?'}: {'; '.join(r.errors)}", err=True)
+            click.echo(shown(f"line {r.line}, setl_id {r.setl_id or '?'}: {'; '.join(r.errors)}"), err=True)
         c = self.counts
         c["claims"] += 1
         c[r.status] += 1

@@ -2,6 +2,7 @@
 
 import getpass
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from ..db.engine import make_engine, safe_url
 from ..errors import LedgerError
 from ..rules.claim_result import ClaimResult
 from ..rules.money import Yuan
+from ..rules.text import shown
 from ..uow import UnitOfWork
 
 
@@ -61,12 +63,21 @@ def _json_default(o):
 
 
 def to_json(data) -> str:
-    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+    return _escaped(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
 
 
 def json_line(data) -> str:
     """One object on one line, for streams of results (JSON lines)."""
-    return json.dumps(data, default=_json_default, ensure_ascii=False)
+    return _escaped(json.dumps(data, default=_json_default, ensure_ascii=False))
+
+
+# JSON escapes C0 controls itself; DEL, the C1 controls (U+009B is a terminal's CSI) and the
+# invisible formatting characters it writes raw. They can stand only inside strings.
+_RAW_IN_JSON = re.compile(r"[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+
+
+def _escaped(text: str) -> str:
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 json_option = click.option(
@@ -80,11 +91,24 @@ def as_date(value) -> date | None:
 
 
 def emit(data, as_json: bool, human) -> None:
-    """JSON for scripts; otherwise whatever `human(data)` prints for people."""
+    """JSON for scripts; otherwise whatever `human(data)` prints for people, from the data
+    with every control character in its text escaped (a stored newline or ESC never
+    reaches the terminal as one)."""
     if as_json:
         click.echo(to_json(data))
     else:
-        human(data)
+        human(for_people(data))
+
+
+def for_people(data):
+    """`data` with `shown` applied to every string in it, however nested."""
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {k: for_people(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(for_people(v) for v in data)
+    return data
 
 
 def first_line(err) -> str:
@@ -94,4 +118,4 @@ def first_line(err) -> str:
 
 
 def warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {shown(message)}", err=True)

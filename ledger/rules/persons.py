@@ -7,6 +7,7 @@ from ..errors import ValidationError
 from ..policy.book import pooling_area
 from .codes import EMPLOYEE, INSUTYPES, PSN_TYPES, RESIDENT, RESIDENT_CATEGORIES  # noqa: F401 - named here before ledger.rules.codes
 from .idcard import parse_id_number
+from .text import check_text
 
 MIN_YEAR, MAX_YEAR = 1990, 2200
 
@@ -51,11 +52,7 @@ def new_person(
 ) -> NewPerson:
     """Validate one registration; the first problem found is raised naming its field."""
     idn = parse_id_number(psn_no, today=today)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name", "is required")
-    if len(name) > 100:
-        raise ValidationError("name", "is longer than 100 characters")
+    name = check_text(name, "name", max_length=100)
     insutype = (insutype or "").strip()
     if insutype not in INSUTYPES:
         raise ValidationError("insutype", f"must be 310 (employee) or 390 (resident), got {insutype!r}")

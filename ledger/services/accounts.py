@@ -9,6 +9,7 @@ from ..db.retry import retried
 from ..db.sql import sum_fen
 from ..errors import ValidationError
 from ..rules.money import Yuan
+from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .family import active_bindings
 from .records import Leg, account_of, audit, effective_date, get_person, post
@@ -22,6 +23,7 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("reason", "is required for a manual credit")
+    reason = check_text(reason, "reason", max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
         person = get_person(uow.session, psn_no)

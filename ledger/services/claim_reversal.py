@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, Entry
 from ..db.retry import retried
 from ..errors import Conflict, ValidationError
+from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .claim_views import claim_record, show
 from .journal import Leg
@@ -23,6 +24,7 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("reason", "is required: say why the claim is reversed")
+    reason = check_text(reason, "reason", max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
         s = uow.session

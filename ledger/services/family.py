@@ -24,6 +24,7 @@ from ..policy.book import PolicyBook
 from ..rules.codes import RESIDENT
 from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name
 from ..rules.idcard import mask
+from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .contributions import pay_contribution as pay_contribution  # its old home: family.pay_contribution
 from .policies import policy_book
@@ -41,6 +42,7 @@ def bind(
     reason: str | None = None,
 ) -> dict:
     relation = check_relation_name(relation)
+    reason = check_text(reason, "reason", required=False, max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
         s = uow.session
@@ -151,6 +153,7 @@ def _bound(s: Session, holder: str, member: str) -> Bound:
 def unbind(
     uow: UnitOfWork, operator: str, holder: str, member: str, on: date | None = None, reason: str | None = None
 ) -> dict:
+    reason = check_text(reason, "reason", required=False, max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
         s = uow.session
