@@ -51,8 +51,9 @@ def test_text_stored_before_is_escaped_for_people_and_kept_exact_for_scripts(run
     # A memo written before the edge refused it: the statement shows its newline and ESC as
     # escapes, on its own line; --json gives the text back exactly.
     with engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER IF EXISTS trg_journal_postings_no_update"))  # SQLite
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER trg_journal_postings_no_update"))
+        else:
             conn.exec_driver_sql("ALTER TABLE journal_postings DISABLE TRIGGER USER")
         conn.execute(text("UPDATE journal_postings SET memo = :m"), {"m": STORED})
         if conn.dialect.name == "postgresql":
