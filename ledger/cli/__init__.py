@@ -1,6 +1,8 @@
 """The `ledger` command. It parses, calls one service, prints; rules live elsewhere."""
 
+import logging
 import os
+import re
 import sys
 
 import click
@@ -10,7 +12,7 @@ from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
 from ..rules.operators import check_operator
 from ..rules.text import shown
-from .context import Ctx, default_operator, first_line
+from .context import Ctx, default_operator, first_line, warn
 
 
 class LedgerGroup(click.Group):
@@ -28,8 +30,18 @@ class LedgerGroup(click.Group):
                 f"the database refused the write, nothing was changed: {first_line(e.orig)}"
             ) from None
         except OperationalError as e:
-            db = ctx.obj.db_url if isinstance(ctx.obj, Ctx) else "?"
-            raise click.ClickException(f"database {safe_url(db)}: {first_line(e.orig)}") from None
+            raise click.ClickException(f"database {safe_url(_db(ctx))}: {first_line(e.orig)}") from None
+        except DBAPIError as e:
+            if e.statement is not None:  # a statement failed: a bug, reported as one by main()
+                raise
+            # Raised while connecting, before any statement: an option of the URL the driver
+            # refuses (?connect_timeout=x). Its value is left out; it may be a secret.
+            what = re.sub(r":\s*'.*$", "", first_line(e.orig))
+            raise click.ClickException(f"--db: the database driver refuses the URL: {what}") from None
+
+
+def _db(ctx) -> str:
+    return ctx.obj.db_url if isinstance(ctx.obj, Ctx) else "?"
 
 
 def _operator(name: str) -> str:
@@ -71,6 +83,22 @@ def cli(ctx, db_url, operator):
         ledger person add 11010519491231002X --name 王芳 --insutype 310 --psn-type 1201 --region 220702
     """
     ctx.obj = Ctx(db_url=db_url, operator=operator)
+    _say_warnings()
+
+
+class _Warnings(logging.Handler):
+    """What the ledger logs at WARNING and above (a transaction retried after a deadlock or
+    a lock it waited for), said on stderr as it happens, like every other warning."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())
+
+
+def _say_warnings() -> None:
+    logger = logging.getLogger("ledger")
+    if not any(isinstance(h, _Warnings) for h in logger.handlers):
+        logger.addHandler(_Warnings(logging.WARNING))
+        logger.setLevel(logging.WARNING)
 
 
 def _register() -> None:

@@ -16,7 +16,7 @@ writer got in the way":
 - SQLite's "database is locked" once the busy timeout has run out.
 
 Attempts back off exponentially with full jitter, so two writers that collided once do not
-collide again in step. Each retry is logged.
+collide again in step. Each retry is logged as a warning (the CLI says it on stderr).
 """
 
 import functools
@@ -53,7 +53,7 @@ def attempt(work: Callable[[], T], what: str, attempts: int = MAX_ATTEMPTS) -> T
             if n == attempts or not retryable(e):
                 raise
             first = str(e.orig).splitlines()[0] if str(e.orig) else type(e.orig).__name__
-            log.info("%s retried (attempt %d of %d): %s", what, n, attempts, first)
+            log.warning("%s retried (attempt %d of %d): %s", what, n, attempts, first)
             time.sleep(random.uniform(0, BASE_DELAY * 2**n))
     raise AssertionError("unreachable")
 

@@ -163,3 +163,16 @@ def test_a_password_with_an_unencoded_at_sign_is_refused_without_a_word_of_it():
             "Error: --db: the URL holds more than one '@' before its host: write an '@' in the user name or password as %40",
         )
     assert normalize_url("postgresql://clerk:s3cret%40tail9@127.0.0.1:5432/ledger").password == "s3cret@tail9"
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("connect_timeout=x", "Error: --db: the database driver refuses the URL: bad value for connect_timeout"),
+        ("bogus=1", 'Error: --db: the database driver refuses the URL: invalid connection option "bogus"'),
+    ],
+)
+def test_a_url_option_the_driver_refuses_is_a_clear_db_error_not_an_internal_one(query, said):
+    url = f"postgresql://clerk:{SECRET}@127.0.0.1:5432/ledger?{query}"
+    r = CliRunner().invoke(cli, ["--db", url, "verify"], catch_exceptions=False)
+    assert (r.exit_code, r.output.strip()) == (1, said)

@@ -118,3 +118,18 @@ def test_a_claim_chunk_retried_after_a_deadlock_is_posted_once(uow, engine, monk
         assert conn.scalar(select(func.count()).select_from(ClaimRecord)) == 1
         assert conn.scalar(select(Account.balance).where(Account.psn_no == WORKER)) == 48500
     assert verify(uow)["ok"]
+
+
+def test_the_cli_says_each_retry_on_stderr(run, monkeypatch, tmp_path):
+    """Retries were logged, but no logging was configured: a clerk never saw one."""
+    assert run("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
+    _fail_once(monkeypatch, claims, "write")
+    f = tmp_path / "c.jsonl"
+    f.write_text(
+        '{"setl_id": "RT1", "psn_no": "%s", "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "800.00"}\n'
+        % WORKER
+    )
+    r = run("claim", "post", f)
+    assert r.exit_code == 0, r.output
+    assert "warning: claims chunk retried (attempt 1 of 6): deadlock detected" in r.stderr.splitlines()
+    assert "1 claims: 1 posted" in r.stderr + r.stdout
