@@ -12,7 +12,7 @@ from ..db.engine import DEFAULT_URL, safe_url
 from ..errors import LedgerError
 from ..rules.operators import check_operator
 from ..rules.text import shown
-from .context import Ctx, default_operator, first_line, warn
+from .context import Ctx, default_operator, first_line, waited, warn
 
 
 class LedgerGroup(click.Group):
@@ -30,8 +30,10 @@ class LedgerGroup(click.Group):
                 f"the database refused the write, nothing was changed: {first_line(e.orig)}"
             ) from None
         except OperationalError as e:
-            raise click.ClickException(f"database {safe_url(_db(ctx))}: {first_line(e.orig)}") from None
+            raise click.ClickException(waited(e) or f"database {safe_url(_db(ctx))}: {first_line(e.orig)}") from None
         except DBAPIError as e:
+            if waited(e):
+                raise click.ClickException(waited(e)) from None
             if e.statement is not None:  # a statement failed: a bug, reported as one by main()
                 raise
             # Raised while connecting, before any statement: an option of the URL the driver

@@ -12,7 +12,7 @@ from ..rules.money import format_fen
 from ..rules.persons import check_year
 from ..rules.text import shown
 from ..services import claims
-from .context import as_date, date_type, emit, first_line, json_line, json_option, warn
+from .context import as_date, date_type, emit, first_line, json_line, json_option, waited, warn
 
 INCOMPLETE = 5  # the run stopped before the end of its input
 
@@ -88,7 +88,7 @@ def post(obj, file, chunk, as_json):
                 break
             except DBAPIError as e:  # after the retries: the rows of this chunk and after it get no result
                 tally.stopped.append(
-                    f"the database refused a chunk after {tally.counts['claims']} claims ({first_line(e.orig)}); nothing of that chunk was written"
+                    f"the database refused a chunk after {tally.counts['claims']} claims ({waited(e) or first_line(e.orig)}); nothing of that chunk was written"
                 )
                 break
             tally.add(r, as_json)

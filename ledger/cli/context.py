@@ -9,9 +9,10 @@ from decimal import Decimal
 from functools import cached_property
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from ..db import migrate
-from ..db.engine import make_engine, safe_url
+from ..db.engine import IDLE_TIMEOUT, LOCK_TIMEOUT, make_engine, safe_url, seconds
 from ..errors import LedgerError
 from ..rules.claim_result import ClaimResult
 from ..rules.money import Yuan
@@ -119,3 +120,20 @@ def first_line(err) -> str:
 
 def warn(message: str) -> None:
     click.echo(f"warning: {shown(message)}", err=True)
+
+
+def waited(e: DBAPIError) -> str | None:
+    """What a timeout of the server means for the person who ran the command."""
+    code = getattr(e.orig, "sqlstate", None)
+    if code == "55P03":
+        return (
+            f"another session has held what this command needs for over {seconds(LOCK_TIMEOUT)} s "
+            "(a long write, or a client stopped inside a transaction): nothing was written; run it again, "
+            f"or find that session in pg_stat_activity ({LOCK_TIMEOUT[0]} sets the wait)"
+        )
+    if code == "25P03" or "idle-in-transaction timeout" in str(e.orig):
+        return (
+            f"this command sat idle inside a transaction for over {seconds(IDLE_TIMEOUT)} s and the server ended it: "
+            f"nothing of that transaction was written; run it again ({IDLE_TIMEOUT[0]} sets the limit)"
+        )
+    return None

@@ -93,7 +93,34 @@ def make_engine(url: str | URL, **kw) -> Engine:
         _configure_sqlite(engine)
         return engine
     kw.setdefault("isolation_level", "READ COMMITTED")
+    if "options" not in u.query:  # a URL that sets its own server options keeps them whole
+        kw.setdefault("connect_args", {}).setdefault("options", _server_options())
     return create_engine(u, pool_pre_ping=True, **kw)
+
+
+# How long a PostgreSQL session waits for a lock another holds, and how long the server
+# lets a session sit idle inside a transaction before it ends it (seconds). Without them a
+# `claim post` stopped mid-chunk (Ctrl-Z, a hung pipe) held its row locks for ever, and a
+# credit to the same account waited for ever with no word.
+LOCK_TIMEOUT = ("LEDGER_LOCK_TIMEOUT", 30)
+IDLE_TIMEOUT = ("LEDGER_IDLE_TIMEOUT", 60)
+
+
+def seconds(setting: tuple[str, int]) -> int:
+    name, default = setting
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise LedgerError(f"{name}: {raw!r} is not a whole number of seconds (1 or more)")
+    return int(raw)
+
+
+def _server_options() -> str:
+    return (
+        f"-c lock_timeout={seconds(LOCK_TIMEOUT) * 1000} "
+        f"-c idle_in_transaction_session_timeout={seconds(IDLE_TIMEOUT) * 1000}"
+    )
 
 
 def _create_private(path: str | None) -> None:

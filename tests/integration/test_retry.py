@@ -5,6 +5,7 @@ The failure is injected at the last step of the transaction, after every row of 
 attempt was written, so a retry that did not roll back the first attempt would show up as a
 doubled posting."""
 
+import json
 from datetime import date
 
 import pytest
@@ -125,10 +126,8 @@ def test_the_cli_says_each_retry_on_stderr(run, monkeypatch, tmp_path):
     assert run("person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
     _fail_once(monkeypatch, claims, "write")
     f = tmp_path / "c.jsonl"
-    f.write_text(
-        '{"setl_id": "RT1", "psn_no": "%s", "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2", "medfee_sumamt": "800.00"}\n'
-        % WORKER
-    )
+    claim = {"setl_id": "RT1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2"}
+    f.write_text(json.dumps(claim | {"medfee_sumamt": "800.00"}) + "\n")
     r = run("claim", "post", f)
     assert r.exit_code == 0, r.output
     assert "warning: claims chunk retried (attempt 1 of 6): deadlock detected" in r.stderr.splitlines()
