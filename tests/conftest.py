@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from ledger.cli import cli
-from ledger.db import migrate
+from ledger.db import chain, migrate
 from ledger.db.engine import make_engine, normalize_url
 from ledger.db.models import Base
 from ledger.uow import UnitOfWork
@@ -93,6 +93,11 @@ def empty_postgres(url: str) -> None:
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The chains start again from their genesis, as in a database just migrated.
+        conn.execute(
+            text("INSERT INTO chain_heads (name, last_id, hash) VALUES ('journal', NULL, :g), ('audit', NULL, :g)"),
+            {"g": chain.GENESIS},
+        )
     engine.dispose()
 
 

@@ -1,33 +1,70 @@
+import re
+
 import click
 
 from ..errors import LedgerError
-from ..services.verify import verify
+from ..services.verify import heads, verify
 from .context import emit, json_option
+
+_NOTED = re.compile(r"^(journal|audit):([0-9]+):([0-9a-f]{64})$")
+
+
+def _noted_head(ctx, param, values) -> dict[str, tuple[int, str]]:
+    noted = {}
+    for v in values:
+        m = _NOTED.match(v.strip())
+        if m is None:
+            raise click.BadParameter(
+                f"{v!r}: write CHAIN:ID:HASH as `ledger verify --head` prints it (journal:1234:9f86…)"
+            )
+        noted[m[1]] = (int(m[2]), m[3])
+    return noted
 
 
 @click.command("verify")
+@click.option("--head", "show_head", is_flag=True, help="Also print each hash chain's head, for an auditor to note.")
+@click.option(
+    "--expect-head",
+    "expect",
+    multiple=True,
+    callback=_noted_head,
+    metavar="CHAIN:ID:HASH",
+    help="A head noted earlier (`--head`): the chain must still reach it unchanged. Repeat for each chain.",
+)
 @json_option
 @click.pass_obj
-def command(obj, as_json):
+def command(obj, show_head, expect, as_json):
     """Check the books, and list each violation with a non-zero exit.
 
     Every posting sums to zero; every balance equals its journal entries and is not
     negative; every usage counter equals its claims and keeps within its cap; every claim
     adds up (docs/claims.md, step 7) and agrees with its journal posting and its payers; every
     reversal undoes its claim exactly, once; no pair is bound twice at once; every
-    mutual-aid payment was made under a binding active on the service date.
+    mutual-aid payment and contribution was made under a binding active on its day.
+
+    The journal and the audit log are hash chains (docs/integrity.md): each row's hash is
+    recomputed, and the first row where a chain breaks is named. With --head, each chain's
+    head (its last row and hash) is printed; noted by an auditor and given back later with
+    --expect-head, it shows that nothing before it changed, even by the database's owner.
 
     \b
     Example:
         ledger verify
+        ledger verify --head
+        ledger verify --expect-head journal:1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
     """
-    d = verify(obj.uow())
+    uow = obj.uow()
+    d = verify(uow, expect)
+    if show_head:
+        d["heads"] = heads(uow)
 
     def human(d):
         c = d["checked"]
         click.echo(f"checked {c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries")
         for p in d["problems"]:
             click.echo(f"  VIOLATION {p}")
+        for name, h in d.get("heads", {}).items():
+            click.echo(f"head of the {name}: {name}:{h['id'] if h['id'] is not None else 0}:{h['hash']}")
         click.echo("ok" if d["ok"] else f"{len(d['problems'])} violation(s)")
 
     emit(d, as_json, human)

@@ -3,6 +3,10 @@ goes through `post_many`: it checks each draft balances and has legs, inserts po
 entries in bulk, and moves the account balances the legs touch with one statement, in the
 global lock order (accounts by id). Never commits: the service owns the transaction.
 
+Each posting is chained to the one before it (db/chain.py): the writer holds the chain's
+head from its first posting until the transaction ends, the last step of the global lock
+order, and reserves the postings' ids under it.
+
 The database holds the same rule: on PostgreSQL a deferred constraint trigger refuses, at
 commit, a posting whose entries are missing or do not sum to zero; on SQLite the writer asks
 the database the same question after its inserts (`_unbalanced`).
@@ -15,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from ..db import chain
 from ..db.models import Account, Entry, Posting, utcnow
 from ..db.sql import bulk_insert, reserve_ids
 
@@ -54,7 +59,7 @@ def check_draft(d: Draft) -> None:
         raise UnbalancedPosting(f"posting {d.kind} {d.ref or ''} does not balance: {list(d.legs)}")
 
 
-POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at")
+POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at", "hash")
 ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
 
 
@@ -66,19 +71,22 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
         return []
     now = now or utcnow()
     session.flush()  # rows the caller added (an account opened in this transaction) exist before entries refer to them
+    # The chain's head first, then the ids: reserved under its lock, the ids follow the chain.
+    _, head = chain.lock_head(session, chain.JOURNAL)
     ids = reserve_ids(session, Posting.__table__, len(drafts))
-    bulk_insert(
-        session,
-        Posting.__table__,
-        POSTING_COLUMNS,
-        [(i, d.kind, d.on, d.memo, d.ref, operator, now) for i, d in zip(ids, drafts, strict=True)],
-    )
+    postings = []
+    for i, d in zip(ids, drafts, strict=True):
+        legs = [(leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in d.legs]
+        head = chain.link(head, chain.posting_content(i, d.kind, d.on, d.memo, d.ref, operator, now, legs))
+        postings.append((i, d.kind, d.on, d.memo, d.ref, operator, now, head))
+    bulk_insert(session, Posting.__table__, POSTING_COLUMNS, postings)
     entries = [
         (i, leg.book, leg.amount, leg.psn_no, leg.account_id)
         for i, d in zip(ids, drafts, strict=True)
         for leg in d.legs
     ]
     bulk_insert(session, Entry.__table__, ENTRY_COLUMNS, entries)
+    chain.move_head(session, chain.JOURNAL, ids[-1], head)
     deltas: dict[int, int] = {}
     for _, _, amount, _, account_id in entries:
         if account_id is not None:

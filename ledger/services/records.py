@@ -4,12 +4,14 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..db.models import Account, AuditRecord, Person
+from ..db import chain
+from ..db.models import Account, AuditRecord, Person, utcnow
+from ..db.sql import reserve_ids
 from ..errors import Conflict, NotFound, ValidationError
 from ..rules.codes import INSUTYPES
 from ..rules.idcard import mask, parse_id_number
@@ -35,15 +37,27 @@ def post(
 def audit(
     session: Session, *, operator: str, action: str, subject: str | None, reason: str | None = None, **details
 ) -> None:
-    session.add(
-        AuditRecord(
+    """Record an admin action, chained to the audit record before it (db/chain.py). Taken
+    after the journal's head wherever a service posts too, so the two chains' locks keep one order."""
+    session.flush()
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+    _, head = chain.lock_head(session, chain.AUDIT)
+    [record_id] = reserve_ids(session, AuditRecord.__table__, 1)
+    at = utcnow()
+    head = chain.link(head, chain.audit_content(record_id, at, operator, action, subject, reason, text))
+    session.execute(
+        insert(AuditRecord.__table__).values(
+            id=record_id,
+            at=at,
             operator=operator,
             action=action,
             subject=subject,
             reason=reason,
-            details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+            details=text,
+            hash=head,
         )
     )
+    chain.move_head(session, chain.AUDIT, record_id, head)
 
 
 def get_person(session: Session, psn_no: str, field: str = "psn_no") -> Person:

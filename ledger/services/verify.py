@@ -6,8 +6,9 @@ backup, a hand-edited table or a constraint someone dropped is caught, and it ch
 no single-row constraint can: sums across tables and periods across rows."""
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from ..db import chain
 from ..db.models import (
     Account,
     BenefitUsage,
@@ -17,23 +18,32 @@ from ..db.models import (
     ContributionPayment,
     Enrollment,
     Entry,
-    FamilyBinding,
     Posting,
 )
 from ..db.sql import sum_fen
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
+from .verify_bindings import binding_problems
+from .verify_chain import chain_problems
 
 
-def verify(uow: UnitOfWork) -> dict:
+def verify(uow: UnitOfWork, expect_heads: dict[str, tuple[int, str]] | None = None) -> dict:
+    """Every check of the books. `expect_heads` (chain -> (id, hash)): heads an auditor
+    noted earlier (`ledger verify --head`), each of which the chains must still reach."""
     with uow.read_only():
-        return check(uow.session)
+        return check(uow.session, expect_heads)
 
 
-def check(s: Session) -> dict:
+def heads(uow: UnitOfWork) -> dict:
+    """The head of each hash chain: its last id and hash, to note and check later."""
+    with uow.read_only():
+        return {name: {"id": last_id, "hash": h} for name, (last_id, h) in sorted(chain.heads(uow.session).items())}
+
+
+def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None) -> dict:
     """Every check, in the caller's transaction."""
-    problems: list[str] = []
+    problems: list[str] = chain_problems(s, expect_heads)
     journal = (
         select(Entry.account_id, sum_fen(Entry.amount).label("total"))
         .where(Entry.account_id.is_not(None))
@@ -84,7 +94,7 @@ def check(s: Session) -> dict:
     problems += _usage_problems(s)
     problems += _claim_problems(s)
     problems += _reversal_problems(s)
-    problems += _binding_problems(s)
+    problems += binding_problems(s)
     counts = {
         "accounts": s.scalar(select(func.count()).select_from(Account)),
         "postings": s.scalar(select(func.count()).select_from(Posting)),
@@ -290,55 +300,5 @@ def _reversal_problems(s) -> list[str]:
     for setl_id, book, psn_no, left in s.execute(both):
         problems.append(
             f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
-        )
-    return problems
-
-
-def _binding_problems(s) -> list[str]:
-    """No pair is bound twice at once, and every mutual-aid payment was made by the
-    binding's holder, for its member, on a day the binding was active."""
-    problems = []
-    a, b = aliased(FamilyBinding), aliased(FamilyBinding)
-    overlap = (
-        select(a.id, b.id, a.holder_psn_no, a.member_psn_no)
-        .join(b, and_(a.holder_psn_no == b.holder_psn_no, a.member_psn_no == b.member_psn_no, a.id < b.id))
-        .where(or_(a.ended_on.is_(None), b.bound_on < a.ended_on), or_(b.ended_on.is_(None), a.bound_on < b.ended_on))
-        .order_by(a.id, b.id)
-    )
-    for first, second, holder, member in s.execute(overlap):
-        problems.append(
-            f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once"
-        )
-    m, bd = ClaimMutualAid, FamilyBinding
-    wrong = (
-        select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
-        .join(m, m.claim_id == ClaimRecord.id)
-        .join(bd, bd.id == m.binding_id)
-        .where(
-            or_(
-                bd.holder_psn_no != m.payer_psn_no,
-                bd.member_psn_no != ClaimRecord.psn_no,
-                ~bd.active_on(ClaimRecord.service_date),
-            )
-        )
-        .order_by(ClaimRecord.setl_id, m.seq)
-    )
-    for setl_id, payer, binding_id, day in s.execute(wrong):
-        problems.append(
-            f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}"
-        )
-    cp = ContributionPayment
-    wrong = (
-        select(cp.year, cp.member_psn_no, cp.holder_psn_no, cp.paid_on, bd.id)
-        .join(bd, bd.id == cp.binding_id)
-        .where(
-            or_(bd.holder_psn_no != cp.holder_psn_no, bd.member_psn_no != cp.member_psn_no, ~bd.active_on(cp.paid_on))
-        )
-        .order_by(cp.member_psn_no, cp.year)
-    )
-    for year, member, holder, day, binding_id in s.execute(wrong):
-        problems.append(
-            f"contribution {year} of {mask(member)}: paid by {mask(holder)} on {day} under binding {binding_id}, "
-            "which did not bind that holder to the member that day"
         )
     return problems

@@ -113,7 +113,11 @@ def test_a_claim_whose_journal_says_otherwise(engine, books):
                 "UPDATE journal_entries SET amount = amount - 1000 WHERE book = 'provider' AND posting_id = (SELECT posting_id FROM claims WHERE setl_id = 'F1')"
             )
         )
+        f1 = conn.scalar(text("SELECT posting_id FROM claims WHERE setl_id = 'F1'"))
         assert problems(conn) == [
+            # the hash chain (tamper evidence) sees the edited entries first
+            f"journal posting {f1}: its hash does not follow from its content and the journal before it: "
+            "changed, inserted or something before it removed (every later row is chained to it)",
             "claim F1: its journal posting gives provider 290.00, the claim says 300.00",
             "claim F1: its journal posting gives pooled_fund 100.00, the claim says 110.00",
         ]

@@ -17,7 +17,7 @@ from .base import (
     utcnow,
 )
 from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
-from .journal import AuditRecord, Entry, Posting, StoredPolicyFile
+from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDeduction
 
@@ -27,6 +27,7 @@ __all__ = [
     "BOOKS",
     "Base",
     "BenefitUsage",
+    "ChainHead",
     "ClaimMutualAid",
     "ClaimRecord",
     "ClaimReversal",

@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -29,6 +30,9 @@ class Posting(Base):
     ref: Mapped[str | None] = mapped_column(String(64))
     operator: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[CreatedAt]
+    # sha256 over the previous posting's hash and this posting's content (db/chain.py). The
+    # journal writer always sets it; NULL only on a row written behind its back.
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     entries: Mapped[list["Entry"]] = relationship(back_populates="posting", order_by="Entry.id")
 
@@ -67,6 +71,19 @@ class AuditRecord(Base):
     subject: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text)  # JSON
+    hash: Mapped[str | None] = mapped_column(String(64))  # chained like the journal's (db/chain.py)
+
+
+class ChainHead(Base):
+    """The last row of a hash chain (`journal`, `audit`) and its hash: what the next row is
+    chained to. Its writer holds it FOR UPDATE, so rows join the chain one transaction at a
+    time, in id order."""
+
+    __tablename__ = "chain_heads"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_id: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class StoredPolicyFile(Base):

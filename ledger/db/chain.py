@@ -1,0 +1,86 @@
+"""Tamper evidence: the journal and the audit log are each a hash chain.
+
+Every posting carries `hash = sha256(previous posting's hash, its own content)`, its content
+being its id, kind, date, memo, reference, operator, time and every entry (book, amount,
+whose, which account); every audit record likewise over its id, time, operator, action,
+subject, reason and details. The head of each chain (the last id and its hash) is kept in
+`chain_heads`, read FOR UPDATE by the one writer of each chain, so the chain order is the id
+order: ids are reserved only under that lock.
+
+A row changed, inserted or removed anywhere breaks the chain from there on, and `ledger
+verify` names the first row where it breaks. An owner who rewrites a row and then every
+hash after it leaves a whole chain, but a different head: `ledger verify --head` prints the
+head for an auditor to note, and `--expect-head` later shows that nothing before it changed.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..errors import LedgerError
+from .models import ChainHead
+
+GENESIS = "0" * 64
+JOURNAL, AUDIT = "journal", "audit"
+
+
+def link(previous: str, content: Sequence) -> str:
+    """The hash that chains `content` to the hash before it."""
+    text = json.dumps([previous, *content], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def instant(t: datetime) -> str:
+    """A time as the chain holds it: UTC to the microsecond. SQLite gives back the UTC value
+    it was given without its zone; PostgreSQL an aware one."""
+    if t.tzinfo is not None:
+        t = t.astimezone(UTC)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def posting_content(
+    posting_id: int,
+    kind: str,
+    on: date,
+    memo: str,
+    ref: str | None,
+    operator: str,
+    created_at: datetime,
+    entries: Iterable[tuple[str, int, str | None, int | None]],
+) -> list:
+    """A posting as the chain hashes it; its entries (book, amount, psn_no, account id) in a
+    fixed order, so the order they were read back in does not matter."""
+    legs = sorted([book, amount, psn or "", account or 0] for book, amount, psn, account in entries)
+    return [posting_id, kind, on.isoformat(), memo, ref or "", operator, instant(created_at), legs]
+
+
+def audit_content(
+    record_id: int, at: datetime, operator: str, action: str, subject: str | None, reason: str | None, details: str
+) -> list:
+    return [record_id, instant(at), operator, action, subject or "", reason or "", details]
+
+
+def lock_head(s: Session, chain: str) -> tuple[int | None, str]:
+    """The chain's last id and hash, locked until the transaction ends: one writer at a time
+    extends a chain (SQLite's writer already holds the database's only write lock)."""
+    q = select(ChainHead.last_id, ChainHead.hash).where(ChainHead.name == chain)
+    if s.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = s.execute(q).one_or_none()
+    if row is None:
+        raise LedgerError(
+            f"the {chain} has no chain head: the database was changed behind the ledger's back; run `ledger verify`"
+        )
+    return row.last_id, row.hash
+
+
+def move_head(s: Session, chain: str, last_id: int, hash_: str) -> None:
+    s.execute(update(ChainHead).where(ChainHead.name == chain).values(last_id=last_id, hash=hash_))
+
+
+def heads(s: Session) -> dict[str, tuple[int | None, str]]:
+    return {r.name: (r.last_id, r.hash) for r in s.execute(select(ChainHead.name, ChainHead.last_id, ChainHead.hash))}

@@ -1,0 +1,58 @@
+"""`ledger verify`, the bindings: no pair bound twice at once, and every mutual-aid payment
+and every contribution made under a binding that bound that holder to that member that day."""
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from ..db.models import ClaimMutualAid, ClaimRecord, ContributionPayment, FamilyBinding
+from ..rules.idcard import mask
+
+
+def binding_problems(s) -> list[str]:
+    """No pair is bound twice at once, and every mutual-aid payment was made by the
+    binding's holder, for its member, on a day the binding was active."""
+    problems = []
+    a, b = aliased(FamilyBinding), aliased(FamilyBinding)
+    overlap = (
+        select(a.id, b.id, a.holder_psn_no, a.member_psn_no)
+        .join(b, and_(a.holder_psn_no == b.holder_psn_no, a.member_psn_no == b.member_psn_no, a.id < b.id))
+        .where(or_(a.ended_on.is_(None), b.bound_on < a.ended_on), or_(b.ended_on.is_(None), a.bound_on < b.ended_on))
+        .order_by(a.id, b.id)
+    )
+    for first, second, holder, member in s.execute(overlap):
+        problems.append(
+            f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once"
+        )
+    m, bd = ClaimMutualAid, FamilyBinding
+    wrong = (
+        select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
+        .join(m, m.claim_id == ClaimRecord.id)
+        .join(bd, bd.id == m.binding_id)
+        .where(
+            or_(
+                bd.holder_psn_no != m.payer_psn_no,
+                bd.member_psn_no != ClaimRecord.psn_no,
+                ~bd.active_on(ClaimRecord.service_date),
+            )
+        )
+        .order_by(ClaimRecord.setl_id, m.seq)
+    )
+    for setl_id, payer, binding_id, day in s.execute(wrong):
+        problems.append(
+            f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}"
+        )
+    cp = ContributionPayment
+    wrong = (
+        select(cp.year, cp.member_psn_no, cp.holder_psn_no, cp.paid_on, bd.id)
+        .join(bd, bd.id == cp.binding_id)
+        .where(
+            or_(bd.holder_psn_no != cp.holder_psn_no, bd.member_psn_no != cp.member_psn_no, ~bd.active_on(cp.paid_on))
+        )
+        .order_by(cp.member_psn_no, cp.year)
+    )
+    for year, member, holder, day, binding_id in s.execute(wrong):
+        problems.append(
+            f"contribution {year} of {mask(member)}: paid by {mask(holder)} on {day} under binding {binding_id}, "
+            "which did not bind that holder to the member that day"
+        )
+    return problems
