@@ -94,6 +94,18 @@ def test_every_history_table_refuses_update_and_delete(engine):
     assert {t: triggers.get(t, set()) for t in HISTORY} == {t: {"UPDATE", "DELETE"} for t in HISTORY}
 
 
+def test_postgres_refuses_truncate_of_the_history_even_to_its_owner(engine, posted, backend):
+    """Row triggers do not fire for TRUNCATE: the role that ran `ledger db upgrade` emptied
+    the journal and the audit log in one statement, and verify stayed clean."""
+    if backend != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE fires the row triggers")
+    for table in (*HISTORY, "chain_heads"):
+        with pytest.raises(DBAPIError, match=f"{table} is append-only: TRUNCATE is refused"), engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {table} CASCADE"))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM journal_postings")) == 1
+
+
 def test_the_refusal_holds_on_real_rows(engine, db_url):
     """The demo leaves rows in most history tables; each refuses to change."""
     r = CliRunner().invoke(cli, ["--db", db_url, "demo"])
