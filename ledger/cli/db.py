@@ -1,6 +1,7 @@
 import click
 
 from ..db import migrate
+from ..db import roles as db_roles
 from ..db.engine import safe_url
 from ..errors import LedgerError
 from .context import emit, json_option
@@ -55,3 +56,30 @@ def check(obj, as_json):
     emit(data, as_json, lambda d: click.echo("models and migrations agree" if d["ok"] else "\n".join(d["differences"])))
     if diffs:
         raise LedgerError(f"{len(diffs)} difference(s) between the models and the migrations: write a migration")
+
+
+@command.command("roles")
+@click.option(
+    "--prefix", default="ledger", show_default=True, help="The roles are PREFIX_owner, PREFIX_writer, PREFIX_reader."
+)
+@json_option
+@click.pass_obj
+def roles_(obj, prefix, as_json):
+    """PostgreSQL: create the owner, writer and reader roles and grant them (safe to run again).
+
+    The owner owns the schema (migrations run as it); the writer is what the ledger runs as:
+    it inserts history and updates only balances, counters, cursors, a binding's end and the
+    chain heads, and can neither delete, truncate, alter nor set a trigger aside; the reader
+    reads. They are NOLOGIN groups: give people and jobs logins in them (docs/integrity.md).
+    Run it as a superuser, or as the schema's owner with CREATEROLE.
+
+    \b
+    Example:
+        ledger --db postgresql://postgres@db.example/ledger db roles
+        psql -c "CREATE ROLE clerk LOGIN PASSWORD '…' IN ROLE ledger_writer"
+        LEDGER_DATABASE_URL=postgresql://clerk@db.example/ledger ledger verify
+    """
+    with obj.engine.begin() as conn:
+        made = db_roles.create(conn, prefix)
+    data = {"database": safe_url(obj.db_url), "roles": made}
+    emit(data, as_json, lambda d: click.echo(", ".join(f"{k}: {v}" for k, v in d["roles"].items())))

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 import ledger.migrations
 
+from . import roles
 from .models import Base
 
 
@@ -21,10 +22,17 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate. On PostgreSQL with the roles of `ledger db roles`, as their owner (where
+    this login may act as it), and the grants put back after."""
     cfg = alembic_config()
     with engine.begin() as conn:
+        owner = roles.owner_of_migrations(conn)
+        if owner is not None:
+            conn.exec_driver_sql(f'SET LOCAL ROLE "{owner}"')
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if owner is not None:
+            roles.grant(conn, roles.names())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -84,12 +84,27 @@ def lock_setl_ids(session, setl_ids: set[str]) -> None:
     queue on it instead of both adjudicating it and meeting at the unique key. Taken first
     of all a claim writer's locks, in hash order (the global order in engine.py), so
     overlapping batches in any order cannot deadlock. SQLite's single writer needs none."""
-    if not setl_ids or session.get_bind().dialect.name != "postgresql":
+    _hold(session, SETL_ID_LOCKS, setl_ids)
+
+
+PERSON_LOCKS = 0x50534E4F  # "PSNO"
+
+
+def lock_persons(session, psn_nos: set[str]) -> None:
+    """Hold these persons until this transaction ends, so two clerks binding for the same
+    person are counted one after the other. An advisory lock, not FOR UPDATE on the row:
+    the writer role may not update a person, and FOR UPDATE would need it to."""
+    _hold(session, PERSON_LOCKS, psn_nos)
+
+
+def _hold(session, space: int, keys: set[str]) -> None:
+    """Transaction advisory locks on `keys` in the lock space `space`, in hash order."""
+    if not keys or session.get_bind().dialect.name != "postgresql":
         return
     session.execute(
         text(
             "SELECT pg_advisory_xact_lock(:space, h) FROM "
             "(SELECT DISTINCT hashtext(i) AS h FROM unnest(CAST(:ids AS text[])) AS i ORDER BY h) AS keys"
         ),
-        {"space": SETL_ID_LOCKS, "ids": sorted(setl_ids)},
+        {"space": space, "ids": sorted(keys)},
     ).all()

@@ -18,7 +18,7 @@ from ..db.models import (
     utcnow,
 )
 from ..db.retry import retried
-from ..db.sql import one_of
+from ..db.sql import lock_persons, one_of
 from ..errors import Conflict, ValidationError
 from ..policy.book import PolicyBook
 from ..rules.codes import RESIDENT
@@ -138,9 +138,7 @@ def _bound(s: Session, holder: str, member: str) -> Bound:
     """Active bindings of the member (to any holder) and of the holder (to any member).
     The two persons' rows are locked first, so two clerks binding the same member (or for
     the same holder) at once are counted one after the other, and a limit holds."""
-    s.execute(
-        select(Person.psn_no).where(Person.psn_no.in_((holder, member))).order_by(Person.psn_no).with_for_update()
-    ).all()
+    lock_persons(s, {holder, member})
     rows = s.execute(
         select(FamilyBinding.holder_psn_no, FamilyBinding.member_psn_no)
         .where(FamilyBinding.is_open, or_(FamilyBinding.member_psn_no == member, FamilyBinding.holder_psn_no == holder))

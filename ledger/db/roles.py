@@ -1,0 +1,98 @@
+"""Roles on PostgreSQL (`ledger db roles`): who may do what to the books.
+
+- `<prefix>_owner` owns the tables, sequences and trigger functions; migrations run as it.
+  Nobody needs to log in as it but `ledger db upgrade`.
+- `<prefix>_writer` is what the CLI and scripts run as: it reads everything, INSERTs into
+  the history, and UPDATEs only what moves (balances, usage counters, the rollover's cursor,
+  a binding's end, the chain heads). No DELETE, no TRUNCATE, no DDL; owning nothing, it cannot
+  set a trigger aside either.
+- `<prefix>_reader` reads, for reports.
+
+All three are NOLOGIN groups: a bureau gives its people and jobs their own logins in them
+(`CREATE ROLE clerk LOGIN PASSWORD '…' IN ROLE ledger_writer`; docs/integrity.md). Creating
+them again changes nothing; the grants are put back as they should be each time, and after
+every `ledger db upgrade` that runs as the owner.
+"""
+
+import re
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ..errors import LedgerError
+from .models import Base
+
+# What the writer may change in place: everything else is history, written once.
+UPDATABLE = {
+    "accounts": ("balance",),
+    "benefit_usage": ("cap", "fund_paid", "deductible_met", "selfpay"),
+    "rollovers": ("cursor", "persons", "finished_at"),
+    "family_bindings": ("ended_on", "ended_by", "end_reason", "ended_at"),
+    "chain_heads": ("last_id", "hash"),
+}
+FUNCTIONS = ("ledger_refuse_change()", "ledger_posting_balanced()", "ledger_refuse_truncate()")
+PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def names(prefix: str = "ledger") -> dict[str, str]:
+    if not PREFIX.match(prefix):
+        raise LedgerError(f"--prefix: {prefix!r} is not a role name prefix (lower-case letters, digits, _)")
+    return {kind: f"{prefix}_{kind}" for kind in ("owner", "writer", "reader")}
+
+
+def create(conn: Connection, prefix: str = "ledger") -> dict[str, str]:
+    """Create the three roles where missing, hand the schema's objects to the owner, and grant."""
+    if conn.dialect.name != "postgresql":
+        raise LedgerError("roles are PostgreSQL's: an SQLite database is a file, guarded by its permissions (0600)")
+    roles = names(prefix)
+    for role in roles.values():
+        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        if not exists:
+            conn.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
+    owner = roles["owner"]
+    conn.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')  # migrations create tables
+    for table in _tables(conn):
+        conn.exec_driver_sql(f'ALTER TABLE {table} OWNER TO "{owner}"')
+    for function in FUNCTIONS:
+        if conn.scalar(text("SELECT to_regprocedure(:f)"), {"f": function}) is not None:
+            conn.exec_driver_sql(f'ALTER FUNCTION {function} OWNER TO "{owner}"')
+    grant(conn, roles)
+    return roles
+
+
+def grant(conn: Connection, roles: dict[str, str]) -> None:
+    """The grants, from nothing: what is not listed here is not allowed."""
+    writer, reader, owner = roles["writer"], roles["reader"], roles["owner"]
+    tables = _tables(conn)
+    conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA public TO "{writer}", "{reader}"')
+    conn.exec_driver_sql(
+        f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA public GRANT SELECT ON TABLES TO "{writer}", "{reader}"'
+    )
+    if not tables:  # roles made before the first `ledger db upgrade`, which grants the rest
+        return
+    listed = ", ".join(tables)
+    conn.exec_driver_sql(f'REVOKE ALL ON {listed} FROM "{writer}", "{reader}"')
+    conn.exec_driver_sql(f'GRANT SELECT ON {listed} TO "{writer}", "{reader}"')
+    conn.exec_driver_sql(f'GRANT INSERT ON {", ".join(t for t in tables if t != "alembic_version")} TO "{writer}"')
+    for table, columns in UPDATABLE.items():
+        if table in tables:
+            conn.exec_driver_sql(f'GRANT UPDATE ({", ".join(columns)}) ON {table} TO "{writer}"')
+    conn.exec_driver_sql(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{writer}"')
+
+
+def owner_of_migrations(conn: Connection, prefix: str = "ledger") -> str | None:
+    """The owner role, where it exists and the session may act as it: migrations then run
+    as it, so what they create is the owner's, and the grants follow."""
+    if conn.dialect.name != "postgresql":
+        return None
+    owner = names(prefix)["owner"]
+    member = conn.scalar(
+        text("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"), {"r": owner}
+    )
+    return owner if member else None
+
+
+def _tables(conn: Connection) -> list[str]:
+    """The ledger's tables that exist in this database (none before the first upgrade)."""
+    wanted = [t.name for t in Base.metadata.sorted_tables] + ["alembic_version"]
+    return [t for t in wanted if conn.scalar(text("SELECT to_regclass(:t)"), {"t": t}) is not None]

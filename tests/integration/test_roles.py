@@ -1,0 +1,74 @@
+"""`ledger db roles` on PostgreSQL: the ledger runs whole as the writer role, and the writer
+can neither erase nor rewrite history: TRUNCATE, DELETE, UPDATE of history, DISABLE TRIGGER
+and DDL are all refused. A database of its own, so the roles' grants meet no other test."""
+
+import uuid
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from ledger.cli import cli
+from ledger.db.engine import normalize_url
+from tests.conftest import PG_URL
+
+CLERK = "ledger_test_clerk"
+
+
+@pytest.fixture
+def database(backend):
+    if backend != "postgresql":
+        pytest.skip("roles are PostgreSQL's")
+    server = normalize_url(PG_URL)
+    name = f"ledger_roles_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def ledger(url, *args):
+    r = CliRunner().invoke(cli, ["--db", url.render_as_string(hide_password=False), "--operator", "t", *args])
+    assert r.exit_code == 0, (args, r.output)
+    return r
+
+
+def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(database):
+    ledger(database, "db", "roles")
+    ledger(database, "db", "upgrade")  # as the owner, which now owns every table
+    ledger(database, "db", "roles")  # a second time: nothing new, nothing refused
+    admin = create_engine(database, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": CLERK}):
+            conn.exec_driver_sql(f"CREATE ROLE {CLERK} LOGIN IN ROLE ledger_writer")
+        owners = set(conn.scalars(text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")))
+    admin.dispose()
+    assert owners == {"ledger_owner"}
+    clerk = database.set(username=CLERK, password=None)
+    # The whole write path: persons, policy, credits, bindings, claims, a reversal, a
+    # contribution, the rollover, verify (the demo walks it all), and an upgrade at head.
+    r = ledger(clerk, "demo")
+    assert "all balances tie to the journal" in r.output
+    ledger(clerk, "verify", "--head")
+    writer = create_engine(clerk)
+    refused = {
+        "TRUNCATE journal_entries": "permission denied",
+        "TRUNCATE audit_log CASCADE": "permission denied",
+        "DELETE FROM audit_log": "permission denied",
+        "DELETE FROM claims": "permission denied",
+        "UPDATE journal_postings SET memo = 'changed'": "permission denied",
+        "UPDATE claims SET operator = 'mallory'": "permission denied",
+        "UPDATE persons SET name = 'x'": "permission denied",
+        "ALTER TABLE journal_postings DISABLE TRIGGER USER": "must be owner",
+        "DROP TABLE audit_log": "must be owner",
+        "CREATE TABLE mine (id int)": "permission denied",
+    }
+    for statement, said in refused.items():
+        with pytest.raises(DBAPIError, match=said), writer.begin() as conn:
+            conn.exec_driver_sql(statement)
+    writer.dispose()
