@@ -14,9 +14,15 @@ Locks are always taken in one global order, so two writers queue instead of dead
 
     0. setl_ids, advisory locks in hash order                (claims)
     1. the rollover row of the year                          (rollover)
-    2. family bindings, FOR SHARE                            (claims; unbind locks just its row)
-    3. usage counters, by (psn_no, year, bucket)             (claims, reversals, rollover)
-    4. accounts, by id                                       (every posting that moves money)
+    2. persons a binding counts for, advisory, hash order    (bind)
+    3. family bindings, FOR SHARE                            (claims; unbind locks just its row)
+    4. usage counters, by (psn_no, year, bucket)             (claims, reversals, rollover)
+    5. accounts, by id                                       (every posting that moves money)
+    6. the journal's chain head, then the audit log's        (every posting; every audit record)
+
+The chain heads come last and are held to the commit: each writer extends a hash chain in
+turn (db/chain.py), so the chain order is the commit order, and nothing is waited for
+while they are held but the writer's own inserts.
 
 Unique keys (setl_id, one credit per person and month, one counter per person, year and
 bucket) settle the races locks cannot, and `ledger.db.retry` reruns the loser's transaction,
