@@ -176,35 +176,7 @@ def unbind(
                 f"the binding began on {b.bound_on} and the policy for region {least.document.policy.region} keeps a binding at least "
                 f"{least.value} days (family.min_days_before_unbind): end it on {b.bound_on + timedelta(days=least.value)} or later",
             )
-        # An end on or before a day the holder's account already paid under the binding
-        # would leave that payment made under no binding at all. Claims hold the binding
-        # FOR SHARE while they post, so this sees every payment committed before the lock.
-        last = s.execute(
-            select(ClaimRecord.service_date, ClaimRecord.setl_id)
-            .join(ClaimMutualAid, ClaimMutualAid.claim_id == ClaimRecord.id)
-            .where(ClaimMutualAid.binding_id == b.id)
-            .order_by(ClaimRecord.service_date.desc(), ClaimRecord.setl_id)
-            .limit(1)
-        ).first()
-        if last is not None and on <= last.service_date:
-            raise ValidationError(
-                "date",
-                f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
-                f"end it on {last.service_date + timedelta(days=1)} or later",
-            )
-        # The same for a resident contribution the holder paid under it (paid_on is its day).
-        paid = s.execute(
-            select(ContributionPayment.paid_on, ContributionPayment.year)
-            .where(ContributionPayment.binding_id == b.id)
-            .order_by(ContributionPayment.paid_on.desc())
-            .limit(1)
-        ).first()
-        if paid is not None and on <= paid.paid_on:
-            raise ValidationError(
-                "date",
-                f"{on} would end the binding before the {paid.year} contribution paid under it on {paid.paid_on}; "
-                f"end it on {paid.paid_on + timedelta(days=1)} or later",
-            )
+        _refuse_end_before_paid(s, b, on)
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
         audit(
             s,
@@ -219,6 +191,39 @@ def unbind(
         view = binding_views(s, [b])[0]
         uow.commit()
         return view
+
+
+def _refuse_end_before_paid(s: Session, b: FamilyBinding, on: date) -> None:
+    """An end on or before a day the holder's account paid under the binding (a claim, a
+    contribution) would leave that payment made under no binding at all."""
+    # Claims and contributions hold the binding FOR SHARE while they post, so this sees
+    # every payment committed before the lock, and none can come after it unseen.
+    last = s.execute(
+        select(ClaimRecord.service_date, ClaimRecord.setl_id)
+        .join(ClaimMutualAid, ClaimMutualAid.claim_id == ClaimRecord.id)
+        .where(ClaimMutualAid.binding_id == b.id)
+        .order_by(ClaimRecord.service_date.desc(), ClaimRecord.setl_id)
+        .limit(1)
+    ).first()
+    if last is not None and on <= last.service_date:
+        raise ValidationError(
+            "date",
+            f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
+            f"end it on {last.service_date + timedelta(days=1)} or later",
+        )
+    # The same for a resident contribution the holder paid under it (paid_on is its day).
+    paid = s.execute(
+        select(ContributionPayment.paid_on, ContributionPayment.year)
+        .where(ContributionPayment.binding_id == b.id)
+        .order_by(ContributionPayment.paid_on.desc())
+        .limit(1)
+    ).first()
+    if paid is not None and on <= paid.paid_on:
+        raise ValidationError(
+            "date",
+            f"{on} would end the binding before the {paid.year} contribution paid under it on {paid.paid_on}; "
+            f"end it on {paid.paid_on + timedelta(days=1)} or later",
+        )
 
 
 def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
