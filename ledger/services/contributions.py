@@ -67,12 +67,16 @@ def _binding(s: Session, h: Person, m: Person, on: date) -> FamilyBinding:
         raise Conflict(
             f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way"
         )
+    # Held FOR SHARE, as claims hold theirs: an unbinding waits until this payment is in
+    # and then sees it; one that got there first has ended the binding for this query.
     binding = s.scalars(
-        select(FamilyBinding).where(
+        select(FamilyBinding)
+        .where(
             FamilyBinding.holder_psn_no == h.psn_no,
             FamilyBinding.member_psn_no == m.psn_no,
             FamilyBinding.active_on(on),
         )
+        .with_for_update(read=True)
     ).first()
     if binding is None:
         raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
