@@ -22,7 +22,8 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LedgerError as e:
-            raise click.ClickException(shown(str(e))) from None
+            # Escaped line by line: a message of several lines (an import's rows) keeps its lines.
+            raise click.ClickException("\n".join(map(shown, str(e).split("\n")))) from None
         except IntegrityError as e:
             # Validation runs first, so this is a race with another writer or a bug; either
             # way nothing was written (the transaction rolled back).

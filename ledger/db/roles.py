@@ -81,15 +81,21 @@ def grant(conn: Connection, roles: dict[str, str]) -> None:
 
 
 def owner_of_migrations(conn: Connection, prefix: str = "ledger") -> str | None:
-    """The owner role, where it exists and the session may act as it: migrations then run
-    as it, so what they create is the owner's, and the grants follow."""
+    """The owner role, where `ledger db roles` set this database up for it (the role holds
+    its own grant of CREATE on the schema, which only that command gives) and the session
+    may act as it: migrations then run as it, so what they create is the owner's, and the
+    grants follow. Roles are the cluster's, so a database set up without them is left alone."""
     if conn.dialect.name != "postgresql":
         return None
     owner = names(prefix)["owner"]
-    member = conn.scalar(
-        text("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"), {"r": owner}
+    set_up = conn.scalar(
+        text(
+            "SELECT pg_has_role(current_user, r.oid, 'MEMBER') FROM pg_roles r, pg_namespace n, aclexplode(n.nspacl) a "
+            "WHERE r.rolname = :r AND n.nspname = 'public' AND a.grantee = r.oid AND a.privilege_type = 'CREATE'"
+        ),
+        {"r": owner},
     )
-    return owner if member else None
+    return owner if set_up else None
 
 
 def _tables(conn: Connection) -> list[str]:
