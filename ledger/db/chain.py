@@ -28,18 +28,21 @@ GENESIS = "0" * 64
 JOURNAL, AUDIT = "journal", "audit"
 
 
+# One encoder for every link: json.dumps with options builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def link(previous: str, content: Sequence) -> str:
     """The hash that chains `content` to the hash before it."""
-    text = json.dumps([previous, *content], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_ENCODE([previous, *content]).encode("utf-8")).hexdigest()
 
 
 def instant(t: datetime) -> str:
     """A time as the chain holds it: UTC to the microsecond. SQLite gives back the UTC value
     it was given without its zone; PostgreSQL an aware one."""
     if t.tzinfo is not None:
-        t = t.astimezone(UTC)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        t = t.astimezone(UTC).replace(tzinfo=None)
+    return t.isoformat(timespec="microseconds")
 
 
 def posting_content(
@@ -49,19 +52,20 @@ def posting_content(
     memo: str,
     ref: str | None,
     operator: str,
-    created_at: datetime,
+    created_at: str,
     entries: Iterable[tuple[str, int, str | None, int | None]],
 ) -> list:
-    """A posting as the chain hashes it; its entries (book, amount, psn_no, account id) in a
-    fixed order, so the order they were read back in does not matter."""
+    """A posting as the chain hashes it (`created_at` as `instant` writes it); its entries
+    (book, amount, psn_no, account id) in a fixed order, so the order they were read back in
+    does not matter."""
     legs = sorted([book, amount, psn or "", account or 0] for book, amount, psn, account in entries)
-    return [posting_id, kind, on.isoformat(), memo, ref or "", operator, instant(created_at), legs]
+    return [posting_id, kind, on.isoformat(), memo, ref or "", operator, created_at, legs]
 
 
 def audit_content(
-    record_id: int, at: datetime, operator: str, action: str, subject: str | None, reason: str | None, details: str
+    record_id: int, at: str, operator: str, action: str, subject: str | None, reason: str | None, details: str
 ) -> list:
-    return [record_id, instant(at), operator, action, subject or "", reason or "", details]
+    return [record_id, at, operator, action, subject or "", reason or "", details]
 
 
 def lock_head(s: Session, chain: str) -> tuple[int | None, str]:

@@ -74,10 +74,10 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
     # The chain's head first, then the ids: reserved under its lock, the ids follow the chain.
     _, head = chain.lock_head(session, chain.JOURNAL)
     ids = reserve_ids(session, Posting.__table__, len(drafts))
-    postings = []
+    postings, at = [], chain.instant(now)
     for i, d in zip(ids, drafts, strict=True):
         legs = [(leg.book, leg.amount, leg.psn_no, leg.account_id) for leg in d.legs]
-        head = chain.link(head, chain.posting_content(i, d.kind, d.on, d.memo, d.ref, operator, now, legs))
+        head = chain.link(head, chain.posting_content(i, d.kind, d.on, d.memo, d.ref, operator, at, legs))
         postings.append((i, d.kind, d.on, d.memo, d.ref, operator, now, head))
     bulk_insert(session, Posting.__table__, POSTING_COLUMNS, postings)
     entries = [

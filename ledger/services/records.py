@@ -44,7 +44,7 @@ def audit(
     _, head = chain.lock_head(session, chain.AUDIT)
     [record_id] = reserve_ids(session, AuditRecord.__table__, 1)
     at = utcnow()
-    head = chain.link(head, chain.audit_content(record_id, at, operator, action, subject, reason, text))
+    head = chain.link(head, chain.audit_content(record_id, chain.instant(at), operator, action, subject, reason, text))
     session.execute(
         insert(AuditRecord.__table__).values(
             id=record_id,

@@ -48,7 +48,7 @@ def recompute(s: Session, name: str):
                     r.memo,
                     r.ref,
                     r.operator,
-                    _time(r.created_at),
+                    chain.instant(_time(r.created_at)),
                     legs.get(r.id, ()),
                 )
                 h = chain.link(h, content)
@@ -61,7 +61,10 @@ def recompute(s: Session, name: str):
         .execution_options(yield_per=BATCH)
     )
     for r in rows:
-        h = chain.link(h, chain.audit_content(r.id, _time(r.at), r.operator, r.action, r.subject, r.reason, r.details))
+        h = chain.link(
+            h,
+            chain.audit_content(r.id, chain.instant(_time(r.at)), r.operator, r.action, r.subject, r.reason, r.details),
+        )
         yield r.id, r.hash, h
 
 

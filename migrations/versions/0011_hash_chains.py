@@ -11,7 +11,7 @@ Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -57,12 +57,8 @@ def _chain_postings(bind) -> tuple[int | None, str]:
         sa.text("SELECT id, kind, effective_date, memo, ref, operator, created_at FROM journal_postings ORDER BY id")
     ).all()
     for r in rows:
-        on = (
-            r.effective_date
-            if not isinstance(r.effective_date, str)
-            else sa.Date().result_processor(bind.dialect, None)(r.effective_date)
-        )
-        at = _time(bind, r.created_at)
+        on = date.fromisoformat(r.effective_date) if isinstance(r.effective_date, str) else r.effective_date
+        at = chain.instant(_time(r.created_at))
         h = chain.link(h, chain.posting_content(r.id, r.kind, on, r.memo, r.ref, r.operator, at, entries.get(r.id, ())))
         bind.execute(sa.text("UPDATE journal_postings SET hash = :h WHERE id = :i"), {"h": h, "i": r.id})
         last = r.id
@@ -75,7 +71,10 @@ def _chain_audit(bind) -> tuple[int | None, str]:
         sa.text("SELECT id, at, operator, action, subject, reason, details FROM audit_log ORDER BY id")
     ).all()
     for r in rows:
-        h = chain.link(h, chain.audit_content(r.id, _time(r.at), r.operator, r.action, r.subject, r.reason, r.details))
+        h = chain.link(
+            h,
+            chain.audit_content(r.id, chain.instant(_time(r.at)), r.operator, r.action, r.subject, r.reason, r.details),
+        )
         bind.execute(sa.text("UPDATE audit_log SET hash = :h WHERE id = :i"), {"h": h, "i": r.id})
         last = r.id
     return last, h

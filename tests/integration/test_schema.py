@@ -166,6 +166,33 @@ def test_sqlite_replace_cannot_rewrite_history_through_an_ordinary_connection(en
     assert set(tried) >= {"journal_postings", "journal_entries", "audit_log", "claims", "claim_reversals"}
 
 
+def test_the_migration_chains_the_rows_written_before_it_as_the_writer_would(engine, db_url):
+    """Migration 0011 hashes the journal and audit rows a database already holds. Taken back
+    to 0010 and up again, the demo's books get the very hashes and heads their writer gave
+    them, and verify is clean."""
+    from alembic import command
+
+    assert CliRunner().invoke(cli, ["--db", db_url, "demo"]).exit_code == 0
+
+    def chains():
+        with engine.connect() as conn:
+            return (
+                conn.execute(text("SELECT id, hash FROM journal_postings ORDER BY id")).all(),
+                conn.execute(text("SELECT id, hash FROM audit_log ORDER BY id")).all(),
+                conn.execute(text("SELECT name, last_id, hash FROM chain_heads ORDER BY name")).all(),
+            )
+
+    written = chains()
+    assert len(written[0]) > 10 and len(written[1]) > 5 and all(h for _, h in written[0] + written[1])
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    migrate.upgrade(engine)
+    assert chains() == written
+    assert CliRunner().invoke(cli, ["--db", db_url, "verify"]).exit_code == 0
+
+
 def test_how_each_backend_keeps_writers_apart(engine):
     """SQLite: WAL, a busy timeout, foreign keys on, and writes that take the write lock at
     BEGIN. PostgreSQL: READ COMMITTED with row locks (ledger/db/engine.py says why)."""
