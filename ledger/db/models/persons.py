@@ -171,6 +171,7 @@ class ContributionPayment(Base):
     __table_args__ = (
         UniqueConstraint("member_psn_no", "year"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        Index(None, "binding_id"),  # unbind's last-paid-day check, verify's join
     )
 
     id: Mapped[Id]
