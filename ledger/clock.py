@@ -8,7 +8,8 @@ stay in UTC; only "which day is it" depends on the zone.
 """
 
 import os
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,5 +39,19 @@ def now() -> datetime:
 
 
 def today() -> date:
-    """Today in the ledger's zone: the day every "not in the future" and "not over yet" is judged by."""
-    return now().date()
+    """Today in the ledger's zone: the day every "not in the future" and "not over yet" is judged by.
+
+    Asked once per claim of a batch (a birth date in the future is refused), so the day is
+    kept until the next midnight in the zone: a cheap clock read, never a stale day."""
+    name = os.environ.get(ZONE_SETTING) or DEFAULT_ZONE
+    cached = _today.get(name)
+    if cached is not None and cached[1] <= time.time() < cached[2]:
+        return cached[0]
+    t = datetime.now(_zone(name))
+    start = datetime.combine(t.date(), datetime.min.time(), t.tzinfo)
+    end = datetime.combine(t.date() + timedelta(days=1), datetime.min.time(), t.tzinfo)
+    _today[name] = (t.date(), start.timestamp(), end.timestamp())
+    return t.date()
+
+
+_today: dict[str, tuple[date, float, float]] = {}  # zone -> (its day, the instants it begins and ends)

@@ -58,7 +58,7 @@ def posting_content(
     """A posting as the chain hashes it (`created_at` as `instant` writes it); its entries
     (book, amount, psn_no, account id) in a fixed order, so the order they were read back in
     does not matter."""
-    legs = sorted([book, amount, psn or "", account or 0] for book, amount, psn, account in entries)
+    legs = sorted([[book, amount, psn or "", account or 0] for book, amount, psn, account in entries])
     return [posting_id, kind, on.isoformat(), memo, ref or "", operator, created_at, legs]
 
 

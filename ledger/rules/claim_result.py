@@ -8,7 +8,6 @@ they were; copies, so nothing a script does to them changes the result.
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 from .adjudication import Adjudication, Payments
@@ -30,9 +29,13 @@ class Payer(NamedTuple):
     amount: Yuan
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class ClaimResult(Mapping):
-    """One claim's result; money as Yuan (integer fen inside), None where a rejected claim has none."""
+    """One claim's result; money as Yuan (integer fen inside), None where a rejected claim has none.
+
+    Frozen: its values are one tuple, set once, and every field is a read-only property of
+    it (built per claim of a batch, so it costs one allocation, not one per field)."""
+
+    __slots__ = ("_values",)
 
     line: int | None
     # The input fields (docs/cli.md), as given or as read back
@@ -68,6 +71,24 @@ class ClaimResult(Mapping):
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
 
+    def __init__(self, *values):
+        if len(values) != len(_NAMES):
+            raise TypeError(f"a ClaimResult has {len(_NAMES)} fields, got {len(values)} values")
+        object.__setattr__(self, "_values", values)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a ClaimResult is frozen: {name} cannot be set")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"a ClaimResult is frozen: {name} cannot be deleted")
+
+    def __eq__(self, other):
+        if isinstance(other, ClaimResult):
+            return self._values == other._values
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # a mapping of lists and dicts, as dicts are
+
     @classmethod
     def posted(
         cls,
@@ -83,6 +104,7 @@ class ClaimResult(Mapping):
     ) -> "ClaimResult":
         """A posted claim: its input as read, `amounts` in AMOUNTS order (fen), `payers`
         as (holder psn_no, fen) in paying order."""
+        inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, cash = amounts
         return cls(
             line,
             c.setl_id,
@@ -99,9 +121,17 @@ class ClaimResult(Mapping):
             c.mulaid_payer,
             POSTED,
             c.year,
-            *(Yuan(a) for a in amounts[:9]),
-            tuple(Payer(h, Yuan(amount)) for h, amount in payers),
-            Yuan(amounts[9]),
+            Yuan(inscp),
+            Yuan(dedc),
+            Yuan(hifp),
+            Yuan(hifmi),
+            Yuan(hifob),
+            Yuan(fund),
+            Yuan(part),
+            Yuan(acct),
+            Yuan(mulaid),
+            tuple([Payer(h, Yuan(amount)) for h, amount in payers]) if payers else (),
+            Yuan(cash),
             None if balc is None else Yuan(balc),
             tuple(policy),
             no_fund_reason,
@@ -128,14 +158,17 @@ class ClaimResult(Mapping):
 
     def again(self, line: int | None, status: str = DUPLICATE) -> "ClaimResult":
         """The same claim met again (on `line`): a duplicate of what was posted."""
-        return replace(self, line=line, status=status)
+        v = list(self._values)
+        v[0], v[_STATUS] = line, status
+        return ClaimResult(*v)
 
     # Read-only mapping of the fields, in order ---------------------------------------
 
     def __getitem__(self, key: str):
-        if key not in _NAMES:
+        i = _INDEX.get(key) if isinstance(key, str) else None
+        if i is None:
             raise KeyError(key)
-        v = getattr(self, key)
+        v = self._values[i]
         if key == "mulaid_payers":
             return [p._asdict() for p in v]
         return list(v) if isinstance(v, tuple) else v
@@ -162,6 +195,10 @@ class ClaimResult(Mapping):
         return out
 
 
-_NAMES = tuple(f.name for f in fields(ClaimResult))
+_NAMES = tuple(ClaimResult.__annotations__)
+_INDEX = {name: i for i, name in enumerate(_NAMES)}
+_STATUS = _INDEX["status"]
+for _i, _name in enumerate(_NAMES):
+    setattr(ClaimResult, _name, property(lambda self, _i=_i: self._values[_i], doc=f"{_name}, read-only"))
 assert _NAMES[1 : 1 + len(FIELDS)] == FIELDS, "a result starts with the input fields, in order"
 assert _NAMES[15:24] + _NAMES[25:26] == AMOUNTS, "the amounts, in order"

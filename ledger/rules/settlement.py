@@ -38,22 +38,35 @@ def counter_keys(c: Claim, rules: ClaimRules) -> list[tuple[CounterKey, int]]:
 
 def settle(c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held) -> tuple[Adjudication, Payments]:
     """Adjudicate one claim on the held figures and move them. `payers`: the bound holders
-    whose accounts may pay, in paying order."""
-    roles = (
-        (rules.basic and (c.psn_no, c.year, rules.basic.bucket), Counter.basic_after),
-        (rules.layer and (c.psn_no, c.year, rules.layer.bucket), Counter.layer_after),
-        (rules.layer and rules.layer.combined_cap is not None and (c.psn_no, c.year, COMBINED), Counter.combined_after),
+    whose accounts may pay, in paying order. (Written out role by role, not looped: this
+    runs for every claim of a batch.)"""
+    counters = held.counters
+    basic = (c.psn_no, c.year, rules.basic.bucket) if rules.basic is not None else None
+    layer = combined = None
+    if rules.layer is not None:
+        layer = (c.psn_no, c.year, rules.layer.bucket)
+        if rules.layer.combined_cap is not None:
+            combined = (c.psn_no, c.year, COMBINED)
+    a = adjudicate(
+        c,
+        rules,
+        counters.get(basic) if basic else None,
+        counters.get(layer) if layer else None,
+        counters.get(combined) if combined else None,
     )
-    a = adjudicate(c, rules, *(held.counters.get(key) if key else None for key, _ in roles))
-    for key, after in roles:
-        if key and key in held.counters:
-            held.counters[key] = after(held.counters[key], a)
-            held.moved.add(key)
+    if basic in counters:
+        counters[basic] = counters[basic].basic_after(a)
+        held.moved.add(basic)
+    if layer in counters:
+        counters[layer] = counters[layer].layer_after(a)
+        held.moved.add(layer)
+    if combined in counters:
+        counters[combined] = counters[combined].combined_after(a)
+        held.moved.add(combined)
     balances = held.balances
     own = balances.get(c.psn_no)
-    pay = pay_personal_share(
-        a.psn_part_amt, c.acct_used_flag == "1", own, [(h, balances[h]) for h in payers if h in balances]
-    )
+    others = [(h, balances[h]) for h in payers if h in balances] if payers else []
+    pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own, others)
     if own is not None and pay.acct_pay:
         balances[c.psn_no] -= pay.acct_pay
     for h, amount in pay.mulaid:

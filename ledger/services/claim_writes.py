@@ -60,7 +60,8 @@ def write(
     claims, mulaid = [], []
     for x, pid, cid in zip(settled, posting_ids, claim_ids, strict=True):
         claims.append(claim_row(x, id=cid, posting_id=pid, operator=operator, created_at=now))
-        mulaid += [(cid, n, h, x.bindings[h], amount) for n, (h, amount) in enumerate(x.payments.mulaid, 1)]
+        if x.payments.mulaid:
+            mulaid += [(cid, n, h, x.bindings[h], amount) for n, (h, amount) in enumerate(x.payments.mulaid, 1)]
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
     gateway.save_counters(s, counter_ids, held.counters, held.moved)

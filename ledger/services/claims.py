@@ -196,7 +196,7 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
     settled = []
     for i in todo:
         c, e = i.claim, i.eligible
-        a, pay = settle(c, e.rules, [h for _, h in e.payers], held)
+        a, pay = settle(c, e.rules, [h for _, h in e.payers] if e.payers else (), held)
         i.result = ClaimResult.settled(
             c,
             a,
@@ -207,5 +207,6 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
             warnings=e.rules.warnings(c.service_date),
             no_fund_reason=e.no_fund_reason,
         )
-        settled.append(Settled(c, e.rules, {h: b for b, h in e.payers}, e.no_fund_reason, a, pay, i.result))
+        bindings = {h: b for b, h in e.payers} if pay.mulaid else {}
+        settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result))
     write(s, operator, settled, held, counter_ids, account_ids, now)

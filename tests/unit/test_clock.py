@@ -20,6 +20,9 @@ def test_the_day_turns_at_midnight_in_shanghai_not_in_utc(monkeypatch):
         assert clock.today() == date(2025, 2, 28)
     with freeze_time("2025-02-28 16:00:00"):
         assert clock.today() == date(2025, 3, 1)
+    # The day is kept until its midnight, never past it, and a clock set back is followed.
+    with freeze_time("2025-02-28 15:59:59"):
+        assert clock.today() == date(2025, 2, 28)
 
 
 def test_the_zone_is_a_setting(monkeypatch):
