@@ -76,6 +76,7 @@ def review_warning(document: PolicyDocument, on: date, *, dated: bool = True) ->
 class PolicyBook:
     documents: Sequence[PolicyDocument] = field(default_factory=tuple)
     _in_force_files: dict = field(default_factory=dict, repr=False, compare=False)
+    _epochs: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _candidates(self, region: str, on: date) -> tuple[PolicyDocument, ...]:
         """The files in force for the region on the day, newest first; worked out once per
@@ -93,7 +94,11 @@ class PolicyBook:
     def epoch(self, region: str, on: date) -> tuple:
         """A key equal for two dates exactly when the same files are in force for the region:
         every value resolves the same way on both (only review warnings depend on the day)."""
-        return (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
+        key = (region, on)
+        found = self._epochs.get(key)
+        if found is None:  # asked for every claim of a feed, about the same few days
+            found = self._epochs[key] = (pooling_area(region), tuple(id(d) for d in self._candidates(region, on)))
+        return found
 
     def get(self, region: str, on: date, name: str) -> Resolved:
         """The value in force; MissingParameter names region, date and parameter if none."""

@@ -74,19 +74,28 @@ class ClaimRules:
     layer: LayerRule | None
     used: tuple[Resolved, ...] = field(default=(), repr=False)
 
+    # Worked out once per rules, which the posting service shares across a chunk's claims.
+    @cached_property
+    def policy_file_names(self) -> tuple[str, ...]:
+        return tuple(sorted({r.document.name for r in self.used}))
+
     @property
     def policy_files(self) -> list[str]:
-        return sorted({r.document.name for r in self.used})
+        return list(self.policy_file_names)
 
     @cached_property
     def policy_json(self) -> str:
-        return json.dumps(self.policy_files, ensure_ascii=False)
+        return json.dumps(self.policy_file_names, ensure_ascii=False)
+
+    @cached_property
+    def _documents(self) -> tuple:
+        docs = {r.document.name: r.document for r in self.used}
+        return tuple(docs[name] for name in sorted(docs))
 
     def warnings(self, on: date) -> list[str]:
         """Files used past their review date on the claim's service date; the same words
         whatever the day, so a run says each file once."""
-        docs = {r.document.name: r.document for r in self.used}
-        return [w for name in sorted(docs) if (w := review_warning(docs[name], on, dated=False))]
+        return [w for d in self._documents if (w := review_warning(d, on, dated=False))]
 
 
 class _Reader:

@@ -12,7 +12,7 @@ from ..errors import Conflict, LedgerError, NotFound, PolicyError
 from ..policy.book import PolicyBook, pooling_area
 from .benefits import ClaimRules, Patient, WaitingPeriod, broken_years, rules_for, waiting_period
 from .claim_input import Claim
-from .codes import RESIDENT
+from .codes import RESIDENT, is_retired
 from .family import is_active
 from .idcard import mask
 
@@ -50,11 +50,10 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
         raise Conflict(
             f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year"
         )
-    patient = Patient(p.psn_no, p.insutype, p.psn_type, p.region)
-    key = (book.epoch(p.region, c.service_date), p.insutype, patient.retired, c.med_type, c.hosp_lv, c.dise_codg)
+    key = (book.epoch(p.region, c.service_date), p.insutype, is_retired(p.psn_type), c.med_type, c.hosp_lv, c.dise_codg)
     if key not in cache:
         try:
-            cache[key] = rules_for(book, patient, c)
+            cache[key] = rules_for(book, Patient(p.psn_no, p.insutype, p.psn_type, p.region), c)
         except LedgerError as e:
             cache[key] = e
     if isinstance(cache[key], LedgerError):

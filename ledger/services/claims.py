@@ -202,7 +202,7 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
             a,
             pay,
             held.balances.get(c.psn_no),
-            e.rules.policy_files,
+            e.rules.policy_file_names,
             line=i.line,
             warnings=e.rules.warnings(c.service_date),
             no_fund_reason=e.no_fund_reason,
