@@ -14,8 +14,7 @@ head for an auditor to note, and `--expect-head` later shows that nothing before
 """
 
 import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
@@ -28,13 +27,17 @@ GENESIS = "0" * 64
 JOURNAL, AUDIT = "journal", "audit"
 
 
-# One encoder for every link: json.dumps with options builds a new one per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def link(previous: str, content: str) -> str:
+    """The hash that chains `content` (as `posting_content` or `audit_content` write it) to
+    the hash before it."""
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
 
 
-def link(previous: str, content: Sequence) -> str:
-    """The hash that chains `content` to the hash before it."""
-    return hashlib.sha256(_ENCODE([previous, *content]).encode("utf-8")).hexdigest()
+def _s(text: str | None) -> str:
+    """A string as the chain writes it: its length, a colon, the string (a netstring), so no
+    text can be read as two fields or pass for another; None as the empty string."""
+    text = text or ""
+    return f"{len(text)}:{text}"
 
 
 def instant(t: datetime) -> str:
@@ -54,18 +57,18 @@ def posting_content(
     operator: str,
     created_at: str,
     entries: Iterable[tuple[str, int, str | None, int | None]],
-) -> list:
-    """A posting as the chain hashes it (`created_at` as `instant` writes it); its entries
-    (book, amount, psn_no, account id) in a fixed order, so the order they were read back in
-    does not matter."""
-    legs = sorted([[book, amount, psn or "", account or 0] for book, amount, psn, account in entries])
-    return [posting_id, kind, on.isoformat(), memo, ref or "", operator, created_at, legs]
+) -> str:
+    """A posting as the chain hashes it (`created_at` as `instant` writes it): its fields,
+    then its entries (book, amount, psn_no, account id) sorted, so the order they were read
+    back in does not matter. Numbers in decimal, strings as netstrings (`_s`)."""
+    legs = sorted([f"{_s(book)},{amount},{_s(psn)},{account or 0}" for book, amount, psn, account in entries])
+    return f"{posting_id}|{_s(kind)}|{on.isoformat()}|{_s(memo)}|{_s(ref)}|{_s(operator)}|{created_at}|{';'.join(legs)}"
 
 
 def audit_content(
     record_id: int, at: str, operator: str, action: str, subject: str | None, reason: str | None, details: str
-) -> list:
-    return [record_id, at, operator, action, subject or "", reason or "", details]
+) -> str:
+    return f"{record_id}|{at}|{_s(operator)}|{_s(action)}|{_s(subject)}|{_s(reason)}|{_s(details)}"
 
 
 def lock_head(s: Session, chain: str) -> tuple[int | None, str]:

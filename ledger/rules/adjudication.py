@@ -6,8 +6,8 @@ cash. Neither touches a database: the posting service reads the counters and bal
 calls these, and writes what they return.
 """
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from ..policy.parameters import Segment
 from .benefits import LARGE_EXPENSE, ClaimRules
@@ -19,8 +19,7 @@ def round_fen(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True, slots=True)
-class Counter:
+class Counter(NamedTuple):
     """A year's usage of one bucket before the claim: what the fund has paid against
     `cap`, the deductible met, and (second layer) the policy-scope self-pay so far."""
 
@@ -33,8 +32,8 @@ class Counter:
     def remaining(self) -> int:
         return max(0, self.cap - self.fund_paid)
 
-    # The counter after a claim, one rule per role a counter plays for it. (Built directly,
-    # not with dataclasses.replace: this runs for every claim of a batch.)
+    # The counter after a claim, one rule per role a counter plays for it. (Immutable values
+    # made for every claim of a batch: named tuples, one allocation each.)
     def basic_after(self, a: "Adjudication") -> "Counter":
         return Counter(self.cap, self.fund_paid + a.hifp_pay, self.deductible_met + a.act_pay_dedc, self.selfpay)
 
@@ -47,8 +46,7 @@ class Counter:
         return Counter(self.cap, self.fund_paid + a.hifp_pay + a.hifob_pay, self.deductible_met, self.selfpay)
 
 
-@dataclass(frozen=True, slots=True)
-class Adjudication:
+class Adjudication(NamedTuple):
     inscp_scp_amt: int
     act_pay_dedc: int
     hifp_pay: int
@@ -105,8 +103,7 @@ def adjudicate(
     return Adjudication(inscp, dedc, hifp, hifmi, hifob, selfpay, fund, claim.medfee_sumamt - fund)
 
 
-@dataclass(frozen=True, slots=True)
-class Payments:
+class Payments(NamedTuple):
     acct_pay: int
     mulaid: tuple[tuple[str, int], ...]  # (payer psn_no, amount), in paying order
     psn_cash_pay: int

@@ -7,6 +7,7 @@ database here; the first phase of posting (docs/claims.md).
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from ..errors import Conflict, LedgerError, NotFound, PolicyError
 from ..policy.book import PolicyBook, pooling_area
@@ -30,8 +31,7 @@ class Context:
     cache: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Eligible:
+class Eligible(NamedTuple):
     rules: ClaimRules  # basic None: no fund pays (not pooled, or a waiting period)
     payers: tuple[tuple[int, str], ...]  # (binding id, holder) whose accounts may pay, in order
     no_fund_reason: str | None  # a waiting period's reason
