@@ -1,5 +1,6 @@
 """The `ledger` command. It parses, calls one service, prints; rules live elsewhere."""
 
+import gc
 import logging
 import os
 import re
@@ -115,7 +116,20 @@ def _register() -> None:
 _register()
 
 
+def _tune_collector() -> None:
+    """The cyclic collector, set for a command that reads a batch. What start-up built
+    (modules, the SQLAlchemy and Click machinery) lives as long as the process: frozen, so
+    the collector's full passes do not walk it again and again. A chunk's claims are freed
+    by reference counting when the chunk is done; a youngest generation of 50,000 objects
+    (the default is 700) lets most of them go before the collector has scanned and promoted
+    them. The memory this costs is bounded by the chunk: a few megabytes."""
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(50_000, older, oldest)
+
+
 def main() -> None:
+    _tune_collector()
     try:
         cli(prog_name="ledger")
     except Exception as e:  # a bug, not a user error: still one line, and the way to see more
