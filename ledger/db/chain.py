@@ -61,7 +61,13 @@ def posting_content(
     """A posting as the chain hashes it (`created_at` as `instant` writes it): its fields,
     then its entries (book, amount, psn_no, account id) sorted, so the order they were read
     back in does not matter. Numbers in decimal, strings as netstrings (`_s`)."""
-    legs = sorted([f"{_s(book)},{amount},{_s(psn)},{account or 0}" for book, amount, psn, account in entries])
+    # _s written out: a posting has a few entries and a claim feed many postings.
+    legs = sorted(
+        [
+            f"{len(book)}:{book},{amount},{len(psn or '')}:{psn or ''},{account or 0}"
+            for book, amount, psn, account in entries
+        ]
+    )
     return f"{posting_id}|{_s(kind)}|{on.isoformat()}|{_s(memo)}|{_s(ref)}|{_s(operator)}|{created_at}|{';'.join(legs)}"
 
 

@@ -92,10 +92,20 @@ class ClaimRules:
         docs = {r.document.name: r.document for r in self.used}
         return tuple(docs[name] for name in sorted(docs))
 
-    def warnings(self, on: date) -> list[str]:
+    @cached_property
+    def _warnings_on(self) -> dict:
+        return {}
+
+    def warnings(self, on: date) -> tuple[str, ...]:
         """Files used past their review date on the claim's service date; the same words
-        whatever the day, so a run says each file once."""
-        return [w for d in self._documents if (w := review_warning(d, on, dated=False))]
+        whatever the day, so a run says each file once. Worked out once per day: the
+        rules are shared by a chunk's claims, which fall on a few hundred days."""
+        found = self._warnings_on.get(on)
+        if found is None:
+            found = self._warnings_on[on] = tuple(
+                w for d in self._documents if (w := review_warning(d, on, dated=False))
+            )
+        return found
 
 
 class _Reader:

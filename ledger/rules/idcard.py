@@ -6,6 +6,7 @@ and a check character computed with ISO 7064 MOD 11-2.
 
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from .. import clock
 from ..errors import ValidationError
@@ -26,7 +27,10 @@ class IdNumber:
 
 
 def check_character(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError(f"the check character is computed over 17 digits, got {len(first17)}")
+    # map, not a generator: a claim feed checks an ID number per claim
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def parse_id_number(text: str, field: str = "psn_no", today: date | None = None) -> IdNumber:

@@ -16,10 +16,13 @@ MAX_FEN = 10**12 - 1
 
 def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) -> int:
     """'1234.5' -> 123450 fen. Rejects negatives, non-numbers and more than two decimals."""
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
+    if type(text) is str:  # nearly always
+        s = text.strip()
+    elif isinstance(text, bool) or not isinstance(text, (str, int)):
         # A float here would already have lost exactness; refuse rather than guess.
         raise ValidationError(field, f"expected a decimal string in yuan, got {text!r}")
-    s = str(text).strip()
+    else:
+        s = str(text).strip()
     if s.startswith("-"):
         raise ValidationError(field, f"must not be negative (got {s})")
     if s.startswith("+"):
@@ -50,7 +53,7 @@ class Yuan:
     __slots__ = ("fen",)
 
     def __init__(self, fen: int):
-        if not isinstance(fen, int) or isinstance(fen, bool):
+        if type(fen) is not int:  # not a bool, not a float; one test, a view holds many
             raise TypeError(f"Yuan takes integer fen, got {fen!r}")
         self.fen = fen
 

@@ -49,7 +49,7 @@ __all__ = ["CHUNK", "ClaimResult", "post_claim", "post_claims", "rejected", "rev
 CHUNK = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One row of the chunk on its way through the phases."""
 
@@ -76,10 +76,10 @@ def post_claim(uow: UnitOfWork, operator: str, raw: object) -> ClaimResult:
 
 
 def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]]) -> list[ClaimResult]:
-    parsed = [_parse(line, raw) for line, raw in chunk]
+    parsed = [_parse(line, raw) for line, raw in chunk]  # (line, raw, claim, result): kept as read
 
     def once() -> list[ClaimResult]:
-        items = [_Item(i.line, i.raw, i.claim, i.result) for i in parsed]  # a retry starts afresh
+        items = [_Item(*p) for p in parsed]  # each attempt, a retry too, starts from what was read
         with uow:
             results = _post_items(uow.session, operator, items)
             uow.commit()
@@ -88,14 +88,14 @@ def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]])
     return attempt(once, "claims chunk")
 
 
-def _parse(line: int, raw: object) -> _Item:
+def _parse(line: int, raw: object) -> tuple[int, object, Claim | None, ClaimResult | None]:
     """Phase 1: the row as a Claim, or rejected with the reader's or the parser's message."""
     try:
         if isinstance(raw, BadRow):
             raise LedgerError(raw.message)
-        return _Item(line, raw, parse_claim(raw))
+        return line, raw, parse_claim(raw), None
     except LedgerError as e:
-        return _Item(line, raw, result=rejected(line, raw, str(e)))
+        return line, raw, None, rejected(line, raw, str(e))
 
 
 def _post_items(s: Session, operator: str, items: list[_Item]) -> list[ClaimResult]:
