@@ -233,3 +233,8 @@ def usage_command(obj, psn_no, year, as_json):
             )
 
     emit(d, as_json, human)
+
+
+from . import reconcile as _reconcile  # noqa: E402 - the group must exist first
+
+command.add_command(_reconcile.command)

@@ -62,12 +62,17 @@ def not_utf8(text: str, start: int = 0, end: int | None = None) -> str | None:
     return f"is not UTF-8 text (byte 0x{ord(m.group()) - 0xDC00:02x}); save the file as UTF-8"
 
 
-def read_claims(stream: TextIO, name: str = "input") -> Iterator[tuple[int, object]]:
+def read_claims(stream: TextIO, name: str = "input", *, exact_numbers: bool = False) -> Iterator[tuple[int, object]]:
+    """The rows of a claim file. With `exact_numbers`, a JSON number is given as its text
+    ("3300.00"), never as a float: the national platform writes amounts as numbers."""
     first = _peek(stream)
     if first == "":
         return
     if first in "[{":
-        yield from _json_values(_Buffer(stream))
+        b = _Buffer(stream)
+        if exact_numbers:
+            b.decoder = _exact_decoder
+        yield from _json_values(b)
     else:
         yield from _csv_rows(stream, name)
 
@@ -88,6 +93,7 @@ class _Buffer:
     def __init__(self, stream: TextIO):
         self.stream, self.text, self.pos, self.eof = stream, "", 0, False
         self.line, self.counted = 1, 0  # line number at text[counted]
+        self.decoder = _decoder
 
     def more(self) -> bool:
         """Read on. As much again as is pending, so a long row is re-examined a bounded
@@ -145,6 +151,7 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
 
 
 _decoder = json.JSONDecoder(object_pairs_hook=_object)
+_exact_decoder = json.JSONDecoder(object_pairs_hook=_object, parse_float=str, parse_int=str)
 
 
 def json_row(text: str) -> object:
@@ -222,7 +229,7 @@ def _decode_one(b: _Buffer) -> tuple[object, str | None]:
     the value's start."""
     while True:
         try:
-            value, end = _decoder.raw_decode(b.text, b.pos)
+            value, end = b.decoder.raw_decode(b.text, b.pos)
         except json.JSONDecodeError as e:
             # An error at the very end of what is read, or an open string, may only mean
             # the block ended mid-object: read on and try again. Anything else is bad JSON,

@@ -1,0 +1,254 @@
+"""The national platform's settlement records (结算信息), read as the ledger's claims: the
+`national` input profile (docs/national-records.md). Pure: a record (a dict) in, a
+`Record` out, or a ValidationError naming the one field at fault. No database here.
+
+The platform and the ledger share many field names but not all their meanings:
+- the platform's `psn_no` is its own person number (人员编号); the ID number is `certno`,
+  with `psn_cert_type` "01" (居民身份证). The ledger's `psn_no` is the ID number;
+- `hosp_lv` is the platform's 11-value hospital grade (医院等级); the ledger's level is the
+  deductible level (起付线医院等级, `dedc_hosp_lv`), 1, 2 or 3;
+- amounts are JSON numbers, read from their text, never through a float;
+- the date of service is the day of `setl_time` ("yyyy-MM-dd HH:mm:ss").
+
+Every code table the profile maps is here, once.
+"""
+
+import re
+from datetime import date, datetime
+from typing import NamedTuple
+
+from ..errors import ValidationError
+from .money import MAX_FEN, format_fen
+
+PROFILE = "national"
+ID_CARD = "01"  # psn_cert_type: 居民身份证
+
+# 医院等级 hosp_lv, and the deductible level each grade falls in (三级 3, 二级 2, 一级 1).
+# 11 (无等级) has none: such a record must give dedc_hosp_lv.
+HOSP_GRADES = {
+    "01": ("三级特等", "3"),
+    "02": ("三级甲等", "3"),
+    "03": ("三级乙等", "3"),
+    "04": ("三级丙等", "3"),
+    "05": ("二级甲等", "2"),
+    "06": ("二级乙等", "2"),
+    "07": ("二级丙等", "2"),
+    "08": ("一级甲等", "1"),
+    "09": ("一级乙等", "1"),
+    "10": ("一级丙等", "1"),
+    "11": ("无等级", None),
+}
+DEDUCTIBLE_LEVELS = ("1", "2", "3")
+
+# 医疗类别 med_type: the platform's code -> (its name, the ledger's med_type), or None with
+# why the ledger does not take it. Codes not listed are refused by name.
+MED_TYPES: dict[str, tuple[str, str | None]] = {
+    "11": ("普通门诊", "11"),
+    "12": ("门诊挂号", "11"),
+    "13": ("急诊", "13"),
+    "14": ("门诊慢特病", "14"),
+    "140104": ("门诊慢病", "140104"),
+    "140201": ("门诊特病", "140201"),
+    "21": ("普通住院", "21"),
+    "22": ("外伤住院", "21"),
+    "23": ("转外诊治住院", "21"),
+    "24": ("急诊转住院", "21"),
+    "26": ("单病种住院", "21"),
+    "41": ("定点药店购药", "41"),
+    "51": ("生育门诊", None),
+    "52": ("生育住院", None),
+}
+MATERNITY = "maternity insurance (生育保险), which these books do not keep"
+
+# The ledger's own inputs, read from the record.
+INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
+# The platform's adjudication, compared by `ledger claim reconcile`: the ledger's result
+# field beside the record's field.
+COMPARED = (
+    ("inscp_scp_amt", "inscp_scp_amt"),
+    ("act_pay_dedc", "act_pay_dedc"),
+    ("hifp_pay", "hifp_pay"),
+    ("hifmi_pay", "hifmi_pay"),
+    ("hifob_pay", "hifob_pay"),
+    ("fund_pay_sumamt", "fund_pay_sumamt"),
+    ("psn_part_amt", "psn_pay"),
+    ("acct_pay", "acct_pay"),
+    ("acct_mulaid_pay", "acct_mulaid_pay"),
+)
+# Funds outside the basic scheme that pay part of the patient's share.
+OTHER_FUNDS = ("cvlserv_pay", "hifes_pay", "maf_pay", "oth_pay", "hosp_part_amt")
+FIGURES = tuple(p for _, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
+# What the profile reads; every other field is kept with the claim as received.
+READ = frozenset(
+    ("setl_id", "mdtrt_id", "psn_no", "psn_cert_type", "certno", "setl_time", "begndate", "enddate", "med_type")
+    + ("hosp_lv", "dedc_hosp_lv", "dise_codg", "fixmedins_code", "fixmedins_name", "refd_setl_flag", "init_setl_id")
+    + INPUT_AMOUNTS
+    + FIGURES
+)
+
+_NUMBER = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?$")
+_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
+_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+class Record(NamedTuple):
+    """A platform record as the ledger reads it."""
+
+    claim: dict  # in the ledger's own fields, for parse_claim
+    figures: dict[str, int | None]  # the platform's adjudication (FIGURES), fen; None where not given
+    refund: bool  # refd_setl_flag "1": reverses init_setl_id
+    init_setl_id: str | None
+    platform_psn_no: str | None
+    mdtrt_id: str | None
+    fixmedins_code: str | None
+    fixmedins_name: str | None
+    setl_time: datetime
+    begndate: date | None
+    enddate: date | None
+    extra: dict  # the fields the profile does not read, as received
+
+
+def fen(value: object, field: str, *, negative: bool = False) -> int | None:
+    """A platform amount in fen: a JSON number's text or a string, exactly; "" or None is
+    None. More than two decimals are taken only when the rest are zeros ("12.340")."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValidationError(field, f"expected an amount in yuan, got {value!r}")
+    text = str(value).strip()
+    m = _NUMBER.match(text)
+    if not m:
+        raise ValidationError(field, f"is not an amount in yuan (got {text[:40]!r})")
+    sign, whole, frac = m.groups()
+    frac = (frac or "").rstrip("0") if len(frac or "") > 2 else frac or ""
+    if len(frac) > 2:
+        raise ValidationError(field, f"has more than two decimals (got {text}); amounts are in yuan to the fen")
+    amount = int(whole) * 100 + int(frac.ljust(2, "0"))
+    if amount > MAX_FEN:
+        raise ValidationError(field, f"is larger than the largest amount accepted, {format_fen(MAX_FEN)} (got {text})")
+    if sign and amount:
+        if not negative:
+            raise ValidationError(
+                field, f"must not be negative (got {text}); only a refund record holds negative amounts"
+            )
+        return -amount
+    return amount
+
+
+def _text(raw: dict, field: str, *, required: bool = False) -> str | None:
+    v = raw.get(field)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        if required:
+            raise ValidationError(field, "is required")
+        return None
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        raise ValidationError(field, f"expected text, got {type(v).__name__}")
+    return str(v).strip()
+
+
+def _day(raw: dict, field: str) -> date | None:
+    t = _text(raw, field)
+    if t is None:
+        return None
+    try:
+        return date.fromisoformat(t[:10])
+    except ValueError:
+        raise ValidationError(field, f"is not a date yyyy-MM-dd (got {t[:40]!r})") from None
+
+
+def read_record(raw: object) -> Record:
+    """One settlement record, read; the first field at fault raises, named once."""
+    if not isinstance(raw, dict):
+        raise ValidationError("record", "expected a JSON object (a settlement record)")
+    setl_id = _text(raw, "setl_id", required=True)
+    refund = _text(raw, "refd_setl_flag") == "1"
+    init_setl_id = _text(raw, "init_setl_id")
+    if refund and init_setl_id is None:
+        raise ValidationError(
+            "init_setl_id", "is required on a refund record (refd_setl_flag 1): it names the settlement refunded"
+        )
+    certno = _certno(raw)
+    platform_psn_no = _text(raw, "psn_no")
+    setl_time = _setl_time(raw)
+    code = _text(raw, "med_type", required=True)
+    if code not in MED_TYPES:
+        raise ValidationError(
+            "med_type", f"{code[:20]} is not a code the national profile maps (docs/national-records.md)"
+        )
+    name, med_type = MED_TYPES[code]
+    if med_type is None:
+        raise ValidationError("med_type", f"{code} ({name}) is {MATERNITY}")
+    amounts = {f: fen(raw.get(f), f, negative=refund) for f in INPUT_AMOUNTS}
+    if amounts["medfee_sumamt"] is None:
+        raise ValidationError("medfee_sumamt", "is required")
+    figures = {f: fen(raw.get(f), f, negative=refund) for f in FIGURES}
+    for f in ("fixmedins_code", "mdtrt_id"):
+        t = _text(raw, f)
+        if t is not None and not _CODE.match(t):
+            raise ValidationError(f, f"is letters, digits and _.- , at most 64 (got {t[:40]!r})")
+    acct_used = any(figures[f] for f in ("acct_pay", "acct_mulaid_pay"))
+    claim = {
+        "setl_id": setl_id,
+        "psn_no": certno,
+        "service_date": setl_time.date().isoformat(),
+        "med_type": med_type,
+        "hosp_lv": _level(raw),
+        "dise_codg": _text(raw, "dise_codg"),
+        **{f: format_fen(abs(v)) for f, v in amounts.items() if v is not None},
+        "acct_used_flag": "1" if acct_used else "0",
+    }
+    return Record(
+        claim={k: v for k, v in claim.items() if v is not None},
+        figures=figures,
+        refund=refund,
+        init_setl_id=init_setl_id,
+        platform_psn_no=platform_psn_no,
+        mdtrt_id=_text(raw, "mdtrt_id"),
+        fixmedins_code=_text(raw, "fixmedins_code"),
+        fixmedins_name=_text(raw, "fixmedins_name"),
+        setl_time=setl_time,
+        begndate=_day(raw, "begndate"),
+        enddate=_day(raw, "enddate"),
+        extra={k: v for k, v in raw.items() if k not in READ},
+    )
+
+
+def _certno(raw: dict) -> str:
+    certno, cert_type = _text(raw, "certno"), _text(raw, "psn_cert_type")
+    if certno is not None and cert_type not in (None, ID_CARD):
+        raise ValidationError(
+            "psn_cert_type",
+            f"{cert_type} is not {ID_CARD} (居民身份证): the ledger knows persons by their ID number",
+        )
+    if certno is None:
+        raise ValidationError("certno", "is required: the ledger finds the person by their ID number")
+    return certno
+
+
+def _setl_time(raw: dict) -> datetime:
+    text = _text(raw, "setl_time", required=True)
+    if not _TIME.match(text):
+        raise ValidationError("setl_time", f"is a time yyyy-MM-dd HH:mm:ss (got {text[:40]!r})")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("setl_time", f"{text} is not a calendar time") from None
+
+
+def _level(raw: dict) -> str | None:
+    """The deductible level: dedc_hosp_lv when it is one, else the level of the hospital's
+    grade; None for a record that gives neither (the claim's rules say if it needs one)."""
+    dedc = _text(raw, "dedc_hosp_lv")
+    if dedc in DEDUCTIBLE_LEVELS:
+        return dedc
+    grade = _text(raw, "hosp_lv")
+    if grade is None:
+        if dedc is not None:
+            raise ValidationError("dedc_hosp_lv", f"{dedc[:20]} is not a deductible level 1, 2 or 3")
+        return None
+    if grade not in HOSP_GRADES:
+        raise ValidationError("hosp_lv", f"{grade[:20]} is not a hospital grade 01-11 (医院等级)")
+    name, level = HOSP_GRADES[grade]
+    if level is None:
+        raise ValidationError("dedc_hosp_lv", f"is required where hosp_lv is {grade} ({name}): no grade, no level")
+    return level
