@@ -10,6 +10,13 @@ are printed; process start included). On
 SQLite it then measures the raw limit in the same run: plain sqlite3, WAL,
 synchronous=NORMAL, one account update and three journal inserts per claim, 10,000 claims
 a transaction; and prints the ratio. Finally `ledger verify` must pass.
+
+    python scripts/bench_post.py [CLAIMS] [PERSONS] --profile national
+
+posts the same claims twice, each time into a fresh SQLite file set up alike: once in the
+ledger's own format, once as the national platform's settlement records (every field of a
+5203 record, amounts as JSON numbers, `claim post --profile national`), and prints both
+speeds and their ratio.
 """
 
 import json
@@ -134,11 +141,78 @@ def raw_limit(n: int, path: Path) -> float:
     return n / dt
 
 
+GRADE_OF_LEVEL = {"1": "08", "2": "05", "3": "02"}  # 一级甲等, 二级甲等, 三级甲等
+
+
+def national_record(c: dict, k: int) -> str:
+    """The claim as a platform settlement record: its fields and the platform's others,
+    amounts written as JSON numbers."""
+    fee = c["medfee_sumamt"]
+    numbers = {
+        "medfee_sumamt": fee, "fulamt_ownpay_amt": c.get("fulamt_ownpay_amt", "0.00"), "overlmt_selfpay": "0.00",
+        "preselfpay_amt": "0.00", "inscp_scp_amt": fee, "act_pay_dedc": "0.00", "hifp_pay": "0.00",
+        "pool_prop_selfpay": "0.00", "cvlserv_pay": "0.00", "hifes_pay": "0.00", "hifmi_pay": "0.00",
+        "hifob_pay": "0.00", "maf_pay": "0.00", "oth_pay": "0.00", "fund_pay_sumamt": "0.00", "psn_pay": fee,
+        "acct_pay": fee, "cash_payamt": "0.00", "balc": "0.00", "acct_mulaid_pay": "0.00", "age": "46.0",
+    }  # fmt: skip
+    texts = {
+        "setl_id": c["setl_id"], "mdtrt_id": f"M{k:08d}", "psn_no": f"2200000000000000{k % 20000:010d}",
+        "psn_name": "测试", "psn_cert_type": "01", "certno": c["psn_no"], "gend": "1", "naty": "01",
+        "brdy": "1970-01-01", "insutype": "310", "psn_type": "1101", "cvlserv_flag": "0", "flxempe_flag": "0",
+        "nwb_flag": "0", "insu_optins": "220702", "emp_name": "松原市某单位", "pay_loc": "2",
+        "fixmedins_code": f"H2207020{k % 50:04d}", "fixmedins_name": "松原市某医院",
+        "hosp_lv": GRADE_OF_LEVEL[c["hosp_lv"]], "fixmedins_poolarea": "220700", "lmtpric_hosp_lv": "",
+        "dedc_hosp_lv": "", "begndate": c["service_date"], "enddate": c["service_date"],
+        "setl_time": c["service_date"] + " 09:30:00", "mdtrt_cert_type": "02", "med_type": c["med_type"],
+        "clr_type": "11", "clr_way": "1", "clr_optins": "220702", "medins_setl_id": f"S{k:08d}",
+        "refd_setl_flag": "0", "year": c["service_date"][:4], "dise_codg": c.get("dise_codg", ""), "dise_name": "",
+        "invono": "", "opter_id": "0001", "opter_name": "收费员", "opt_time": c["service_date"] + " 09:30:00",
+    }  # fmt: skip
+    parts = [f'"{f}": {json.dumps(v, ensure_ascii=False)}' for f, v in texts.items()]
+    parts += [f'"{f}": {v}' for f, v in numbers.items()]
+    return "{" + ", ".join(parts) + "}"
+
+
+def timed_post(url: str, feed: Path, *options: str) -> tuple[float, str, int]:
+    env = dict(os.environ, LEDGER_DATABASE_URL=url)
+    t0 = time.perf_counter()
+    done = subprocess.run(["ledger", "claim", "post", *options, str(feed)], env=env, capture_output=True, text=True)
+    return time.perf_counter() - t0, done.stdout.strip() or done.stderr.strip()[-300:], done.returncode
+
+
+def compare_national(n: int, m: int, work: Path) -> None:
+    """The same claims in both formats, each into a fresh SQLite file set up alike."""
+    speeds = {}
+    for profile in ("ledger", "national"):
+        url = f"sqlite:///{work / (profile + '.db')}"
+        rng = random.Random(20251231)
+        employees, residents = setup(url, m, rng)
+        feed = work / f"{profile}.jsonl"
+        with feed.open("w") as f:
+            for k, c in enumerate(claims(n, employees, residents, rng)):
+                f.write((json.dumps(c) if profile == "ledger" else national_record(c, k)) + "\n")
+        dt, summary, code = timed_post(url, feed, "--profile", profile)
+        speeds[profile] = n / dt
+        print(
+            f"--profile {profile}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
+        )
+        print(f"  {summary}")
+        v = verify(UnitOfWork(make_engine(url)))
+        print(f"  ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
+    print(f"national / ledger: {speeds['national'] / speeds['ledger']:.2f}")
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    m = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
+    args = [a for a in sys.argv[1:] if a not in ("--profile", "national")]
+    national = "--profile" in sys.argv[1:]
+    n = int(args[0]) if len(args) > 0 else 100_000
+    m = int(args[1]) if len(args) > 1 else 20_000
     work = Path(tempfile.mkdtemp(prefix="bench-post-"))
-    url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{work / 'bench.db'}"
+    if national:
+        print(f"{n:,} claims for {m:,} persons, in the ledger's format and as platform records (SQLite)")
+        compare_national(n, m, work)
+        return
+    url = args[2] if len(args) > 2 else f"sqlite:///{work / 'bench.db'}"
     rng = random.Random(20251231)
     print(f"database: {safe_url(url)}; {n:,} claims for {m:,} persons")
     t0 = time.perf_counter()
@@ -148,12 +222,8 @@ def main() -> None:
         for c in claims(n, employees, residents, rng):
             f.write(json.dumps(c) + "\n")
     print(f"set-up: {time.perf_counter() - t0:.1f} s")
-    env = dict(os.environ, LEDGER_DATABASE_URL=url)
-    t0 = time.perf_counter()
-    done = subprocess.run(["ledger", "claim", "post", str(feed)], env=env, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    summary = done.stdout.strip()
-    print(f"ledger claim post: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {done.returncode})")
+    dt, summary, code = timed_post(url, feed)
+    print(f"ledger claim post: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code})")
     print(f"  {summary}")
     if url.startswith("sqlite"):
         raw = raw_limit(n, work / "raw.db")

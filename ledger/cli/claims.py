@@ -12,6 +12,7 @@ from ..rules.money import format_fen
 from ..rules.persons import check_year
 from ..rules.text import shown
 from ..services import claims
+from ..services import national as national_records
 from .context import as_date, date_type, emit, first_line, json_line, json_option, waited, warn
 
 INCOMPLETE = 5  # the run stopped before the end of its input
@@ -37,15 +38,28 @@ def command():
     type=click.IntRange(1, 20000),
     help="Claims per transaction. A crash loses at most the chunk in progress; run again to finish.",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["ledger", "national"]),
+    default="ledger",
+    show_default=True,
+    help="The input's shape: the ledger's own fields, or the national platform's settlement records (结算信息).",
+)
 @json_option
 @click.pass_obj
-def post(obj, file, chunk, as_json):
+def post(obj, file, chunk, profile, as_json):
     """Post the claims in FILE ('-' for standard input).
 
     FILE is a JSON object, a JSON array, JSON lines, or CSV with a header, with the fields
     of the national settlement interface: setl_id, psn_no, service_date, med_type, hosp_lv,
     dise_codg, medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt,
     acct_used_flag, mulaid_payer. Money is yuan as a string ("800.00").
+
+    With --profile national, FILE holds the national platform's settlement records (JSON,
+    amounts as numbers): the person is found by certno, the institution, times, stay dates,
+    other funds and every field the ledger does not read are kept with the claim (`claim
+    show --json`), and a refund record (refd_setl_flag 1) reverses the claim it names
+    (docs/national-records.md).
 
     Each claim is posted once: posting a file again reports the claims already in as
     `duplicate`. Bad rows are reported (line, setl_id, message) and the good rows are
@@ -65,6 +79,7 @@ def post(obj, file, chunk, as_json):
         ledger claim post - --json < claims.jsonl
     """
     uow = obj.uow()
+    national = profile == "national"
     total = None if file == "-" else os.path.getsize(file)
     tally = _Tally()
     show_bar = sys.stderr.isatty() and not as_json
@@ -72,30 +87,36 @@ def post(obj, file, chunk, as_json):
     progress = click.progressbar(length=total, label="posting", file=sys.stderr) if show_bar else nullcontext()
 
     def rows():
-        for line, row in read_claims(text_of(counting), file):
+        for line, row in read_claims(text_of(counting), file, exact_numbers=national):
             if isinstance(row, Unread):
                 tally.stopped.append(f"{file} could not be read past line {line}")
             yield line, row
 
     with source as raw, progress as bar:
         counting = CountingReader(raw)
-        done = 0
-        results = claims.post_claims(uow, obj.operator, rows(), chunk)
-        while True:
-            try:
-                r = next(results)
-            except StopIteration:
-                break
-            except DBAPIError as e:  # after the retries: the rows of this chunk and after it get no result
-                tally.stopped.append(
-                    f"the database refused a chunk after {tally.counts['claims']} claims ({waited(e) or first_line(e.orig)}); nothing of that chunk was written"
-                )
-                break
-            tally.add(r, as_json)
-            if bar is not None and counting.bytes > done:
-                bar.update(counting.bytes - done)
-                done = counting.bytes
+        post_rows = national_records.post_records if national else claims.post_claims
+        _drain(post_rows(uow, obj.operator, rows(), chunk), tally, as_json, bar, counting)
     tally.finish(as_json)
+
+
+def _drain(results, tally: "_Tally", as_json: bool, bar, counting: CountingReader) -> None:
+    """Every result into the tally, the bar moved as the file is read; a chunk the database
+    refused after its retries ends the run (its rows and those after it get no result)."""
+    done = 0
+    while True:
+        try:
+            r = next(results)
+        except StopIteration:
+            return
+        except DBAPIError as e:
+            tally.stopped.append(
+                f"the database refused a chunk after {tally.counts['claims']} claims ({waited(e) or first_line(e.orig)}); nothing of that chunk was written"
+            )
+            return
+        tally.add(r, as_json)
+        if bar is not None and counting.bytes > done:
+            bar.update(counting.bytes - done)
+            done = counting.bytes
 
 
 class _Tally:
@@ -108,6 +129,7 @@ class _Tally:
             "posted": 0,
             "duplicate": 0,
             "rejected": 0,
+            "reversed": 0,
             "fund_paid": 0,
             "accounts_paid": 0,
             "cash": 0,
@@ -136,7 +158,9 @@ class _Tally:
         for w in sorted(self.warnings):
             warn(w)
         click.echo(
-            f"{c['claims']} claims: {c['posted']} posted, {c['duplicate']} duplicates, {c['rejected']} rejected; "
+            f"{c['claims']} claims: {c['posted']} posted, {c['duplicate']} duplicates, {c['rejected']} rejected"
+            + (f", {c['reversed']} reversed by refund records" if c["reversed"] else "")
+            + "; "
             f"fund paid {format_fen(c['fund_paid'])}, accounts paid {format_fen(c['accounts_paid'])}, cash {format_fen(c['cash'])}",
             err=as_json,
         )

@@ -107,6 +107,7 @@ class Payments(NamedTuple):
     acct_pay: int
     mulaid: tuple[tuple[str, int], ...]  # (payer psn_no, amount), in paying order
     psn_cash_pay: int
+    other_funds_pay: int = 0  # funds outside the basic scheme, which pay before the accounts
 
     @property
     def acct_mulaid_pay(self) -> int:

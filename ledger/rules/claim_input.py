@@ -215,9 +215,15 @@ def _validated(data: dict) -> "_ClaimIn":
     try:
         return _ClaimIn.model_validate(data)
     except PydanticValidationError as e:
-        raise ValidationError(
-            _first_field(e), "; ".join(_describe(err) for err in e.errors()).removeprefix(f"{_first_field(e)}: ")
-        ) from None
+        errors = e.errors()
+        unknown = [".".join(map(str, err["loc"])) for err in errors if err["type"] == "extra_forbidden"]
+        described = [_describe(err) for err in errors if err["type"] != "extra_forbidden"]
+        if unknown:  # the known fields listed once, however many unknown ones
+            described.append(
+                f"{', '.join(unknown)}: unknown field{'s' if len(unknown) > 1 else ''} (known: {', '.join(FIELDS)})"
+            )
+        field = described[0].split(":", 1)[0]
+        raise ValidationError(field, "; ".join(described).removeprefix(f"{field}: ")) from None
 
 
 _REQUIRED = frozenset({"setl_id", "psn_no", "service_date", "med_type", "medfee_sumamt"})
@@ -301,15 +307,8 @@ assert _FAST.keys() == set(FIELDS)
 _FAST_IN_ORDER = tuple((f, _FAST[f]) for f in FIELDS)
 
 
-def _first_field(e: PydanticValidationError) -> str:
-    loc = e.errors()[0]["loc"]
-    return str(loc[0]) if loc else "claim"
-
-
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "claim"
-    if err["type"] == "extra_forbidden":
-        return f"{loc}: unknown field (known: {', '.join(FIELDS)})"
     if err["type"] == "missing":
         return f"{loc}: is required"
     return f"{loc}: {err['msg'].removeprefix('Value error, ')}"

@@ -48,3 +48,15 @@ MED_TYPES = {
     "41": MedType("designated pharmacy", "pharmacy"),
 }
 HOSP_LEVELS = ("1", "2", "3")
+
+
+# Funds outside the basic scheme that pay part of a settlement's personal share, as the
+# national platform's records give them (docs/national-records.md): the record's field and
+# the journal book that pays it.
+OTHER_FUNDS = {
+    "cvlserv_pay": "civil_servant_subsidy",  # 公务员医疗补助资金支出
+    "hifes_pay": "supplementary_insurance",  # 企业补充医疗保险基金支出
+    "maf_pay": "medical_assistance",  # 医疗救助基金支出
+    "oth_pay": "other_funds",  # 其他支出
+    "hosp_part_amt": "hospital_share",  # 医院负担金额
+}

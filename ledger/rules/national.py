@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from ..errors import ValidationError
+from . import codes
 from .money import MAX_FEN, format_fen
 
 PROFILE = "national"
@@ -75,8 +76,8 @@ COMPARED = (
     ("acct_pay", "acct_pay"),
     ("acct_mulaid_pay", "acct_mulaid_pay"),
 )
-# Funds outside the basic scheme that pay part of the patient's share.
-OTHER_FUNDS = ("cvlserv_pay", "hifes_pay", "maf_pay", "oth_pay", "hosp_part_amt")
+# Funds outside the basic scheme that pay part of the patient's share (codes.OTHER_FUNDS).
+OTHER_FUNDS = tuple(codes.OTHER_FUNDS)
 FIGURES = tuple(p for _, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
 # What the profile reads; every other field is kept with the claim as received.
 READ = frozenset(
@@ -213,15 +214,17 @@ def read_record(raw: object) -> Record:
     )
 
 
-def _certno(raw: dict) -> str:
+def _certno(raw: dict) -> str | None:
     certno, cert_type = _text(raw, "certno"), _text(raw, "psn_cert_type")
     if certno is not None and cert_type not in (None, ID_CARD):
         raise ValidationError(
             "psn_cert_type",
             f"{cert_type} is not {ID_CARD} (居民身份证): the ledger knows persons by their ID number",
         )
-    if certno is None:
-        raise ValidationError("certno", "is required: the ledger finds the person by their ID number")
+    if certno is None and _text(raw, "psn_no") is None:
+        raise ValidationError(
+            "certno", "is required (or psn_no, the platform's person number, once a record gave both)"
+        )
     return certno
 
 
@@ -252,3 +255,10 @@ def _level(raw: dict) -> str | None:
     if level is None:
         raise ValidationError("dedc_hosp_lv", f"is required where hosp_lv is {grade} ({name}): no grade, no level")
     return level
+
+
+def other_funds(record: "Record | None") -> int:
+    """What the record's funds outside the basic scheme paid together, fen (0 without a record)."""
+    if record is None:
+        return 0
+    return sum(record.figures[f] or 0 for f in OTHER_FUNDS)

@@ -10,9 +10,11 @@ what the fold leaves (docs/claims.md).
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..errors import Conflict
 from .adjudication import Adjudication, Counter, Payments, adjudicate, pay_personal_share
 from .benefits import COMBINED, ClaimRules
 from .claim_input import Claim
+from .money import format_fen
 
 CounterKey = tuple[str, int, str]  # (psn_no, year, bucket)
 
@@ -36,10 +38,14 @@ def counter_keys(c: Claim, rules: ClaimRules) -> list[tuple[CounterKey, int]]:
     return out
 
 
-def settle(c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held) -> tuple[Adjudication, Payments]:
+def settle(
+    c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held, other_funds: int = 0
+) -> tuple[Adjudication, Payments]:
     """Adjudicate one claim on the held figures and move them. `payers`: the bound holders
-    whose accounts may pay, in paying order. (Written out role by role, not looped: this
-    runs for every claim of a batch.)"""
+    whose accounts may pay, in paying order. `other_funds`: what funds outside the basic
+    scheme paid of the personal share (a platform record's); they pay before the accounts,
+    and a claim whose share is smaller than they is refused, nothing moved. (Written out
+    role by role, not looped: this runs for every claim of a batch.)"""
     counters = held.counters
     basic = (c.psn_no, c.year, rules.basic.bucket) if rules.basic is not None else None
     layer = combined = None
@@ -54,6 +60,11 @@ def settle(c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held) -> tu
         counters.get(layer) if layer else None,
         counters.get(combined) if combined else None,
     )
+    if other_funds > a.psn_part_amt:
+        raise Conflict(
+            f"other funds: cvlserv_pay, hifes_pay, maf_pay, oth_pay and hosp_part_amt pay {format_fen(other_funds)}, "
+            f"more than the personal share {format_fen(a.psn_part_amt)} the ledger leaves after the basic scheme"
+        )
     if basic in counters:
         counters[basic] = counters[basic].basic_after(a)
         held.moved.add(basic)
@@ -66,7 +77,9 @@ def settle(c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held) -> tu
     balances = held.balances
     own = balances.get(c.psn_no)
     others = [(h, balances[h]) for h in payers if h in balances] if payers else []
-    pay = pay_personal_share(a.psn_part_amt, c.acct_used_flag == "1", own, others)
+    pay = pay_personal_share(a.psn_part_amt - other_funds, c.acct_used_flag == "1", own, others)
+    if other_funds:
+        pay = pay._replace(other_funds_pay=other_funds)
     if own is not None and pay.acct_pay:
         balances[c.psn_no] -= pay.acct_pay
     for h, amount in pay.mulaid:

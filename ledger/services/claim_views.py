@@ -8,12 +8,13 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
+from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource
 from ..db.sql import one_of
 from ..errors import NotFound
 from ..rules.benefits import LAYER_BOOKS
 from ..rules.claim_input import FIELDS, Claim
 from ..rules.claim_result import AMOUNTS, ClaimResult
+from ..rules.codes import OTHER_FUNDS
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..uow import UnitOfWork
@@ -78,7 +79,27 @@ def show(s: Session, r: ClaimRecord) -> dict:
     view["reversal"] = (
         None if rev is None else {"reversed_on": rev.reversed_on, "reason": rev.reason, "operator": rev.operator}
     )
+    view["fixmedins_code"] = r.fixmedins_code
+    view["source"] = _source(s, r.id)
     return view
+
+
+def _source(s: Session, claim_id: int) -> dict | None:
+    """The platform record the claim was posted from (None for a claim in the ledger's own format)."""
+    src = s.get(ClaimSource, claim_id)
+    if src is None:
+        return None
+    return {
+        "profile": src.profile,
+        "mdtrt_id": src.mdtrt_id,
+        "platform_psn_no": src.platform_psn_no,
+        "fixmedins_name": src.fixmedins_name,
+        "setl_time": src.setl_time.isoformat(sep=" "),
+        "begndate": src.begndate,
+        "enddate": src.enddate,
+        **{f: Yuan(getattr(src, f)) for f in OTHER_FUNDS},
+        "received": src.received,
+    }
 
 
 def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:

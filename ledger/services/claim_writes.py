@@ -15,13 +15,17 @@ from ..rules.adjudication import Adjudication, Payments
 from ..rules.benefits import COMBINED, LAYER_BOOKS, ClaimRules
 from ..rules.claim_input import FIELDS, MED_TYPES, Claim
 from ..rules.claim_result import ClaimResult
+from ..rules.codes import OTHER_FUNDS
+from ..rules.national import Record
 from ..rules.settlement import Held
 from .journal import Draft, Leg, post_many
+from .platform_records import write_sources
 
 CLAIM_COLUMNS = (
     "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "combined_bucket", "inscp_scp_amt", "act_pay_dedc",
     "hifp_pay", "hifmi_pay", "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay",
-    "psn_cash_pay", "balc", "policy", "no_fund_reason", "posting_id", "operator", "created_at",
+    "psn_cash_pay", "balc", "policy", "no_fund_reason", "posting_id", "operator", "created_at", "other_funds_pay",
+    "fixmedins_code",
 )  # fmt: skip
 MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
 # A claim row is a tuple in column order, built by column name.
@@ -38,6 +42,7 @@ class Settled(NamedTuple):
     adjudication: Adjudication
     payments: Payments
     result: ClaimResult
+    source: Record | None = None  # the platform record it was posted from
 
 
 def write(
@@ -50,7 +55,7 @@ def write(
             "claim",
             x.claim.service_date,
             f"claim {x.claim.setl_id}: {MED_TYPES[x.claim.med_type].name}",
-            claim_legs(x.claim, x.rules, x.adjudication, x.payments, account_ids),
+            claim_legs(x.claim, x.rules, x.adjudication, x.payments, account_ids, x.source),
             x.claim.setl_id,
         )
         for x in settled
@@ -64,6 +69,9 @@ def write(
             mulaid += [(cid, n, h, x.bindings[h], amount) for n, (h, amount) in enumerate(x.payments.mulaid, 1)]
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
+    sources = [(x.source, cid) for x, cid in zip(settled, claim_ids, strict=True) if x.source is not None]
+    if sources:
+        write_sources(s, sources, now)
     gateway.save_counters(s, counter_ids, held.counters, held.moved)
 
 
@@ -103,12 +111,22 @@ def claim_row(x: Settled, **written) -> ClaimRow:
         balc=None if balc is None else balc.fen,
         policy=rules.policy_json,
         no_fund_reason=x.no_fund_reason,
+        other_funds_pay=pay.other_funds_pay,
+        fixmedins_code=x.source.fixmedins_code if x.source is not None else None,
     )
 
 
-def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, account_ids: dict[str, int]) -> list[Leg]:
+def claim_legs(
+    c: Claim,
+    rules: ClaimRules,
+    a: Adjudication,
+    pay: Payments,
+    account_ids: dict[str, int],
+    source: Record | None = None,
+) -> list[Leg]:
     """The double entry of a claim: the provider is owed the whole fee; the funds, the
-    accounts and the patient's cash pay it. Signed: what a book receives is positive."""
+    accounts, the funds outside the basic scheme (a platform record's, each its own book)
+    and the patient's cash pay it. Signed: what a book receives is positive."""
     legs = [Leg("provider", c.medfee_sumamt, c.psn_no), Leg("pooled_fund", -a.hifp_pay, c.psn_no)]
     if rules.layer is not None:
         legs.append(Leg(LAYER_BOOKS[rules.layer.bucket], -(a.hifmi_pay + a.hifob_pay), c.psn_no))
@@ -116,5 +134,7 @@ def claim_legs(c: Claim, rules: ClaimRules, a: Adjudication, pay: Payments, acco
         legs.append(Leg("personal_account", -pay.acct_pay, c.psn_no, account_ids[c.psn_no]))
     for h, amount in pay.mulaid:
         legs.append(Leg("personal_account", -amount, h, account_ids[h]))
+    if source is not None and pay.other_funds_pay:
+        legs += [Leg(book, -(source.figures[f] or 0), c.psn_no) for f, book in OTHER_FUNDS.items()]
     legs.append(Leg("patient_cash", -pay.psn_cash_pay, c.psn_no))
     return [leg for leg in legs if leg.amount]

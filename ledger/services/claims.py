@@ -36,6 +36,7 @@ from ..errors import LedgerError
 from ..rules.claim_input import BadRow, Claim, parse_claim
 from ..rules.claim_result import ClaimResult
 from ..rules.eligibility import Context, Eligible, eligibility
+from ..rules.national import Record, other_funds
 from ..rules.settlement import Held, counter_keys, settle
 from ..uow import UnitOfWork
 from .claim_reversal import reverse_claim
@@ -57,6 +58,7 @@ class _Item:
     raw: object
     claim: Claim | None = None
     result: ClaimResult | None = None  # once decided
+    source: Record | None = None  # the national platform's record it was read from
     eligible: Eligible | None = None
     first: "_Item | None" = None  # the same claim earlier in this chunk
 
@@ -76,7 +78,7 @@ def post_claim(uow: UnitOfWork, operator: str, raw: object) -> ClaimResult:
 
 
 def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]]) -> list[ClaimResult]:
-    parsed = [_parse(line, raw) for line, raw in chunk]  # (line, raw, claim, result): kept as read
+    parsed = [_parse(line, raw) for line, raw in chunk]  # (line, raw, claim, result, source): kept as read
 
     def once() -> list[ClaimResult]:
         items = [_Item(*p) for p in parsed]  # each attempt, a retry too, starts from what was read
@@ -88,14 +90,18 @@ def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]])
     return attempt(once, "claims chunk")
 
 
-def _parse(line: int, raw: object) -> tuple[int, object, Claim | None, ClaimResult | None]:
-    """Phase 1: the row as a Claim, or rejected with the reader's or the parser's message."""
+def _parse(line: int, raw: object) -> tuple[int, object, Claim | None, ClaimResult | None, Record | None]:
+    """Phase 1: the row as a Claim, or rejected with the reader's or the parser's message.
+    A platform record (rules/national.py, already read) is posted as the claim it gives."""
+    source = raw if isinstance(raw, Record) else None
+    if source is not None:
+        raw = source.claim
     try:
         if isinstance(raw, BadRow):
             raise LedgerError(raw.message)
-        return line, raw, parse_claim(raw), None
+        return line, raw, parse_claim(raw), None, source
     except LedgerError as e:
-        return line, raw, None, rejected(line, raw, str(e))
+        return line, raw, None, rejected(line, raw, str(e)), source
 
 
 def _post_items(s: Session, operator: str, items: list[_Item]) -> list[ClaimResult]:
@@ -196,7 +202,11 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
     settled = []
     for i in todo:
         c, e = i.claim, i.eligible
-        a, pay = settle(c, e.rules, [h for _, h in e.payers] if e.payers else (), held)
+        try:
+            a, pay = settle(c, e.rules, [h for _, h in e.payers] if e.payers else (), held, other_funds(i.source))
+        except LedgerError as err:  # refused before it moved anything
+            i.result = rejected(i.line, i.raw, str(err))
+            continue
         i.result = ClaimResult.settled(
             c,
             a,
@@ -208,5 +218,5 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
             no_fund_reason=e.no_fund_reason,
         )
         bindings = {h: b for b, h in e.payers} if pay.mulaid else {}
-        settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result))
+        settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result, i.source))
     write(s, operator, settled, held, counter_ids, account_ids, now)

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..errors import LedgerError
-from ..rules.claim_input import BadRow
-from ..rules.national import COMPARED, Record, read_record
+from ..rules.national import COMPARED, Record
 from ..uow import UnitOfWork
 from .claims import CHUNK, post_claims
+from .national import read_row, resolve
 
 AGREES, DIFFERS, REJECTED, REFUND = "agrees", "differs", "rejected", "refund"
 
@@ -68,14 +68,7 @@ class _Rehearsal(UnitOfWork):
 
 
 def reconcile(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]]) -> Iterator[Reconciled]:
-    read: list[tuple[int, Record | LedgerError, object]] = []
-    for line, raw in rows:
-        try:
-            if isinstance(raw, BadRow):  # the file reader's word for a part it could not read
-                raise LedgerError(raw.message)
-            read.append((line, read_record(raw), raw))
-        except LedgerError as e:
-            read.append((line, e, raw))
+    read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in rows])
     claims = [(line, r.claim) for line, r, _ in read if isinstance(r, Record) and not r.refund]
     rehearsal = _Rehearsal(uow.engine)
     try:

@@ -15,12 +15,14 @@ from ..db.models import (
     ClaimMutualAid,
     ClaimRecord,
     ClaimReversal,
+    ClaimSource,
     ContributionPayment,
     Enrollment,
     Entry,
     Posting,
 )
 from ..db.sql import sum_fen
+from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
@@ -174,8 +176,8 @@ def _claim_problems(s) -> list[str]:
             c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
         ),
         (
-            "psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay",
-            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.psn_cash_pay,
+            "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
+            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
         ),
         (
             "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
@@ -194,6 +196,7 @@ def _claim_problems(s) -> list[str]:
                         c.acct_pay,
                         c.acct_mulaid_pay,
                         c.psn_cash_pay,
+                        c.other_funds_pay,
                     )
                 )
             ),
@@ -204,7 +207,23 @@ def _claim_problems(s) -> list[str]:
     bad = s.execute(select(c.setl_id, *flags).where(or_(*(broken for _, broken in sums))).order_by(c.setl_id)).all()
     for n, (rule, _) in enumerate(sums, 1):
         problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
-    return problems + _claim_posting_problems(s) + _claim_payer_problems(s)
+    return problems + _claim_posting_problems(s) + _claim_payer_problems(s) + _claim_source_problems(s)
+
+
+def _claim_source_problems(s) -> list[str]:
+    """A claim posted from a platform record: its other funds, one by one, add up to what
+    the claim says they paid together."""
+    c, src = ClaimRecord, ClaimSource
+    together = sum((getattr(src, f) for f in OTHER_FUNDS), literal(0))
+    q = (
+        select(c.setl_id, c.other_funds_pay, together)
+        .join(src, src.claim_id == c.id)
+        .where(c.other_funds_pay != together)
+    )
+    return [
+        f"claim {setl_id}: its source gives other funds {format_fen(given)}, the claim says {format_fen(claimed)}"
+        for setl_id, claimed, given in s.execute(q.order_by(c.setl_id))
+    ]
 
 
 def _claim_posting_problems(s) -> list[str]:
@@ -227,6 +246,7 @@ def _claim_posting_problems(s) -> list[str]:
         ),
         ("own account", -book_sum(own), c.acct_pay),
         ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
+        ("other funds", -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
         ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
     )
     cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]

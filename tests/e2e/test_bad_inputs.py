@@ -11,6 +11,7 @@ import pytest
 
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, STUDENT, WORKER
+from tests.platform_records import Num, record_text
 
 BAD_CHECK_DIGIT = WORKER[:-1] + "6"  # the right check character is 5
 UNKNOWN = RETIREE  # valid, never registered
@@ -29,6 +30,17 @@ EMPLOYEE = ["--insutype", "310", "--psn-type", "1101", "--region", "220702", "--
 
 def claim_file(**change):
     return json.dumps(CLAIM | change, ensure_ascii=False)
+
+
+def platform_record(**change) -> str:
+    """CLAIM as the national platform writes it (docs/national-records.md), with `change`."""
+    fields = {
+        "setl_id": "N1", "mdtrt_id": "M1", "psn_no": "P1", "psn_cert_type": "01", "certno": WORKER,
+        "setl_time": "2025-03-01 09:00:00", "med_type": "11", "hosp_lv": "05", "dedc_hosp_lv": "",
+        "medfee_sumamt": Num("100.00"), "hifp_pay": Num("0"), "acct_pay": Num("100.00"), "refd_setl_flag": "0",
+        "psn_name": "李建国",
+    } | change  # fmt: skip
+    return record_text(fields)
 
 
 def policy(
@@ -382,6 +394,40 @@ COMMANDS = [
     ("claim show: unknown setl_id", ["claim", "show", "NOPE"], None, "NOPE"),
     ("usage: year of 5 digits", ["usage", WORKER, "--year", "20255"], None, "year"),
     ("usage: unknown person", ["usage", UNKNOWN, "--year", "2025"], None, "no person"),
+    # claim post --profile national: the platform's own records, spoilt one field at a time
+    *(
+        (
+            f"national: {name}",
+            ["claim", "post", "--profile", "national", "{f}"],
+            "[1]" if change is None else platform_record(**change),
+            says,
+        )
+        for name, change, says in (
+            ("ID card type 02", {"psn_cert_type": "02"}, "psn_cert_type: 02 is not 01"),
+            ("maternity", {"med_type": "52"}, "med_type: 52 (生育住院) is maternity insurance"),
+            ("provincial med_type", {"med_type": "9901"}, "med_type: 9901 is not a code the national profile maps"),
+            ("three decimals", {"medfee_sumamt": Num("100.001")}, "medfee_sumamt: has more than two decimals"),
+            ("exponent", {"medfee_sumamt": Num("1e2")}, "medfee_sumamt: is not an amount in yuan"),
+            ("no grade", {"hosp_lv": "11"}, "dedc_hosp_lv: is required where hosp_lv is 11"),
+            ("unknown grade", {"hosp_lv": "12"}, "hosp_lv: 12 is not a hospital grade"),
+            ("negative fee", {"medfee_sumamt": Num("-100.00")}, "medfee_sumamt: must not be negative"),
+            ("slashed time", {"setl_time": "2025/03/01 09:00:00"}, "setl_time: is a time yyyy-MM-dd HH:mm:ss"),
+            ("no person", {"certno": "", "psn_no": ""}, "certno: is required"),
+            ("unknown platform number", {"certno": ""}, "the platform's person number P1 is not known yet"),
+            ("refund without original", {"refd_setl_flag": "1"}, "init_setl_id: is required on a refund record"),
+            (
+                "refund of nothing",
+                {"refd_setl_flag": "1", "init_setl_id": "NOPE", "medfee_sumamt": Num("-100.00")},
+                "init_setl_id: no claim 'NOPE' is posted",
+            ),
+            (
+                "refund of part",
+                {"refd_setl_flag": "1", "init_setl_id": "S1", "medfee_sumamt": Num("-1.00")},
+                "the refund is -1.00, claim S1 was 100.00",
+            ),
+            ("not an object", None, "expected a JSON object"),
+        )
+    ),
     # year-end
     ("rollover: a year not over", ["rollover", "--year", "2099"], None, "is not over"),
     ("rollover: year not a number", ["rollover", "--year", "last"], None, "year"),

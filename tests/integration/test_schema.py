@@ -74,6 +74,9 @@ HISTORY = (
     "journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals",
     "contribution_payments", "year_end_deductions", "major_illness_incentives", "monthly_credits", "policy_files",
 )  # fmt: skip
+# History keyed by something else than an id (migration 0014): the platform's person
+# numbers, and the source of each claim posted from a platform record.
+KEYED_OTHERWISE = ("platform_persons", "claim_sources")
 
 
 def _triggers(engine) -> dict[str, set[str]]:
@@ -91,7 +94,8 @@ def _triggers(engine) -> dict[str, set[str]]:
 
 def test_every_history_table_refuses_update_and_delete(engine):
     triggers = _triggers(engine)
-    assert {t: triggers.get(t, set()) for t in HISTORY} == {t: {"UPDATE", "DELETE"} for t in HISTORY}
+    tables = (*HISTORY, *KEYED_OTHERWISE)
+    assert {t: triggers.get(t, set()) for t in tables} == {t: {"UPDATE", "DELETE"} for t in tables}
 
 
 def test_postgres_refuses_truncate_of_the_history_even_to_its_owner(engine, posted, backend):
@@ -99,7 +103,7 @@ def test_postgres_refuses_truncate_of_the_history_even_to_its_owner(engine, post
     the journal and the audit log in one statement, and verify stayed clean."""
     if backend != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE fires the row triggers")
-    for table in (*HISTORY, "chain_heads"):
+    for table in (*HISTORY, *KEYED_OTHERWISE, "chain_heads"):
         with pytest.raises(DBAPIError, match=f"{table} is append-only: TRUNCATE is refused"), engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {table} CASCADE"))
     with engine.connect() as conn:

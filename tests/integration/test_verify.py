@@ -91,10 +91,10 @@ def problems(conn) -> list[str]:
 def test_a_claim_that_does_not_add_up(engine, books):
     with unguarded(engine, "claims") as conn:
         conn.execute(text("UPDATE claims SET psn_cash_pay = psn_cash_pay + 1 WHERE setl_id = 'F1'"))
-        # psn_part_amt 190.00 = 0.00 + 190.00 + 0.00 no longer holds (0.01 in cash), and the
+        # psn_part_amt 190.00 = 0.00 + 190.00 + 0.00 + 0.00 no longer holds (0.01 in cash), and the
         # journal has no cash leg behind that 0.01
         assert problems(conn) == [
-            "claim F1: does not satisfy psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay",
+            "claim F1: does not satisfy psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
             "claim F1: its journal posting gives patient_cash 0.00, the claim says 0.01",
         ]
 

@@ -83,3 +83,14 @@ def test_a_well_formed_claim_takes_the_fast_path():
     c = claim_input._well_formed(raw)
     # 800 yuan is 80000 fen; the three excluded amounts default to 0, accounts may pay
     assert (c.setl_id, c.medfee_sumamt, c.fulamt_ownpay_amt, c.acct_used_flag, c.hosp_lv) == ("A1", 80000, 0, "1", None)
+
+
+def test_unknown_fields_are_named_together_and_the_known_ones_listed_once():
+    raw = {"setl_id": "A1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "medfee_sumamt": "8"}
+    with pytest.raises(LedgerError) as e:
+        claim_input.parse_claim(raw | {"tip": "1", "note": "x"})
+    assert str(e.value) == (
+        "tip, note: unknown fields (known: setl_id, psn_no, service_date, med_type, hosp_lv, dise_codg, "
+        "medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, acct_used_flag, mulaid_payer)"
+    )
+    assert str(e.value).count("(known:") == 1

@@ -19,6 +19,7 @@ from .base import (
 from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
 from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
+from .platform import ClaimSource, PlatformPerson
 from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDeduction
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ClaimMutualAid",
     "ClaimRecord",
     "ClaimReversal",
+    "ClaimSource",
     "ContributionPayment",
     "CreatedAt",
     "Enrollment",
@@ -44,6 +46,7 @@ __all__ = [
     "NAMING",
     "PSN_TYPES",
     "Person",
+    "PlatformPerson",
     "Posting",
     "PsnNo",
     "RELATIONS",

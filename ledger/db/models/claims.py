@@ -40,6 +40,11 @@ class BenefitUsage(Base):
     selfpay: Mapped[Fen] = mapped_column(default=0)  # second layer: accumulated policy-scope self-pay
 
 
+# The personal share: the accounts, the funds outside the basic scheme (a platform record's
+# cvlserv_pay, maf_pay, ...; claim_sources has them one by one) and cash (migration 0014).
+PERSONAL_SPLIT = "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay AND other_funds_pay >= 0"
+
+
 class ClaimRecord(Base):
     """A posted claim settlement: its input as received and the result, as one row. Never
     updated or deleted; a reversal is a row of claim_reversals and a compensating posting.
@@ -54,7 +59,7 @@ class ClaimRecord(Base):
         ),
         CheckConstraint("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", name="fund_sum"),
         CheckConstraint("medfee_sumamt = fund_pay_sumamt + psn_part_amt", name="fee_split"),
-        CheckConstraint("psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay", name="personal_split"),
+        CheckConstraint(PERSONAL_SPLIT, name="personal_split"),
         CheckConstraint(
             "medfee_sumamt > 0 AND inscp_scp_amt >= 0 AND act_pay_dedc >= 0 AND act_pay_dedc <= inscp_scp_amt"
             " AND hifp_pay >= 0 AND hifmi_pay >= 0 AND hifob_pay >= 0 AND psn_part_amt >= 0"
@@ -93,7 +98,9 @@ class ClaimRecord(Base):
     psn_part_amt: Mapped[Fen]
     acct_pay: Mapped[Fen]
     acct_mulaid_pay: Mapped[Fen]
+    other_funds_pay: Mapped[Fen] = mapped_column(default=0, server_default="0")  # funds outside the basic scheme
     psn_cash_pay: Mapped[Fen]
+    fixmedins_code: Mapped[str | None] = mapped_column(String(64))  # the institution; None before 0014
     balc: Mapped[int | None] = mapped_column(BigInteger)  # patient's own balance after; None without an account
     no_fund_reason: Mapped[str | None] = mapped_column(Text)  # why the funds paid nothing (a waiting period)
     policy: Mapped[str] = mapped_column(Text)  # JSON list of the policy files used

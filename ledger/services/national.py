@@ -1,0 +1,87 @@
+"""Posting the national platform's settlement records (`ledger claim post --profile
+national`, docs/national-records.md): each record read by rules/national.py, its person
+found by certno or by the platform's person number learnt before, then posted by the claim
+service like any claim, with its source beside it. A refund record (refd_setl_flag 1)
+reverses the claim it names, in file order.
+
+    post_records(uow, operator, rows, chunk_size) -> Iterator[ClaimResult]   one per row
+"""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from ..errors import Conflict, LedgerError, ValidationError
+from ..rules.claim_input import BadRow
+from ..rules.claim_result import REVERSED, ClaimResult
+from ..rules.national import Record, read_record
+from ..uow import UnitOfWork
+from .claim_reversal import reverse_claim
+from .claim_views import show_claim
+from .claims import CHUNK, post_claims, rejected
+from .platform_records import known_numbers, whose
+
+
+def post_records(
+    uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK
+) -> Iterator[ClaimResult]:
+    it = iter(rows)
+    while chunk := list(islice(it, chunk_size)):
+        read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in chunk])
+        run: list[tuple[int, Record]] = []  # claims waiting to be posted, in order
+        for line, r, raw in read:
+            if isinstance(r, LedgerError):
+                yield from _flush(uow, operator, run, chunk_size)
+                yield rejected(line, raw, str(r))
+            elif r.refund:
+                yield from _flush(uow, operator, run, chunk_size)
+                yield refund(uow, operator, line, r)
+            else:
+                run.append((line, r))
+        yield from _flush(uow, operator, run, chunk_size)
+
+
+def resolve(uow: UnitOfWork, read: list) -> list:
+    """(line, Record or LedgerError, raw) with each Record's person found (`whose`)."""
+    numbers = {r.platform_psn_no for _, r, _ in read if isinstance(r, Record) and r.platform_psn_no}
+    with uow.read_only():
+        known = known_numbers(uow.session, numbers)
+    return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
+
+
+def read_row(line: int, raw: object) -> Record | LedgerError:
+    try:
+        if isinstance(raw, BadRow):  # the file reader's word for a part it could not read
+            raise LedgerError(raw.message)
+        return read_record(raw)
+    except LedgerError as e:
+        return e
+
+
+def _flush(uow: UnitOfWork, operator: str, run: list, chunk_size: int) -> Iterator[ClaimResult]:
+    if run:
+        yield from post_claims(uow, operator, list(run), chunk_size)
+        run.clear()
+
+
+def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
+    """A refund record: its original reversed, on the day of the refund. The whole claim:
+    a refund of part of it is refused. Met again (the file posted twice), a duplicate."""
+    setl_id, original = r.claim["setl_id"], r.init_setl_id
+    reason = f"refund record {setl_id} (refd_setl_flag 1)"
+    try:
+        was = show_claim(uow, original)
+        if was["reversal"] is not None:
+            if was["reversal"]["reason"] == reason:
+                return ClaimResult.refund(line, r.claim, "duplicate")
+            raise Conflict(f"init_setl_id: claim {original} was already reversed on {was['reversal']['reversed_on']}")
+        refunded = r.claim.get("medfee_sumamt")
+        if refunded != str(was["medfee_sumamt"]):
+            raise ValidationError(
+                "medfee_sumamt",
+                f"the refund is -{refunded}, claim {original} was {was['medfee_sumamt']}: only a whole claim is refunded",
+            )
+        reverse_claim(uow, operator, original, reason, r.setl_time.date())
+    except LedgerError as e:
+        msg = str(e).replace("setl_id: no claim", "init_setl_id: no claim", 1)
+        return rejected(line, r.claim, msg)
+    return ClaimResult.refund(line, r.claim, REVERSED)

@@ -1,0 +1,94 @@
+"""What the national platform's records bring beside the claims they post: whose the
+platform's person numbers are, and each record's source (docs/national-records.md). The
+posting service writes them in the chunk's transaction; nothing here commits."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from ..db.models import ClaimSource, PlatformPerson
+from ..db.sql import bulk_insert, one_of
+from ..errors import Conflict, LedgerError, NotFound
+from ..rules.codes import OTHER_FUNDS
+from ..rules.idcard import mask
+from ..rules.money import format_fen
+from ..rules.national import PROFILE, Record
+
+SOURCE_COLUMNS = (
+    "claim_id", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
+    *OTHER_FUNDS, "received",
+)  # fmt: skip
+
+
+def known_numbers(s: Session, numbers: set[str]) -> dict[str, str]:
+    """The platform's person numbers already learnt: platform psn_no -> ID number."""
+    if not numbers:
+        return {}
+    t = PlatformPerson.__table__
+    return dict(s.execute(select(t.c.platform_psn_no, t.c.psn_no).where(one_of(s, t.c.platform_psn_no, numbers))).all())
+
+
+def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
+    """The record with its person's ID number: certno, or the person the platform's number
+    was learnt for. An error where the two disagree, or neither is known."""
+    number, certno = record.platform_psn_no, record.claim.get("psn_no")
+    learnt = known.get(number) if number else None
+    if certno is None:
+        if learnt is None:
+            return NotFound(
+                f"psn_no: the platform's person number {number} is not known yet; a record that gives certno teaches it"
+            )
+        return record._replace(claim=record.claim | {"psn_no": learnt})
+    if learnt is not None and learnt != certno:
+        return Conflict(f"psn_no: the platform's person number {number} is {mask(learnt)}'s, not {mask(certno)}'s")
+    return record
+
+
+def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) -> None:
+    """The source of each claim posted from a platform record, and the person numbers the
+    chunk teaches (the first record to give a number wins; `whose` refused any other)."""
+    rows = [
+        (
+            claim_id,
+            PROFILE,
+            r.mdtrt_id,
+            r.platform_psn_no,
+            r.fixmedins_name,
+            r.setl_time,
+            r.begndate,
+            r.enddate,
+            *(r.figures[f] or 0 for f in OTHER_FUNDS),
+            _received(r),
+        )  # fmt: skip
+        for r, claim_id in sources
+    ]
+    bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows)
+    learnt: dict[str, tuple] = {}
+    for r, _ in sources:
+        if r.platform_psn_no and r.platform_psn_no not in learnt:
+            learnt[r.platform_psn_no] = (r.platform_psn_no, r.claim["psn_no"], r.claim["setl_id"], now)
+    t = PlatformPerson.__table__
+    if s.get_bind().dialect.name == "postgresql":
+        # Another writer may learn the same number at the same moment: the first one stands.
+        if learnt:
+            s.execute(
+                pg_insert(t).on_conflict_do_nothing(index_elements=["platform_psn_no"]),
+                [
+                    dict(zip(("platform_psn_no", "psn_no", "setl_id", "created_at"), v, strict=True))
+                    for v in learnt.values()
+                ],
+            )
+        return
+    # SQLite: this transaction holds the only write lock, so what is not there now is new.
+    there = known_numbers(s, set(learnt))
+    new = [v for n, v in learnt.items() if n not in there]
+    bulk_insert(s, t, ("platform_psn_no", "psn_no", "setl_id", "created_at"), new)
+
+
+def _received(r: Record) -> dict:
+    """The record's fields the ledger does not read, as received, and the platform's own
+    figures (yuan strings), which reconcile compares: what has no column of its own."""
+    figures = {f: format_fen(v) for f, v in r.figures.items() if v is not None and f not in OTHER_FUNDS}
+    return r.extra | figures

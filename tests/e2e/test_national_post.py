@@ -1,0 +1,146 @@
+"""`ledger claim post --profile national`: the platform's settlement records posted as they
+come, with what the ledger does not read kept beside the claim, other funds in their own
+books, refunds reversing their original. Figures worked by hand under the Songyuan seed."""
+
+import json
+
+import pytest
+
+from tests.ids import WORKER
+from tests.platform_records import AGREES, DIFFERS, Num, add_worker, write
+
+
+@pytest.fixture
+def worker(run):
+    return add_worker(run)
+
+
+def post(run, path, *more):
+    return run("claim", "post", "--profile", "national", path, "--json", *more)
+
+
+def results(r) -> list[dict]:
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def test_records_post_with_the_ledgers_own_figures(run, worker, tmp_path):
+    r = post(run, write(tmp_path, AGREES, DIFFERS))
+    assert r.exit_code == 0, r.output
+    out = results(r)
+    # N1: 800.00 at 二级甲等 (level 2): fund (800 - 300) x 57% = 285.00; account 515.00.
+    # N2: 1000.00 at 三级甲等 (level 3): fund (1000 - 100) x 50% = 450.00 (the ledger's,
+    #     not the platform's 450.01); account 1000.00 - 515.00 = 485.00; cash 550.00 - 485.00 = 65.00.
+    assert [
+        (o["setl_id"], o["status"], o["hosp_lv"], o["hifp_pay"], o["acct_pay"], o["psn_cash_pay"]) for o in out
+    ] == [
+        ("N1", "posted", "2", "285.00", "515.00", "0.00"),
+        ("N2", "posted", "3", "450.00", "485.00", "65.00"),
+    ]
+    assert out[0]["psn_no"] == WORKER and out[0]["service_date"] == "2025-03-01"
+    assert run("verify").exit_code == 0
+
+
+def test_what_the_ledger_does_not_read_is_kept_and_shown(run, worker, tmp_path):
+    record = AGREES | {"exp_content": '{"note": "扩展"}', "nwb_flag": "0"}
+    assert post(run, write(tmp_path, record)).exit_code == 0
+    shown = json.loads(run("claim", "show", "N1", "--json").stdout)
+    assert shown["fixmedins_code"] == "H22070200001"
+    src = shown["source"]
+    assert (src["profile"], src["mdtrt_id"], src["platform_psn_no"], src["fixmedins_name"]) == (
+        "national", "MN1", "22000000000000000000000012", "松原市某医院",
+    )  # fmt: skip
+    assert (src["setl_time"], src["begndate"], src["enddate"]) == ("2025-03-01 09:30:00", "2025-03-01", "2025-03-01")
+    received = src["received"]
+    assert received["exp_content"] == '{"note": "扩展"}'  # a field no list of ours names
+    assert received["psn_name"] == "李建国" and received["emp_name"] == "松原市某单位" and received["age"] == "46.0"
+    assert received["hifp_pay"] == "285.00"  # the platform's own figure, for a later reconcile
+
+
+def test_the_platform_person_number_finds_the_person_after_the_first_record(run, worker, tmp_path):
+    # N2 without certno: the number was learnt from N1 (same file, earlier chunk or not).
+    later = DIFFERS | {"certno": "", "psn_cert_type": ""}
+    r = post(run, write(tmp_path, AGREES, later), "--chunk", "1")
+    assert r.exit_code == 0, r.output
+    assert [o["psn_no"] for o in results(r)] == [WORKER, WORKER]
+
+
+def test_a_platform_number_given_with_another_persons_id_is_refused(run, worker, tmp_path):
+    from tests.ids import RETIREE
+
+    assert run("person", "add", RETIREE, "--name", "王秀英", "--insutype", "310", "--psn-type", "1201",
+               "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
+    assert post(run, write(tmp_path, AGREES)).exit_code == 0
+    r = post(run, write(tmp_path, DIFFERS | {"certno": RETIREE}))
+    assert r.exit_code == 1
+    assert (
+        "psn_no: the platform's person number 22000000000000000000000012 is 220702********0035's"
+        in results(r)[0]["errors"][0]
+    )
+
+
+def test_other_funds_pay_before_the_accounts_in_their_own_books(run, worker, tmp_path, engine):
+    from sqlalchemy import text
+
+    # 800.00 at level 2: fund 285.00, personal 515.00; medical assistance (maf_pay) 100.00
+    # pays first, the account 415.00, cash 0.00.
+    r = post(run, write(tmp_path, AGREES | {"maf_pay": Num("100.00")}))
+    assert r.exit_code == 0, r.output
+    o = results(r)[0]
+    assert (o["psn_part_amt"], o["other_funds_pay"], o["acct_pay"], o["psn_cash_pay"]) == (
+        "515.00", "100.00", "415.00", "0.00",
+    )  # fmt: skip
+    with engine.connect() as conn:
+        books = dict(conn.execute(text("SELECT book, amount FROM journal_entries WHERE posting_id = "
+                                       "(SELECT posting_id FROM claims WHERE setl_id = 'N1')")).all())  # fmt: skip
+    assert books["medical_assistance"] == -10000 and books["provider"] == 80000 and "patient_cash" not in books
+    assert json.loads(run("claim", "show", "N1", "--json").stdout)["source"]["maf_pay"] == "100.00"
+    assert run("verify").exit_code == 0
+
+
+def test_other_funds_above_the_personal_share_are_refused(run, worker, tmp_path, snapshot):
+    before = snapshot()
+    r = post(run, write(tmp_path, AGREES | {"maf_pay": Num("600.00")}))
+    assert r.exit_code == 1
+    assert results(r)[0]["errors"] == [
+        "other funds: cvlserv_pay, hifes_pay, maf_pay, oth_pay and hosp_part_amt pay 600.00, "
+        "more than the personal share 515.00 the ledger leaves after the basic scheme"
+    ]
+    after = snapshot()
+    # A usage counter may have opened at zero for the chunk; nothing else is written.
+    assert {t: rows for t, rows in after.items() if t != "benefit_usage"} == {
+        t: rows for t, rows in before.items() if t != "benefit_usage"
+    }
+
+
+REFUND = AGREES | {"setl_id": "N1R", "refd_setl_flag": "1", "init_setl_id": "N1", "setl_time": "2025-03-02 08:00:00",
+                   "medfee_sumamt": Num("-800.00"), "hifp_pay": Num("-285.00"), "acct_pay": Num("-515.00")}  # fmt: skip
+
+
+def test_a_refund_record_reverses_its_original_and_posting_again_changes_nothing(run, worker, tmp_path):
+    path = write(tmp_path, AGREES, REFUND)
+    r = post(run, path)
+    assert r.exit_code == 0, r.output
+    assert [(o["setl_id"], o["status"]) for o in results(r)] == [("N1", "posted"), ("N1R", "reversed")]
+    assert "1 reversed by refund records" in r.stderr
+    shown = json.loads(run("claim", "show", "N1", "--json").stdout)
+    assert shown["reversal"]["reason"] == "refund record N1R (refd_setl_flag 1)"
+    assert shown["reversal"]["reversed_on"] == "2025-03-02"
+    # the account has its 515.00 back: 1000.00 again
+    assert json.loads(run("account", "show", WORKER, "--json").stdout)["balance"] == "1000.00"
+    again = post(run, path)
+    assert again.exit_code == 0, again.output
+    assert [o["status"] for o in results(again)] == ["duplicate", "duplicate"]
+    assert run("verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "refund, message",
+    [
+        (REFUND | {"init_setl_id": "NOPE"}, "init_setl_id: no claim 'NOPE' is posted"),
+        (REFUND | {"medfee_sumamt": Num("-100.00")}, "medfee_sumamt: the refund is -100.00, claim N1 was 800.00"),
+    ],
+)
+def test_a_refund_that_names_no_claim_or_part_of_one_is_refused(run, worker, tmp_path, refund, message):
+    r = post(run, write(tmp_path, AGREES, refund))
+    assert r.exit_code == 1
+    assert results(r)[1]["errors"][0].startswith(message)
