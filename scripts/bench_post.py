@@ -156,7 +156,7 @@ def national_record(c: dict, k: int) -> str:
         "acct_pay": fee, "cash_payamt": "0.00", "balc": "0.00", "acct_mulaid_pay": "0.00", "age": "46.0",
     }  # fmt: skip
     texts = {
-        "setl_id": c["setl_id"], "mdtrt_id": f"M{k:08d}", "psn_no": f"2200000000000000{k % 20000:010d}",
+        "setl_id": c["setl_id"], "mdtrt_id": f"M{k:08d}", "psn_no": "P" + c["psn_no"],
         "psn_name": "测试", "psn_cert_type": "01", "certno": c["psn_no"], "gend": "1", "naty": "01",
         "brdy": "1970-01-01", "insutype": "310", "psn_type": "1101", "cvlserv_flag": "0", "flxempe_flag": "0",
         "nwb_flag": "0", "insu_optins": "220702", "emp_name": "松原市某单位", "pay_loc": "2",

@@ -100,7 +100,7 @@ def _say(r, as_json: bool) -> None:
             )
         )
     if r.status == REJECTED:
-        click.echo(shown(f"{where}: the ledger would not post it: {r.error}"))
+        click.echo(shown(f"{where}: not compared: {r.error}"))
 
 
 def _summary(counts: dict, by_field: dict[str, list[int]], as_json: bool) -> None:

@@ -34,6 +34,7 @@ holds the database's write lock from its first read; others wait on the busy tim
 lets readers go on meanwhile, and foreign keys are switched on for every connection.
 """
 
+import json
 import os
 
 from sqlalchemy import Engine, create_engine, event
@@ -94,8 +95,15 @@ def safe_url(url: str | URL) -> str:
         return "(not a usable URL)"
 
 
+def _json(value) -> str:
+    """JSON columns (a platform record's fields as received) as compact UTF-8: Chinese text
+    as itself, not six bytes of escape a character."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str | URL, **kw) -> Engine:
     u = normalize_url(url)
+    kw.setdefault("json_serializer", _json)
     if u.get_backend_name() == "sqlite":
         _create_private(u.database)
         engine = create_engine(u, **kw)

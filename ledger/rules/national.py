@@ -79,6 +79,9 @@ COMPARED = (
 # Funds outside the basic scheme that pay part of the patient's share (codes.OTHER_FUNDS).
 OTHER_FUNDS = tuple(codes.OTHER_FUNDS)
 FIGURES = tuple(p for _, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
+# Of those, what posting needs: read with the record. The others are kept as received and
+# read when reconcile compares them (`platform_figure`).
+POSTING_FIGURES = OTHER_FUNDS + ("acct_pay", "acct_mulaid_pay")
 # What the profile reads; every other field is kept with the claim as received.
 READ = frozenset(
     ("setl_id", "mdtrt_id", "psn_no", "psn_cert_type", "certno", "setl_time", "begndate", "enddate", "med_type")
@@ -88,6 +91,7 @@ READ = frozenset(
 )
 
 _NUMBER = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?$")
+_PLAIN = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,2}))?")  # not negative, within MAX_FEN, at most two decimals
 _TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -96,7 +100,7 @@ class Record(NamedTuple):
     """A platform record as the ledger reads it."""
 
     claim: dict  # in the ledger's own fields, for parse_claim
-    figures: dict[str, int | None]  # the platform's adjudication (FIGURES), fen; None where not given
+    figures: dict[str, int | None]  # POSTING_FIGURES, fen; None where not given
     refund: bool  # refd_setl_flag "1": reverses init_setl_id
     init_setl_id: str | None
     platform_psn_no: str | None
@@ -106,12 +110,15 @@ class Record(NamedTuple):
     setl_time: datetime
     begndate: date | None
     enddate: date | None
-    extra: dict  # the fields the profile does not read, as received
+    raw: dict  # the record as received (`kept` gives what has no column of its own)
 
 
 def fen(value: object, field: str, *, negative: bool = False) -> int | None:
     """A platform amount in fen: a JSON number's text or a string, exactly; "" or None is
     None. More than two decimals are taken only when the rest are zeros ("12.340")."""
+    if type(value) is str and (m := _PLAIN.fullmatch(value)):  # "3300.00", "0", "12.5": a record holds twenty
+        whole, frac = m.groups()
+        return int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -138,6 +145,8 @@ def fen(value: object, field: str, *, negative: bool = False) -> int | None:
 
 def _text(raw: dict, field: str, *, required: bool = False) -> str | None:
     v = raw.get(field)
+    if type(v) is str and (t := v.strip()):
+        return t
     if v is None or (isinstance(v, str) and not v.strip()):
         if required:
             raise ValidationError(field, "is required")
@@ -179,38 +188,38 @@ def read_record(raw: object) -> Record:
     name, med_type = MED_TYPES[code]
     if med_type is None:
         raise ValidationError("med_type", f"{code} ({name}) is {MATERNITY}")
-    amounts = {f: fen(raw.get(f), f, negative=refund) for f in INPUT_AMOUNTS}
-    if amounts["medfee_sumamt"] is None:
-        raise ValidationError("medfee_sumamt", "is required")
-    figures = {f: fen(raw.get(f), f, negative=refund) for f in FIGURES}
-    for f in ("fixmedins_code", "mdtrt_id"):
-        t = _text(raw, f)
+    claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat(), "med_type": med_type}
+    if certno is not None:
+        claim["psn_no"] = certno
+    for f in INPUT_AMOUNTS:
+        amount = fen(raw.get(f), f, negative=refund)
+        if amount:  # a refund's are negative; the claim it names has them positive
+            claim[f] = format_fen(abs(amount))
+    if "medfee_sumamt" not in claim:
+        raise ValidationError("medfee_sumamt", "is required, more than 0")
+    figures = {f: fen(raw.get(f), f, negative=refund) for f in POSTING_FIGURES}
+    codes = [_text(raw, f) for f in ("fixmedins_code", "mdtrt_id")]
+    for f, t in zip(("fixmedins_code", "mdtrt_id"), codes, strict=True):
         if t is not None and not _CODE.match(t):
             raise ValidationError(f, f"is letters, digits and _.- , at most 64 (got {t[:40]!r})")
-    acct_used = any(figures[f] for f in ("acct_pay", "acct_mulaid_pay"))
-    claim = {
-        "setl_id": setl_id,
-        "psn_no": certno,
-        "service_date": setl_time.date().isoformat(),
-        "med_type": med_type,
-        "hosp_lv": _level(raw),
-        "dise_codg": _text(raw, "dise_codg"),
-        **{f: format_fen(abs(v)) for f, v in amounts.items() if v is not None},
-        "acct_used_flag": "1" if acct_used else "0",
-    }
+    if (level := _level(raw)) is not None:
+        claim["hosp_lv"] = level
+    if (disease := _text(raw, "dise_codg")) is not None:
+        claim["dise_codg"] = disease
+    claim["acct_used_flag"] = "1" if figures["acct_pay"] or figures["acct_mulaid_pay"] else "0"
     return Record(
-        claim={k: v for k, v in claim.items() if v is not None},
+        claim=claim,
         figures=figures,
         refund=refund,
         init_setl_id=init_setl_id,
         platform_psn_no=platform_psn_no,
-        mdtrt_id=_text(raw, "mdtrt_id"),
-        fixmedins_code=_text(raw, "fixmedins_code"),
+        mdtrt_id=codes[1],
+        fixmedins_code=codes[0],
         fixmedins_name=_text(raw, "fixmedins_name"),
         setl_time=setl_time,
         begndate=_day(raw, "begndate"),
         enddate=_day(raw, "enddate"),
-        extra={k: v for k, v in raw.items() if k not in READ},
+        raw=raw,
     )
 
 
@@ -262,3 +271,21 @@ def other_funds(record: "Record | None") -> int:
     if record is None:
         return 0
     return sum(record.figures[f] or 0 for f in OTHER_FUNDS)
+
+
+def platform_figure(record: "Record", field: str) -> int | None:
+    """One of the platform's figures (FIGURES) in fen, read from the text received; None
+    where the record does not give it."""
+    if field in record.figures:
+        return record.figures[field]
+    return fen(record.raw.get(field), field, negative=record.refund)
+
+
+# What a posted record keeps in its own columns (the claim's, the source's): the rest of it,
+# the fields the ledger does not read and the platform's figures, is kept as received.
+_IN_COLUMNS = (READ - set(FIGURES)) | set(OTHER_FUNDS)
+
+
+def kept(record: "Record") -> dict:
+    """The record's fields that have no column of their own, as received, in its order."""
+    return {k: v for k, v in record.raw.items() if k not in _IN_COLUMNS}

@@ -13,8 +13,7 @@ from ..db.sql import bulk_insert, one_of
 from ..errors import Conflict, LedgerError, NotFound
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
-from ..rules.money import format_fen
-from ..rules.national import PROFILE, Record
+from ..rules.national import PROFILE, Record, kept
 
 SOURCE_COLUMNS = (
     "claim_id", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
@@ -60,7 +59,7 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
             r.begndate,
             r.enddate,
             *(r.figures[f] or 0 for f in OTHER_FUNDS),
-            _received(r),
+            kept(r),
         )  # fmt: skip
         for r, claim_id in sources
     ]
@@ -85,10 +84,3 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
     there = known_numbers(s, set(learnt))
     new = [v for n, v in learnt.items() if n not in there]
     bulk_insert(s, t, ("platform_psn_no", "psn_no", "setl_id", "created_at"), new)
-
-
-def _received(r: Record) -> dict:
-    """The record's fields the ledger does not read, as received, and the platform's own
-    figures (yuan strings), which reconcile compares: what has no column of its own."""
-    figures = {f: format_fen(v) for f, v in r.figures.items() if v is not None and f not in OTHER_FUNDS}
-    return r.extra | figures

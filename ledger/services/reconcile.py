@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..errors import LedgerError
-from ..rules.national import COMPARED, Record
+from ..rules.national import COMPARED, Record, platform_figure
 from ..uow import UnitOfWork
 from .claims import CHUNK, post_claims
 from .national import read_row, resolve
@@ -35,7 +35,9 @@ class Difference(NamedTuple):
 class Reconciled(NamedTuple):
     line: int
     setl_id: str | None
-    status: str  # agrees, differs, rejected (the ledger would not post it), refund (not compared)
+    status: (
+        str  # agrees, differs, rejected (the ledger would not post it, or a figure unreadable), refund (not compared)
+    )
     differences: tuple[Difference, ...] = ()
     error: str | None = None
 
@@ -89,7 +91,10 @@ def _compare(line: int, record: Record, result) -> Reconciled:
         return Reconciled(line, result.setl_id, REJECTED, error="; ".join(result.errors))
     differences = []
     for ours, theirs in COMPARED:
-        platform = record.figures[theirs]
+        try:
+            platform = platform_figure(record, theirs)
+        except LedgerError as e:
+            return Reconciled(line, result.setl_id, REJECTED, error=str(e))
         if platform is None:  # the record does not say: nothing to compare
             continue
         ledger = result[ours].fen

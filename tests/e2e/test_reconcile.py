@@ -79,7 +79,7 @@ def test_a_bad_platform_record_names_its_line_setl_id_and_one_field(run, worker,
     r = run("claim", "reconcile", write(tmp_path, AGREES | change))
     assert r.exit_code == 1
     lines = [x for x in r.output.splitlines() if x.startswith("line 1")]
-    assert lines == [f"line 1, setl_id N1: the ledger would not post it: {message}" + lines[0].split(message, 1)[1]]
+    assert lines == [f"line 1, setl_id N1: not compared: {message}" + lines[0].split(message, 1)[1]]
     assert lines[0].count(message.split(":")[0] + ":") == 1  # the field named once
 
 
