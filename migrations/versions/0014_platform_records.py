@@ -35,7 +35,13 @@ OLD_BOOKS = (
     "personal_account", "account_funding", "pooled_fund", "patient_cash", "provider", "contribution_collection",
     "major_illness_insurance", "large_expense_subsidy",
 )  # fmt: skip
-NEW_BOOKS = OLD_BOOKS + ("civil_servant_subsidy", "supplementary_insurance", "medical_assistance", "other_funds", "hospital_share")
+NEW_BOOKS = OLD_BOOKS + (
+    "civil_servant_subsidy",
+    "supplementary_insurance",
+    "medical_assistance",
+    "other_funds",
+    "hospital_share",
+)
 OLD_SPLIT = "psn_part_amt = acct_pay + acct_mulaid_pay + psn_cash_pay"
 NEW_SPLIT = "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay AND other_funds_pay >= 0"
 NEW_TABLES = {"platform_persons": "platform_psn_no", "claim_sources": "claim_id"}
@@ -104,7 +110,9 @@ def _change_check(table: str, name: str, old: str, new: str, postgres: bool) -> 
     broken = bind.execute(sa.text(f"SELECT count(*) FROM {table} WHERE NOT ({new})")).scalar_one()
     if broken:
         raise RuntimeError(f"{broken} rows of {table} would not satisfy {name}: {new}")
-    sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}).scalar_one()
+    sql = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}
+    ).scalar_one()
     was = f"CONSTRAINT {name} CHECK ({old})"
     if sql.count(was) != 1:
         raise RuntimeError(f"{table}: its CREATE statement does not hold {was} once")
