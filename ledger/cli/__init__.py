@@ -106,9 +106,9 @@ def _say_warnings() -> None:
 
 
 def _register() -> None:
-    from . import accounts, claims, db, demo, examples, family, persons, policy, rollover, verify
+    from . import accounts, claims, db, demo, examples, family, persons, policy, report, rollover, verify
 
-    for module in (db, policy, persons, accounts, family, claims, rollover, verify, demo, examples):
+    for module in (db, policy, persons, accounts, family, claims, rollover, report, verify, demo, examples):
         cli.add_command(module.command)
     cli.add_command(claims.usage_command)
 

@@ -37,6 +37,7 @@ def test_every_reading_and_writing_command_takes_json():
         ("account",),
         ("family",),
         ("claim",),
+        ("report",),
         ("demo",),
         ("policy", "template"),
     }

@@ -1,0 +1,150 @@
+"""`ledger report`: the bureau's figures as a table, CSV or JSON (docs/reports.md)."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import click
+
+from .. import clock
+from ..errors import ValidationError
+from ..rules.money import Yuan
+from ..services import reports
+from .context import as_date, date_type
+
+
+@click.group("report")
+def command():
+    """Reports: what the claims paid, and the books' trial balance.
+
+    \b
+    Example:
+        ledger report funds --from 2025-01-01 --to 2025-12-31 --by month
+        ledger report balance --to 2025-12-31 --format csv -o balance.csv
+    """
+
+
+def _period(f):
+    f = click.option(
+        "--to", "end", type=date_type, help="Last day (default: 31 December of --from's year, or this year)."
+    )(f)
+    return click.option("--from", "start", type=date_type, help="First day (default: 1 January of this year).")(f)
+
+
+def _output(f):
+    f = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")(f)
+    f = click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout."
+    )(f)
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+    )(f)
+
+
+@command.command("funds")
+@_period
+@click.option("--region", help="Only persons of this region code or its prefix (2207: the city of Songyuan).")
+@click.option("--by", default="", help=f"Group by any of {', '.join(reports.GROUPS)}, comma separated.")
+@_output
+@click.pass_obj
+def funds(obj, start, end, region, by, fmt, output, as_json):
+    """人次, people and money of the claims by service date, reversed claims left out.
+
+    Columns: the groups asked for, claims (人次), people, medfee_sumamt, fund_pay_sumamt,
+    hifp_pay, hifmi_pay, hifob_pay, other_funds_pay, acct_pay, acct_mulaid_pay,
+    psn_cash_pay; then a total row.
+
+    \b
+    Example:
+        ledger report funds --by month,med_type --format csv -o funds-2025.csv
+    """
+    start, end = _dates(start, end)
+    groups = tuple(g.strip() for g in by.split(",") if g.strip())
+    _write(reports.funds(obj.uow(), start, end, region, groups), "json" if as_json else fmt, output)
+
+
+@command.command("balance")
+@_period
+@_output
+@click.pass_obj
+def balance(obj, start, end, fmt, output, as_json):
+    """Trial balance: each journal book's opening balance, what it received and paid in the
+    period, and its closing balance, by posting date. Every column totals to zero but
+    received and paid, which are equal.
+
+    \b
+    Example:
+        ledger report balance --from 2025-01-01 --to 2025-12-31
+    """
+    start, end = _dates(start, end)
+    _write(reports.balance(obj.uow(), start, end), "json" if as_json else fmt, output)
+
+
+def _dates(start, end) -> tuple[date, date]:
+    start = as_date(start) or date(clock.today().year, 1, 1)
+    end = as_date(end) or date(start.year, 12, 31)
+    if end < start:
+        raise ValidationError("to", f"{end} is before --from {start}")
+    return start, end
+
+
+def _write(report: reports.Report, fmt: str, output: str | None) -> None:
+    text = {"table": _table, "csv": _csv, "json": _json}[fmt](report)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        click.echo(f"{report.title}: {len(report.rows)} rows written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _cell(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _lines(report: reports.Report) -> list[list[str]]:
+    rows = [[_cell(r.get(c)) for c in report.columns] for r in report.rows]
+    if report.total is not None and report.grouped:
+        rows.append([_cell(report.total.get(c, "total" if i == 0 else None)) for i, c in enumerate(report.columns)])
+    return rows
+
+
+def _table(report: reports.Report) -> str:
+    lines = [list(report.columns), *_lines(report)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(report.columns))]
+    out = [report.title]
+    for n, line in enumerate(lines):
+        out.append(
+            "  ".join(
+                cell.rjust(w) if _numeric(cell) else cell.ljust(w) for cell, w in zip(line, widths, strict=True)
+            ).rstrip()
+        )
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out) + "\n"
+
+
+def _numeric(cell: str) -> bool:
+    return cell.replace(".", "", 1).replace("-", "", 1).isdigit()
+
+
+def _csv(report: reports.Report) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(report.columns)
+    w.writerows(_lines(report))
+    return buf.getvalue()
+
+
+def _json(report: reports.Report) -> str:
+    def plain(row: dict) -> dict:
+        return {k: str(v) if isinstance(v, Yuan) else v for k, v in row.items()}
+
+    data = {
+        "title": report.title,
+        "columns": list(report.columns),
+        "rows": [plain(r) for r in report.rows],
+        "total": None if report.total is None else plain(report.total),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
