@@ -81,6 +81,43 @@ def balance(obj, start, end, fmt, output, as_json):
     _write(reports.balance(obj.uow(), start, end), "json" if as_json else fmt, output)
 
 
+@command.command("mutual-aid")
+@_period
+@click.option("--region", help="Only members of this region code or its prefix.")
+@_output
+@click.pass_obj
+def mutual_aid(obj, start, end, region, fmt, output, as_json):
+    """家庭共济: what holders' accounts paid for bound relatives, by the member's relation.
+
+    Rows of kind `claims` (by month of service, reversed claims left out) and of kind
+    `contributions` (resident contributions paid for a relative, by the year paid for, in
+    the period by payment date): holders who paid, members paid for, payments, amount.
+
+    \b
+    Example:
+        ledger report mutual-aid --from 2025-01-01 --to 2025-12-31 --format csv
+    """
+    start, end = _dates(start, end)
+    _write(reports.mutual_aid(obj.uow(), start, end, region), "json" if as_json else fmt, output)
+
+
+@command.command("caps")
+@_period
+@click.option("--region", help="Only persons of this region code or its prefix.")
+@_output
+@click.pass_obj
+def caps(obj, start, end, region, fmt, output, as_json):
+    """The year's usage counters, by benefit year and bucket: people with one, people at
+    its cap, fund paid, deductible met, and how much of the cap was used, by tenth.
+
+    \b
+    Example:
+        ledger report caps --from 2025-01-01 --to 2025-12-31
+    """
+    start, end = _dates(start, end)
+    _write(reports.caps(obj.uow(), start, end, region), "json" if as_json else fmt, output)
+
+
 def _dates(start, end) -> tuple[date, date]:
     start = as_date(start) or date(clock.today().year, 1, 1)
     end = as_date(end) or date(start.year, 12, 31)

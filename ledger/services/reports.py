@@ -4,14 +4,26 @@ fen by the database and handed out as Yuan.
 
     funds(uow, start, end, region=None, by=())   -> Report: 人次, people and money, by group
     balance(uow, start, end)                     -> Report: each book's opening, movements, closing
+    mutual_aid(uow, start, end, region=None)     -> Report: relatives' accounts paying, by relation
+    caps(uow, start, end, region=None)           -> Report: the year's counters, cap use by tenth
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select
 
-from ..db.models import ClaimRecord, ClaimReversal, Entry, Person, Posting
+from ..db.models import (
+    BenefitUsage,
+    ClaimMutualAid,
+    ClaimRecord,
+    ClaimReversal,
+    ContributionPayment,
+    Entry,
+    FamilyBinding,
+    Person,
+    Posting,
+)
 from ..db.models.base import BOOKS
 from ..db.sql import sum_fen
 from ..errors import ValidationError
@@ -143,3 +155,114 @@ def _money(row: dict) -> dict:
         m = int(out["month"])
         out["month"] = f"{m // 100}-{m % 100:02d}"
     return out
+
+
+MUTUAL_AID_FIGURES = ("holders", "members", "payments", "amount")
+
+
+def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> Report:
+    """家庭共济 in the period: what holders' accounts paid for bound relatives, of claims by
+    month (service date; reversed claims left out) and of resident contributions by the year
+    paid for (payment date), each by the member's relation to the holder."""
+    m, c, r, b, p = ClaimMutualAid, ClaimRecord, ClaimReversal, FamilyBinding, Person
+    month = (func.extract("year", c.service_date) * 100 + func.extract("month", c.service_date)).label("period")
+    claims = (
+        select(
+            literal("claims").label("kind"),
+            b.relation,
+            month,
+            func.count(func.distinct(m.payer_psn_no)).label("holders"),
+            func.count(func.distinct(c.psn_no)).label("members"),
+            func.count(m.id).label("payments"),
+            sum_fen(m.amount).label("amount"),
+        )
+        .join(c, c.id == m.claim_id)
+        .join(b, b.id == m.binding_id)
+        .join(p, p.psn_no == c.psn_no)
+        .outerjoin(r, r.claim_id == c.id)
+        .where(c.service_date.between(start, end), r.id.is_(None))
+        .group_by(b.relation, month)
+    )
+    cp = ContributionPayment
+    contributions = (
+        select(
+            literal("contributions").label("kind"),
+            b.relation,
+            cp.year.label("period"),
+            func.count(func.distinct(cp.holder_psn_no)).label("holders"),
+            func.count(func.distinct(cp.member_psn_no)).label("members"),
+            func.count(cp.id).label("payments"),
+            sum_fen(cp.amount).label("amount"),
+        )
+        .join(b, b.id == cp.binding_id)
+        .join(p, p.psn_no == cp.member_psn_no)
+        .where(cp.paid_on.between(start, end))
+        .group_by(b.relation, cp.year)
+    )
+    if region:
+        claims, contributions = (
+            claims.where(p.region.startswith(region)),
+            contributions.where(p.region.startswith(region)),
+        )
+    rows = []
+    with uow.read_only():
+        for q in (claims, contributions):
+            for row in uow.session.execute(q.order_by("relation", "period")):
+                d = dict(row._mapping)
+                period = int(d["period"])
+                d["period"] = f"{period // 100}-{period % 100:02d}" if d["kind"] == "claims" else str(period)
+                d["amount"] = Yuan(d["amount"])
+                rows.append(d)
+    total = {
+        "kind": "total",
+        "payments": sum(x["payments"] for x in rows),
+        "amount": Yuan(sum(x["amount"].fen for x in rows)),
+    }
+    title = f"mutual aid, {start} to {end}" + (f", region {region}" if region else "")
+    return Report(title, ("kind", "relation", "period", *MUTUAL_AID_FIGURES), rows, total)
+
+
+DECILES = tuple(f"{10 * k}-{10 * k + 10}%" for k in range(10))
+
+
+def caps(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> Report:
+    """The year's usage counters of the benefit years start..end, by year and bucket: how
+    many people have one, how many reached its cap, the fund paid and the deductible met, and
+    how much of the cap the people used, by tenth (a counter at its cap is in `at cap`)."""
+    u, p = BenefitUsage, Person
+    tenth = case((u.fund_paid >= u.cap, 10), else_=(u.fund_paid * 10) / u.cap).label("tenth")
+    q = (
+        select(
+            u.year,
+            u.bucket,
+            tenth,
+            func.count(u.id).label("people"),
+            sum_fen(u.fund_paid).label("fund_paid"),
+            sum_fen(u.deductible_met).label("deductible_met"),
+        )
+        .join(p, p.psn_no == u.psn_no)
+        .where(u.year.between(start.year, end.year))
+        .group_by(u.year, u.bucket, tenth)
+        .order_by(u.year, u.bucket, tenth)
+    )
+    if region:
+        q = q.where(p.region.startswith(region))
+    rows: dict[tuple, dict] = {}
+    with uow.read_only():
+        for r in uow.session.execute(q):
+            row = rows.setdefault(
+                (r.year, r.bucket),
+                {"year": r.year, "bucket": r.bucket, "people": 0, "at cap": 0, "fund_paid": 0, "deductible_met": 0}
+                | dict.fromkeys(DECILES, 0),
+            )
+            row["people"] += r.people
+            row["fund_paid"] += r.fund_paid
+            row["deductible_met"] += r.deductible_met
+            row["at cap" if int(r.tenth) >= 10 else DECILES[int(r.tenth)]] += r.people
+    out = [
+        row | {"fund_paid": Yuan(row["fund_paid"]), "deductible_met": Yuan(row["deductible_met"])}
+        for row in rows.values()
+    ]
+    columns = ("year", "bucket", "people", "at cap", "fund_paid", "deductible_met", *DECILES)
+    title = f"caps, benefit years {start.year} to {end.year}" + (f", region {region}" if region else "")
+    return Report(title, columns, out, None)

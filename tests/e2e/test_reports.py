@@ -134,3 +134,34 @@ def test_a_region_outside_the_books_reports_nothing_and_a_bad_grouping_is_named(
     assert r.exit_code == 0 and out.read_text(encoding="utf-8").startswith(
         "book,opening,received,paid,movement,closing"
     )
+
+
+def test_mutual_aid_by_relation_claims_and_contributions(run, books):
+    # The worker's account is empty after A2; 410.00 more, then he pays his son's 2026
+    # contribution (ordinary resident, Songyuan: 410.00) on 2025-10-15.
+    assert run("account", "credit", WORKER, "410.00", "--reason", "transfer", "--date", "2025-10-01").exit_code == 0
+    r = run("family", "pay-contribution", WORKER, STUDENT, "--year", "2026", "--date", "2025-10-15")
+    assert r.exit_code == 0, r.output
+    aid = report(run, "mutual-aid")
+    rows = [
+        (x["kind"], x["relation"], x["period"], x["holders"], x["members"], x["payments"], x["amount"])
+        for x in aid["rows"]
+    ]
+    assert rows == [
+        ("claims", "child", "2025-03", 1, 1, 1, "190.00"),  # S1: the son's 190.00 personal share
+        ("contributions", "child", "2026", 1, 1, 1, "410.00"),
+    ]
+    assert aid["total"]["amount"] == "600.00"  # 190.00 + 410.00
+    # the balance still ties: the contribution moved 410.00 from the account to the collection
+    assert report(run, "balance")["total"]["closing"] == "0.00"
+
+
+def test_caps_by_bucket_and_tenth(run, books):
+    (row,) = report(run, "caps")["rows"]
+    # WORKER's outpatient counter: fund 285 + 450 + 55 - 55 (R1 given back) = 735.00 of his
+    # 1000.00 cap: the 70-80% tenth; deductible 300 + 100 = 400.00.
+    # STUDENT's: fund 110.00 of the resident cap 800.00 (13.75%): 10-20%; deductible 100.00.
+    assert (row["year"], row["bucket"], row["people"], row["at cap"], row["fund_paid"], row["deductible_met"]) == (
+        2025, "outpatient", 2, 0, "845.00", "500.00",
+    )  # fmt: skip
+    assert {k: v for k, v in row.items() if k.endswith("%") and v} == {"10-20%": 1, "70-80%": 1}
