@@ -10,6 +10,7 @@ import click
 from .. import clock
 from ..errors import ValidationError
 from ..rules.money import Yuan
+from ..rules.persons import check_year
 from ..services import reports
 from .context import as_date, date_type
 
@@ -116,6 +117,24 @@ def caps(obj, start, end, region, fmt, output, as_json):
     """
     start, end = _dates(start, end)
     _write(reports.caps(obj.uow(), start, end, region), "json" if as_json else fmt, output)
+
+
+@command.command("incentives")
+@click.option("--year", help="The year the rollover opened (default: this year).")
+@click.option("--region", help="Only persons of this region code or its prefix.")
+@_output
+@click.pass_obj
+def incentives(obj, year, region, fmt, output, as_json):
+    """What `ledger rollover` worked out for YEAR: residents' major-illness cap raises
+    (zero-claim bonus, continuous-enrollment bonus, the bonus granted) and the year-end
+    items, by item and by whether the account paid them or they are due in cash.
+
+    \b
+    Example:
+        ledger report incentives --year 2026
+    """
+    year = check_year(year if year is not None else clock.today().year)
+    _write(reports.incentives(obj.uow(), year, region), "json" if as_json else fmt, output)
 
 
 def _dates(start, end) -> tuple[date, date]:

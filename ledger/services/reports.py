@@ -6,6 +6,7 @@ fen by the database and handed out as Yuan.
     balance(uow, start, end)                     -> Report: each book's opening, movements, closing
     mutual_aid(uow, start, end, region=None)     -> Report: relatives' accounts paying, by relation
     caps(uow, start, end, region=None)           -> Report: the year's counters, cap use by tenth
+    incentives(uow, year, region=None)           -> Report: what the rollover into `year` worked out
 """
 
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from ..db.models import (
     ContributionPayment,
     Entry,
     FamilyBinding,
+    MajorIllnessIncentive,
     Person,
     Posting,
+    YearEndDeduction,
 )
 from ..db.models.base import BOOKS
 from ..db.sql import sum_fen
@@ -266,3 +269,42 @@ def caps(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> 
     columns = ("year", "bucket", "people", "at cap", "fund_paid", "deductible_met", *DECILES)
     title = f"caps, benefit years {start.year} to {end.year}" + (f", region {region}" if region else "")
     return Report(title, columns, out, None)
+
+
+def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
+    """What the rollover into `year` worked out: residents' major-illness cap raises (the
+    zero-claim and continuous-enrollment parts and the bonus granted, within its limit), and
+    the year-end items for `year`, by item and whether the account paid them or they are due
+    in cash. `people`: those with more than 0."""
+    i, d, p = MajorIllnessIncentive, YearEndDeduction, Person
+    parts = [(name, getattr(i, name)) for name in ("zero_claim_bonus", "continuous_bonus", "bonus")]
+    raises = (
+        select(
+            *(func.count(case((col > 0, 1))).label(f"{name}_people") for name, col in parts),
+            *(sum_fen(col).label(name) for name, col in parts),
+        )
+        .join(p, p.psn_no == i.psn_no)
+        .where(i.year == year)
+    )
+    items = (
+        select(d.item, d.status, func.count(d.id).label("people"), sum_fen(d.amount).label("amount"))
+        .join(p, p.psn_no == d.psn_no)
+        .where(d.year == year)
+        .group_by(d.item, d.status)
+        .order_by(d.item, d.status)
+    )
+    if region:
+        raises, items = raises.where(p.region.startswith(region)), items.where(p.region.startswith(region))
+    with uow.read_only():
+        s = uow.session
+        r = s.execute(raises).one()._mapping
+        rows = [
+            {"kind": "incentive", "item": name, "status": None, "people": r[f"{name}_people"], "amount": Yuan(r[name])}
+            for name, _ in parts
+        ]
+        rows += [
+            {"kind": "year_end", "item": x.item, "status": x.status, "people": x.people, "amount": Yuan(x.amount)}
+            for x in s.execute(items)
+        ]
+    title = f"incentives and year-end items for {year}" + (f", region {region}" if region else "")
+    return Report(title, ("kind", "item", "status", "people", "amount"), rows, None)
