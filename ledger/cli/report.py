@@ -137,6 +137,23 @@ def incentives(obj, year, region, fmt, output, as_json):
     _write(reports.incentives(obj.uow(), year, region), "json" if as_json else fmt, output)
 
 
+@command.command("accounts")
+@click.option("--date", "on", type=date_type, help="The day whose end the balances are at (default: today).")
+@click.option("--region", help="Only persons of this region code or its prefix.")
+@_output
+@click.pass_obj
+def accounts(obj, on, region, fmt, output, as_json):
+    """Personal accounts (个人账户) by region and status (in service, retired): how many, how
+    many empty, and what they hold at the end of --date, from the journal.
+
+    \b
+    Example:
+        ledger report accounts --date 2025-12-31 --format csv
+    """
+    on = as_date(on) or clock.today()
+    _write(reports.accounts(obj.uow(), on, region), "json" if as_json else fmt, output)
+
+
 def _dates(start, end) -> tuple[date, date]:
     start = as_date(start) or date(clock.today().year, 1, 1)
     end = as_date(end) or date(start.year, 12, 31)

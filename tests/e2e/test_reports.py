@@ -165,3 +165,18 @@ def test_caps_by_bucket_and_tenth(run, books):
         2025, "outpatient", 2, 0, "845.00", "500.00",
     )  # fmt: skip
     assert {k: v for k, v in row.items() if k.endswith("%") and v} == {"10-20%": 1, "70-80%": 1}
+
+
+def test_accounts_at_a_date_from_the_journal(run, books):
+    # WORKER (in service, 220702): 1000.00 - 515.00 (A1) - 190.00 (S1) - 295.00 (A2) = 0.00 at
+    # the year's end; at the end of March 1000.00 - 515.00 - 190.00 = 295.00. The son has none.
+    def figures(day):
+        r = run("report", "accounts", "--date", day, "--json")
+        assert r.exit_code == 0, r.output
+        return [
+            (x["region"], x["status"], x["accounts"], x["empty"], x["balance"]) for x in json.loads(r.stdout)["rows"]
+        ]
+
+    assert figures("2025-12-31") == [("220702", "in service", 1, 1, "0.00")]
+    assert figures("2025-03-31") == [("220702", "in service", 1, 0, "295.00")]
+    assert figures("2024-12-31") == [("220702", "in service", 1, 1, "0.00")]  # before the opening credit

@@ -1,38 +1,25 @@
-"""Reports for the bureau (`ledger report`, docs/reports.md): what the claims paid, and the
-books' trial balance. Read-only, set-based: one grouped query per report, money summed in
-fen by the database and handed out as Yuan.
+"""Reports over the claims: what they paid (`funds`), what relatives' accounts paid
+(`mutual_aid`) and how the year's caps were used (`caps`). Reversed claims are left out."""
 
-    funds(uow, start, end, region=None, by=())   -> Report: 人次, people and money, by group
-    balance(uow, start, end)                     -> Report: each book's opening, movements, closing
-    mutual_aid(uow, start, end, region=None)     -> Report: relatives' accounts paying, by relation
-    caps(uow, start, end, region=None)           -> Report: the year's counters, cap use by tenth
-    incentives(uow, year, region=None)           -> Report: what the rollover into `year` worked out
-"""
-
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
-from ..db.models import (
+from ...db.models import (
     BenefitUsage,
     ClaimMutualAid,
     ClaimRecord,
     ClaimReversal,
     ContributionPayment,
-    Entry,
     FamilyBinding,
-    MajorIllnessIncentive,
     Person,
-    Posting,
-    YearEndDeduction,
 )
-from ..db.models.base import BOOKS
-from ..db.sql import sum_fen
-from ..errors import ValidationError
-from ..rules.codes import EMPLOYEE, RETIRED_TYPES
-from ..rules.money import Yuan
-from ..uow import UnitOfWork
+from ...db.sql import sum_fen
+from ...errors import ValidationError
+from ...rules.codes import EMPLOYEE, RETIRED_TYPES
+from ...rules.money import Yuan
+from ...uow import UnitOfWork
+from .report import Report
 
 # What `report funds` can group by, and the claim's or person's column each is.
 GROUPS = ("month", "med_type", "level", "institution", "region", "insutype", "status")
@@ -42,23 +29,6 @@ FUND_FIGURES = (
 )  # fmt: skip
 
 
-# A book's opening balance, what it received and paid in the period, the difference, and its
-# closing balance. Signed as the journal is: what a book receives is positive.
-BALANCE_FIGURES = ("opening", "received", "paid", "movement", "closing")
-
-
-@dataclass(frozen=True)
-class Report:
-    """A report's rows: each a dict in `columns` order, money as Yuan; `total` the same
-    figures over every row (None where a total means nothing)."""
-
-    title: str
-    columns: tuple[str, ...]
-    rows: list[dict]
-    total: dict | None
-    grouped: bool = True  # False: the one row is the total itself
-
-
 def check_groups(by: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [g for g in by if g not in GROUPS]
     if unknown:
@@ -66,14 +36,20 @@ def check_groups(by: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(by))
 
 
+def status_column():
+    """在职 / 退休 / 居民: `in service`, `retired` or `resident`, from the person's scheme and type."""
+    p = Person
+    return case(
+        (p.insutype != EMPLOYEE, "resident"), (p.psn_type.in_(RETIRED_TYPES), "retired"), else_="in service"
+    ).label("status")
+
+
 def _group_column(name: str, s):
     c, p = ClaimRecord, Person
     if name == "month":  # 202503, shown as "2025-03"
         return (func.extract("year", c.service_date) * 100 + func.extract("month", c.service_date)).label(name)
-    if name == "status":  # 在职 / 退休 / 居民
-        return case(
-            (p.insutype != EMPLOYEE, "resident"), (p.psn_type.in_(RETIRED_TYPES), "retired"), else_="in service"
-        ).label(name)
+    if name == "status":
+        return status_column()
     column = {
         "med_type": c.med_type,
         "level": c.hosp_lv,
@@ -122,34 +98,6 @@ def funds(uow: UnitOfWork, start: date, end: date, region: str | None = None, by
     return Report(
         f"funds, service dates {start} to {end}" + (f", region {region}" if region else ""), columns, rows, total
     )
-
-
-def balance(uow: UnitOfWork, start: date, end: date) -> Report:
-    """Each journal book: its balance before `start` (by posting date), what moved from start
-    to end, and its balance at the end. Every posting balances, so each column sums to zero."""
-    e, p = Entry, Posting
-    before, during = p.effective_date < start, and_(p.effective_date >= start, p.effective_date <= end)
-    with uow.read_only():
-        q = (
-            select(
-                e.book,
-                sum_fen(case((before, e.amount), else_=0)).label("opening"),
-                sum_fen(case((and_(during, e.amount > 0), e.amount), else_=0)).label("received"),
-                sum_fen(case((and_(during, e.amount < 0), -e.amount), else_=0)).label("paid"),
-                sum_fen(case((p.effective_date <= end, e.amount), else_=0)).label("closing"),
-            )
-            .join(p, p.id == e.posting_id)
-            .group_by(e.book)
-        )
-        found = {row.book: row for row in uow.session.execute(q)}
-    rows = []
-    for book in BOOKS:  # every book, in the ledger's order, those without entries as zeros
-        row = found.get(book)
-        opening, received, paid, closing = (row.opening, row.received, row.paid, row.closing) if row else (0, 0, 0, 0)
-        figures = (opening, received, paid, received - paid, closing)
-        rows.append({"book": book, **dict(zip(BALANCE_FIGURES, map(Yuan, figures), strict=True))})
-    total = {k: Yuan(sum(r[k].fen for r in rows)) for k in BALANCE_FIGURES}
-    return Report(f"trial balance, postings dated {start} to {end}", ("book", *BALANCE_FIGURES), rows, total)
 
 
 def _money(row: dict) -> dict:
@@ -269,42 +217,3 @@ def caps(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> 
     columns = ("year", "bucket", "people", "at cap", "fund_paid", "deductible_met", *DECILES)
     title = f"caps, benefit years {start.year} to {end.year}" + (f", region {region}" if region else "")
     return Report(title, columns, out, None)
-
-
-def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
-    """What the rollover into `year` worked out: residents' major-illness cap raises (the
-    zero-claim and continuous-enrollment parts and the bonus granted, within its limit), and
-    the year-end items for `year`, by item and whether the account paid them or they are due
-    in cash. `people`: those with more than 0."""
-    i, d, p = MajorIllnessIncentive, YearEndDeduction, Person
-    parts = [(name, getattr(i, name)) for name in ("zero_claim_bonus", "continuous_bonus", "bonus")]
-    raises = (
-        select(
-            *(func.count(case((col > 0, 1))).label(f"{name}_people") for name, col in parts),
-            *(sum_fen(col).label(name) for name, col in parts),
-        )
-        .join(p, p.psn_no == i.psn_no)
-        .where(i.year == year)
-    )
-    items = (
-        select(d.item, d.status, func.count(d.id).label("people"), sum_fen(d.amount).label("amount"))
-        .join(p, p.psn_no == d.psn_no)
-        .where(d.year == year)
-        .group_by(d.item, d.status)
-        .order_by(d.item, d.status)
-    )
-    if region:
-        raises, items = raises.where(p.region.startswith(region)), items.where(p.region.startswith(region))
-    with uow.read_only():
-        s = uow.session
-        r = s.execute(raises).one()._mapping
-        rows = [
-            {"kind": "incentive", "item": name, "status": None, "people": r[f"{name}_people"], "amount": Yuan(r[name])}
-            for name, _ in parts
-        ]
-        rows += [
-            {"kind": "year_end", "item": x.item, "status": x.status, "people": x.people, "amount": Yuan(x.amount)}
-            for x in s.execute(items)
-        ]
-    title = f"incentives and year-end items for {year}" + (f", region {region}" if region else "")
-    return Report(title, ("kind", "item", "status", "people", "amount"), rows, None)

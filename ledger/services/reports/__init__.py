@@ -1,0 +1,20 @@
+"""Reports for the bureau (`ledger report`, docs/reports.md): what the claims paid, and the
+books' trial balance. Read-only, set-based: one grouped query per report, money summed in
+fen by the database and handed out as Yuan.
+
+    funds(uow, start, end, region=None, by=())   -> Report: 人次, people and money, by group
+    balance(uow, start, end)                     -> Report: each book's opening, movements, closing
+    mutual_aid(uow, start, end, region=None)     -> Report: relatives' accounts paying, by relation
+    caps(uow, start, end, region=None)           -> Report: the year's counters, cap use by tenth
+    incentives(uow, year, region=None)           -> Report: what the rollover into `year` worked out
+    accounts(uow, on, region=None)               -> Report: personal accounts by region and status
+"""
+
+from .books import BALANCE_FIGURES, accounts, balance, incentives
+from .claims import DECILES, FUND_FIGURES, GROUPS, MUTUAL_AID_FIGURES, caps, check_groups, funds, mutual_aid
+from .report import Report
+
+__all__ = [
+    "BALANCE_FIGURES", "DECILES", "FUND_FIGURES", "GROUPS", "MUTUAL_AID_FIGURES", "Report", "accounts", "balance",
+    "caps", "check_groups", "funds", "incentives", "mutual_aid",
+]  # fmt: skip
