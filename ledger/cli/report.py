@@ -9,6 +9,7 @@ import click
 
 from .. import clock
 from ..errors import ValidationError
+from ..formats import spreadsheet
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
@@ -39,7 +40,12 @@ def _output(f):
         "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout."
     )(f)
     return click.option(
-        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json", "xlsx"]),
+        default="table",
+        show_default=True,
+        help="xlsx needs -o FILE: money as numbers with two decimals.",
     )(f)
 
 
@@ -163,6 +169,12 @@ def _dates(start, end) -> tuple[date, date]:
 
 
 def _write(report: reports.Report, fmt: str, output: str | None) -> None:
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx")
+        spreadsheet.write(report, output, _lines(report))
+        click.echo(f"{report.title}: {len(report.rows)} rows written to {output}", err=True)
+        return
     text = {"table": _table, "csv": _csv, "json": _json}[fmt](report)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as f:

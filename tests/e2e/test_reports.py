@@ -180,3 +180,26 @@ def test_accounts_at_a_date_from_the_journal(run, books):
     assert figures("2025-12-31") == [("220702", "in service", 1, 1, "0.00")]
     assert figures("2025-03-31") == [("220702", "in service", 1, 0, "295.00")]
     assert figures("2024-12-31") == [("220702", "in service", 1, 1, "0.00")]  # before the opening credit
+
+
+def test_xlsx_agrees_with_json(run, books, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "funds.xlsx"
+    r = run(
+        "report", "funds", "--from", "2025-01-01", "--to", "2025-12-31", "--by", "month", "--format", "xlsx", "-o", out
+    )
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=3)]
+    as_json = report(run, "funds", "--by", "month")
+    assert [r["month"] for r in rows] == ["2025-03", "2025-04", "total"]
+    for got, want in zip(rows, [*as_json["rows"], as_json["total"]], strict=True):
+        assert {k: f"{got[k]:.2f}" for k in ("medfee_sumamt", "acct_pay", "psn_cash_pay")} == {
+            k: want[k] for k in ("medfee_sumamt", "acct_pay", "psn_cash_pay")
+        }
+        assert got["claims"] == want["claims"]
+    assert ws.cell(row=3, column=header.index("medfee_sumamt") + 1).number_format == "0.00"  # money shows two places
+    no_file = run("report", "funds", "--format", "xlsx")
+    assert no_file.exit_code == 2 and "--format xlsx writes a file" in no_file.output
