@@ -10,6 +10,7 @@ import click
 from .. import clock
 from ..errors import ValidationError
 from ..formats import spreadsheet
+from ..render import charts
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
@@ -35,6 +36,9 @@ def _period(f):
 
 
 def _output(f):
+    f = click.option(
+        "--chart", type=click.Path(dir_okay=False, writable=True), help="Also draw the report's chart into FILE.png."
+    )(f)
     f = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")(f)
     f = click.option(
         "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout."
@@ -55,7 +59,7 @@ def _output(f):
 @click.option("--by", default="", help=f"Group by any of {', '.join(reports.GROUPS)}, comma separated.")
 @_output
 @click.pass_obj
-def funds(obj, start, end, region, by, fmt, output, as_json):
+def funds(obj, start, end, region, by, fmt, output, as_json, chart):
     """人次, people and money of the claims by service date, reversed claims left out.
 
     Columns: the groups asked for, claims (人次), people, medfee_sumamt, fund_pay_sumamt,
@@ -68,14 +72,14 @@ def funds(obj, start, end, region, by, fmt, output, as_json):
     """
     start, end = _dates(start, end)
     groups = tuple(g.strip() for g in by.split(",") if g.strip())
-    _write(reports.funds(obj.uow(), start, end, region, groups), "json" if as_json else fmt, output)
+    _write(reports.funds(obj.uow(), start, end, region, groups), "json" if as_json else fmt, output, chart, "funds")
 
 
 @command.command("balance")
 @_period
 @_output
 @click.pass_obj
-def balance(obj, start, end, fmt, output, as_json):
+def balance(obj, start, end, fmt, output, as_json, chart):
     """Trial balance: each journal book's opening balance, what it received and paid in the
     period, and its closing balance, by posting date. Every column totals to zero but
     received and paid, which are equal.
@@ -85,7 +89,7 @@ def balance(obj, start, end, fmt, output, as_json):
         ledger report balance --from 2025-01-01 --to 2025-12-31
     """
     start, end = _dates(start, end)
-    _write(reports.balance(obj.uow(), start, end), "json" if as_json else fmt, output)
+    _write(reports.balance(obj.uow(), start, end), "json" if as_json else fmt, output, chart, "balance")
 
 
 @command.command("mutual-aid")
@@ -93,7 +97,7 @@ def balance(obj, start, end, fmt, output, as_json):
 @click.option("--region", help="Only members of this region code or its prefix.")
 @_output
 @click.pass_obj
-def mutual_aid(obj, start, end, region, fmt, output, as_json):
+def mutual_aid(obj, start, end, region, fmt, output, as_json, chart):
     """家庭共济: what holders' accounts paid for bound relatives, by the member's relation.
 
     Rows of kind `claims` (by month of service, reversed claims left out) and of kind
@@ -105,7 +109,7 @@ def mutual_aid(obj, start, end, region, fmt, output, as_json):
         ledger report mutual-aid --from 2025-01-01 --to 2025-12-31 --format csv
     """
     start, end = _dates(start, end)
-    _write(reports.mutual_aid(obj.uow(), start, end, region), "json" if as_json else fmt, output)
+    _write(reports.mutual_aid(obj.uow(), start, end, region), "json" if as_json else fmt, output, chart, "mutual-aid")
 
 
 @command.command("caps")
@@ -113,7 +117,7 @@ def mutual_aid(obj, start, end, region, fmt, output, as_json):
 @click.option("--region", help="Only persons of this region code or its prefix.")
 @_output
 @click.pass_obj
-def caps(obj, start, end, region, fmt, output, as_json):
+def caps(obj, start, end, region, fmt, output, as_json, chart):
     """The year's usage counters, by benefit year and bucket: people with one, people at
     its cap, fund paid, deductible met, and how much of the cap was used, by tenth.
 
@@ -122,7 +126,7 @@ def caps(obj, start, end, region, fmt, output, as_json):
         ledger report caps --from 2025-01-01 --to 2025-12-31
     """
     start, end = _dates(start, end)
-    _write(reports.caps(obj.uow(), start, end, region), "json" if as_json else fmt, output)
+    _write(reports.caps(obj.uow(), start, end, region), "json" if as_json else fmt, output, chart, "caps")
 
 
 @command.command("incentives")
@@ -130,7 +134,7 @@ def caps(obj, start, end, region, fmt, output, as_json):
 @click.option("--region", help="Only persons of this region code or its prefix.")
 @_output
 @click.pass_obj
-def incentives(obj, year, region, fmt, output, as_json):
+def incentives(obj, year, region, fmt, output, as_json, chart):
     """What `ledger rollover` worked out for YEAR: residents' major-illness cap raises
     (zero-claim bonus, continuous-enrollment bonus, the bonus granted) and the year-end
     items, by item and by whether the account paid them or they are due in cash.
@@ -140,7 +144,7 @@ def incentives(obj, year, region, fmt, output, as_json):
         ledger report incentives --year 2026
     """
     year = check_year(year if year is not None else clock.today().year)
-    _write(reports.incentives(obj.uow(), year, region), "json" if as_json else fmt, output)
+    _write(reports.incentives(obj.uow(), year, region), "json" if as_json else fmt, output, chart, "incentives")
 
 
 @command.command("accounts")
@@ -148,7 +152,7 @@ def incentives(obj, year, region, fmt, output, as_json):
 @click.option("--region", help="Only persons of this region code or its prefix.")
 @_output
 @click.pass_obj
-def accounts(obj, on, region, fmt, output, as_json):
+def accounts(obj, on, region, fmt, output, as_json, chart):
     """Personal accounts (个人账户) by region and status (in service, retired): how many, how
     many empty, and what they hold at the end of --date, from the journal.
 
@@ -157,7 +161,7 @@ def accounts(obj, on, region, fmt, output, as_json):
         ledger report accounts --date 2025-12-31 --format csv
     """
     on = as_date(on) or clock.today()
-    _write(reports.accounts(obj.uow(), on, region), "json" if as_json else fmt, output)
+    _write(reports.accounts(obj.uow(), on, region), "json" if as_json else fmt, output, chart, "accounts")
 
 
 def _dates(start, end) -> tuple[date, date]:
@@ -168,7 +172,10 @@ def _dates(start, end) -> tuple[date, date]:
     return start, end
 
 
-def _write(report: reports.Report, fmt: str, output: str | None) -> None:
+def _write(report: reports.Report, fmt: str, output: str | None, chart: str | None = None, kind: str = "") -> None:
+    if chart:  # first: a missing font is said before anything is written
+        charts.draw(report, kind, chart)
+        click.echo(f"chart written to {chart}", err=True)
     if fmt == "xlsx":
         if not output:
             raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx")

@@ -20,6 +20,7 @@ FORBIDDEN = {
     "formats": ("ledger.db", "ledger.services", "ledger.cli", "sqlalchemy", "click"),
     "db": ("ledger.services", "ledger.cli", "click"),
     "services": ("ledger.cli", "click"),
+    "render": ("ledger.db", "ledger.cli", "click", "sqlalchemy"),
 }
 
 

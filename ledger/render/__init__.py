@@ -1,0 +1,1 @@
+"""Reports rendered for people: charts (PNG) and the one-page HTML report."""
