@@ -12,9 +12,10 @@ from ..db.engine import safe_url
 from ..db.models import Person
 from ..errors import LedgerError
 from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
+from ..render import page
 from ..rules.idcard import check_character, mask
 from ..rules.money import parse_yuan
-from ..services import accounts, claims, family, persons, policies, rollover
+from ..services import accounts, claims, family, persons, policies, reports, rollover
 from ..services.verify import verify
 from .context import Ctx
 
@@ -260,10 +261,27 @@ def command(ctx):
     say(
         f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}"
     )
+    step("10. The year's report")
+    say(_report(uow, Path(obj.engine.url.database).with_name("ledger-demo-report-2025.html")))
     url = safe_url(obj.db_url)  # never a password on the screen
     click.echo(
         f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"
     )
+
+
+def _report(uow, path: Path) -> str:
+    """The 2025 report as one HTML page beside the demo database; without a font that has
+    the Chinese characters its charts cannot be drawn, and the demo says so and goes on."""
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    try:
+        text = page.page(
+            2025, reports.funds(uow, start, end, by=("month",)), reports.mutual_aid(uow, start, end),
+            reports.balance(uow, start, end),
+        )  # fmt: skip
+    except LedgerError as e:
+        return f"not written: {e}"
+    path.write_text(text, encoding="utf-8")
+    return f"written to {path} (open it in a browser; `ledger report --help` lists the reports)"
 
 
 def step(title: str) -> None:

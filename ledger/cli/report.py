@@ -10,7 +10,7 @@ import click
 from .. import clock
 from ..errors import ValidationError
 from ..formats import spreadsheet
-from ..render import charts
+from ..render import charts, page
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
@@ -162,6 +162,36 @@ def accounts(obj, on, region, fmt, output, as_json, chart):
     """
     on = as_date(on) or clock.today()
     _write(reports.accounts(obj.uow(), on, region), "json" if as_json else fmt, output, chart, "accounts")
+
+
+@command.command("html")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--year", help="The year reported (default: this year).")
+@click.option("--region", help="Only persons of this region code or its prefix.")
+@click.pass_obj
+def html(obj, file, year, region):
+    """Write the year's report as one self-contained HTML page to FILE: the headline figures
+    (人次, people, fees, fund, accounts, mutual aid), the funds by month, mutual aid and the
+    trial balance, with their charts. Nothing on the page is fetched from the network; it
+    names no person.
+
+    \b
+    Example:
+        ledger report html report-2025.html --year 2025
+    """
+    year = check_year(year if year is not None else clock.today().year)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    uow = obj.uow()
+    text = page.page(
+        year,
+        reports.funds(uow, start, end, region, ("month",)),
+        reports.mutual_aid(uow, start, end, region),
+        reports.balance(uow, start, end),
+        region,
+    )
+    with open(file, "w", encoding="utf-8") as f:
+        f.write(text)
+    click.echo(f"report for {year} written to {file}")
 
 
 def _dates(start, end) -> tuple[date, date]:
