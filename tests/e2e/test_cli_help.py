@@ -29,7 +29,8 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_every_reading_and_writing_command_takes_json():
-    # groups, the demo's narrative, and the policy template (its output is a TOML file to edit)
+    # groups, the demo's narrative, the policy template (its output is a TOML file to edit) and
+    # the HTML report (its output is the page)
     no_json = {
         ("db",),
         ("policy",),
@@ -40,6 +41,7 @@ def test_every_reading_and_writing_command_takes_json():
         ("report",),
         ("demo",),
         ("policy", "template"),
+        ("report", "html"),
     }
     lacking = [
         " ".join(p)
