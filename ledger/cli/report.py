@@ -9,7 +9,6 @@ import click
 
 from .. import clock
 from ..errors import ValidationError
-from ..formats import spreadsheet
 from ..render import charts, page
 from ..rules.money import Yuan
 from ..rules.persons import check_year
@@ -209,6 +208,8 @@ def _write(report: reports.Report, fmt: str, output: str | None, chart: str | No
     if fmt == "xlsx":
         if not output:
             raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx")
+        from ..formats import spreadsheet  # openpyxl: loaded only for a spreadsheet
+
         spreadsheet.write(report, output, _lines(report))
         click.echo(f"{report.title}: {len(report.rows)} rows written to {output}", err=True)
         return
