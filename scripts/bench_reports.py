@@ -58,14 +58,14 @@ SETUP = [
               layer_bucket, combined_bucket, inscp_scp_amt, act_pay_dedc, hifp_pay, hifmi_pay, hifob_pay, layer_selfpay,
               fund_pay_sumamt, psn_part_amt, acct_pay, acct_mulaid_pay, other_funds_pay, psn_cash_pay, balc, no_fund_reason,
               policy, posting_id, operator, created_at, fixmedins_code)
-       SELECT n, 'B' || n, lpad((1 + n % :persons)::text, 18, '0'), 2025, DATE '2025-01-01' + ((((n - 1) / :per) + 1) * 37) % 365,
+       SELECT n, 'B' || n, lpad((1 + n % :persons)::text, 18, '0'), 2025, DATE '2025-01-01' + CAST(((((n - 1) / :per) + 1) * 37) % 365 AS integer),
               (ARRAY['11', '11', '11', '14', '21'])[1 + n % 5], (1 + n % 3)::text, CASE WHEN n % 5 = 3 THEN 'E11' END,
               1000 + (n * 7919) % 200000, 0, 0, 0, '0', NULL, md5(n::text), 'outpatient', NULL, NULL,
               1000 + (n * 7919) % 200000, 0, (1000 + (n * 7919) % 200000) * 55 / 100, 0, 0, 0,
               (1000 + (n * 7919) % 200000) * 55 / 100, (1000 + (n * 7919) % 200000) - (1000 + (n * 7919) % 200000) * 55 / 100,
               0, 0, 0, (1000 + (n * 7919) % 200000) - (1000 + (n * 7919) % 200000) * 55 / 100, NULL, NULL,
               '[]', ((n - 1) / :per) + 1, 'bench', now(), 'H' || (n % 50)
-       FROM generate_series(1, :claims) AS n""",
+       FROM generate_series(CAST(1 AS bigint), CAST(:claims AS bigint)) AS n""",
     """INSERT INTO journal_entries (posting_id, book, amount, psn_no, account_id)
        SELECT posting_id, b.book, CASE b.book WHEN 'provider' THEN sum(medfee_sumamt) WHEN 'pooled_fund' THEN -sum(hifp_pay)
               ELSE -sum(psn_cash_pay) END, NULL, NULL
