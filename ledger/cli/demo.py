@@ -262,7 +262,9 @@ def command(ctx):
         f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}"
     )
     step("10. The year's report")
-    say(_report(uow, Path(obj.engine.url.database).with_name("ledger-demo-report-2025.html")))
+    # Beside the SQLite file; for a server's database, in the current folder.
+    folder = Path(obj.engine.url.database).parent if obj.engine.dialect.name == "sqlite" else Path.cwd()
+    say(_report(uow, folder / "ledger-demo-report-2025.html"))
     url = safe_url(obj.db_url)  # never a password on the screen
     click.echo(
         f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"

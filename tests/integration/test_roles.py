@@ -38,7 +38,8 @@ def ledger(url, *args):
     return r
 
 
-def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(database):
+def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(database, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the demo writes its report into the current folder
     ledger(database, "db", "roles")
     ledger(database, "db", "upgrade")  # as the owner, which now owns every table
     ledger(database, "db", "roles")  # a second time: nothing new, nothing refused

@@ -69,6 +69,12 @@ def test_an_employee_without_person_type_is_refused_by_the_database(engine):
         )
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """The demo, run here on PostgreSQL, writes its report into the current folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 # Every table that records history: a correction is a new row, never an edit.
 HISTORY = (
     "journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals",
