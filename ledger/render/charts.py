@@ -83,9 +83,16 @@ def draw(report, kind: str, path: str) -> list[str]:
     return texts
 
 
-def _yuan(v) -> float:
-    """A Yuan as a bar's height: a chart's scale, never money that is added up again."""
-    return v.fen / 100 if isinstance(v, Yuan) else 0.0
+def _fen(v) -> int:
+    """A Yuan as a bar's length, in fen: the charts draw integers; the axis shows yuan."""
+    return v.fen if isinstance(v, Yuan) else 0
+
+
+def _yuan_axis(axis) -> None:
+    """Ticks on a fen axis written in whole yuan (the ticks fall on round amounts)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda tick, _: f"{round(tick) // 100:,}"))
 
 
 def _labels(report, columns) -> list[str]:
@@ -101,16 +108,18 @@ def _funds(plt, report):
         "基金支付（元）" + ("，按" + "、".join(_GROUP_NAMES.get(g, g) for g in groups) if groups else ""),
         "费用由谁支付（元）",
     )
-    bars.bar(labels, [_yuan(r["fund_pay_sumamt"]) for r in rows], color="#1f6f8b")
+    bars.bar(labels, [_fen(r["fund_pay_sumamt"]) for r in rows], color="#1f6f8b")
     bars.set_title(title_bars)
+    _yuan_axis(bars.yaxis)
     bars.tick_params(axis="x", labelrotation=45 if len(labels) > 6 else 0)
     total = report.total or (rows[0] if rows else {})
-    left = 0.0
+    left = 0
     for field, name, colour in PAYERS:
-        width = _yuan(total.get(field))
+        width = _fen(total.get(field))
         shares.barh(["合计"], [width], left=left, color=colour, label=name)
         left += width
     shares.set_title(title_shares)
+    _yuan_axis(shares.xaxis)
     shares.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
     return fig, [title_bars, title_shares, *labels, *(n for _, n, _ in PAYERS)]
 
@@ -125,11 +134,12 @@ def _mutual_aid(plt, report):
     labels = [f"{'就医' if r['kind'] == 'claims' else '缴费'} {r['period']}" for r in rows]
     ax.bar(
         labels,
-        [_yuan(r["amount"]) for r in rows],
+        [_fen(r["amount"]) for r in rows],
         color=["#d9622b" if r["kind"] == "claims" else "#e3a21a" for r in rows],
     )
     title = "家庭共济支付（元）：就医与代缴参保费"
     ax.set_title(title)
+    _yuan_axis(ax.yaxis)
     return fig, [title, *labels]
 
 
@@ -155,18 +165,20 @@ def _caps(plt, report):
 def _balance(plt, report):
     fig, ax = plt.subplots(figsize=(9, 4))
     labels = [r["book"] for r in report.rows]
-    ax.barh(labels, [_yuan(r["closing"]) for r in report.rows], color="#1f6f8b")
+    ax.barh(labels, [_fen(r["closing"]) for r in report.rows], color="#1f6f8b")
     title = "账簿期末余额（元，收入为正）"
     ax.set_title(title)
+    _yuan_axis(ax.xaxis)
     return fig, [title]
 
 
 def _accounts(plt, report):
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [f"{r['region']} {_STATUS.get(r['status'], r['status'])}" for r in report.rows]
-    ax.bar(labels, [_yuan(r["balance"]) for r in report.rows], color="#e3a21a")
+    ax.bar(labels, [_fen(r["balance"]) for r in report.rows], color="#e3a21a")
     title = "个人账户余额（元）"
     ax.set_title(title)
+    _yuan_axis(ax.yaxis)
     return fig, [title, *labels]
 
 
@@ -176,7 +188,8 @@ _STATUS = {"in service": "在职", "retired": "退休", "resident": "居民"}
 def _incentives(plt, report):
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [r["item"] if r["status"] is None else f"{r['item']} {r['status']}" for r in report.rows]
-    ax.barh(labels, [_yuan(r["amount"]) for r in report.rows], color="#3a9ab2")
+    ax.barh(labels, [_fen(r["amount"]) for r in report.rows], color="#3a9ab2")
     title = "年度激励与年终扣缴（元）"
     ax.set_title(title)
+    _yuan_axis(ax.xaxis)
     return fig, [title]
