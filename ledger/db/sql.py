@@ -47,20 +47,23 @@ def reserve_ids(session, table, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-def bulk_insert(session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def bulk_insert(session, table, columns: tuple[str, ...], rows: list[tuple], stored: tuple[str, ...] = ()) -> None:
     """INSERT many rows (tuples in `columns` order) through the driver's executemany.
 
     The hot path of batch posting: SQLAlchemy's per-row parameter processing costs more
     than the database does. Values still go through the bind processor of each column
     type that has one (dates and times on SQLite), so they are stored exactly as the ORM
-    stores them."""
+    stores them; except the `stored` columns, given already as the database stores them
+    (a JSON column's text)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
     procs = [
-        (n, p) for n, c in enumerate(columns) if (p := table.c[c].type._cached_bind_processor(dialect)) is not None
+        (n, p)
+        for n, c in enumerate(columns)
+        if c not in stored and (p := table.c[c].type._cached_bind_processor(dialect)) is not None
     ]
     if procs:
         processed = []

@@ -24,6 +24,7 @@ from typing import BinaryIO, TextIO
 
 from ..errors import ValidationError
 from ..rules.claim_input import FIELDS, BadRow, Unread
+from .json_objects import DECODER, EXACT_DECODER, DuplicateKeys, Received
 
 READ_SIZE = 1 << 16
 MAX_ROW = 1 << 20  # characters; a settlement record is a few hundred
@@ -71,7 +72,7 @@ def read_claims(stream: TextIO, name: str = "input", *, exact_numbers: bool = Fa
     if first in "[{":
         b = _Buffer(stream)
         if exact_numbers:
-            b.decoder = _exact_decoder
+            b.decoder = EXACT_DECODER
         yield from _json_values(b)
     else:
         yield from _csv_rows(stream, name)
@@ -93,7 +94,10 @@ class _Buffer:
     def __init__(self, stream: TextIO):
         self.stream, self.text, self.pos, self.eof = stream, "", 0, False
         self.line, self.counted = 1, 0  # line number at text[counted]
-        self.decoder = _decoder
+        self.decoder = DECODER
+        # No byte that is not UTF-8 read yet: rows need not be searched for one. A block is
+        # checked once as it is read (encoding refuses a lone surrogate), not row by row.
+        self.clean = True
 
     def more(self) -> bool:
         """Read on. As much again as is pending, so a long row is re-examined a bounded
@@ -105,6 +109,11 @@ class _Buffer:
             self.eof = True
             return False
         self.line_here()
+        if self.clean and not chunk.isascii():
+            try:
+                chunk.encode("utf-8")
+            except UnicodeEncodeError:
+                self.clean = False
         self.text = self.text[self.pos :] + chunk
         self.pos = self.counted = 0
         return True
@@ -134,38 +143,18 @@ class _Buffer:
         self.pos = nl + 1
 
 
-class _DuplicateKeys(dict):
-    """An object in which a key appears twice: which value is meant cannot be told."""
-
-    repeated: list[str]
-
-
-def _object(pairs: list[tuple[str, object]]) -> dict:
-    d = dict(pairs)
-    if len(d) == len(pairs):
-        return d
-    d = _DuplicateKeys(d)
-    seen: set[str] = set()
-    d.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]
-    return d
-
-
-_decoder = json.JSONDecoder(object_pairs_hook=_object)
-_exact_decoder = json.JSONDecoder(object_pairs_hook=_object, parse_float=str, parse_int=str)
-
-
 def json_row(text: str) -> object:
     """One JSON value that is a whole row (a line of JSON lines), decoded as the claim
     reader decodes it; ValueError with the message for a row that cannot be."""
     try:
-        value = _decoder.decode(text)
+        value = DECODER.decode(text)
     except json.JSONDecodeError as e:
         raise ValueError(not_utf8(text) or f"not valid JSON ({e.msg})") from None
     except RecursionError:
         raise ValueError("not valid JSON (nested too deeply)") from None
     except ValueError as e:
         raise ValueError(f"not valid JSON ({str(e).split(';')[0]})") from None
-    if isinstance(value, _DuplicateKeys):
+    if isinstance(value, DuplicateKeys):
         raise ValueError(
             f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
         )
@@ -246,11 +235,13 @@ def _decode_one(b: _Buffer) -> tuple[object, str | None]:
             return None, f"not valid JSON: {str(e).split(';')[0]}"
         if end - b.pos > MAX_ROW:
             return None, f"a row longer than {MAX_ROW:,} characters is not read"
-        message = not_utf8(b.text, b.pos, end)
-        if message is None and isinstance(value, _DuplicateKeys):
+        message = None if b.clean else not_utf8(b.text, b.pos, end)
+        if message is None and isinstance(value, DuplicateKeys):
             message = f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
         if message is not None:
             return None, message
+        if type(value) is Received:
+            value.text = b.text[b.pos : end]
         b.pos = end
         return value, None
 

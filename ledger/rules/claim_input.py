@@ -210,6 +210,34 @@ def parse_claim(raw: object) -> Claim:
     )  # fmt: skip
 
 
+def exact_claim(
+    setl_id: str,
+    psn_no: str,
+    service_date: date,
+    med_type: str,
+    hosp_lv: str | None,
+    dise_codg: str | None,
+    fees: tuple[int, int, int, int],
+    acct_used_flag: str,
+) -> Claim | None:
+    """The Claim of fields a profile has already read exactly (rules/national.py: amounts in
+    fen, not negative and within MAX_FEN; the date a date; med_type and hosp_lv from its
+    code tables), checked as parse_claim checks the rest. None where a check fails:
+    parse_claim of the same fields then says why, so every message comes from one place."""
+    medfee, own, over, pre = fees
+    if medfee <= 0 or own + over + pre > medfee or not _SETL_ID.match(setl_id):
+        return None
+    if dise_codg is not None and not _DISE.match(dise_codg):
+        return None
+    try:
+        psn_no = _checked_id(psn_no, "psn_no")
+    except ValidationError:
+        return None
+    return Claim(
+        setl_id, psn_no, service_date, med_type, hosp_lv, dise_codg, medfee, own, over, pre, acct_used_flag, None
+    )
+
+
 def _validated(data: dict) -> "_ClaimIn":
     """The model's validation: every problem found, each message naming its field."""
     try:

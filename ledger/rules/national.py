@@ -15,10 +15,12 @@ Every code table the profile maps is here, once.
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import ValidationError
 from . import codes
+from .claim_input import Claim, exact_claim
 from .money import MAX_FEN, format_fen
 
 PROFILE = "national"
@@ -91,7 +93,6 @@ READ = frozenset(
 )
 
 _NUMBER = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?$")
-_PLAIN = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,2}))?")  # not negative, within MAX_FEN, at most two decimals
 _TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -100,6 +101,7 @@ class Record(NamedTuple):
     """A platform record as the ledger reads it."""
 
     claim: dict  # in the ledger's own fields, for parse_claim
+    parsed: Claim | None  # that claim, where its fields passed the checks (exact_claim)
     figures: dict[str, int | None]  # POSTING_FIGURES, fen; None where not given
     refund: bool  # refd_setl_flag "1": reverses init_setl_id
     init_setl_id: str | None
@@ -110,15 +112,29 @@ class Record(NamedTuple):
     setl_time: datetime
     begndate: date | None
     enddate: date | None
-    raw: dict  # the record as received (`kept` gives what has no column of its own)
+    raw: dict  # the record as received
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain_fen(text: str) -> int | None:
+    """A plain amount's fen ("3300.00", "0", "12.5": not negative, at most ten digits and two
+    decimals, so within MAX_FEN), or None for anything else. Cached: a record holds twenty
+    amounts, most of them "0.00", and a feed repeats its fees."""
+    whole, dot, frac = text.partition(".")
+    if not (whole.isdigit() and whole.isascii() and len(whole) <= 10):
+        return None
+    if not dot:
+        return int(whole) * 100
+    if not (0 < len(frac) <= 2 and frac.isdigit() and frac.isascii()):
+        return None
+    return int(whole) * 100 + int(frac) * (10 if len(frac) == 1 else 1)
 
 
 def fen(value: object, field: str, *, negative: bool = False) -> int | None:
     """A platform amount in fen: a JSON number's text or a string, exactly; "" or None is
     None. More than two decimals are taken only when the rest are zeros ("12.340")."""
-    if type(value) is str and (m := _PLAIN.fullmatch(value)):  # "3300.00", "0", "12.5": a record holds twenty
-        whole, frac = m.groups()
-        return int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
+    if type(value) is str and (amount := _plain_fen(value)) is not None:
+        return amount
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -191,12 +207,7 @@ def read_record(raw: object) -> Record:
     claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat(), "med_type": med_type}
     if certno is not None:
         claim["psn_no"] = certno
-    for f in INPUT_AMOUNTS:
-        amount = fen(raw.get(f), f, negative=refund)
-        if amount:  # a refund's are negative; the claim it names has them positive
-            claim[f] = format_fen(abs(amount))
-    if "medfee_sumamt" not in claim:
-        raise ValidationError("medfee_sumamt", "is required, more than 0")
+    fees = _fees(raw, refund, claim)
     figures = {f: fen(raw.get(f), f, negative=refund) for f in POSTING_FIGURES}
     codes = [_text(raw, f) for f in ("fixmedins_code", "mdtrt_id")]
     for f, t in zip(("fixmedins_code", "mdtrt_id"), codes, strict=True):
@@ -207,8 +218,15 @@ def read_record(raw: object) -> Record:
     if (disease := _text(raw, "dise_codg")) is not None:
         claim["dise_codg"] = disease
     claim["acct_used_flag"] = "1" if figures["acct_pay"] or figures["acct_mulaid_pay"] else "0"
+    parsed = None
+    if certno is not None and not refund:
+        parsed = exact_claim(
+            setl_id, certno, setl_time.date(), med_type, claim.get("hosp_lv"), claim.get("dise_codg"), fees,
+            claim["acct_used_flag"],
+        )  # fmt: skip
     return Record(
         claim=claim,
+        parsed=parsed,
         figures=figures,
         refund=refund,
         init_setl_id=init_setl_id,
@@ -221,6 +239,18 @@ def read_record(raw: object) -> Record:
         enddate=_day(raw, "enddate"),
         raw=raw,
     )
+
+
+def _fees(raw: dict, refund: bool, claim: dict) -> tuple[int, int, int, int]:
+    """INPUT_AMOUNTS in fen, each given one also written into `claim` as yuan. A refund's
+    are negative; the claim it names has them positive."""
+    fees = tuple(abs(a) if (a := fen(raw.get(f), f, negative=refund)) else 0 for f in INPUT_AMOUNTS)
+    for f, amount in zip(INPUT_AMOUNTS, fees, strict=True):
+        if amount:
+            claim[f] = format_fen(amount)
+    if not fees[0]:
+        raise ValidationError("medfee_sumamt", "is required, more than 0")
+    return fees
 
 
 def _certno(raw: dict) -> str | None:
@@ -279,13 +309,3 @@ def platform_figure(record: "Record", field: str) -> int | None:
     if field in record.figures:
         return record.figures[field]
     return fen(record.raw.get(field), field, negative=record.refund)
-
-
-# What a posted record keeps in its own columns (the claim's, the source's): the rest of it,
-# the fields the ledger does not read and the platform's figures, is kept as received.
-_IN_COLUMNS = (READ - set(FIGURES)) | set(OTHER_FUNDS)
-
-
-def kept(record: "Record") -> dict:
-    """The record's fields that have no column of their own, as received, in its order."""
-    return {k: v for k, v in record.raw.items() if k not in _IN_COLUMNS}

@@ -5,12 +5,13 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource
 from ..db.sql import one_of
 from ..errors import NotFound
+from ..formats.json_objects import exact_json
 from ..rules.benefits import LAYER_BOOKS
 from ..rules.claim_input import FIELDS, Claim
 from ..rules.claim_result import AMOUNTS, ClaimResult
@@ -86,7 +87,12 @@ def show(s: Session, r: ClaimRecord) -> dict:
 
 def _source(s: Session, claim_id: int) -> dict | None:
     """The platform record the claim was posted from (None for a claim in the ledger's own format)."""
-    src = s.get(ClaimSource, claim_id)
+    t = ClaimSource.__table__
+    # The record is read as its text, so its numbers stay as the platform wrote them, never floats.
+    columns = [c for c in t.c if c.name not in ("claim_id", "received")]
+    src = s.execute(
+        select(*columns, cast(t.c.received, Text).label("received")).where(t.c.claim_id == claim_id)
+    ).first()
     if src is None:
         return None
     return {
@@ -98,7 +104,7 @@ def _source(s: Session, claim_id: int) -> dict | None:
         "begndate": src.begndate,
         "enddate": src.enddate,
         **{f: Yuan(getattr(src, f)) for f in OTHER_FUNDS},
-        "received": src.received,
+        "received": exact_json(src.received),
     }
 
 

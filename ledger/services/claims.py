@@ -96,6 +96,8 @@ def _parse(line: int, raw: object) -> tuple[int, object, Claim | None, ClaimResu
     source = raw if isinstance(raw, Record) else None
     if source is not None:
         raw = source.claim
+        if source.parsed is not None:  # read and checked already
+            return line, raw, source.parsed, None, source
     try:
         if isinstance(raw, BadRow):
             raise LedgerError(raw.message)

@@ -2,6 +2,7 @@
 platform's person numbers are, and each record's source (docs/national-records.md). The
 posting service writes them in the chunk's transaction; nothing here commits."""
 
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,9 +12,10 @@ from sqlalchemy.orm import Session
 from ..db.models import ClaimSource, PlatformPerson
 from ..db.sql import bulk_insert, one_of
 from ..errors import Conflict, LedgerError, NotFound
+from ..formats.json_objects import received_text
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
-from ..rules.national import PROFILE, Record, kept
+from ..rules.national import PROFILE, Record
 
 SOURCE_COLUMNS = (
     "claim_id", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
@@ -45,6 +47,14 @@ def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
     return record
 
 
+def received(record: Record) -> str:
+    """The record as received, as JSON text: the very text of the file where it was read
+    from one (numbers as the platform wrote them, nothing written again), else the fields
+    read (a CSV row) as compact JSON."""
+    text = received_text(record.raw)
+    return text if text is not None else json.dumps(record.raw, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) -> None:
     """The source of each claim posted from a platform record, and the person numbers the
     chunk teaches (the first record to give a number wins; `whose` refused any other)."""
@@ -59,11 +69,11 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
             r.begndate,
             r.enddate,
             *(r.figures[f] or 0 for f in OTHER_FUNDS),
-            kept(r),
+            received(r),
         )  # fmt: skip
         for r, claim_id in sources
     ]
-    bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows)
+    bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows, stored=("received",))
     learnt: dict[str, tuple] = {}
     for r, _ in sources:
         if r.platform_psn_no and r.platform_psn_no not in learnt:

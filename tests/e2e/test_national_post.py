@@ -54,6 +54,23 @@ def test_what_the_ledger_does_not_read_is_kept_and_shown(run, worker, tmp_path):
     assert received["exp_content"] == '{"note": "扩展"}'  # a field no list of ours names
     assert received["psn_name"] == "李建国" and received["emp_name"] == "松原市某单位" and received["age"] == "46.0"
     assert received["hifp_pay"] == "285.00"  # the platform's own figure, for a later reconcile
+    # The whole record, every field in its order (those the ledger read too), as the file has it.
+    assert list(received) == list(record) and received["setl_id"] == "N1"
+
+
+def test_the_record_is_kept_as_the_very_text_of_its_row(run, worker, tmp_path, db_url):
+    # Numbers as the platform writes them, "800.00" and "0", stay that text: never read back
+    # through a float (800.0) nor written again.
+    from sqlalchemy import Text, cast, create_engine, select
+
+    from ledger.db.models import ClaimSource
+    from tests.platform_records import record_text
+
+    assert post(run, write(tmp_path, AGREES)).exit_code == 0
+    with create_engine(db_url).connect() as c:
+        stored = c.execute(select(cast(ClaimSource.received, Text))).scalar_one()
+    assert stored == record_text(AGREES)
+    assert '"medfee_sumamt": 800.00' in stored
 
 
 def test_the_platform_person_number_finds_the_person_after_the_first_record(run, worker, tmp_path):

@@ -107,7 +107,7 @@ def test_one_long_line_is_read_in_linear_time():
     import ledger.formats.claim_files as cf
 
     decoded = []
-    real = cf._decoder.raw_decode
+    real = cf.DECODER.raw_decode
 
     class Counting:
         def raw_decode(self, s, idx=0):
@@ -115,12 +115,12 @@ def test_one_long_line_is_read_in_linear_time():
             return real(s, idx)
 
     long = json.dumps({"setl_id": "L", "memo": "x" * (MAX_ROW - 100)})
-    original = cf._decoder
-    cf._decoder = Counting()
+    original = cf.DECODER
+    cf.DECODER = Counting()
     try:
         assert shape(read(long)) == [(1, "L")]
     finally:
-        cf._decoder = original
+        cf.DECODER = original
     assert sum(decoded) < 3 * len(long)
 
 

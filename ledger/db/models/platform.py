@@ -23,7 +23,8 @@ class PlatformPerson(Base):
 
 class ClaimSource(Base):
     """The platform record a claim was posted from: what has no column in `claims`, the
-    other funds one by one, and every field the ledger does not read, as received."""
+    other funds one by one, and the whole record as received (`received`: the text of its
+    row in the file, every field, numbers as the platform wrote them)."""
 
     __tablename__ = "claim_sources"
 
@@ -40,4 +41,4 @@ class ClaimSource(Base):
     maf_pay: Mapped[Fen] = mapped_column(default=0)
     oth_pay: Mapped[Fen] = mapped_column(default=0)
     hosp_part_amt: Mapped[Fen] = mapped_column(default=0)
-    received: Mapped[dict] = mapped_column(JSON)  # the record's other fields, as received
+    received: Mapped[dict] = mapped_column(JSON)  # the whole record, as received
