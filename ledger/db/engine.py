@@ -95,7 +95,7 @@ def safe_url(url: str | URL) -> str:
         return "(not a usable URL)"
 
 
-def _json(value) -> str:
+def json_text(value) -> str:
     """JSON columns (a platform record's fields as received) as compact UTF-8: Chinese text
     as itself, not six bytes of escape a character."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -103,7 +103,7 @@ def _json(value) -> str:
 
 def make_engine(url: str | URL, **kw) -> Engine:
     u = normalize_url(url)
-    kw.setdefault("json_serializer", _json)
+    kw.setdefault("json_serializer", json_text)
     if u.get_backend_name() == "sqlite":
         _create_private(u.database)
         engine = create_engine(u, **kw)

@@ -2,13 +2,13 @@
 platform's person numbers are, and each record's source (docs/national-records.md). The
 posting service writes them in the chunk's transaction; nothing here commits."""
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from ..db.engine import json_text
 from ..db.models import ClaimSource, PlatformPerson
 from ..db.sql import bulk_insert, one_of
 from ..errors import Conflict, LedgerError, NotFound
@@ -50,9 +50,9 @@ def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
 def received(record: Record) -> str:
     """The record as received, as JSON text: the very text of the file where it was read
     from one (numbers as the platform wrote them, nothing written again), else the fields
-    read (a CSV row) as compact JSON."""
+    read (a CSV row) as the engine writes a JSON column."""
     text = received_text(record.raw)
-    return text if text is not None else json.dumps(record.raw, ensure_ascii=False, separators=(",", ":"))
+    return text if text is not None else json_text(record.raw)
 
 
 def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) -> None:
