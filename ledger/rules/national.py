@@ -113,6 +113,7 @@ class Record(NamedTuple):
     begndate: date | None
     enddate: date | None
     raw: dict  # the record as received
+    teaches: bool = False  # gives a platform person number not known before (services/platform_records.whose)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -44,7 +44,7 @@ def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
         return record._replace(claim=record.claim | {"psn_no": learnt})
     if learnt is not None and learnt != certno:
         return Conflict(f"psn_no: the platform's person number {number} is {mask(learnt)}'s, not {mask(certno)}'s")
-    return record
+    return record._replace(teaches=True) if number and learnt is None else record
 
 
 def received(record: Record) -> str:
@@ -57,7 +57,8 @@ def received(record: Record) -> str:
 
 def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) -> None:
     """The source of each claim posted from a platform record, and the person numbers the
-    chunk teaches (the first record to give a number wins; `whose` refused any other)."""
+    chunk teaches (the first record to give a number wins; `whose` refused any other). A
+    number known when the record was read (`whose`) is known still: the table only grows."""
     rows = [
         (
             claim_id,
@@ -76,7 +77,7 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
     bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows, stored=("received",))
     learnt: dict[str, tuple] = {}
     for r, _ in sources:
-        if r.platform_psn_no and r.platform_psn_no not in learnt:
+        if r.teaches and r.platform_psn_no not in learnt:
             learnt[r.platform_psn_no] = (r.platform_psn_no, r.claim["psn_no"], r.claim["setl_id"], now)
     t = PlatformPerson.__table__
     if s.get_bind().dialect.name == "postgresql":
