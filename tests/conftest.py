@@ -18,6 +18,7 @@ from ledger.cli import cli
 from ledger.db import chain, migrate
 from ledger.db.engine import make_engine, normalize_url
 from ledger.db.models import Base
+from ledger.formats import read_ahead
 from ledger.uow import UnitOfWork
 
 PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
@@ -126,6 +127,21 @@ def run(db_url):
         )
 
     return invoke
+
+
+@pytest.fixture(params=["here", "ahead"])
+def reading(request, monkeypatch):
+    """`claim post` reads its file in its own process, or in a reader process beside it
+    (formats/read_ahead.py, LEDGER_READ_AHEAD=1 whatever the size): a test that takes this
+    must see the same either way."""
+    if request.param == "ahead" and not read_ahead.available():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setenv("LEDGER_READ_AHEAD", "1" if request.param == "ahead" else "0")
+    readers = []
+    made = read_ahead.ReadAhead.__init__
+    monkeypatch.setattr(read_ahead.ReadAhead, "__init__", lambda self, *a, **k: readers.append(made(self, *a, **k)))
+    yield request.param
+    assert bool(readers) == (request.param == "ahead"), "the test posted nothing, or not in the way it was to"
 
 
 @pytest.fixture

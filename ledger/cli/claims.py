@@ -1,11 +1,13 @@
 import os
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import click
 from sqlalchemy.exc import DBAPIError
 
+from ..formats import read_ahead
 from ..formats.claim_files import CountingReader, read_claims, text_of
+from ..rules.ahead import claim_ahead, record_ahead
 from ..rules.claim_input import Unread
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -86,20 +88,54 @@ def post(obj, file, chunk, profile, as_json):
     source = nullcontext(sys.stdin.buffer) if file == "-" else open(file, "rb")  # noqa: SIM115 - closed by the with
     progress = click.progressbar(length=total, label="posting", file=sys.stderr) if show_bar else nullcontext()
 
-    def rows():
-        for line, row in read_claims(text_of(counting), file, exact_numbers=national):
+    def rows(read):
+        for line, row in read:
             if isinstance(row, Unread):
                 tally.stopped.append(f"{file} could not be read past line {line}")
             yield line, row
 
-    with source as raw, progress as bar:
-        counting = CountingReader(raw)
+    with source as raw, progress as bar, _reading(CountingReader(raw), file, national, total) as (read, reader):
         post_rows = national_records.post_records if national else claims.post_claims
-        _drain(post_rows(uow, obj.operator, rows(), chunk), tally, as_json, bar, counting)
+        _drain(post_rows(uow, obj.operator, rows(read), chunk), tally, as_json, bar, reader)
     tally.finish(as_json)
 
 
-def _drain(results, tally: "_Tally", as_json: bool, bar, counting: CountingReader) -> None:
+# Below this size (a few thousand claims) a reader process would save less than it costs.
+READ_AHEAD_BYTES = 1 << 20
+
+
+def _read_ahead(size: int | None) -> bool:
+    """Whether to read in a second process: LEDGER_READ_AHEAD=1 always, =0 never (one CPU,
+    say); unset, for a file of READ_AHEAD_BYTES or more and for standard input."""
+    wanted = os.environ.get("LEDGER_READ_AHEAD", "").strip()
+    if wanted == "0" or not read_ahead.available():
+        return False
+    return wanted == "1" or size is None or size >= READ_AHEAD_BYTES
+
+
+@contextmanager
+def _reading(counting: CountingReader, file: str, national: bool, size: int | None):
+    """The file's (line, row)s and what tells how far reading has come (`.bytes`): a long
+    file (or standard input) is read and its rows parsed in a second process while this one
+    posts (formats/read_ahead.py); a short one here."""
+
+    def read():
+        return read_claims(text_of(counting), file, exact_numbers=national)
+
+    if not _read_ahead(size):
+        yield read(), counting
+        return
+    ahead = record_ahead if national else claim_ahead
+    reader = read_ahead.ReadAhead(
+        lambda: ((line, ahead(row)) for line, row in read()), batch=256, progress=lambda: counting.bytes
+    )
+    try:
+        yield iter(reader), reader
+    finally:  # the run may stop before the end of the file: the reader stops with it
+        reader.close()
+
+
+def _drain(results, tally: "_Tally", as_json: bool, bar, counting) -> None:
     """Every result into the tally, the bar moved as the file is read; a chunk the database
     refused after its retries ends the run (its rows and those after it get no result)."""
     done = 0
@@ -112,6 +148,9 @@ def _drain(results, tally: "_Tally", as_json: bool, bar, counting: CountingReade
             tally.stopped.append(
                 f"the database refused a chunk after {tally.counts['claims']} claims ({waited(e) or first_line(e.orig)}); nothing of that chunk was written"
             )
+            return
+        except read_ahead.ReaderFailed as e:
+            tally.stopped.append(f"{e}, after {tally.counts['claims']} claims")
             return
         tally.add(r, as_json)
         if bar is not None and counting.bytes > done:

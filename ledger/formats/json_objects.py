@@ -3,6 +3,7 @@ cannot be), and with exact numbers every number stays its text and a row keeps t
 it was read from (`Received`)."""
 
 import json
+from collections.abc import Iterator, Mapping
 
 
 class DuplicateKeys(dict):
@@ -16,6 +17,41 @@ class Received(dict):
     a record can be kept as received without writing it again."""
 
     __slots__ = ("text",)
+
+    def __reduce__(self):
+        # Sent to another process (formats/read_ahead.py), a row travels as its text alone:
+        # the text is what is kept of it, and a field is rarely read again after posting.
+        # (An object nested in a row has no text of its own: it travels inside its row's.)
+        text = getattr(self, "text", None)
+        return (ReceivedText, (text,)) if text is not None else (Received, (dict(self),))
+
+
+class ReceivedText(Mapping):
+    """A `Received` row that came from another process as its text: the same row, its
+    fields decoded again from that text (exactly, as the first time) only when one is read."""
+
+    __slots__ = ("text", "_fields")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._fields: dict | None = None
+
+    def _open(self) -> dict:
+        if self._fields is None:
+            self._fields = exact_json(self.text)
+        return self._fields
+
+    def __getitem__(self, key: str) -> object:
+        return self._open()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._open())
+
+    def __len__(self) -> int:
+        return len(self._open())
+
+    def __reduce__(self):
+        return (ReceivedText, (self.text,))
 
 
 def received_text(row: dict) -> str | None:

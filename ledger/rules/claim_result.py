@@ -156,7 +156,7 @@ class ClaimResult(Mapping):
     @classmethod
     def rejected(cls, line: int | None, raw: object, message: str) -> "ClaimResult":
         """A claim refused: the input fields as given (where the row was an object), one message."""
-        given = [raw.get(f) if isinstance(raw, dict) else None for f in FIELDS]
+        given = [raw.get(f) if isinstance(raw, Mapping) else None for f in FIELDS]
         return cls(line, *given, REJECTED, None, *([None] * 9), (), None, None, None, (), None, (message,), ())
 
     @classmethod

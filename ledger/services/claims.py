@@ -33,6 +33,7 @@ from ..db.models import utcnow
 from ..db.retry import attempt
 from ..db.sql import lock_setl_ids
 from ..errors import LedgerError
+from ..rules.ahead import Parsed
 from ..rules.claim_input import BadRow, Claim, parse_claim
 from ..rules.claim_result import ClaimResult
 from ..rules.eligibility import Context, Eligible, eligibility
@@ -92,7 +93,10 @@ def _post_chunk(uow: UnitOfWork, operator: str, chunk: list[tuple[int, object]])
 
 def _parse(line: int, raw: object) -> tuple[int, object, Claim | None, ClaimResult | None, Record | None]:
     """Phase 1: the row as a Claim, or rejected with the reader's or the parser's message.
-    A platform record (rules/national.py, already read) is posted as the claim it gives."""
+    A platform record (rules/national.py, already read) is posted as the claim it gives; a
+    row parsed ahead (rules/ahead.py) as the claim it was parsed into."""
+    if type(raw) is Parsed:
+        return line, raw.raw, raw.claim, None, None
     source = raw if isinstance(raw, Record) else None
     if source is not None:
         raw = source.claim

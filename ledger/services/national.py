@@ -26,7 +26,7 @@ def post_records(
 ) -> Iterator[ClaimResult]:
     it = iter(rows)
     while chunk := list(islice(it, chunk_size)):
-        read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in chunk])
+        read = resolve(uow, [_read(line, raw) for line, raw in chunk])
         run: list[tuple[int, Record]] = []  # claims waiting to be posted, in order
         for line, r, raw in read:
             if isinstance(r, LedgerError):
@@ -48,7 +48,16 @@ def resolve(uow: UnitOfWork, read: list) -> list:
     return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
 
 
+def _read(line: int, raw: object) -> tuple[int, Record | LedgerError, object]:
+    """(line, Record or LedgerError, the row as received)."""
+    r = read_row(line, raw)
+    return line, r, r.raw if r is raw else raw
+
+
 def read_row(line: int, raw: object) -> Record | LedgerError:
+    """The row's Record (read here, or already, ahead: rules/ahead.py), or why it is none."""
+    if isinstance(raw, Record):
+        return raw
     try:
         if isinstance(raw, BadRow):  # the file reader's word for a part it could not read
             raise LedgerError(raw.message)

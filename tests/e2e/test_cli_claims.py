@@ -2,6 +2,7 @@
 lines out, exit codes, and nothing written for a bad row."""
 
 import json
+import os
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_each_input_format_posts_the_same(run, worker, tmp_path, fmt):
     assert f"{len(claims)} claims: 0 posted, {len(claims)} duplicates, 0 rejected" in again.output
 
 
-def test_a_batch_reports_each_bad_row_posts_the_good_and_exits_1(run, worker, tmp_path):
+def test_a_batch_reports_each_bad_row_posts_the_good_and_exits_1(run, worker, tmp_path, reading):
     f = tmp_path / "mixed.csv"
     f.write_text(
         HEADER + "\n"
@@ -141,7 +142,7 @@ def test_a_batch_reports_each_bad_row_posts_the_good_and_exits_1(run, worker, tm
     ]
 
 
-def test_stdin_and_a_broken_json_line(run, worker):
+def test_stdin_and_a_broken_json_line(run, worker, reading):
     text = json.dumps(c("C1", "100.00")) + "\n{not json\n" + json.dumps(c("C2", "50.00")) + "\n"
     r = run("claim", "post", "-", "--json", input=text)
     assert r.exit_code == 1
@@ -197,14 +198,14 @@ def test_show_reverse_and_usage(run, worker, tmp_path):
     assert r.exit_code == 1 and r.stderr.strip() == "Error: setl_id: no claim 'NOPE' is posted"
 
 
-def test_two_exports_written_one_after_the_other_are_both_posted(run, worker, tmp_path):
+def test_two_exports_written_one_after_the_other_are_both_posted(run, worker, tmp_path, reading):
     f = tmp_path / "two.json"
     f.write_text(json.dumps([c("T1", "10.00")]) + json.dumps([c("T2", "10.00")]))
     r = run("claim", "post", f)
     assert r.exit_code == 0 and "2 claims: 2 posted, 0 duplicates, 0 rejected" in r.output, r.output
 
 
-def test_a_bad_byte_mid_file_rejects_its_row_and_posts_the_rest(run, worker, tmp_path):
+def test_a_bad_byte_mid_file_rejects_its_row_and_posts_the_rest(run, worker, tmp_path, reading):
     rows = [f"M{k},{WORKER},2025-03-01,11,2,1.00,\n" for k in range(40)]
     f = tmp_path / "gbk-row.csv"
     f.write_bytes(
@@ -245,7 +246,9 @@ def test_a_csv_cell_over_128_kib_is_rejected_and_the_rest_posted(run, worker, tm
     assert "3 claims: 2 posted, 0 duplicates, 1 rejected" in r.output
 
 
-def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own_exit_code(run, worker, tmp_path):
+def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own_exit_code(
+    run, worker, tmp_path, reading
+):
     f = tmp_path / "broken-array.json"
     f.write_text(
         "["
@@ -261,6 +264,32 @@ def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own
     assert "line 3, setl_id ?: expected ',' or ']' between array items" in r.stderr
     assert f"INCOMPLETE: {f} could not be read past line 3" in r.stderr
     assert "3 claims: 2 posted" in r.output
+
+
+def test_a_reader_process_that_dies_makes_an_incomplete_run_not_a_short_one(run, worker, tmp_path, monkeypatch):
+    """The reader (formats/read_ahead.py) killed on the file's third row: the run says it
+    is incomplete and what is in is whole, never "3 claims" as if the file ended there."""
+    from ledger.cli import claims as cli_claims
+    from ledger.rules.ahead import claim_ahead
+
+    def dies_on_u3(raw):
+        if raw.get("setl_id") == "U3":
+            os._exit(9)
+        return claim_ahead(raw)
+
+    monkeypatch.setattr(cli_claims, "claim_ahead", dies_on_u3)
+    monkeypatch.setenv("LEDGER_READ_AHEAD", "1")
+    f = tmp_path / "claims.jsonl"
+    f.write_text("".join(json.dumps(c(f"U{n}", "1.00")) + "\n" for n in range(1, 6)))
+    r = run("claim", "post", f)
+    assert r.exit_code == 5, r.output
+    assert "INCOMPLETE: the reading process ended before the end of the input (exit code 9), after 0 claims" in r.stderr
+    assert "0 claims: 0 posted" in r.output
+    assert run("verify").exit_code == 0
+    monkeypatch.setattr(cli_claims, "claim_ahead", claim_ahead)  # a reader that lives
+    again = run("claim", "post", f)
+    assert again.exit_code == 0, again.output
+    assert "5 claims: 5 posted, 0 duplicates, 0 rejected" in again.output
 
 
 def test_a_policy_past_its_review_date_is_said_once_per_file_for_a_whole_feed(run, worker, tmp_path):

@@ -23,7 +23,7 @@ def results(r) -> list[dict]:
     return [json.loads(line) for line in r.stdout.splitlines()]
 
 
-def test_records_post_with_the_ledgers_own_figures(run, worker, tmp_path):
+def test_records_post_with_the_ledgers_own_figures(run, worker, tmp_path, reading):
     r = post(run, write(tmp_path, AGREES, DIFFERS))
     assert r.exit_code == 0, r.output
     out = results(r)
@@ -58,7 +58,7 @@ def test_what_the_ledger_does_not_read_is_kept_and_shown(run, worker, tmp_path):
     assert list(received) == list(record) and received["setl_id"] == "N1"
 
 
-def test_the_record_is_kept_as_the_very_text_of_its_row(run, worker, tmp_path, db_url):
+def test_the_record_is_kept_as_the_very_text_of_its_row(run, worker, tmp_path, db_url, reading):
     # Numbers as the platform writes them, "800.00" and "0", stay that text: never read back
     # through a float (800.0) nor written again.
     from sqlalchemy import Text, cast, create_engine, select
@@ -81,7 +81,7 @@ def test_the_platform_person_number_finds_the_person_after_the_first_record(run,
     assert [o["psn_no"] for o in results(r)] == [WORKER, WORKER]
 
 
-def test_a_platform_number_given_with_another_persons_id_is_refused(run, worker, tmp_path):
+def test_a_platform_number_given_with_another_persons_id_is_refused(run, worker, tmp_path, reading):
     from tests.ids import RETIREE
 
     assert run("person", "add", RETIREE, "--name", "王秀英", "--insutype", "310", "--psn-type", "1201",
@@ -133,7 +133,7 @@ REFUND = AGREES | {"setl_id": "N1R", "refd_setl_flag": "1", "init_setl_id": "N1"
                    "medfee_sumamt": Num("-800.00"), "hifp_pay": Num("-285.00"), "acct_pay": Num("-515.00")}  # fmt: skip
 
 
-def test_a_refund_record_reverses_its_original_and_posting_again_changes_nothing(run, worker, tmp_path):
+def test_a_refund_record_reverses_its_original_and_posting_again_changes_nothing(run, worker, tmp_path, reading):
     path = write(tmp_path, AGREES, REFUND)
     r = post(run, path)
     assert r.exit_code == 0, r.output

@@ -1,0 +1,125 @@
+"""Reading a long claim file in a second process while the first posts (docs/claims.md).
+
+Posting a chunk waits on the database; reading and checking the next one is pure work on
+the CPU. With two processes the two overlap: the reader decodes and checks the rows and
+sends them on, a batch at a time, through a pipe; the poster takes them in the very order
+of the file. What the reader sends is what the poster would have made of the rows itself,
+so the results are the same row for row, only sooner.
+
+    ReadAhead(rows, batch)   iterate it for the items `rows()` yields in the reader process;
+                             `.bytes` is how far into the input the reader has come
+
+The reader is a fork of the poster: it needs no arguments sent to it, and it inherits the
+open input (a file or standard input), which the poster then leaves alone. Where processes
+cannot be forked, `available()` is False and the caller reads in its own process.
+"""
+
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+
+
+class ReaderFailed(RuntimeError):
+    """The reading process ended without finishing the input or saying why."""
+
+
+def available() -> bool:
+    """Whether a reader process can be forked here (not on Windows; not where fork is not
+    the platform's own way to start processes)."""
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class ReadAhead:
+    """The items of `rows()`, produced in a forked reader process and received here in
+    their order. Closing it (or leaving it unfinished and letting it go) stops the reader."""
+
+    def __init__(self, rows: Callable[[], Iterable[tuple[int, object]]], batch: int, progress: Callable[[], int]):
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_read, args=(rows, progress, send, batch), daemon=True)
+        self._proc.start()
+        send.close()  # the reader holds the only writing end: its exit is seen here as EOF
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        try:
+            while True:
+                try:
+                    kind, payload, self.bytes = pickle.loads(self._recv.recv_bytes())
+                except EOFError:
+                    self._proc.join()
+                    raise ReaderFailed(
+                        f"the reading process ended before the end of the input (exit code {self._proc.exitcode})"
+                    ) from None
+                if kind == "rows":
+                    yield from payload
+                elif kind == "end":
+                    return
+                else:  # "error": what the reader raised, raised here as it would have been
+                    raise payload
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._recv.close()
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+
+
+# Batches the reader may have ready before the poster takes them: a chunk or two of claims,
+# so that the next chunk is read while the poster writes this one. The pipe alone holds
+# less than one batch.
+AHEAD = 8
+
+
+def _read(rows: Callable[[], Iterable], progress: Callable[[], int], send, batch: int) -> None:
+    """The reader process: the rows in batches down the pipe, then "end" (or the error).
+    A thread sends them, so that reading goes on while a batch waits in the pipe."""
+    # Ctrl-C reaches the whole process group: the poster decides what it means and, by
+    # closing the pipe or terminating the reader, ends the reader too.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ready: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+    gone = threading.Event()  # the poster stopped listening (it ended, or was killed)
+
+    def sender() -> None:
+        while (data := ready.get()) is not None:
+            if gone.is_set():
+                continue  # drained, so that the reading side never waits on a full queue
+            try:
+                send.send_bytes(data)
+            except OSError:
+                gone.set()
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+
+    def put(kind: str, payload: object) -> None:
+        if gone.is_set():
+            raise BrokenPipeError
+        ready.put(pickle.dumps((kind, payload, progress()), pickle.HIGHEST_PROTOCOL))
+
+    try:
+        items = []
+        for item in rows():
+            items.append(item)
+            if len(items) == batch:
+                put("rows", items)
+                items = []
+        put("rows", items)
+        put("end", None)
+    except (BrokenPipeError, ConnectionResetError):  # the poster stopped listening
+        pass
+    except Exception as e:  # noqa: BLE001 - every error goes to the poster, which raises it
+        try:
+            put("error", e)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            put("error", ReaderFailed(f"the reading process failed: {type(e).__name__}: {e}"))
+    finally:
+        ready.put(None)
+        thread.join()
+        send.close()

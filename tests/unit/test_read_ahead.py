@@ -1,0 +1,70 @@
+"""The reader process (formats/read_ahead.py) hands over every row, in order, or says why
+not: an error in the reader is raised in the poster, a reader that dies is told, and a
+poster that stops early stops its reader."""
+
+import os
+import pickle
+
+import pytest
+
+from ledger.formats import read_ahead
+from ledger.formats.json_objects import Received, ReceivedText, exact_json, received_text
+
+pytestmark = pytest.mark.skipif(not read_ahead.available(), reason="no fork on this platform")
+
+
+def test_every_row_arrives_in_order_across_batches_with_the_readers_progress():
+    seen = []
+    reader = read_ahead.ReadAhead(lambda: ((n, {"n": n}) for n in range(1, 11)), batch=3, progress=lambda: 42)
+    for item in reader:
+        seen.append(item)
+    assert seen == [(n, {"n": n}) for n in range(1, 11)]  # 3 + 3 + 3 + 1, then the end
+    assert reader.bytes == 42
+
+
+def test_an_error_in_the_reader_is_raised_in_the_poster_after_the_rows_before_it():
+    def rows():
+        yield 1, "first"
+        raise ValueError("row 2 is not readable")
+
+    got = []
+    with pytest.raises(ValueError, match="row 2 is not readable"):
+        for item in read_ahead.ReadAhead(rows, batch=1, progress=lambda: 0):
+            got.append(item)
+    assert got == [(1, "first")]
+
+
+def test_a_reader_that_dies_is_told_not_taken_for_the_end_of_the_file():
+    def rows():
+        yield 1, "first"
+        os._exit(3)  # killed, as by the kernel: no word sent
+
+    reader = read_ahead.ReadAhead(rows, batch=1, progress=lambda: 0)
+    with pytest.raises(read_ahead.ReaderFailed, match="before the end of the input .exit code 3"):
+        list(reader)
+
+
+def test_a_poster_that_stops_early_stops_its_reader():
+    def endless():
+        n = 0
+        while True:
+            n += 1
+            yield n, "x" * 1000
+
+    reader = read_ahead.ReadAhead(endless, batch=10, progress=lambda: 0)
+    it = iter(reader)
+    assert next(it) == (1, "x" * 1000)
+    reader.close()
+    assert not reader._proc.is_alive() and reader._proc.exitcode is not None
+
+
+def test_a_received_row_travels_as_its_text_and_reads_the_same_on_arrival():
+    text = '{"setl_id": "N1", "medfee_sumamt": 800.00, "age": 46.0, "note": "扩展"}'
+    row = exact_json(text)
+    assert type(row) is Received
+    row.text = text
+    sent = pickle.loads(pickle.dumps(row, pickle.HIGHEST_PROTOCOL))
+    assert type(sent) is ReceivedText and received_text(sent) == text
+    # Decoded again only when a field is read, exactly: 800.00 stays "800.00", never 800.0.
+    assert dict(sent) == {"setl_id": "N1", "medfee_sumamt": "800.00", "age": "46.0", "note": "扩展"}
+    assert sent["medfee_sumamt"] == "800.00" and len(sent) == 4
