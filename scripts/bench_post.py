@@ -11,18 +11,21 @@ SQLite it then measures the raw limit in the same run: plain sqlite3, WAL,
 synchronous=NORMAL, one account update and three journal inserts per claim, 10,000 claims
 a transaction; and prints the ratio. Finally `ledger verify` must pass.
 
-    python scripts/bench_post.py [CLAIMS] [PERSONS] --profile national
+    python scripts/bench_post.py [CLAIMS] [PERSONS] --profile national [--rounds N]
 
-posts the same claims twice, each time into a fresh SQLite file set up alike: once in the
-ledger's own format, once as the national platform's settlement records (every field of a
-5203 record, amounts as JSON numbers, `claim post --profile national`), and prints both
-speeds and their ratio.
+posts the same claims in two formats, each time into a copy of a SQLite file set up alike:
+in the ledger's own format, and as the national platform's settlement records (every field
+of a 5203 record, amounts as JSON numbers, `claim post --profile national`). The formats
+take turns N times (3 by default); it prints every speed, the ratio of each pair and their
+median.
 """
 
 import json
 import os
 import random
+import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,37 +183,54 @@ def timed_post(url: str, feed: Path, *options: str) -> tuple[float, str, int]:
     return time.perf_counter() - t0, done.stdout.strip() or done.stderr.strip()[-300:], done.returncode
 
 
-def compare_national(n: int, m: int, work: Path) -> None:
-    """The same claims in both formats, each into a fresh SQLite file set up alike."""
-    speeds = {}
+def compare_national(n: int, m: int, work: Path, rounds: int) -> None:
+    """The same claims in both formats, each into a copy of a SQLite file set up alike. The
+    two formats take turns, `rounds` times: on a machine whose speed drifts (a shared
+    virtual machine), a ratio is taken within each pair, and the median pair is printed."""
+    feeds = {}
     for profile in ("ledger", "national"):
-        url = f"sqlite:///{work / (profile + '.db')}"
+        url = f"sqlite:///{work / (profile + '.base.db')}"
         rng = random.Random(20251231)
         employees, residents = setup(url, m, rng)
-        feed = work / f"{profile}.jsonl"
-        with feed.open("w") as f:
+        feeds[profile] = work / f"{profile}.jsonl"
+        with feeds[profile].open("w") as f:
             for k, c in enumerate(claims(n, employees, residents, rng)):
                 f.write((json.dumps(c) if profile == "ledger" else national_record(c, k)) + "\n")
-        dt, summary, code = timed_post(url, feed, "--profile", profile)
-        speeds[profile] = n / dt
-        print(
-            f"--profile {profile}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
-        )
-        print(f"  {summary}")
-        v = verify(UnitOfWork(make_engine(url)))
-        print(f"  ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
-    print(f"national / ledger: {speeds['national'] / speeds['ledger']:.2f}")
+    times: dict[str, list[float]] = {"ledger": [], "national": []}
+    for r in range(1, rounds + 1):
+        for profile, feed in feeds.items():
+            db = work / f"{profile}-{r}.db"
+            shutil.copyfile(work / f"{profile}.base.db", db)
+            dt, summary, code = timed_post(f"sqlite:///{db}", feed, "--profile", profile)
+            times[profile].append(dt)
+            print(
+                f"round {r}, --profile {profile}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
+            )
+            print(f"  {summary}")
+            v = verify(UnitOfWork(make_engine(f"sqlite:///{db}")))
+            print(f"  ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
+            db.unlink()
+    pairs = [ledger / national for ledger, national in zip(times["ledger"], times["national"], strict=True)]
+    print(
+        f"national / ledger, each round: {', '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}"
+    )
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a not in ("--profile", "national")]
-    national = "--profile" in sys.argv[1:]
+    argv = sys.argv[1:]
+    rounds = 3
+    if "--rounds" in argv:
+        k = argv.index("--rounds")
+        rounds = int(argv[k + 1])
+        del argv[k : k + 2]
+    args = [a for a in argv if a not in ("--profile", "national")]
+    national = "--profile" in argv
     n = int(args[0]) if len(args) > 0 else 100_000
     m = int(args[1]) if len(args) > 1 else 20_000
     work = Path(tempfile.mkdtemp(prefix="bench-post-"))
     if national:
         print(f"{n:,} claims for {m:,} persons, in the ledger's format and as platform records (SQLite)")
-        compare_national(n, m, work)
+        compare_national(n, m, work, rounds)
         return
     url = args[2] if len(args) > 2 else f"sqlite:///{work / 'bench.db'}"
     rng = random.Random(20251231)

@@ -40,7 +40,7 @@ class ReadAhead:
     def __init__(self, rows: Callable[[], Iterable[tuple[int, object]]], batch: int, progress: Callable[[], int]):
         ctx = multiprocessing.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_read, args=(rows, progress, send, batch), daemon=True)
+        self._proc = ctx.Process(target=_read, args=(rows, progress, send, self._recv, batch), daemon=True)
         self._proc.start()
         send.close()  # the reader holds the only writing end: its exit is seen here as EOF
         self.bytes = 0
@@ -77,9 +77,12 @@ class ReadAhead:
 AHEAD = 8
 
 
-def _read(rows: Callable[[], Iterable], progress: Callable[[], int], send, batch: int) -> None:
+def _read(rows: Callable[[], Iterable], progress: Callable[[], int], send, recv, batch: int) -> None:
     """The reader process: the rows in batches down the pipe, then "end" (or the error).
     A thread sends them, so that reading goes on while a batch waits in the pipe."""
+    # The fork holds a copy of the poster's end too: closed, so that a poster that dies
+    # leaves no reader of the pipe, and sending here fails instead of waiting for ever.
+    recv.close()
     # Ctrl-C reaches the whole process group: the poster decides what it means and, by
     # closing the pipe or terminating the reader, ends the reader too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

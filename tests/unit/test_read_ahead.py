@@ -4,6 +4,10 @@ poster that stops early stops its reader."""
 
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -68,3 +72,40 @@ def test_a_received_row_travels_as_its_text_and_reads_the_same_on_arrival():
     # Decoded again only when a field is read, exactly: 800.00 stays "800.00", never 800.0.
     assert dict(sent) == {"setl_id": "N1", "medfee_sumamt": "800.00", "age": "46.0", "note": "扩展"}
     assert sent["medfee_sumamt"] == "800.00" and len(sent) == 4
+
+
+def test_a_reader_whose_poster_is_killed_ends_too(tmp_path):
+    """The poster killed (SIGKILL: no clean-up runs) while its reader still has rows: the
+    reader finds nobody at the pipe's end and exits, instead of waiting for ever."""
+    script = tmp_path / "poster.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from ledger.formats.read_ahead import ReadAhead\n"
+        "def endless():\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        yield n, 'x' * 1000\n"
+        "reader = ReadAhead(endless, batch=10, progress=lambda: 0)\n"
+        "rows = iter(reader)\n"
+        "next(rows)\n"
+        "print(reader._proc.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    reader_pid = int(done.stdout)
+    deadline = time.monotonic() + 20
+    while _alive(reader_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(reader_pid), "the reader outlived its poster"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped (its parent was killed; init reaps it soon).
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[-1].split()[0] != "Z"
