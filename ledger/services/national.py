@@ -25,8 +25,9 @@ def post_records(
     uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK
 ) -> Iterator[ClaimResult]:
     it = iter(rows)
+    seen: dict[str, str] = {}  # numbers this run found in the books: they stay there
     while chunk := list(islice(it, chunk_size)):
-        read = resolve(uow, [_read(line, raw) for line, raw in chunk])
+        read = resolve(uow, [_read(line, raw) for line, raw in chunk], seen)
         run: list[tuple[int, Record]] = []  # claims waiting to be posted, in order
         for line, r, raw in read:
             if isinstance(r, LedgerError):
@@ -40,11 +41,26 @@ def post_records(
         yield from _flush(uow, operator, run, chunk_size)
 
 
-def resolve(uow: UnitOfWork, read: list) -> list:
-    """(line, Record or LedgerError, raw) with each Record's person found (`whose`)."""
+# At most this many platform numbers are remembered across the chunks of one run (a few MB).
+SEEN = 200_000
+
+
+def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> list:
+    """(line, Record or LedgerError, raw) with each Record's person found (`whose`).
+
+    `seen`: numbers an earlier chunk of the same run found in the books, kept by the caller.
+    The table of numbers only grows (append-only), so what was read there stays true, and
+    only the numbers not seen yet are looked up."""
+    seen = {} if seen is None else seen
     numbers = {r.platform_psn_no for _, r, _ in read if isinstance(r, Record) and r.platform_psn_no}
-    with uow.read_only():
-        known = known_numbers(uow.session, numbers)
+    found = {}
+    if unseen := numbers - seen.keys():
+        with uow.read_only():
+            found = known_numbers(uow.session, unseen)
+    if len(seen) + len(found) > SEEN:
+        seen.clear()
+    seen.update(found)
+    known = {n: seen[n] for n in numbers if n in seen}
     return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
 
 

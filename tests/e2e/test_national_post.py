@@ -81,6 +81,34 @@ def test_the_platform_person_number_finds_the_person_after_the_first_record(run,
     assert [o["psn_no"] for o in results(r)] == [WORKER, WORKER]
 
 
+def test_a_number_found_once_in_a_run_still_finds_its_person_and_still_refuses_another(run, worker, tmp_path):
+    """A chunk at a time: N1 teaches the number; N2 finds it in the books, N3 by what the run
+    found there before (services/national.resolve); N4 gives another person's ID number with
+    it and is refused just the same."""
+    from tests.ids import RETIREE
+
+    assert run("person", "add", RETIREE, "--name", "王秀英", "--insutype", "310", "--psn-type", "1201",
+               "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
+    alone = {"certno": "", "psn_cert_type": ""}
+    records = [
+        AGREES,
+        DIFFERS | alone,
+        DIFFERS | alone | {"setl_id": "N3"},
+        DIFFERS | {"setl_id": "N4", "certno": RETIREE},
+    ]
+    r = post(run, write(tmp_path, *records), "--chunk", "1")
+    assert r.exit_code == 1, r.output
+    out = results(r)
+    assert [(o["setl_id"], o["status"]) for o in out] == [
+        ("N1", "posted"),
+        ("N2", "posted"),
+        ("N3", "posted"),
+        ("N4", "rejected"),
+    ]
+    assert [o["psn_no"] for o in out[:3]] == [WORKER, WORKER, WORKER]
+    assert "the platform's person number 22000000000000000000000012 is 220702********0035's" in out[3]["errors"][0]
+
+
 def test_a_platform_number_given_with_another_persons_id_is_refused(run, worker, tmp_path, reading):
     from tests.ids import RETIREE
 
