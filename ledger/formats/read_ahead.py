@@ -14,6 +14,7 @@ open input (a file or standard input), which the poster then leaves alone. Where
 cannot be forked, `available()` is False and the caller reads in its own process.
 """
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -35,15 +36,24 @@ def available() -> bool:
 
 class ReadAhead:
     """The items of `rows()`, produced in a forked reader process and received here in
-    their order. Closing it (or leaving it unfinished and letting it go) stops the reader."""
+    their order. Closing it (or leaving it unfinished and letting it go) stops the reader.
+
+    A plain fork, not multiprocessing.Process: that one closes standard input in the child,
+    and standard input may be the very file to read (`claim post -`)."""
 
     def __init__(self, rows: Callable[[], Iterable[tuple[int, object]]], batch: int, progress: Callable[[], int]):
-        ctx = multiprocessing.get_context("fork")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_read, args=(rows, progress, send, self._recv, batch), daemon=True)
-        self._proc.start()
-        send.close()  # the reader holds the only writing end: its exit is seen here as EOF
+        self._recv, send = multiprocessing.Pipe(duplex=False)
         self.bytes = 0
+        self.exitcode: int | None = None  # the reader's, once it has ended (negative: killed by that signal)
+        self.pid = os.fork()
+        if self.pid == 0:  # the reader: it never returns from here
+            code = 1
+            try:
+                _read(rows, progress, send, self._recv, batch)
+                code = 0
+            finally:
+                os._exit(code)  # no clean-up of the poster's objects, no flush of its buffers
+        send.close()  # the reader holds the only writing end: its exit is seen here as EOF
 
     def __iter__(self) -> Iterator[tuple[int, object]]:
         try:
@@ -51,13 +61,14 @@ class ReadAhead:
                 try:
                     kind, payload, self.bytes = pickle.loads(self._recv.recv_bytes())
                 except EOFError:
-                    self._proc.join()
+                    self._wait()
                     raise ReaderFailed(
-                        f"the reading process ended before the end of the input (exit code {self._proc.exitcode})"
+                        f"the reading process ended before the end of the input (exit code {self.exitcode})"
                     ) from None
                 if kind == "rows":
                     yield from payload
-                elif kind == "end":
+                elif kind == "end":  # the reader's last word: it is exiting of itself
+                    self._wait()
                     return
                 else:  # "error": what the reader raised, raised here as it would have been
                     raise payload
@@ -66,9 +77,15 @@ class ReadAhead:
 
     def close(self) -> None:
         self._recv.close()
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join()
+        if self.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited: reaped below
+                os.kill(self.pid, signal.SIGTERM)
+            self._wait()
+
+    def _wait(self) -> None:
+        if self.exitcode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
 
 
 # Batches the reader may have ready before the poster takes them: a chunk or two of claims,

@@ -59,7 +59,7 @@ def test_a_poster_that_stops_early_stops_its_reader():
     it = iter(reader)
     assert next(it) == (1, "x" * 1000)
     reader.close()
-    assert not reader._proc.is_alive() and reader._proc.exitcode is not None
+    assert reader.exitcode is not None and not _alive(reader.pid)
 
 
 def test_a_received_row_travels_as_its_text_and_reads_the_same_on_arrival():
@@ -89,7 +89,7 @@ def test_a_reader_whose_poster_is_killed_ends_too(tmp_path):
         "reader = ReadAhead(endless, batch=10, progress=lambda: 0)\n"
         "rows = iter(reader)\n"
         "next(rows)\n"
-        "print(reader._proc.pid, flush=True)\n"
+        "print(reader.pid, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
@@ -109,3 +109,22 @@ def _alive(pid: int) -> bool:
     # A zombie is dead but not yet reaped (its parent was killed; init reaps it soon).
     with open(f"/proc/{pid}/stat") as f:
         return f.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_the_reader_reads_standard_input_when_it_is_the_file(tmp_path):
+    """`claim post - < FILE`: the reader reads the poster's standard input, a real file
+    descriptor here (multiprocessing's children would find it closed)."""
+    script = tmp_path / "poster.py"
+    script.write_text(
+        "import sys\n"
+        "from ledger.formats.read_ahead import ReadAhead\n"
+        "reader = ReadAhead(lambda: enumerate(sys.stdin.buffer, 1), batch=2, progress=lambda: 0)\n"
+        "rows = list(reader)\n"
+        "print(len(rows), rows[0][1].decode().strip(), rows[-1][1].decode().strip(), reader.exitcode)\n"
+    )
+    feed = tmp_path / "feed.txt"
+    feed.write_text("".join(f"row {n}\n" for n in range(1, 6)))
+    with feed.open("rb") as stdin:
+        done = subprocess.run([sys.executable, str(script)], stdin=stdin, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "row", "1", "row", "5", "0"]
