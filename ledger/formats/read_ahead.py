@@ -6,8 +6,10 @@ sends them on, a batch at a time, through a pipe; the poster takes them in the v
 of the file. What the reader sends is what the poster would have made of the rows itself,
 so the results are the same row for row, only sooner.
 
-    ReadAhead(rows, batch)   iterate it for the items `rows()` yields in the reader process;
-                             `.bytes` is how far into the input the reader has come
+    ReadAhead(rows, batch, progress)   iterate it for the items `rows()` yields in the reader
+                                       process, `batch` at a time; `.bytes` is what
+                                       `progress()` said there: how far into the input
+                                       the reader has come
 
 The reader is a fork of the poster: it needs no arguments sent to it, and it inherits the
 open input (a file or standard input), which the poster then leaves alone. Where processes
