@@ -66,6 +66,8 @@ def post(obj, file, chunk, profile, as_json):
     Each claim is posted once: posting a file again reports the claims already in as
     `duplicate`. Bad rows are reported (line, setl_id, message) and the good rows are
     posted. With --json, one result object per line on stdout; the summary goes to stderr.
+    A FILE of 1 MiB or more, or standard input, is read and checked in a second process
+    while this one posts; LEDGER_READ_AHEAD=0 keeps it to one (docs/claims.md).
 
     \b
     Exit codes:
