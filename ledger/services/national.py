@@ -53,14 +53,14 @@ def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> 
     only the numbers not seen yet are looked up."""
     seen = {} if seen is None else seen
     numbers = {r.platform_psn_no for _, r, _ in read if isinstance(r, Record) and r.platform_psn_no}
-    found = {}
-    if unseen := numbers - seen.keys():
+    known = {n: seen[n] for n in numbers & seen.keys()}
+    if unseen := numbers - known.keys():
         with uow.read_only():
             found = known_numbers(uow.session, unseen)
-    if len(seen) + len(found) > SEEN:
-        seen.clear()
-    seen.update(found)
-    known = {n: seen[n] for n in numbers if n in seen}
+        known |= found
+        if len(seen) + len(found) > SEEN:  # bounded: start over (this chunk's are in `known`)
+            seen.clear()
+        seen.update(found)
     return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
 
 

@@ -81,7 +81,10 @@ def test_the_platform_person_number_finds_the_person_after_the_first_record(run,
     assert [o["psn_no"] for o in results(r)] == [WORKER, WORKER]
 
 
-def test_a_number_found_once_in_a_run_still_finds_its_person_and_still_refuses_another(run, worker, tmp_path):
+@pytest.mark.parametrize("remembered", [200_000, 0], ids=["remembered", "memory full"])
+def test_a_number_found_once_in_a_run_still_finds_its_person_and_still_refuses_another(
+    run, worker, tmp_path, monkeypatch, remembered
+):
     """A chunk at a time: N1 teaches the number; N2 finds it in the books, N3 by what the run
     found there before (services/national.resolve); N4 gives another person's ID number with
     it and is refused just the same."""
@@ -89,6 +92,9 @@ def test_a_number_found_once_in_a_run_still_finds_its_person_and_still_refuses_a
 
     assert run("person", "add", RETIREE, "--name", "王秀英", "--insutype", "310", "--psn-type", "1201",
                "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
+    from ledger.services import national
+
+    monkeypatch.setattr(national, "SEEN", remembered)  # 0: the memory starts over every chunk
     alone = {"certno": "", "psn_cert_type": ""}
     records = [
         AGREES,
