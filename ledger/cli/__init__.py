@@ -7,16 +7,16 @@ import re
 import sys
 
 import click
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..db.engine import DEFAULT_URL, safe_url
+from ..db import DEFAULT_URL
 from ..errors import LedgerError
 from ..rules.operators import check_operator
 from ..rules.text import shown
-from .context import Ctx, default_operator, first_line, waited, warn
+from .commands import LazyGroup
+from .context import Ctx, default_operator, first_line, warn
 
 
-class LedgerGroup(click.Group):
+class LedgerGroup(LazyGroup):
     """Turns domain and database errors into one line on stderr and exit 1, never a traceback."""
 
     def invoke(self, ctx):
@@ -25,23 +25,40 @@ class LedgerGroup(click.Group):
         except LedgerError as e:
             # Escaped line by line: a message of several lines (an import's rows) keeps its lines.
             raise click.ClickException("\n".join(map(shown, str(e).split("\n")))) from None
-        except IntegrityError as e:
-            # Validation runs first, so this is a race with another writer or a bug; either
-            # way nothing was written (the transaction rolled back).
-            raise click.ClickException(
-                f"the database refused the write, nothing was changed: {first_line(e.orig)}"
-            ) from None
-        except OperationalError as e:
-            raise click.ClickException(waited(e) or f"database {safe_url(_db(ctx))}: {first_line(e.orig)}") from None
-        except DBAPIError as e:
-            if waited(e):
-                raise click.ClickException(waited(e)) from None
-            if e.statement is not None:  # a statement failed: a bug, reported as one by main()
+        except Exception as e:
+            said = _database_error(e, ctx)
+            if said is None:
                 raise
-            # Raised while connecting, before any statement: an option of the URL the driver
-            # refuses (?connect_timeout=x). Its value is left out; it may be a secret.
-            what = re.sub(r":\s*'.*$", "", first_line(e.orig))
-            raise click.ClickException(f"--db: the database driver refuses the URL: {what}") from None
+            raise click.ClickException(said) from None
+
+
+def _database_error(e: Exception, ctx) -> str | None:
+    """The one line a database error means for the user, or None: not one, or a bug that
+    main() reports as one. SQLAlchemy is only asked once it has been imported: until then
+    no error can be one of its own."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+    from ..db.engine import safe_url
+    from .context import waited
+
+    if isinstance(e, IntegrityError):
+        # Validation runs first, so this is a race with another writer or a bug; either
+        # way nothing was written (the transaction rolled back).
+        return f"the database refused the write, nothing was changed: {first_line(e.orig)}"
+    if isinstance(e, OperationalError):
+        return waited(e) or f"database {safe_url(_db(ctx))}: {first_line(e.orig)}"
+    if not isinstance(e, DBAPIError):
+        return None
+    if waited(e):
+        return waited(e)
+    if e.statement is not None:  # a statement failed: a bug, reported as one by main()
+        return None
+    # Raised while connecting, before any statement: an option of the URL the driver
+    # refuses (?connect_timeout=x). Its value is left out; it may be a secret.
+    what = re.sub(r":\s*'.*$", "", first_line(e.orig))
+    return f"--db: the database driver refuses the URL: {what}"
 
 
 def _db(ctx) -> str:
@@ -105,17 +122,6 @@ def _say_warnings() -> None:
         logger.setLevel(logging.WARNING)
 
 
-def _register() -> None:
-    from . import accounts, claims, db, demo, examples, family, persons, policy, report, rollover, verify
-
-    for module in (db, policy, persons, accounts, family, claims, rollover, report, verify, demo, examples):
-        cli.add_command(module.command)
-    cli.add_command(claims.usage_command)
-
-
-_register()
-
-
 def _tune_collector() -> None:
     """The cyclic collector, set for a command that reads a batch. What start-up built
     (modules, the SQLAlchemy and Click machinery) lives as long as the process: frozen, so
@@ -137,7 +143,7 @@ def main() -> None:
             raise
         # The first line only: a driver's message goes on with the statement and its
         # parameters, which hold unmasked ID numbers.
-        cause = e.orig if isinstance(e, DBAPIError) and e.orig is not None else e
+        cause = getattr(e, "orig", None) or e  # a driver's error inside SQLAlchemy's
         click.echo(
             f"Error: internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)",
             err=True,

@@ -7,17 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import DBAPIError
 
-from ..db import migrate
-from ..db.engine import IDLE_TIMEOUT, LOCK_TIMEOUT, make_engine, safe_url, seconds
 from ..errors import LedgerError
-from ..rules.claim_result import ClaimResult
 from ..rules.money import Yuan
 from ..rules.text import shown
-from ..uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+
+    from ..uow import UnitOfWork
+
+# SQLAlchemy, Alembic and the services are imported by the methods that use them, not
+# here: every command, `ledger --help` included, imports this module (ledger/cli/commands.py).
 
 
 @dataclass
@@ -27,9 +31,15 @@ class Ctx:
 
     @cached_property
     def engine(self):
+        from ..db.engine import make_engine
+
         return make_engine(self.db_url)
 
-    def uow(self, *, check_schema: bool = True) -> UnitOfWork:
+    def uow(self, *, check_schema: bool = True) -> "UnitOfWork":
+        from ..db import migrate
+        from ..db.engine import safe_url
+        from ..uow import UnitOfWork
+
         if check_schema:
             current, head = migrate.current_revision(self.engine), migrate.head_revision()
             if current != head:
@@ -50,6 +60,8 @@ def default_operator() -> str:
 
 
 def _json_default(o):
+    from ..rules.claim_result import ClaimResult
+
     if isinstance(o, ClaimResult):
         return o.as_json()
     if isinstance(o, Yuan):
@@ -122,8 +134,10 @@ def warn(message: str) -> None:
     click.echo(f"warning: {shown(message)}", err=True)
 
 
-def waited(e: DBAPIError) -> str | None:
+def waited(e: "DBAPIError") -> str | None:
     """What a timeout of the server means for the person who ran the command."""
+    from ..db.engine import IDLE_TIMEOUT, LOCK_TIMEOUT, seconds
+
     code = getattr(e.orig, "sqlstate", None)
     if code == "55P03":
         return (

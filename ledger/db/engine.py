@@ -43,8 +43,8 @@ from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import LedgerError
+from . import DEFAULT_URL  # noqa: F401 - its old place; ledger.db holds it for the CLI's start
 
-DEFAULT_URL = "sqlite:///ledger.db"
 READ_ONLY = "ledger_read_only"  # execution option: this transaction only reads
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # SQLite keeps 2 MiB of pages in memory by default: a city's persons, accounts and counters

@@ -5,7 +5,9 @@ from ledger.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
         yield prefix + (name,), cmd
         if isinstance(cmd, click.Group):
             yield from all_commands(cmd, prefix + (name,))
@@ -49,3 +51,31 @@ def test_every_reading_and_writing_command_takes_json():
         if p not in no_json and "--json" not in [o for prm in cmd.params for o in prm.opts]
     ]
     assert lacking == []
+
+
+def test_the_command_table_gives_each_command_its_own_short_help():
+    # `ledger --help` lists the commands from ledger/cli/commands.py without importing them;
+    # each line there must be what the command's docstring says.
+    from ledger.cli.commands import COMMANDS
+
+    ctx = click.Context(cli)
+    for name, (_, _, short) in COMMANDS.items():
+        cmd = cli.get_command(ctx, name)
+        assert cmd.name == name
+        assert cmd.get_short_help_str(limit=10_000) == short, name
+
+
+def test_help_and_version_do_not_import_the_database_layer():
+    # Start-up is what every call pays (issue: fast where people wait): listing the commands
+    # or the version needs neither SQLAlchemy nor Alembic nor the services.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from ledger.cli import main; sys.argv = ['ledger', {arg!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'pydantic', 'ledger.services') if m in sys.modules))"
+    )
+    for arg in ("--help", "--version"):
+        done = subprocess.run([sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True, check=True)
+        assert done.stdout.splitlines()[-1] == "[]", (arg, done.stdout[-200:])

@@ -1,0 +1,64 @@
+"""The `ledger` command's subcommands, loaded only when one is run.
+
+A command's module brings in SQLAlchemy, the services and the policy machinery: together
+about a second of imports on a small machine. `ledger --help`, `ledger --version` and a
+typing mistake need none of it, so the group knows its commands by name and short help
+from this table (tests/e2e/test_cli_help.py checks each line against the command's own
+docstring) and imports a command's module when that command is asked for.
+"""
+
+import importlib
+
+import click
+from click.utils import make_default_short_help
+
+# name -> (module under ledger.cli, attribute, the short help its docstring gives)
+COMMANDS = {
+    "account": ("accounts", "command", "Personal accounts (个人账户): credit, balance, statement."),
+    "claim": ("claims", "command", "Claim settlements (结算): post, reverse, show."),
+    "db": ("db", "command", "Create, migrate and check the database schema."),
+    "demo": ("demo", "command", "Build a demo database (./ledger-demo.db) and walk a short scenario."),
+    "examples": (
+        "examples",
+        "command",
+        "Write the example files the README's tour reads into FOLDER (default: ./examples).",
+    ),
+    "family": ("family", "command", "Family mutual aid (家庭共济): bind relatives to a holder's personal account."),
+    "person": ("persons", "command", "Register insured persons (参保人) and their yearly enrollment."),
+    "policy": ("policy", "command", "Policy parameters by region and date, each with its source."),
+    "report": ("report", "command", "Reports: what the claims paid, and the books' trial balance."),
+    "rollover": ("rollover", "command", "Close YEAR and open YEAR+1 for every enrolled person."),
+    "usage": (
+        "claims",
+        "usage_command",
+        "Show a person's benefit usage for a year: each bucket's cap, fund paid, deductible met.",
+    ),
+    "verify": ("verify", "command", "Check the books, and list each violation with a non-zero exit."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when they are run (or their help is asked for)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx, name: str):
+        if name in self.commands or name not in COMMANDS:
+            return self.commands.get(name)
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """Click's own listing, from the table instead of the imported commands."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(n, make_default_short_help(_short_help(self, n), limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _short_help(group: click.Group, name: str) -> str:
+    if name in group.commands:
+        return group.commands[name].get_short_help_str(limit=10_000)
+    return COMMANDS[name][2]
