@@ -36,12 +36,12 @@ class Ctx:
         return make_engine(self.db_url)
 
     def uow(self, *, check_schema: bool = True) -> "UnitOfWork":
-        from ..db import migrate
+        from ..db import schema_version
         from ..db.engine import safe_url
         from ..uow import UnitOfWork
 
         if check_schema:
-            current, head = migrate.current_revision(self.engine), migrate.head_revision()
+            current, head = schema_version.current(self.engine), schema_version.HEAD
             if current != head:
                 state = (
                     "has no ledger schema"
