@@ -58,7 +58,9 @@ def main() -> None:
     print(f"{rounds} rounds each, alternating; medians:")
     for name, values in times.items():
         m = statistics.median(values)
-        print(f"  {name:32} {m:6.3f} s  ({m / base:.2f} x sqlite-utils --help; min {min(values):.3f}, max {max(values):.3f})")
+        print(
+            f"  {name:32} {m:6.3f} s  ({m / base:.2f} x sqlite-utils --help; min {min(values):.3f}, max {max(values):.3f})"
+        )
 
 
 if __name__ == "__main__":
