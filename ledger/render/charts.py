@@ -48,6 +48,16 @@ def cjk_font_path() -> str:
     for family in CJK_FAMILIES:
         if family in by_name:
             return by_name[family]
+    # Matplotlib lists the fonts it found the first time it ran, and keeps that list: a font
+    # installed since then is not in it. Look through the system's font files once more.
+    for path in font_manager.findSystemFonts():
+        try:
+            family = font_manager.get_font(path).family_name
+        except (OSError, RuntimeError):  # a file FreeType cannot read
+            continue
+        if family in CJK_FAMILIES:
+            font_manager.fontManager.addfont(path)  # so the charts find it by its name too
+            return path
     raise LedgerError(FONT_HELP)
 
 

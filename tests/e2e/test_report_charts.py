@@ -63,3 +63,17 @@ def test_a_font_without_chinese_is_refused_not_drawn_as_boxes(run, books, tmp_pa
     assert r.exit_code == 1
     assert f"the font {latin} lacks characters of" in r.output and "fonts-wqy-microhei" in r.output
     assert not png.exists()  # refused before anything was drawn
+
+
+def test_a_font_installed_after_matplotlib_made_its_font_list_is_found(cjk_font, monkeypatch):
+    # Matplotlib keeps the list of fonts it found on its first run (~/.cache/matplotlib); a
+    # font installed later (CI's apt-get, a user's) is not in it. Seen: the charts refused
+    # to draw with the font on disk. Here the list is made to lack every CJK family.
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    monkeypatch.setattr(fm, "ttflist", [f for f in fm.ttflist if f.name not in charts.CJK_FAMILIES])
+    found = charts.cjk_font_path()
+    assert Path(found).is_file()
+    assert charts.has_glyphs(found, "基金支付")
+    assert any(f.name in charts.CJK_FAMILIES for f in fm.ttflist)  # added back, so drawing finds it by name
