@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import LedgerError
 from .models import Base
+from .models.rollups import TOTAL_FIGURES
 
 # What the writer may change in place: everything else is history, written once.
 UPDATABLE = {
@@ -29,6 +30,9 @@ UPDATABLE = {
     "rollovers": ("cursor", "persons", "finished_at"),
     "family_bindings": ("ended_on", "ended_by", "end_reason", "ended_at"),
     "chain_heads": ("last_id", "hash"),
+    # the reports' running sums (models/rollups.py), derived from the claims
+    "claim_totals": ("claims", *TOTAL_FIGURES),
+    "claim_people": ("months",),
 }
 FUNCTIONS = ("ledger_refuse_change()", "ledger_posting_balanced()", "ledger_refuse_truncate()")
 PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, Entry
+from ..db import rollups
+from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, Entry, Person
 from ..db.retry import retried
 from ..errors import Conflict, ValidationError
 from ..rules.text import REASON_LENGTH, check_text
@@ -49,6 +50,8 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
         _give_back(s, r, held)
+        p = s.get(Person, r.psn_no)
+        rollups.remove_claim(s, r, (p.region, p.insutype, p.psn_type or ""))
         s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
         flush_or(s, Conflict(f"setl_id: claim {r.setl_id} was already reversed"))
         audit(

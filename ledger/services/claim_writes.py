@@ -1,6 +1,6 @@
 """The last phase of posting claims: what the fold settled, written with a few set-based
 statements (the journal writer's postings, the claim rows by column name, the mutual-aid
-payments, the counters). Never commits; the posting service does."""
+payments, the counters, the reports' running sums). Never commits; the posting service does."""
 
 from collections import namedtuple
 from datetime import datetime
@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from ..db import claim_gateway as gateway
+from ..db import rollups
 from ..db.models import ClaimMutualAid, ClaimRecord
 from ..db.sql import bulk_insert, reserve_ids
 from ..rules.adjudication import Adjudication, Payments
@@ -73,6 +74,9 @@ def write(
     if sources:
         write_sources(s, sources, now)
     gateway.save_counters(s, counter_ids, held.counters, held.moved)
+    # Last, after every other lock: the reports' running sums (db/rollups.py).
+    patients = gateway.persons(s, {c.psn_no for c in claims})
+    rollups.add_claims(s, claims, {p: (x.region, x.insutype, x.psn_type or "") for p, x in patients.items()})
 
 
 def claim_row(x: Settled, **written) -> ClaimRow:

@@ -28,6 +28,7 @@ from ..rules.money import format_fen
 from ..uow import UnitOfWork
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
+from .verify_rollups import rollup_problems
 
 
 def verify(uow: UnitOfWork, expect_heads: dict[str, tuple[int, str]] | None = None) -> dict:
@@ -97,6 +98,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None) ->
     problems += _claim_problems(s)
     problems += _reversal_problems(s)
     problems += binding_problems(s)
+    problems += rollup_problems(s)
     counts = {
         "accounts": s.scalar(select(func.count()).select_from(Account)),
         "postings": s.scalar(select(func.count()).select_from(Posting)),

@@ -20,6 +20,7 @@ from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
 from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from .platform import ClaimSource, PlatformPerson
+from .rollups import ClaimPerson, ClaimTotal
 from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDeduction
 
 __all__ = [
@@ -30,9 +31,11 @@ __all__ = [
     "BenefitUsage",
     "ChainHead",
     "ClaimMutualAid",
+    "ClaimPerson",
     "ClaimRecord",
     "ClaimReversal",
     "ClaimSource",
+    "ClaimTotal",
     "ContributionPayment",
     "CreatedAt",
     "Enrollment",

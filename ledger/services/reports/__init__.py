@@ -11,7 +11,8 @@ fen by the database and handed out as Yuan.
 """
 
 from .books import BALANCE_FIGURES, accounts, balance, incentives
-from .claims import DECILES, FUND_FIGURES, GROUPS, MUTUAL_AID_FIGURES, caps, check_groups, funds, mutual_aid
+from .claims import DECILES, MUTUAL_AID_FIGURES, caps, mutual_aid
+from .funds import FUND_FIGURES, GROUPS, check_groups, funds
 from .report import Report
 
 __all__ = [

@@ -10,7 +10,7 @@ from ...db.models.base import BOOKS
 from ...db.sql import sum_fen
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
-from .claims import status_column
+from .funds import status_column
 from .report import Report
 
 # A book's opening balance, what it received and paid in the period, the difference, and its

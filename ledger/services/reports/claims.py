@@ -1,5 +1,5 @@
-"""Reports over the claims: what they paid (`funds`), what relatives' accounts paid
-(`mutual_aid`) and how the year's caps were used (`caps`). Reversed claims are left out."""
+"""Reports over the claims: what relatives' accounts paid (`mutual_aid`) and how the
+year's caps were used (`caps`); what the claims paid is funds.py. Reversed claims are left out."""
 
 from datetime import date
 
@@ -15,98 +15,9 @@ from ...db.models import (
     Person,
 )
 from ...db.sql import sum_fen
-from ...errors import ValidationError
-from ...rules.codes import EMPLOYEE, RETIRED_TYPES
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
 from .report import Report
-
-# What `report funds` can group by, and the claim's or person's column each is.
-GROUPS = ("month", "med_type", "level", "institution", "region", "insutype", "status")
-FUND_FIGURES = (
-    "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "hifmi_pay", "hifob_pay", "other_funds_pay", "acct_pay",
-    "acct_mulaid_pay", "psn_cash_pay",
-)  # fmt: skip
-
-
-def check_groups(by: tuple[str, ...]) -> tuple[str, ...]:
-    unknown = [g for g in by if g not in GROUPS]
-    if unknown:
-        raise ValidationError("by", f"{', '.join(unknown)}: not a grouping; use any of {', '.join(GROUPS)}")
-    return tuple(dict.fromkeys(by))
-
-
-def status_column():
-    """在职 / 退休 / 居民: `in service`, `retired` or `resident`, from the person's scheme and type."""
-    p = Person
-    return case(
-        (p.insutype != EMPLOYEE, "resident"), (p.psn_type.in_(RETIRED_TYPES), "retired"), else_="in service"
-    ).label("status")
-
-
-def _group_column(name: str, s):
-    c, p = ClaimRecord, Person
-    if name == "month":  # 202503, shown as "2025-03"
-        return (func.extract("year", c.service_date) * 100 + func.extract("month", c.service_date)).label(name)
-    if name == "status":
-        return status_column()
-    column = {
-        "med_type": c.med_type,
-        "level": c.hosp_lv,
-        "institution": c.fixmedins_code,
-        "region": p.region,
-        "insutype": p.insutype,
-    }[name]
-    return column.label(name)
-
-
-def funds(uow: UnitOfWork, start: date, end: date, region: str | None = None, by: tuple[str, ...] = ()) -> Report:
-    """The claims of service dates start..end (both included), reversed ones left out: 人次
-    (claims), people, and what the fee was and who paid it, by the groups asked for."""
-    by = check_groups(by)
-    c, r, p = ClaimRecord, ClaimReversal, Person
-    with uow.read_only():
-        s = uow.session
-        groups = [_group_column(g, s) for g in by]
-        figures = [sum_fen(getattr(c, f)).label(f) for f in FUND_FIGURES]
-        q = (
-            select(
-                *groups, func.count(c.id).label("claims"), func.count(func.distinct(c.psn_no)).label("people"), *figures
-            )
-            .join(p, p.psn_no == c.psn_no)
-            .outerjoin(r, r.claim_id == c.id)
-            .where(c.service_date.between(start, end), r.id.is_(None))
-        )
-        if region:
-            q = q.where(p.region.startswith(region))
-        if groups:
-            q = q.group_by(*groups).order_by(*groups)
-        rows = [_money(dict(row._mapping)) for row in s.execute(q)]
-        total = None
-        if groups:
-            total_q = (
-                q.with_only_columns(
-                    func.count(c.id).label("claims"), func.count(func.distinct(c.psn_no)).label("people"), *figures
-                )
-                .group_by(None)
-                .order_by(None)
-            )
-            total = _money(dict(s.execute(total_q).one()._mapping))
-        elif rows:
-            total = rows[0]
-    columns = (*by, "claims", "people", *FUND_FIGURES)
-    return Report(
-        f"funds, service dates {start} to {end}" + (f", region {region}" if region else ""), columns, rows, total
-    )
-
-
-def _money(row: dict) -> dict:
-    out = {k: Yuan(v) if k in FUND_FIGURES else v for k, v in row.items()}
-    if "month" in out:  # PostgreSQL's EXTRACT is numeric
-        m = int(out["month"])
-        out["month"] = f"{m // 100}-{m % 100:02d}"
-    return out
-
 
 MUTUAL_AID_FIGURES = ("holders", "members", "payments", "amount")
 

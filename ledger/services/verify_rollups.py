@@ -1,0 +1,83 @@
+"""`ledger verify`: the reports' running sums (db/rollups.py) against the claims. Each is
+worked out again from the unreversed claims and set beside what is stored, in SQL, key by
+key: stored minus worked out, grouped by key, must be zero everywhere."""
+
+from sqlalchemy import Integer, cast, exists, func, literal, or_, select, union_all
+
+from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
+from ..db.models.rollups import ALL_CLAIMS, BY_KIND, PEOPLE_KEY, TOTAL_FIGURES, TOTAL_KEY
+from ..db.sql import sum_fen
+from ..rules.idcard import mask
+from ..rules.money import format_fen
+
+SHOWN = 20  # the first problems of each table, in key order; a drifted table has many
+
+
+def rollup_problems(s) -> list[str]:
+    return _total_problems(s) + _people_problems(s)
+
+
+def _unreversed():
+    c, p = ClaimRecord.__table__, Person.__table__
+    q = select().select_from(c.join(p, p.c.psn_no == c.c.psn_no))
+    return c, p, q.where(~exists().where(ClaimReversal.claim_id == c.c.id))
+
+
+def _total_problems(s) -> list[str]:
+    c, p, claims = _unreversed()
+    t = ClaimTotal.__table__
+    kind = (c.c.med_type, func.coalesce(c.c.hosp_lv, ""), func.coalesce(c.c.fixmedins_code, ""))
+    patient = (p.c.region, p.c.insutype, func.coalesce(p.c.psn_type, ""))
+    key = TOTAL_KEY[:-1]  # the slots added up
+    worked = claims.add_columns(
+        c.c.service_date.label(key[0]),
+        *(e.label(n) for e, n in zip((*kind, *patient), key[1:], strict=True)),
+        (-func.count()).label("claims"),
+        *(-func.sum(c.c[f]).label(f) for f in TOTAL_FIGURES),
+    ).group_by(c.c.service_date, *kind, *patient)
+    stored = select(*(t.c[k] for k in key), t.c.claims, *(t.c[f] for f in TOTAL_FIGURES))
+    both = union_all(stored, worked).subquery()
+    figures = ("claims", *TOTAL_FIGURES)
+    q = (
+        select(*(both.c[k] for k in key), *(sum_fen(both.c[f]).label(f) for f in figures))
+        .group_by(*(both.c[k] for k in key))
+        .having(or_(*(func.sum(both.c[f]) != 0 for f in figures)))
+        .order_by(*(both.c[k] for k in key))
+        .limit(SHOWN)
+    )
+    problems = []
+    for r in s.execute(q):
+        where = f"{r.service_date} {r.med_type}/{r.hosp_lv or '-'}/{r.fixmedins_code or '-'} {r.region} {r.insutype}"
+        problems.append(
+            f"claim_totals {where}: the stored sums less its claims' are {r.claims} claims, "
+            f"fee {format_fen(r.medfee_sumamt)}, fund {format_fen(r.fund_pay_sumamt)}, cash {format_fen(r.psn_cash_pay)}"
+        )
+    return problems
+
+
+def _people_problems(s) -> list[str]:
+    c, p, claims = _unreversed()
+    t = ClaimPerson.__table__
+    year = cast(func.extract("year", c.c.service_date), Integer)
+    bit = literal(1).op("<<")(cast(func.extract("month", c.c.service_date), Integer) - 1)
+    parts = [select(*(t.c[k] for k in PEOPLE_KEY), t.c.months)]
+    for scope, kind in (
+        (ALL_CLAIMS, (literal(""), literal(""), literal(""))),
+        (BY_KIND, (c.c.med_type, func.coalesce(c.c.hosp_lv, ""), func.coalesce(c.c.fixmedins_code, ""))),
+    ):
+        months = claims.add_columns(
+            c.c.psn_no, year.label("year"), literal(scope).label("scope"),
+            *(e.label(n) for e, n in zip(kind, PEOPLE_KEY[3:], strict=True)), bit.label("bit"),
+        ).distinct().subquery()  # fmt: skip
+        k = [months.c[n] for n in PEOPLE_KEY]
+        parts.append(select(*k, (-func.sum(months.c.bit)).label("months")).group_by(*k))
+    both = union_all(*parts).subquery()
+    k = [both.c[n] for n in PEOPLE_KEY]
+    q = select(*k, func.sum(both.c.months).label("off")).group_by(*k).having(func.sum(both.c.months) != 0)
+    problems = []
+    for r in s.execute(q.order_by(*k).limit(SHOWN)):
+        what = "all claims" if r.scope == ALL_CLAIMS else f"{r.med_type}/{r.hosp_lv or '-'}/{r.fixmedins_code or '-'}"
+        problems.append(
+            f"claim_people of {mask(r.psn_no)} {r.year} ({what}): the months stored are not the months of its claims"
+        )
+    return problems
