@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import LedgerError
 from .models import Base
-from .models.rollups import TOTAL_FIGURES
+from .models.rollups import MONTHS, TOTAL_FIGURES
 
 # What the writer may change in place: everything else is history, written once.
 UPDATABLE = {
@@ -32,7 +32,7 @@ UPDATABLE = {
     "chain_heads": ("last_id", "hash"),
     # the reports' running sums (models/rollups.py), derived from the claims
     "claim_totals": ("claims", *TOTAL_FIGURES),
-    "claim_people": ("months",),
+    "claim_people": MONTHS,
 }
 FUNCTIONS = ("ledger_refuse_change()", "ledger_posting_balanced()", "ledger_refuse_truncate()")
 PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

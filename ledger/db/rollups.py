@@ -7,14 +7,17 @@ ClaimRecord); a patient is (region, insutype, psn_type)."""
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import exists, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from .models import ClaimPerson, ClaimRecord, ClaimReversal
-from .models.rollups import ALL_CLAIMS, BY_KIND, PEOPLE_KEY, TOTAL_FIGURES, TOTAL_KEY
+from .models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal
+from .models.rollups import MONTHS, PEOPLE_KEY, SCOPES, TOTAL_FIGURES, TOTAL_KEY
 
 # On PostgreSQL the slot is the connection's (models/rollups.py); SQLite has one writer.
+PATIENT = ("region", "insutype", "psn_type")
 SLOT = {"postgresql": "mod(pg_backend_pid(), 8)", "sqlite": "0"}
 
 
@@ -25,88 +28,101 @@ def kind(c) -> tuple[str, str, str]:
 
 def add_claims(s: Session, claims: list, patients: dict[str, tuple[str, str, str]], sign: int = 1) -> None:
     """Add the claims (sign 1) to their rows of claim_totals, or take them off (-1), and on
-    posting set their months in claim_people."""
+    posting set their days in claim_people."""
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * (1 + len(TOTAL_FIGURES)))
-    months: dict[tuple, int] = defaultdict(int)
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * 12)
     for c in claims:
         patient = tuple(patients[c.psn_no])
         row = totals[(c.service_date, *kind(c), *patient)]
         row[0] += sign
         for n, f in enumerate(TOTAL_FIGURES, 1):
             row[n] += sign * getattr(c, f)
-        bit = 1 << (c.service_date.month - 1)
-        year = c.service_date.year
-        months[(c.psn_no, year, ALL_CLAIMS, "", "", "", *patient)] |= bit
-        months[(c.psn_no, year, BY_KIND, *kind(c), *patient)] |= bit
-    _upsert_totals(s, totals)
+        d = c.service_date
+        for key in people_keys(c):
+            days[(*key, *patient)][d.month - 1] |= 1 << (d.day - 1)
+    names = ("claims", *TOTAL_FIGURES)
+    _upsert(s, ClaimTotal.__table__, TOTAL_KEY, names, sorted(totals.items()), {f: "+" for f in names})
     if sign > 0:
-        _upsert_people(s, months)
+        _upsert(
+            s, ClaimPerson.__table__, PEOPLE_KEY, (*PATIENT, *MONTHS), sorted(days.items()), dict.fromkeys(MONTHS, "|")
+        )
 
 
-def _upsert_totals(s: Session, totals: dict[tuple, list[int]]) -> None:
-    if not totals:
+def people_keys(c) -> list[tuple]:
+    """The claim_people keys a claim sets its day in: one for each scope."""
+    values = dict(zip(("med_type", "hosp_lv", "fixmedins_code"), kind(c), strict=True))
+    year = c.service_date.year
+    return [
+        (c.psn_no, year, scope, *(values[k] if k in kept else "" for k in values)) for scope, kept in SCOPES.items()
+    ]
+
+
+def _upsert(s: Session, t, key: tuple, figures: tuple, rows: list, how: dict[str, str]) -> None:
+    """INSERT rows (key tuple, values) ON CONFLICT of the key: each column of `how` set to
+    the stored value `+` or `|` the new one, the others left. claim_totals' slot is not in
+    the rows: SLOT gives it. PostgreSQL takes the rows as one array a column (unnest), in
+    the order given; SQLite row by row."""
+    if not rows:
         return
     dialect = s.get_bind().dialect
-    m = _marker(dialect)
-    columns = (*TOTAL_KEY, "claims", *TOTAL_FIGURES)
-    values = [m] * (len(TOTAL_KEY) - 1) + [SLOT[dialect.name]] + [m] * (1 + len(TOTAL_FIGURES))
-    added = ", ".join(f"{f} = claim_totals.{f} + excluded.{f}" for f in ("claims", *TOTAL_FIGURES))
-    sql = (
-        f"INSERT INTO claim_totals ({', '.join(columns)}) VALUES ({', '.join(values)})"
-        f" ON CONFLICT ({', '.join(TOTAL_KEY)}) DO UPDATE SET {added}"
-    )
-    rows = [(_day(k[0], dialect), *k[1:], *v) for k, v in sorted(totals.items())]
-    s.connection().exec_driver_sql(sql, rows)
-
-
-def _upsert_people(s: Session, months: dict[tuple, int]) -> None:
-    if not months:
+    columns = (*key, *figures)
+    given = [c for c in columns if c != "slot"]
+    data = [(*(_day(x, dialect) for x in k), *v) for k, v in rows]
+    sets = ", ".join(f"{c} = {t.name}.{c} {how[c]} excluded.{c}" for c in how)
+    conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"%(a{n})s::{_pg_type(t.c[c])}[]" for n, c in enumerate(given))
+        picked = ", ".join(SLOT["postgresql"] if c == "slot" else f"u.{c}" for c in columns)
+        sql = (
+            f"INSERT INTO {t.name} ({', '.join(columns)}) SELECT {picked} FROM unnest({arrays}) AS u({', '.join(given)})"
+            + conflict
+        )
+        s.connection().exec_driver_sql(sql, {f"a{n}": list(col) for n, col in enumerate(zip(*data, strict=True))})
         return
-    m = _marker(s.get_bind().dialect)
-    columns = (*PEOPLE_KEY, "region", "insutype", "psn_type", "months")
-    sql = (
-        f"INSERT INTO claim_people ({', '.join(columns)}) VALUES ({', '.join([m] * len(columns))})"
-        f" ON CONFLICT ({', '.join(PEOPLE_KEY)}) DO UPDATE SET months = claim_people.months | excluded.months"
-    )
-    s.connection().exec_driver_sql(sql, [(*k, v) for k, v in sorted(months.items())])
+    values = ", ".join(SLOT["sqlite"] if c == "slot" else "?" for c in columns)
+    s.connection().exec_driver_sql(f"INSERT INTO {t.name} ({', '.join(columns)}) VALUES ({values})" + conflict, data)
 
 
 def remove_claim(s: Session, r: ClaimRecord, patient: tuple[str, str, str]) -> None:
-    """A claim being reversed: its sums taken off claim_totals, and its month's bit in
-    claim_people worked out again from the person's other unreversed claims of that month.
-    The two claim_people rows are locked first, so a claim of the same person posted at the
+    """A claim being reversed: its sums taken off claim_totals, and its day's bit in
+    claim_people worked out again from the person's other unreversed claims of that day.
+    Its claim_people rows are locked first, so a claim of the same person posted at the
     same moment either waits for this reversal or is seen by it."""
-    year, bit = r.service_date.year, 1 << (r.service_date.month - 1)
-    keys = [(r.psn_no, year, ALL_CLAIMS, "", "", ""), (r.psn_no, year, BY_KIND, *kind(r))]
     t = ClaimPerson.__table__
-    for k in keys:
-        s.execute(select(t.c.months).where(*_key_is(t, k)).with_for_update()).all()
-    first = date(year, r.service_date.month, 1)
-    last = date(year + (first.month == 12), first.month % 12 + 1, 1)
+    keys = people_keys(r)
+    for k in keys:  # in key order, as posting meets them
+        s.execute(select(t.c.psn_no).where(*_key_is(t, k)).with_for_update()).all()
     c, v = ClaimRecord, ClaimReversal
     others = s.execute(
         select(c.med_type, c.hosp_lv, c.fixmedins_code).where(
-            c.psn_no == r.psn_no,
-            c.service_date >= first,
-            c.service_date < last,
-            c.id != r.id,
-            ~exists().where(v.claim_id == c.id),
+            c.psn_no == r.psn_no, c.service_date == r.service_date, c.id != r.id, ~exists().where(v.claim_id == c.id)
         )
     ).all()
-    still = {ALL_CLAIMS: bool(others), BY_KIND: any(kind(o) == kind(r) for o in others)}
+    still = {tuple(k) for o in others for k in people_keys(_Kind(r.psn_no, r.service_date, *o))}
+    month, bit = MONTHS[r.service_date.month - 1], 1 << (r.service_date.day - 1)
     for k in keys:
-        if not still[k[2]]:
-            s.execute(t.update().where(*_key_is(t, k)).values(months=t.c.months.op("&")(4095 - bit)))
+        if k not in still:
+            s.execute(t.update().where(*_key_is(t, k)).values({month: t.c[month].op("&")(~bit & 0x7FFFFFFF)}))
     add_claims(s, [r], {r.psn_no: patient}, sign=-1)
+
+
+class _Kind(NamedTuple):
+    psn_no: str
+    service_date: date
+    med_type: str
+    hosp_lv: str | None
+    fixmedins_code: str | None
+
+
+def _pg_type(column) -> str:
+    return {"DATE": "date", "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint"}.get(
+        str(column.type.compile(dialect=postgresql.dialect())), "text"
+    )
 
 
 def _key_is(t, key: tuple) -> list:
     return [t.c[name] == value for name, value in zip(PEOPLE_KEY, key, strict=True)]
 
 
-def _marker(dialect) -> str:
-    return "?" if dialect.paramstyle == "qmark" else "%s"
-
-
-def _day(d: date, dialect):
-    return d.isoformat() if dialect.name == "sqlite" else d
+def _day(v, dialect):
+    return v.isoformat() if dialect.name == "sqlite" and isinstance(v, date) else v

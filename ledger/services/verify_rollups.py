@@ -2,10 +2,10 @@
 worked out again from the unreversed claims and set beside what is stored, in SQL, key by
 key: stored minus worked out, grouped by key, must be zero everywhere."""
 
-from sqlalchemy import Integer, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, union_all
 
 from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
-from ..db.models.rollups import ALL_CLAIMS, BY_KIND, PEOPLE_KEY, TOTAL_FIGURES, TOTAL_KEY
+from ..db.models.rollups import ALL_CLAIMS, MONTHS, PEOPLE_KEY, SCOPES, TOTAL_FIGURES, TOTAL_KEY
 from ..db.sql import sum_fen
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -58,26 +58,31 @@ def _total_problems(s) -> list[str]:
 def _people_problems(s) -> list[str]:
     c, p, claims = _unreversed()
     t = ClaimPerson.__table__
-    year = cast(func.extract("year", c.c.service_date), Integer)
-    bit = literal(1).op("<<")(cast(func.extract("month", c.c.service_date), Integer) - 1)
-    parts = [select(*(t.c[k] for k in PEOPLE_KEY), t.c.months)]
-    for scope, kind in (
-        (ALL_CLAIMS, (literal(""), literal(""), literal(""))),
-        (BY_KIND, (c.c.med_type, func.coalesce(c.c.hosp_lv, ""), func.coalesce(c.c.fixmedins_code, ""))),
-    ):
-        months = claims.add_columns(
-            c.c.psn_no, year.label("year"), literal(scope).label("scope"),
-            *(e.label(n) for e, n in zip(kind, PEOPLE_KEY[3:], strict=True)), bit.label("bit"),
+    part = {k: cast(func.extract(k, c.c.service_date), Integer) for k in ("year", "month", "day")}
+    bit = literal(1).op("<<")(part["day"] - 1)
+    values = {"med_type": c.c.med_type, "hosp_lv": func.coalesce(c.c.hosp_lv, ""),
+              "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
+    parts = [select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))]
+    for scope, kept in SCOPES.items():
+        kind = [(values[k] if k in kept else literal("")).label(k) for k in values]
+        days = claims.add_columns(
+            c.c.psn_no, part["year"].label("year"), literal(scope).label("scope"), *kind,
+            part["month"].label("month"), bit.label("bit"),
         ).distinct().subquery()  # fmt: skip
-        k = [months.c[n] for n in PEOPLE_KEY]
-        parts.append(select(*k, (-func.sum(months.c.bit)).label("months")).group_by(*k))
+        k = [days.c[n] for n in PEOPLE_KEY]
+        month_sums = [-func.sum(case((days.c.month == n, days.c.bit), else_=0)) for n in range(1, 13)]
+        parts.append(select(*k, *(m.label(name) for m, name in zip(month_sums, MONTHS, strict=True))).group_by(*k))
     both = union_all(*parts).subquery()
     k = [both.c[n] for n in PEOPLE_KEY]
-    q = select(*k, func.sum(both.c.months).label("off")).group_by(*k).having(func.sum(both.c.months) != 0)
+    q = select(*k).group_by(*k).having(or_(*(func.sum(both.c[m]) != 0 for m in MONTHS)))
     problems = []
     for r in s.execute(q.order_by(*k).limit(SHOWN)):
-        what = "all claims" if r.scope == ALL_CLAIMS else f"{r.med_type}/{r.hosp_lv or '-'}/{r.fixmedins_code or '-'}"
+        what = (
+            "all claims"
+            if r.scope == ALL_CLAIMS
+            else f"{r.med_type or '*'}/{r.hosp_lv or '*'}/{r.fixmedins_code or '*'}"
+        )
         problems.append(
-            f"claim_people of {mask(r.psn_no)} {r.year} ({what}): the months stored are not the months of its claims"
+            f"claim_people of {mask(r.psn_no)} {r.year} ({what}): the days stored are not the days of its claims"
         )
     return problems

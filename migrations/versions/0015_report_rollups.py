@@ -1,5 +1,5 @@
 """the reports' running sums: `claim_totals` (the unreversed claims' count and sums by
-service day, kind of claim and kind of patient) and `claim_people` (the months in which a
+service day, kind of claim and kind of patient) and `claim_people` (the days on which a
 person had an unreversed claim, over all their claims and by kind), filled here from the
 claims already posted and kept from now on by the transaction that posts or reverses one
 
@@ -35,6 +35,15 @@ def _columns(named: tuple) -> list[sa.Column]:
     return [sa.Column(name, sa.String(length=n), nullable=False) for name, n in named]
 
 
+MONTHS = tuple(f"m{k}" for k in range(1, 13))  # m1: the days of January with a claim, bit d-1 for day d
+# claim_people's scopes: the kind columns each keeps ('' in the others)
+SCOPES = {
+    0: (),
+    1: ("med_type", "hosp_lv", "fixmedins_code"),
+    2: ("med_type",),
+    3: ("hosp_lv",),
+    4: ("fixmedins_code",),
+}
 UNREVERSED = (
     "FROM claims c JOIN persons p ON p.psn_no = c.psn_no"
     " WHERE NOT EXISTS (SELECT 1 FROM claim_reversals r WHERE r.claim_id = c.id)"
@@ -70,9 +79,8 @@ def upgrade() -> None:
         sa.Column("scope", sa.SmallInteger(), nullable=False),
         *_columns(KIND),
         *_columns(PATIENT),
-        sa.Column("months", sa.Integer(), nullable=False),
-        sa.CheckConstraint("scope IN (0, 1)", name=op.f("ck_claim_people_scope_known")),
-        sa.CheckConstraint("months >= 0 AND months < 4096", name=op.f("ck_claim_people_months_bits")),
+        *(sa.Column(m, sa.Integer(), nullable=False) for m in MONTHS),
+        sa.CheckConstraint("scope BETWEEN 0 AND 4", name=op.f("ck_claim_people_scope_known")),
         sa.PrimaryKeyConstraint(
             "psn_no", "year", "scope", "med_type", "hosp_lv", "fixmedins_code", name=op.f("pk_claim_people")
         ),
@@ -87,27 +95,31 @@ def upgrade() -> None:
         " p.insutype, coalesce(p.psn_type, '')"
     )
     if postgres:
-        year, month = (
-            "CAST(extract(year FROM c.service_date) AS integer)",
-            "CAST(extract(month FROM c.service_date) AS integer)",
-        )
+        part = {k: f"CAST(extract({k} FROM c.service_date) AS integer)" for k in ("year", "month", "day")}
     else:
-        year, month = (
-            "CAST(strftime('%Y', c.service_date) AS integer)",
-            "CAST(strftime('%m', c.service_date) AS integer)",
-        )
-    everything = ("''", "''", "''")
-    by_kind = ("c.med_type", "coalesce(c.hosp_lv, '')", "coalesce(c.fixmedins_code, '')")
-    for scope, kind in ((0, everything), (1, by_kind)):
-        named = ", ".join(f"{e} AS k{n}" for n, e in enumerate(kind, 1))
-        # The months' bits OR-ed: each (row, month) once, its bit summed.
+        part = {
+            k: f"CAST(strftime('{f}', c.service_date) AS integer)"
+            for k, f in (("year", "%Y"), ("month", "%m"), ("day", "%d"))
+        }
+    # Each person's days with an unreversed claim, by kind, once; then each scope's rows
+    # from them, a day's bit summed once into its month (the bits OR-ed).
+    op.execute(
+        "CREATE TEMPORARY TABLE claim_days AS SELECT DISTINCT c.psn_no, "
+        f"{part['year']} AS year, {part['month']} AS month, 1 << ({part['day']} - 1) AS bit, c.med_type,"
+        " coalesce(c.hosp_lv, '') AS hosp_lv, coalesce(c.fixmedins_code, '') AS fixmedins_code, p.region,"
+        f" p.insutype, coalesce(p.psn_type, '') AS psn_type {UNREVERSED}"
+    )
+    months = ", ".join(f"coalesce(sum(CASE WHEN month = {k} THEN bit END), 0)" for k in range(1, 13))
+    for scope, kept in SCOPES.items():
+        kind = ", ".join(k if k in kept else f"'' AS {k}" for k, _ in KIND)
         op.execute(
-            "INSERT INTO claim_people (psn_no, year, scope, med_type, hosp_lv, fixmedins_code, region, insutype,"
-            " psn_type, months) SELECT psn_no, year, scope, k1, k2, k3, region, insutype, psn_type, sum(bit) FROM"
-            f" (SELECT DISTINCT c.psn_no, {year} AS year, {scope} AS scope, {named}, p.region, p.insutype,"
-            f" coalesce(p.psn_type, '') AS psn_type, 1 << ({month} - 1) AS bit {UNREVERSED}) AS m"
-            " GROUP BY psn_no, year, scope, k1, k2, k3, region, insutype, psn_type"
+            f"INSERT INTO claim_people (psn_no, year, scope, med_type, hosp_lv, fixmedins_code, region, insutype,"
+            f" psn_type, {', '.join(MONTHS)}) SELECT psn_no, year, {scope}, med_type, hosp_lv, fixmedins_code, region,"
+            f" insutype, psn_type, {months} FROM (SELECT DISTINCT psn_no, year, {kind}, region, insutype, psn_type,"
+            " month, bit FROM claim_days) AS d"
+            " GROUP BY psn_no, year, med_type, hosp_lv, fixmedins_code, region, insutype, psn_type"
         )
+    op.execute("DROP TABLE claim_days")
 
 
 def downgrade() -> None:

@@ -71,14 +71,14 @@ def test_verify_checks_the_running_sums_against_the_claims(run, books, db_url):
     engine = create_engine(db_url)
     with engine.begin() as c:
         c.execute(text("UPDATE claim_totals SET medfee_sumamt = medfee_sumamt + 1 WHERE service_date = '2025-03-05'"))
-        c.execute(text("UPDATE claim_people SET months = 0 WHERE scope = 0 AND insutype = '390'"))
+        c.execute(text("UPDATE claim_people SET m3 = 0 WHERE scope = 0 AND insutype = '390'"))
     engine.dispose()
     r = run("verify")
     assert r.exit_code != 0
     assert (
         "claim_totals 2025-03-05 11/2/- 220702 390: the stored sums less its claims' are 0 claims, fee 0.01" in r.output
     )
-    assert "claim_people of 220702********0136 2025 (all claims): the months stored are not" in r.output
+    assert "claim_people of 220702********0136 2025 (all claims): the days stored are not" in r.output
 
 
 def test_the_migration_fills_the_sums_from_claims_posted_before_it(run, books, db_url):
@@ -98,14 +98,12 @@ def test_the_migration_fills_the_sums_from_claims_posted_before_it(run, books, d
     ]
 
 
-def test_a_period_is_whole_months_and_the_days_of_months_cut():
-    split = import_module("ledger.services.reports.funds")._split
-    # 2024-12-15..2026-01-31: December 2024 in part; all of 2025 (bits 0-11: 4095); January 2026 (bit 0)
-    assert split(date(2024, 12, 15), date(2026, 1, 31)) == (
-        {2025: 4095, 2026: 1},
-        [(date(2024, 12, 15), date(2024, 12, 31))],
-    )
-    # one day: the month cut at both ends
-    assert split(date(2025, 2, 10), date(2025, 2, 10)) == ({}, [(date(2025, 2, 10), date(2025, 2, 10))])
-    # February 2025 whole (bit 1: 2), and March 1..30 cut
-    assert split(date(2025, 2, 1), date(2025, 3, 30)) == ({2025: 2}, [(date(2025, 3, 1), date(2025, 3, 30))])
+def test_a_period_is_its_days_month_by_month():
+    days = import_module("ledger.services.reports.funds")._days
+    # 2024-12-30..2025-02-01: December's 30th and 31st (bits 29, 30), all of January's 31 days, February 1st
+    assert days(date(2024, 12, 30), date(2025, 2, 1)) == {
+        (2024, 12): (1 << 29) | (1 << 30),
+        (2025, 1): (1 << 31) - 1,
+        (2025, 2): 1,
+    }
+    assert days(date(2025, 2, 10), date(2025, 2, 10)) == {(2025, 2): 1 << 9}  # one day: bit 9

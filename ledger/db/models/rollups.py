@@ -56,26 +56,31 @@ class ClaimTotal(Base):
     psn_cash_pay: Mapped[Fen]
 
 
-# scope of a claim_people row: every claim of the person, or those of one kind.
-ALL_CLAIMS, BY_KIND = 0, 1
+# What a claim_people row counts: every claim of the person (ALL_CLAIMS), those of one
+# medical type, level and institution (BY_KIND), or of one of the three alone. The key
+# columns a scope does not keep are ''.
+ALL_CLAIMS, BY_KIND, BY_MED_TYPE, BY_LEVEL, BY_INSTITUTION = 0, 1, 2, 3, 4
+SCOPES = {
+    ALL_CLAIMS: (), BY_KIND: ("med_type", "hosp_lv", "fixmedins_code"), BY_MED_TYPE: ("med_type",),
+    BY_LEVEL: ("hosp_lv",), BY_INSTITUTION: ("fixmedins_code",),
+}  # fmt: skip
 PEOPLE_KEY = ("psn_no", "year", "scope", "med_type", "hosp_lv", "fixmedins_code")
+MONTHS = tuple(f"m{k}" for k in range(1, 13))  # m1: January's days
 
 
 class ClaimPerson(Base):
-    """In which months of a calendar year (of the service date) a person had an unreversed
-    claim: bit m-1 of `months` for month m. Two rows a year for each kind of claim the
-    person had: scope 0 over all their claims (med_type, hosp_lv and fixmedins_code ''),
-    scope 1 for claims of that medical type, level and institution. A report counts people
-    by these rows, so a person is counted once however many claims they had.
+    """On which days of a calendar year (of the service date) a person had an unreversed
+    claim: bit d-1 of `m<k>` for day d of month k. A row a year for each scope (above) and
+    kind of claim the person had. A report counts people by these rows: for a grouping
+    that a scope keeps exactly, each row is one person, so the count needs no DISTINCT.
 
-    A claim sets its month's bit; a reversal works the bit out again from the person's
-    other claims of that month, which are few and found by index."""
+    A claim sets its day's bit; a reversal works the bit out again from the person's other
+    claims of that day, which are few and found by index."""
 
     __tablename__ = "claim_people"
     __table_args__ = (
         PrimaryKeyConstraint(*PEOPLE_KEY),
-        CheckConstraint("scope IN (0, 1)", name="scope_known"),
-        CheckConstraint("months >= 0 AND months < 4096", name="months_bits"),
+        CheckConstraint("scope BETWEEN 0 AND 4", name="scope_known"),
     )
 
     psn_no: Mapped[PsnNo]
@@ -87,4 +92,15 @@ class ClaimPerson(Base):
     region: Mapped[str] = mapped_column(String(6))
     insutype: Mapped[str] = mapped_column(String(3))
     psn_type: Mapped[str] = mapped_column(String(4))
-    months: Mapped[int] = mapped_column(Integer)
+    m1: Mapped[int] = mapped_column(Integer)
+    m2: Mapped[int] = mapped_column(Integer)
+    m3: Mapped[int] = mapped_column(Integer)
+    m4: Mapped[int] = mapped_column(Integer)
+    m5: Mapped[int] = mapped_column(Integer)
+    m6: Mapped[int] = mapped_column(Integer)
+    m7: Mapped[int] = mapped_column(Integer)
+    m8: Mapped[int] = mapped_column(Integer)
+    m9: Mapped[int] = mapped_column(Integer)
+    m10: Mapped[int] = mapped_column(Integer)
+    m11: Mapped[int] = mapped_column(Integer)
+    m12: Mapped[int] = mapped_column(Integer)

@@ -7,9 +7,10 @@ group however many claims or months they had in it."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, case, cast, func, literal, or_, select
 
-from ...db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
+from ...db.models import ClaimPerson, ClaimTotal, Person
+from ...db.models.rollups import ALL_CLAIMS, BY_INSTITUTION, BY_KIND, BY_LEVEL, BY_MED_TYPE
 from ...db.sql import sum_fen
 from ...errors import ValidationError
 from ...rules.codes import EMPLOYEE, RETIRED_TYPES
@@ -99,33 +100,62 @@ def _key(group: str, value):
     return int(value) if group == "month" else value
 
 
+# The claim_people scope that keeps exactly these kind groupings (db/models/rollups.py).
+SCOPE_OF = {
+    (): ALL_CLAIMS, ("med_type",): BY_MED_TYPE, ("level",): BY_LEVEL, ("institution",): BY_INSTITUTION,
+    KIND_GROUPS: BY_KIND,
+}  # fmt: skip
+
+
 def _people(s, start: date, end: date, region: str | None, by: tuple[str, ...]) -> dict[tuple, int]:
-    """group key -> how many people had an unreversed claim in the group in the period."""
-    whole, edges = _split(start, end)
+    """group key -> how many people had an unreversed claim in the group in the period,
+    from claim_people: a flag a row for each month, whether one of its days in the period
+    has a claim. Where the scope keeps exactly the groups' kinds and the rows are one a
+    person (a month asked for, or one year), the flags are summed as they are; otherwise
+    (two of the three kinds; several years) each person's rows are first made one."""
+    p = ClaimPerson.__table__
+    days = _days(start, end)
+    years = sorted({y for y, _ in days})
+    kinds = tuple(g for g in KIND_GROUPS if g in by)
+    scope = SCOPE_OF.get(kinds, BY_KIND)
     named = [g for g in by if g != "month"]
-    source = _people_rows(whole, edges, region, named, any(g in KIND_GROUPS for g in by))
-    if "month" not in by:
-        distinct = select(source.c.psn_no, *(source.c[g] for g in named)).distinct().subquery()
-        q = select(*(distinct.c[g] for g in named), func.count().label("n")).select_from(distinct)
-        q = q.group_by(*(distinct.c[g] for g in named))
-        return {_ordered(by, named, r[:-1], None): r.n for r in s.execute(q)}
-    bit = [func.max(source.c.bits.op(">>")(k).op("&")(1)).label(f"b{k}") for k in range(12)]
-    per_person = (
-        select(*(source.c[g] for g in named), source.c.year, *bit)
-        .group_by(source.c.psn_no, *(source.c[g] for g in named), source.c.year)
-        .subquery()
-    )
-    cols = [per_person.c[g] for g in named]
-    q = select(*cols, per_person.c.year, *(func.sum(per_person.c[f"b{k}"]) for k in range(12))).group_by(
-        *cols, per_person.c.year
-    )
+    flags = [_flag(p, k, {y: m for (y, month), m in days.items() if month == k}) for k in range(1, 13)]
+    by_month = "month" in by
+    if by_month:
+        row_flags, wanted = [f.label(f"f{k}") for k, f in enumerate(flags, 1)], [f"f{k}" for k in range(1, 13)]
+    else:  # one flag: a claim in any month of the period
+        row_flags, wanted = [_any(flags).label("f0")], ["f0"]
+    q = select(p.c.psn_no, *(_columns(p, g) for g in named), p.c.year, *row_flags)
+    q = q.where(p.c.scope == scope, p.c.year.in_(years))
+    if region:
+        q = q.where(p.c.region.startswith(region))
+    rows = q.subquery()
+    kept = [rows.c[g] for g in named] + ([rows.c.year] if by_month else [])
+    if not (kinds in SCOPE_OF and (by_month or len(years) == 1)):  # a person's rows made one
+        rows = select(*kept, *(func.max(rows.c[f]).label(f) for f in wanted)).group_by(rows.c.psn_no, *kept).subquery()
+        kept = [rows.c[g] for g in named] + ([rows.c.year] if by_month else [])
+    q = select(*kept, *(sum_fen(rows.c[f]) for f in wanted)).group_by(*kept)
+    cols = kept
     found = {}
     for r in s.execute(q):
-        values, year, counts = r[: len(named)], r[len(named)], r[len(named) + 1 :]
-        for k, n in enumerate(counts):
+        values, counts = r[: len(named)], r[len(cols) :]
+        year = r[len(named)] if by_month else None
+        for k, n in enumerate(counts, 1):
             if n:
-                found[_ordered(by, named, values, year * 100 + k + 1)] = n
+                found[_ordered(by, named, values, year * 100 + k if by_month else None)] = n
     return found
+
+
+def _flag(p, month: int, masks: dict[int, int]):
+    """1 where the row has a claim on a day of `month` in the period (masks: year -> days)."""
+    if not masks:
+        return literal(0)
+    days = case(*((p.c.year == y, m) for y, m in masks.items()), else_=0)
+    return case((p.c[f"m{month}"].op("&")(days) != 0, 1), else_=0)
+
+
+def _any(flags):
+    return case((or_(*(f == 1 for f in flags)), 1), else_=0)
 
 
 def _ordered(by, named, values, month) -> tuple:
@@ -134,55 +164,14 @@ def _ordered(by, named, values, month) -> tuple:
     return tuple(month if g == "month" else _key(g, given[g]) for g in by)
 
 
-def _people_rows(whole: dict[int, int], edges: list[tuple[date, date]], region, named, by_kind: bool):
-    """(psn_no, the groups, year, bits: the months in the period with a claim) from
-    claim_people for the months the period wholly covers, and from the claims of the days
-    of the months it covers in part."""
-    p = ClaimPerson.__table__
-    covered = case(*((p.c.year == y, mask) for y, mask in whole.items()), else_=0) if whole else literal(0)
-    bits = p.c.months.op("&")(covered)
-    rows = select(p.c.psn_no, *(_columns(p, g) for g in named), p.c.year, bits.label("bits")).where(
-        p.c.scope == int(by_kind), p.c.year.in_(list(whole) or [0]), bits != 0
-    )
-    if region:
-        rows = rows.where(p.c.region.startswith(region))
-    parts = [rows]
-    if edges:
-        c, person = ClaimRecord.__table__, Person.__table__
-        kind = {"med_type": c.c.med_type, "level": c.c.hosp_lv, "institution": c.c.fixmedins_code}
-        patient = {"region": person.c.region, "insutype": person.c.insutype, "status": status_column()}
-        month = cast(func.extract("month", c.c.service_date), Integer)
-        days = select(
-            c.c.psn_no,
-            *(func.coalesce(kind[g], "").label(g) if g in kind else patient[g].label(g) for g in named),
-            cast(func.extract("year", c.c.service_date), Integer).label("year"),
-            literal(1).op("<<")(month - 1).label("bits"),
-        ).join(person, person.c.psn_no == c.c.psn_no)
-        days = days.where(
-            ~exists().where(ClaimReversal.claim_id == c.c.id),
-            or_(*(c.c.service_date.between(a, b) for a, b in edges)),
-        )
-        if region:
-            days = days.where(person.c.region.startswith(region))
-        parts.append(days)
-    return union_all(*parts).subquery() if len(parts) > 1 else rows.subquery()
-
-
-def _split(start: date, end: date) -> tuple[dict[int, int], list[tuple[date, date]]]:
-    """The period as {year: bits of the months it wholly covers} and the (first, last) days
-    of the months it covers in part."""
-    whole: dict[int, int] = {}
-    edges: list[tuple[date, date]] = []
-    first = start.replace(day=1)
-    while first <= end:
-        following = (first + timedelta(days=32)).replace(day=1)
-        last = following - timedelta(days=1)
-        if start <= first and last <= end:
-            whole[first.year] = whole.get(first.year, 0) | 1 << (first.month - 1)
-        else:
-            edges.append((max(first, start), min(last, end)))
-        first = following
-    return whole, edges
+def _days(start: date, end: date) -> dict[tuple[int, int], int]:
+    """The period as (year, month) -> its days there: bit d-1 for day d."""
+    masks: dict[tuple[int, int], int] = {}
+    d = start
+    while d <= end:
+        masks[(d.year, d.month)] = masks.get((d.year, d.month), 0) | 1 << (d.day - 1)
+        d += timedelta(days=1)
+    return masks
 
 
 def _shown(row: dict) -> dict:
