@@ -40,12 +40,13 @@ def add_claims(s: Session, claims: list, patients: dict[str, tuple[str, str, str
         d = c.service_date
         for key in people_keys(c):
             days[(*key, *patient)][d.month - 1] |= 1 << (d.day - 1)
+    # claim_people before claim_totals, as a reversal locks them (remove_claim), so two
+    # writers cannot each hold a row the other waits for.
+    if sign > 0:
+        people = ClaimPerson.__table__
+        _upsert(s, people, PEOPLE_KEY, (*PATIENT, *MONTHS), sorted(days.items()), dict.fromkeys(MONTHS, "|"))
     names = ("claims", *TOTAL_FIGURES)
     _upsert(s, ClaimTotal.__table__, TOTAL_KEY, names, sorted(totals.items()), {f: "+" for f in names})
-    if sign > 0:
-        _upsert(
-            s, ClaimPerson.__table__, PEOPLE_KEY, (*PATIENT, *MONTHS), sorted(days.items()), dict.fromkeys(MONTHS, "|")
-        )
 
 
 def people_keys(c) -> list[tuple]:

@@ -14,6 +14,15 @@ def sum_fen(column):
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
+def report_settings(session) -> None:
+    """For the rest of this (read-only) transaction on PostgreSQL: no JIT, whose compiling
+    cost a grouped report over millions of rows more than it saved (3.2 s of 6.7 s,
+    measured), and room to sort and hash a million people in memory instead of on disk."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+
+
 # Up to this many values, `IN (...)` with a parameter each, as SQLAlchemy writes it.
 FEW = 1000
 

@@ -97,8 +97,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None) ->
     problems += _usage_problems(s)
     problems += _claim_problems(s)
     problems += _reversal_problems(s)
-    problems += binding_problems(s)
-    problems += rollup_problems(s)
+    problems += binding_problems(s) + rollup_problems(s)
     counts = {
         "accounts": s.scalar(select(func.count()).select_from(Account)),
         "postings": s.scalar(select(func.count()).select_from(Posting)),

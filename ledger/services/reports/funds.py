@@ -11,7 +11,7 @@ from sqlalchemy import Integer, case, cast, func, literal, or_, select
 
 from ...db.models import ClaimPerson, ClaimTotal, Person
 from ...db.models.rollups import ALL_CLAIMS, BY_INSTITUTION, BY_KIND, BY_LEVEL, BY_MED_TYPE
-from ...db.sql import sum_fen
+from ...db.sql import report_settings, sum_fen
 from ...errors import ValidationError
 from ...rules.codes import EMPLOYEE, RETIRED_TYPES
 from ...rules.money import Yuan
@@ -62,6 +62,7 @@ def funds(uow: UnitOfWork, start: date, end: date, region: str | None = None, by
     by = check_groups(by)
     with uow.read_only():
         s = uow.session
+        report_settings(s)
         rows = _sums(s, start, end, region, by)
         for key, n in _people(s, start, end, region, by).items():
             if key in rows:
