@@ -1,6 +1,6 @@
 """Benchmark `ledger report` on PostgreSQL over many claims.
 
-    python scripts/bench_reports.py [CLAIMS] [DATABASE_URL]
+    python scripts/bench_reports.py [CLAIMS] [DATABASE_URL] [--reuse]
 
 Default: 10,000,000 claims in the PostgreSQL database `ledger_bench` at 127.0.0.1 (created
 afresh; an existing one of that name is dropped first). The set-up is server-side SQL, not
@@ -9,8 +9,9 @@ regions), the claims over 2025 (general outpatient, chronic and inpatient, four 
 fifty institutions), one claim in a hundred reversed, and the journal behind them: a posting
 for each thousand claims and one for the reversals, balanced book by book, so the trial
 balance ties. The rows are inserted at schema 0014 and migration 0015 then fills the
-reports' running sums from them (its time is printed). (The postings are not hash-chained: `ledger verify` would say so; the reports
-do not read the chain.) Then each report is timed, by the service and once by the CLI
+reports' running sums from them (its time is printed). The postings are not hash-chained:
+`ledger verify` would say so; the reports do not read the chain. With `--reuse`, a database
+the script set up before is kept and only migrated to the head. Then each report is timed, by the service and once by the CLI
 (process start included), and the trial balance must total zero.
 """
 
@@ -108,12 +109,20 @@ def setup(url: str, n: int) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
-    url = sys.argv[2] if len(sys.argv) > 2 else "postgresql://postgres@127.0.0.1:5432/ledger_bench"
+    args = [a for a in sys.argv[1:] if a != "--reuse"]
+    n = int(args[0]) if args else 10_000_000
+    url = args[1] if len(args) > 1 else "postgresql://postgres@127.0.0.1:5432/ledger_bench"
     print(f"database: {safe_url(url)}; {n:,} claims")
-    fresh_database(url)
     t0 = time.perf_counter()
-    setup(url, n)
+    if "--reuse" in sys.argv:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        with engine.connect() as c:
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        engine.dispose()
+    else:
+        fresh_database(url)
+        setup(url, n)
     print(f"set-up: {time.perf_counter() - t0:.0f} s")
     uow = UnitOfWork(make_engine(url))
     start, end = date(2025, 1, 1), date(2025, 12, 31)

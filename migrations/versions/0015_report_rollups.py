@@ -43,6 +43,9 @@ SCOPES = {
     2: ("med_type",),
     3: ("hosp_lv",),
     4: ("fixmedins_code",),
+    5: ("med_type", "hosp_lv"),
+    6: ("med_type", "fixmedins_code"),
+    7: ("hosp_lv", "fixmedins_code"),
 }
 UNREVERSED = (
     "FROM claims c JOIN persons p ON p.psn_no = c.psn_no"
@@ -80,7 +83,7 @@ def upgrade() -> None:
         *_columns(KIND),
         *_columns(PATIENT),
         *(sa.Column(m, sa.Integer(), nullable=False) for m in MONTHS),
-        sa.CheckConstraint("scope BETWEEN 0 AND 4", name=op.f("ck_claim_people_scope_known")),
+        sa.CheckConstraint("scope BETWEEN 0 AND 7", name=op.f("ck_claim_people_scope_known")),
         sa.PrimaryKeyConstraint(
             "psn_no", "year", "scope", "med_type", "hosp_lv", "fixmedins_code", name=op.f("pk_claim_people")
         ),

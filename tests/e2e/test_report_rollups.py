@@ -89,7 +89,8 @@ def test_the_migration_fills_the_sums_from_claims_posted_before_it(run, books, d
         command.downgrade(cfg, "0014")  # the running sums are dropped; the claims stay
     migrate.upgrade(engine)
     engine.dispose()
-    assert CliRunner().invoke(cli, ["--db", db_url, "verify"]).exit_code == 0
+    checked = CliRunner().invoke(cli, ["--db", db_url, "verify"])
+    assert checked.exit_code == 0, checked.output
     # the figures of tests/e2e/test_reports.py, from the refilled sums
     by_month = funds(run, "2025-01-01", "2025-12-31", "--by", "month")["rows"]
     assert [(r["month"], r["claims"], r["people"], r["medfee_sumamt"]) for r in by_month] == [

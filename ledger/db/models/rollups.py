@@ -56,13 +56,14 @@ class ClaimTotal(Base):
     psn_cash_pay: Mapped[Fen]
 
 
-# What a claim_people row counts: every claim of the person (ALL_CLAIMS), those of one
-# medical type, level and institution (BY_KIND), or of one of the three alone. The key
-# columns a scope does not keep are ''.
+# What a claim_people row counts: every claim of the person (ALL_CLAIMS), or those of one
+# kind, by each subset of the three kind columns. The key columns a scope does not keep are ''.
 ALL_CLAIMS, BY_KIND, BY_MED_TYPE, BY_LEVEL, BY_INSTITUTION = 0, 1, 2, 3, 4
+BY_MED_TYPE_LEVEL, BY_MED_TYPE_INSTITUTION, BY_LEVEL_INSTITUTION = 5, 6, 7
 SCOPES = {
     ALL_CLAIMS: (), BY_KIND: ("med_type", "hosp_lv", "fixmedins_code"), BY_MED_TYPE: ("med_type",),
-    BY_LEVEL: ("hosp_lv",), BY_INSTITUTION: ("fixmedins_code",),
+    BY_LEVEL: ("hosp_lv",), BY_INSTITUTION: ("fixmedins_code",), BY_MED_TYPE_LEVEL: ("med_type", "hosp_lv"),
+    BY_MED_TYPE_INSTITUTION: ("med_type", "fixmedins_code"), BY_LEVEL_INSTITUTION: ("hosp_lv", "fixmedins_code"),
 }  # fmt: skip
 PEOPLE_KEY = ("psn_no", "year", "scope", "med_type", "hosp_lv", "fixmedins_code")
 MONTHS = tuple(f"m{k}" for k in range(1, 13))  # m1: January's days
@@ -71,8 +72,9 @@ MONTHS = tuple(f"m{k}" for k in range(1, 13))  # m1: January's days
 class ClaimPerson(Base):
     """On which days of a calendar year (of the service date) a person had an unreversed
     claim: bit d-1 of `m<k>` for day d of month k. A row a year for each scope (above) and
-    kind of claim the person had. A report counts people by these rows: for a grouping
-    that a scope keeps exactly, each row is one person, so the count needs no DISTINCT.
+    kind of claim the person had. A report counts people by these rows: every grouping has
+    the scope that keeps exactly its kinds, where each row is one person, so the count
+    needs no DISTINCT.
 
     A claim sets its day's bit; a reversal works the bit out again from the person's other
     claims of that day, which are few and found by index."""
@@ -80,7 +82,7 @@ class ClaimPerson(Base):
     __tablename__ = "claim_people"
     __table_args__ = (
         PrimaryKeyConstraint(*PEOPLE_KEY),
-        CheckConstraint("scope BETWEEN 0 AND 4", name="scope_known"),
+        CheckConstraint("scope BETWEEN 0 AND 7", name="scope_known"),
     )
 
     psn_no: Mapped[PsnNo]

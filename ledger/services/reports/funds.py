@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import Integer, case, cast, func, literal, or_, select
 
 from ...db.models import ClaimPerson, ClaimTotal, Person
-from ...db.models.rollups import ALL_CLAIMS, BY_INSTITUTION, BY_KIND, BY_LEVEL, BY_MED_TYPE
+from ...db.models.rollups import SCOPES
 from ...db.sql import report_settings, sum_fen
 from ...errors import ValidationError
 from ...rules.codes import EMPLOYEE, RETIRED_TYPES
@@ -21,6 +21,7 @@ from .report import Report
 # What `report funds` can group by. The first three are the claim's kind; the others the patient's.
 GROUPS = ("month", "med_type", "level", "institution", "region", "insutype", "status")
 KIND_GROUPS = ("med_type", "level", "institution")
+KIND_COLUMNS = {"med_type": "med_type", "level": "hosp_lv", "institution": "fixmedins_code"}
 FUND_FIGURES = (
     "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "hifmi_pay", "hifob_pay", "other_funds_pay", "acct_pay",
     "acct_mulaid_pay", "psn_cash_pay",
@@ -52,7 +53,7 @@ def _columns(t, name: str):
     """The column of grouping `name` in a table keyed as the rollups are (claims: NULL for '')."""
     if name == "status":
         return status_of(t.c.insutype, t.c.psn_type).label(name)
-    column = {"med_type": "med_type", "level": "hosp_lv", "institution": "fixmedins_code"}.get(name, name)
+    column = KIND_COLUMNS.get(name, name)
     return t.c[column].label(name)
 
 
@@ -102,23 +103,20 @@ def _key(group: str, value):
 
 
 # The claim_people scope that keeps exactly these kind groupings (db/models/rollups.py).
-SCOPE_OF = {
-    (): ALL_CLAIMS, ("med_type",): BY_MED_TYPE, ("level",): BY_LEVEL, ("institution",): BY_INSTITUTION,
-    KIND_GROUPS: BY_KIND,
-}  # fmt: skip
+SCOPE_OF = {tuple(g for g in KIND_GROUPS if KIND_COLUMNS[g] in kept): scope for scope, kept in SCOPES.items()}
 
 
 def _people(s, start: date, end: date, region: str | None, by: tuple[str, ...]) -> dict[tuple, int]:
     """group key -> how many people had an unreversed claim in the group in the period,
     from claim_people: a flag a row for each month, whether one of its days in the period
-    has a claim. Where the scope keeps exactly the groups' kinds and the rows are one a
-    person (a month asked for, or one year), the flags are summed as they are; otherwise
-    (two of the three kinds; several years) each person's rows are first made one."""
+    has a claim, in the scope that keeps exactly the groups' kinds. Where the rows are one
+    a person (a month asked for, or one year) the flags are summed as they are; over
+    several years each person's rows are first made one."""
     p = ClaimPerson.__table__
     days = _days(start, end)
     years = sorted({y for y, _ in days})
     kinds = tuple(g for g in KIND_GROUPS if g in by)
-    scope = SCOPE_OF.get(kinds, BY_KIND)
+    scope = SCOPE_OF[kinds]
     named = [g for g in by if g != "month"]
     flags = [_flag(p, k, {y: m for (y, month), m in days.items() if month == k}) for k in range(1, 13)]
     by_month = "month" in by
@@ -132,7 +130,7 @@ def _people(s, start: date, end: date, region: str | None, by: tuple[str, ...]) 
         q = q.where(p.c.region.startswith(region))
     rows = q.subquery()
     kept = [rows.c[g] for g in named] + ([rows.c.year] if by_month else [])
-    if not (kinds in SCOPE_OF and (by_month or len(years) == 1)):  # a person's rows made one
+    if not (by_month or len(years) == 1):  # a person's rows of several years made one
         rows = select(*kept, *(func.max(rows.c[f]).label(f) for f in wanted)).group_by(rows.c.psn_no, *kept).subquery()
         kept = [rows.c[g] for g in named] + ([rows.c.year] if by_month else [])
     q = select(*kept, *(sum_fen(rows.c[f]) for f in wanted)).group_by(*kept)
