@@ -91,8 +91,9 @@ def remove_claim(s: Session, r: ClaimRecord, patient: tuple[str, str, str]) -> N
     same moment either waits for this reversal or is seen by it."""
     t = ClaimPerson.__table__
     keys = people_keys(r)
-    for k in keys:  # in key order, as posting meets them
-        s.execute(select(t.c.psn_no).where(*_key_is(t, k)).with_for_update()).all()
+    # The person's rows of that year, in key order as posting meets them: one statement.
+    year = t.c.year == r.service_date.year
+    s.execute(select(t.c.psn_no).where(t.c.psn_no == r.psn_no, year).order_by(*t.primary_key).with_for_update()).all()
     c, v = ClaimRecord, ClaimReversal
     others = s.execute(
         select(c.med_type, c.hosp_lv, c.fixmedins_code).where(

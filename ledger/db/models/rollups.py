@@ -22,7 +22,18 @@ TOTAL_FIGURES = (
 TOTAL_KEY = ("service_date", "med_type", "hosp_lv", "fixmedins_code", "region", "insutype", "psn_type", "slot")
 
 
-class ClaimTotal(Base):
+class _KindAndPatient:
+    """The key columns both tables share: the kind of claim, then of patient."""
+
+    med_type: Mapped[str] = mapped_column(String(6))
+    hosp_lv: Mapped[str] = mapped_column(String(1))
+    fixmedins_code: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str] = mapped_column(String(6))
+    insutype: Mapped[str] = mapped_column(String(3))
+    psn_type: Mapped[str] = mapped_column(String(4))
+
+
+class ClaimTotal(_KindAndPatient, Base):
     """The unreversed claims of one service day and one kind (medical type, level,
     institution) for one kind of patient (region, scheme, person type): how many, and the
     sums of what they paid.
@@ -37,12 +48,6 @@ class ClaimTotal(Base):
     __table_args__ = (PrimaryKeyConstraint(*TOTAL_KEY),)
 
     service_date: Mapped[date] = mapped_column(Date)
-    med_type: Mapped[str] = mapped_column(String(6))
-    hosp_lv: Mapped[str] = mapped_column(String(1))
-    fixmedins_code: Mapped[str] = mapped_column(String(64))
-    region: Mapped[str] = mapped_column(String(6))
-    insutype: Mapped[str] = mapped_column(String(3))
-    psn_type: Mapped[str] = mapped_column(String(4))
     slot: Mapped[int] = mapped_column(SmallInteger)
     claims: Mapped[int] = mapped_column(BigInteger)
     medfee_sumamt: Mapped[Fen]
@@ -69,7 +74,7 @@ PEOPLE_KEY = ("psn_no", "year", "scope", "med_type", "hosp_lv", "fixmedins_code"
 MONTHS = tuple(f"m{k}" for k in range(1, 13))  # m1: January's days
 
 
-class ClaimPerson(Base):
+class ClaimPerson(_KindAndPatient, Base):
     """On which days of a calendar year (of the service date) a person had an unreversed
     claim: bit d-1 of `m<k>` for day d of month k. A row a year for each scope (above) and
     kind of claim the person had. A report counts people by these rows: every grouping has
@@ -88,12 +93,6 @@ class ClaimPerson(Base):
     psn_no: Mapped[PsnNo]
     year: Mapped[int] = mapped_column(Integer)
     scope: Mapped[int] = mapped_column(SmallInteger)
-    med_type: Mapped[str] = mapped_column(String(6))
-    hosp_lv: Mapped[str] = mapped_column(String(1))
-    fixmedins_code: Mapped[str] = mapped_column(String(64))
-    region: Mapped[str] = mapped_column(String(6))
-    insutype: Mapped[str] = mapped_column(String(3))
-    psn_type: Mapped[str] = mapped_column(String(4))
     m1: Mapped[int] = mapped_column(Integer)
     m2: Mapped[int] = mapped_column(Integer)
     m3: Mapped[int] = mapped_column(Integer)

@@ -134,10 +134,9 @@ def _people(s, start: date, end: date, region: str | None, by: tuple[str, ...]) 
         rows = select(*kept, *(func.max(rows.c[f]).label(f) for f in wanted)).group_by(rows.c.psn_no, *kept).subquery()
         kept = [rows.c[g] for g in named] + ([rows.c.year] if by_month else [])
     q = select(*kept, *(sum_fen(rows.c[f]) for f in wanted)).group_by(*kept)
-    cols = kept
     found = {}
     for r in s.execute(q):
-        values, counts = r[: len(named)], r[len(cols) :]
+        values, counts = r[: len(named)], r[len(kept) :]
         year = r[len(named)] if by_month else None
         for k, n in enumerate(counts, 1):
             if n:
