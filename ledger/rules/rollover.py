@@ -5,6 +5,7 @@ deductions from personal accounts (docs/rules.md §2, §5). No database here."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from ..policy.book import PolicyBook, review_warning
 from .adjudication import Counter, round_fen
@@ -24,6 +25,11 @@ class IncentivePolicy:
     max_share_of_cap: Decimal  # the two together at most this share of the original cap
     base_cap: int  # the original major-illness cap, fen
     zero_claim_basis: str  # what makes a zero-claim year: see ZERO_CLAIM_BASES
+
+    @cached_property
+    def limit(self) -> int:
+        """The most the two bonuses may add together, fen (rounded half-up)."""
+        return round_fen(self.base_cap * self.max_share_of_cap)
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,7 @@ def next_incentive(
         zero = zero_bonus_so_far + p.per_zero_claim_year
     else:
         zero = zero_bonus_so_far
-    limit = round_fen(p.base_cap * p.max_share_of_cap)
-    return Incentive(years, zero, continuous_bonus, min(continuous_bonus + zero, limit))
+    return Incentive(years, zero, continuous_bonus, min(continuous_bonus + zero, p.limit))
 
 
 def incentive_for(

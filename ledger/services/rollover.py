@@ -18,15 +18,13 @@ over untouched, and claims dated in YEAR still post against YEAR's counters.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
 from ..db import rollover_gateway as gateway
-from ..db.claim_gateway import COUNTER_COLUMNS
 from ..db.models import (
     BenefitUsage,
     Enrollment,
@@ -37,7 +35,7 @@ from ..db.models import (
     utcnow,
 )
 from ..db.retry import attempt
-from ..db.sql import bulk_insert, one_of, reserve_ids, sum_fen
+from ..db.sql import bulk_insert, sum_fen
 from ..errors import ValidationError
 from ..policy.book import PolicyBook, pooling_area
 from ..rules.codes import EMPLOYEE, is_retired, scheme_of
@@ -128,24 +126,17 @@ def _next_chunk(uow: UnitOfWork, operator: str, year: int, chunk_size: int) -> i
         r = s.get(Rollover, year, with_for_update=True, populate_existing=True)
         if r.finished_at is not None:
             return _summary(s, year) | {"already_done": False}
-        # The next persons after the cursor, walking the (psn_no, year) index of
-        # enrollments: each chunk costs the same, however far the run has got.
-        who = select(Enrollment.psn_no).where(Enrollment.year.in_((year, year + 1))).distinct()
-        if r.cursor is not None:
-            who = who.where(Enrollment.psn_no > r.cursor)
-        ids = s.scalars(who.order_by(Enrollment.psn_no).limit(chunk_size)).all()
-        people = (
-            s.scalars(select(Person).where(one_of(s, Person.psn_no, ids)).order_by(Person.psn_no)).all() if ids else []
-        )
-        if not people:
+        found = gateway.next_chunk(s, year, r.cursor, chunk_size)
+        if found is None:
             r.finished_at = utcnow()
             summary = _summary(s, year)
             uow.commit()
             return summary | {"already_done": False}
-        _roll_chunk(s, operator, year, people, policy_book(s))
-        r.cursor, r.persons = people[-1].psn_no, r.persons + len(people)
+        chunk, n = found
+        _roll_chunk(s, operator, chunk, policy_book(s))
+        r.cursor, r.persons = chunk.hi, r.persons + n
         uow.commit()
-        return len(people)
+        return n
 
 
 def persons_to_roll(uow: UnitOfWork, year: int) -> int:
@@ -156,93 +147,103 @@ def persons_to_roll(uow: UnitOfWork, year: int) -> int:
         )
 
 
-@dataclass
-class _Writes:
-    """What the rollover of a chunk writes, gathered person by person, written at once."""
-
-    counters: list[tuple] = field(default_factory=list)  # new-year counters to open
-    cap_raises: list[dict] = field(default_factory=list)  # counters an early claim opened: add the bonus
-    incentives: list[tuple] = field(default_factory=list)
-    deductions: list[list] = field(default_factory=list)  # year-end items, deducted or due in cash
-    legs: list[Leg] = field(default_factory=list)  # of the one posting that collects the deducted ones
-
-
-def _roll_chunk(s: Session, operator: str, year: int, people: list[Person], book: PolicyBook) -> None:
-    new = year + 1
-    retirees = {p.psn_no for p in people if p.insutype == EMPLOYEE and is_retired(p.psn_type)}
-    facts = gateway.chunk_facts(s, year, [p.psn_no for p in people], retirees)
-    regions: dict[str, RegionRules] = {}
-    out = _Writes()
+def _roll_chunk(s: Session, operator: str, chunk: gateway.Chunk, book: PolicyBook) -> None:
+    """The chunk's incentives, then its new counters (the incentives' bonuses in their
+    caps), then the retirees' year-end items: each one statement a table for the whole
+    chunk, in the global lock order."""
+    new = chunk.year + 1
+    people = gateway.persons(s, chunk)
+    areas: dict[str, RegionRules] = {}
+    rules_of: dict[str, RegionRules] = {}
+    for region in {p.region for p in people}:
+        area = pooling_area(region)
+        rules_of[region] = areas.get(area) or areas.setdefault(area, RegionRules(book, area, new))
+    residents = [
+        p
+        for p in people
+        if p.in_closing_year and rules_of[p.region].incentive is not None and scheme_of(p.insutype) == "resident"
+    ]
+    opened, counters = gateway.lock_counters(s, chunk, [p.psn_no for p in residents])
+    bonus = _incentives(s, chunk.year, residents, rules_of, counters)
+    new_counters, raises = [], []
     for p in people:
-        area = pooling_area(p.region)
-        rules = regions.get(area) or regions.setdefault(area, RegionRules(book, area, new))
-        psn, years = p.psn_no, facts.enrolled.get(p.psn_no, set())
-        if rules.items and psn in retirees and year in years and psn not in facts.items_done:
-            _collect(out, psn, new, rules.items, facts.accounts.get(psn))
-        scheme, bonus = scheme_of(p.insutype), 0
-        if scheme == "resident" and rules.incentive is not None and year in years and psn not in facts.incentive_done:
-            inc = incentive_for(
-                rules.incentive,
-                year,
-                years,
-                facts.incentive_before.get(psn),
-                facts.closing_major_illness.get(psn),
-                facts.fund_paid.get(psn, 0),
-                facts.claims_standing.get(psn, 0),
-            )
-            base = rules.incentive.base_cap
-            out.incentives.append(
-                (psn, new, base, inc.continuous_years, inc.zero_claim_bonus, inc.continuous_bonus, inc.bonus)
-            )
-            bonus = inc.bonus
-        # The new year's counters, from zero; the major-illness cap raised by the bonus.
-        for bucket, cap in rules.caps[scheme].items():
-            raise_by = bonus if bucket == "major_illness" else 0
-            if (psn, bucket) not in facts.opened:
-                out.counters.append((psn, new, bucket, cap + raise_by, 0, 0, 0))
+        for bucket, cap in rules_of[p.region].caps[scheme_of(p.insutype)].items():
+            raise_by = bonus.get(p.psn_no, 0) if bucket == "major_illness" else 0
+            if (p.psn_no, bucket) not in opened:
+                new_counters.append((p.psn_no, new, bucket, cap + raise_by))
             elif raise_by:
-                out.cap_raises.append({"u_id": facts.opened[(psn, bucket)], "u_raise": raise_by})
-    _write(s, operator, year, out)
+                raises.append((opened[(p.psn_no, bucket)], raise_by))
+    gateway.open_counters(s, new_counters)
+    gateway.raise_caps(s, raises)
+    retirees = [
+        p
+        for p in people
+        if p.in_closing_year and rules_of[p.region].items and p.insutype == EMPLOYEE and is_retired(p.psn_type)
+    ]
+    done = gateway.collected(s, new, [p.psn_no for p in retirees])
+    _collect(s, operator, chunk.year, [p for p in retirees if p.psn_no not in done], rules_of)
 
 
-def _collect(out: _Writes, psn: str, new: int, items: list[tuple[str, int]], account: tuple[int, int] | None) -> None:
-    """A retiree's year-end items for the new year: all taken from the account, or all due in cash."""
-    taken = year_end_collection(account[1] if account else None, items)
-    for item, amount in items:
-        out.deductions.append([psn, new, item, amount, "deducted" if taken else "due_cash", None])
-        if taken:
-            out.legs += [Leg("personal_account", -amount, psn, account[0]), Leg("contribution_collection", amount, psn)]
-
-
-def _write(s: Session, operator: str, year: int, out: _Writes) -> None:
-    t = BenefitUsage.__table__
-    counters = [(n, *c) for n, c in zip(reserve_ids(s, t, len(out.counters)), out.counters, strict=True)]
-    bulk_insert(s, t, COUNTER_COLUMNS, counters)
-    if out.cap_raises:
-        s.execute(
-            update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")), out.cap_raises
+def _incentives(s: Session, year: int, residents: list, rules_of: dict, counters: dict) -> dict[str, int]:
+    """Work out and write the residents' incentives for the new year; psn_no -> bonus."""
+    ids = [p.psn_no for p in residents]
+    facts = gateway.incentive_facts(s, year, ids, counters) if ids else None
+    rows, bonus = [], {}
+    for p in residents:
+        if p.psn_no in facts.done:
+            continue
+        policy = rules_of[p.region].incentive
+        inc = incentive_for(
+            policy,
+            year,
+            facts.enrolled.get(p.psn_no, set()),
+            facts.before.get(p.psn_no),
+            facts.closing_major_illness.get(p.psn_no),
+            facts.fund_paid.get(p.psn_no, 0),
+            facts.claims_standing.get(p.psn_no, 0),
         )
-    t = MajorIllnessIncentive.__table__
-    bulk_insert(
-        s,
-        t,
-        ("id", "psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus"),
-        [(n, *i) for n, i in zip(reserve_ids(s, t, len(out.incentives)), out.incentives, strict=True)],
-    )
-    if out.legs:
+        rows.append(
+            (
+                p.psn_no,
+                year + 1,
+                policy.base_cap,
+                inc.continuous_years,
+                inc.zero_claim_bonus,
+                inc.continuous_bonus,
+                inc.bonus,
+            )
+        )
+        bonus[p.psn_no] = inc.bonus
+    columns = ("psn_no", "year", "base_cap", "continuous_years", "zero_claim_bonus", "continuous_bonus", "bonus")
+    bulk_insert(s, MajorIllnessIncentive.__table__, columns, rows)
+    return bonus
+
+
+def _collect(s: Session, operator: str, year: int, retirees: list, rules_of: dict) -> None:
+    """The retirees' year-end items for the new year: each one's all taken from the account
+    (one posting for the chunk), or all due in cash."""
+    accounts = gateway.lock_accounts(s, [p.psn_no for p in retirees])
+    deductions, legs = [], []
+    for p in retirees:
+        items = rules_of[p.region].items
+        account_id, balance = accounts.get(p.psn_no, (None, None))
+        taken = year_end_collection(balance, items)
+        for item, amount in items:
+            deductions.append([p.psn_no, year + 1, item, amount, "deducted" if taken else "due_cash", None])
+            if taken:
+                legs += [
+                    Leg("personal_account", -amount, p.psn_no, account_id),
+                    Leg("contribution_collection", amount, p.psn_no),
+                ]
+    if legs:
         # One posting per chunk: every retiree's items against the collection book.
         memo = f"year-end collection for {year + 1} from personal accounts"
-        [pid] = post_many(s, [Draft("year_end", date(year, 12, 31), memo, out.legs, f"rollover:{year}")], operator)
-        for d in out.deductions:
+        [pid] = post_many(s, [Draft("year_end", date(year, 12, 31), memo, legs, f"rollover:{year}")], operator)
+        for d in deductions:
             if d[4] == "deducted":
                 d[5] = pid
-    t = YearEndDeduction.__table__
-    bulk_insert(
-        s,
-        t,
-        ("id", "psn_no", "year", "item", "amount", "status", "posting_id"),
-        [(n, *d) for n, d in zip(reserve_ids(s, t, len(out.deductions)), out.deductions, strict=True)],
-    )
+    columns = ("psn_no", "year", "item", "amount", "status", "posting_id")
+    bulk_insert(s, YearEndDeduction.__table__, columns, [tuple(d) for d in deductions])
 
 
 def _summary(s: Session, year: int) -> dict:
