@@ -77,6 +77,9 @@ class PolicyBook:
     documents: Sequence[PolicyDocument] = field(default_factory=tuple)
     _in_force_files: dict = field(default_factory=dict, repr=False, compare=False)
     _epochs: dict = field(default_factory=dict, repr=False, compare=False)
+    # What the claim checks worked out with this book (rules.eligibility), kept as long as
+    # the book is: the services keep a book until a new file is loaded.
+    worked_out: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _candidates(self, region: str, on: date) -> tuple[PolicyDocument, ...]:
         """The files in force for the region on the day, newest first; worked out once per

@@ -40,6 +40,10 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
         if done is not None:
             raise Conflict(f"setl_id: claim {r.setl_id} was already reversed on {done.reversed_on} by {done.operator}")
+        _give_back(s, r, held)
+        p = s.get(Person, r.psn_no)
+        rollups.remove_claim(s, r, (p.region, p.insutype, p.psn_type or ""))
+        # The journal's chain head last, as posting a claim takes it (claim_writes.write).
         posting = post(
             s,
             kind="claim_reversal",
@@ -49,9 +53,6 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             memo=f"reversal of claim {r.setl_id}: {reason}",
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
-        _give_back(s, r, held)
-        p = s.get(Person, r.psn_no)
-        rollups.remove_claim(s, r, (p.region, p.insutype, p.psn_type or ""))
         s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
         flush_or(s, Conflict(f"setl_id: claim {r.setl_id} was already reversed"))
         audit(

@@ -47,10 +47,32 @@ class Settled(NamedTuple):
 
 
 def write(
-    s: Session, operator: str, settled: list[Settled], held: Held, counter_ids: dict, account_ids: dict, now: datetime
+    s: Session,
+    operator: str,
+    settled: list[Settled],
+    held: Held,
+    counter_ids: dict,
+    account_ids: dict,
+    now: datetime,
+    patients: dict | None = None,
 ) -> None:
-    """Postings first (the journal writer moves the balances to what `held` says they are
-    now), then the claims that reference them, their payers, and the counters moved."""
+    """The counters moved and the reports' running sums first, then the postings (the
+    journal writer moves the balances to what `held` says they are now), the claims that
+    reference them and their payers. `patients`: psn_no -> (.., region, insutype,
+    psn_type) of the claims' patients where the caller has them already.
+
+    The order is the lock order: the journal's chain head (taken by the journal writer) is
+    the one lock every writer shares, and it is held until commit, so it comes last and
+    covers only the statements that need the postings' ids."""
+    gateway.save_counters(s, counter_ids, held.counters, held.moved)
+    claim_ids = reserve_ids(s, ClaimRecord.__table__, len(settled))
+    claims = [
+        claim_row(x, id=cid, posting_id=None, operator=operator, created_at=now)
+        for x, cid in zip(settled, claim_ids, strict=True)
+    ]
+    if patients is None:
+        patients = gateway.persons(s, {c.psn_no for c in claims})
+    rollups.add_claims(s, claims, {p: (x.region, x.insutype, x.psn_type or "") for p, x in patients.items()})
     drafts = [
         Draft(
             "claim",
@@ -62,21 +84,17 @@ def write(
         for x in settled
     ]
     posting_ids = post_many(s, drafts, operator, now)
-    claim_ids = reserve_ids(s, ClaimRecord.__table__, len(settled))
-    claims, mulaid = [], []
-    for x, pid, cid in zip(settled, posting_ids, claim_ids, strict=True):
-        claims.append(claim_row(x, id=cid, posting_id=pid, operator=operator, created_at=now))
-        if x.payments.mulaid:
-            mulaid += [(cid, n, h, x.bindings[h], amount) for n, (h, amount) in enumerate(x.payments.mulaid, 1)]
+    claims = [c._replace(posting_id=pid) for c, pid in zip(claims, posting_ids, strict=True)]
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
+    mulaid = [
+        (cid, n, h, x.bindings[h], amount)
+        for x, cid in zip(settled, claim_ids, strict=True)
+        for n, (h, amount) in enumerate(x.payments.mulaid, 1)
+    ]
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
     sources = [(x.source, cid) for x, cid in zip(settled, claim_ids, strict=True) if x.source is not None]
     if sources:
         write_sources(s, sources, now)
-    gateway.save_counters(s, counter_ids, held.counters, held.moved)
-    # Last, after every other lock: the reports' running sums (db/rollups.py).
-    patients = gateway.persons(s, {c.psn_no for c in claims})
-    rollups.add_claims(s, claims, {p: (x.region, x.insutype, x.psn_type or "") for p, x in patients.items()})
 
 
 def claim_row(x: Settled, **written) -> ClaimRow:

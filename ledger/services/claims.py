@@ -117,9 +117,9 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[ClaimResu
         if i.claim.service_date > today:
             i.result = rejected(i.line, i.raw, f"service_date: {i.claim.service_date} is in the future")
     todo = _fresh(s, [i for i in todo if i.result is None])
-    todo = _eligible(s, todo)
+    todo, persons = _eligible(s, todo)
     if todo:
-        _settle_and_write(s, operator, todo)
+        _settle_and_write(s, operator, todo, persons)
     return [i.result if i.first is None else _repeat_in_chunk(i) for i in items]
 
 
@@ -169,9 +169,12 @@ def _repeat_in_chunk(i: _Item) -> ClaimResult:
     return first.again(i.line, "duplicate" if first.status == "posted" else first.status)
 
 
-def _eligible(s: Session, todo: list[_Item]) -> list[_Item]:
+def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
     """Phase 3: the chunk's context, fetched once (bindings held FOR SHARE: an unbinding
-    waits until the claims paid under the binding are in), and each claim judged on it."""
+    waits until the claims paid under the binding are in), and each claim judged on it.
+    The eligible items, and the persons read (the writer keys the reports' sums by them)."""
+    if not todo:
+        return [], {}
     patients = {i.claim.psn_no for i in todo}
     named = {i.claim.mulaid_payer for i in todo if i.claim.mulaid_payer}
     bindings = gateway.bindings_of_members(s, patients, share_lock=True)
@@ -181,7 +184,8 @@ def _eligible(s: Session, todo: list[_Item]) -> list[_Item]:
         gateway.enrollments(s, patients),
         bindings,
         {p.psn_no: p.region for p in gateway.persons(s, holders).values()},
-        policy_book(s),
+        book := policy_book(s),
+        book.worked_out,
     )
     eligible = []
     for i in todo:
@@ -191,10 +195,10 @@ def _eligible(s: Session, todo: list[_Item]) -> list[_Item]:
             i.result = rejected(i.line, i.raw, str(e))
         else:
             eligible.append(i)
-    return eligible
+    return eligible, ctx.persons
 
 
-def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
+def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dict) -> None:
     """Phases 4-6: lock, fold, write."""
     caps: dict[tuple, int] = {}
     for i in todo:
@@ -225,4 +229,4 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item]) -> None:
         )
         bindings = {h: b for b, h in e.payers} if pay.mulaid else {}
         settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result, i.source))
-    write(s, operator, settled, held, counter_ids, account_ids, now)
+    write(s, operator, settled, held, counter_ids, account_ids, now, persons)

@@ -19,15 +19,22 @@ from .records import audit
 
 
 def policy_book(session: Session) -> PolicyBook:
-    docs = list(seed_documents())
-    for file_id, name, digest in session.execute(
-        select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)
-    ):
+    """The seeds and the files loaded into this database. One query tells which files are
+    loaded; while that list is the one seen last, the book built then is given again, with
+    what was worked out from it (a process posting claim after claim builds it once). The
+    list names each file by id, name and content hash, so it says all the book holds."""
+    global _book
+    q = select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)
+    loaded = tuple(tuple(r) for r in session.execute(q))
+    if _book is None or _book[0] != loaded:
+        docs = list(seed_documents())
         # Loaded files outrank seeds of the same region and date; later loads outrank earlier.
-        docs.append(_loaded_document(session, file_id, name, digest))
-    return PolicyBook(docs)
+        docs += [_loaded_document(session, file_id, name, digest) for file_id, name, digest in loaded]
+        _book = loaded, PolicyBook(docs)
+    return _book[1]
 
 
+_book: tuple[tuple, PolicyBook] | None = None
 _parsed: dict[str, PolicyDocument] = {}
 
 
