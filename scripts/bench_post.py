@@ -6,10 +6,13 @@ Defaults: 100,000 claims for 20,000 persons on a fresh SQLite file. Sets up the 
 (80 % employees with an opening balance, 20 % residents each bound to an employee), loads
 the illustrative operator file, writes the claims as JSON lines, then times the CLI
 posting them (`ledger claim post FILE`, a batch job's way: only bad rows and the summary
-are printed; process start included). On
-SQLite it then measures the raw limit in the same run: plain sqlite3, WAL,
-synchronous=NORMAL, one account update and three journal inserts per claim, 10,000 claims
-a transaction; and prints the ratio. Finally `ledger verify` must pass.
+are printed; process start included). Then its raw limit (raw_limit.py): the very rows
+the ledger wrote (postings, entries, claims, payers, counters, the reports' sums, the new
+balances), written again with the bare driver (sqlite3; psycopg's COPY on PostgreSQL) into
+a copy of the database made just before the batch, with the same indexes and triggers, in
+as many transactions; and the ratio of the two times. Finally `ledger verify` must pass.
+A PostgreSQL URL names a database of its own, which is set up here; the copy is made
+beside it as DATABASE_raw.
 
     python scripts/bench_post.py [CLAIMS] [PERSONS] --profile national [--rounds N]
 
@@ -24,7 +27,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from ledger.db import migrate
 from ledger.db.engine import make_engine, safe_url
@@ -45,10 +48,14 @@ from ledger.services.journal import Draft, Leg, post_many
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork
 
+sys.path.insert(0, str(Path(__file__).parent))
+import raw_limit  # noqa: E402  (beside this script)
+
 
 def synthetic_id(i: int) -> str:
-    # Songyuan, Ningjiang district; 900 sequence numbers per birth year from 1950 on
-    first17 = f"220702{1950 + i // 900:04d}0101{i % 900 + 100:03d}"
+    # Songyuan, Ningjiang district; 900 sequence numbers a birth day from 1950-01-01 on
+    day = date.fromordinal(date(1950, 1, 1).toordinal() + i // 900)
+    first17 = f"220702{day:%Y%m%d}{i % 900 + 100:03d}"
     return first17 + check_character(first17)
 
 
@@ -98,9 +105,10 @@ def claims(n: int, employees: list[str], residents: list[str], rng: random.Rando
     start = date(2025, 1, 1)
     kinds = [("11", None)] * 14 + [("41", None)] * 3 + [("14", "E11"), ("14", "I10"), ("21", None)]
     for k in range(n):
-        psn = rng.choice(residents) if rng.random() < 0.2 else rng.choice(employees)
+        resident = rng.random() < 0.2
+        psn = rng.choice(residents) if resident else rng.choice(employees)
         med_type, dise = rng.choice(kinds)
-        if psn in residents and med_type == "41":
+        if resident and med_type == "41":  # a resident has no chronic-disease bucket here
             med_type = "11"
         fee = rng.randrange(1_000, 3_000_000 if med_type == "21" else 200_000)
         c = {
@@ -117,31 +125,6 @@ def claims(n: int, employees: list[str], residents: list[str], rng: random.Rando
             own = rng.randrange(0, fee // 5 + 1)
             c["fulamt_ownpay_amt"] = f"{own // 100}.{own % 100:02d}"
         yield c
-
-
-def raw_limit(n: int, path: Path) -> float:
-    """Plain sqlite3: one account update and three journal inserts per claim."""
-    con = sqlite3.connect(path, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL)")
-    con.execute(
-        "CREATE TABLE journal (id INTEGER PRIMARY KEY, posting INTEGER NOT NULL, account INTEGER, amount INTEGER NOT NULL)"
-    )
-    con.executemany("INSERT INTO accounts (id, balance) VALUES (?, 1000000)", [(i,) for i in range(20_000)])
-    t0 = time.perf_counter()
-    for start in range(0, n, 10_000):
-        con.execute("BEGIN")
-        for k in range(start, min(n, start + 10_000)):
-            acct = k % 20_000
-            con.execute("UPDATE accounts SET balance = balance - 100 WHERE id = ?", (acct,))
-            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, ?, -100)", (k, acct))
-            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, NULL, -200)", (k,))
-            con.execute("INSERT INTO journal (posting, account, amount) VALUES (?, NULL, 300)", (k,))
-        con.execute("COMMIT")
-    dt = time.perf_counter() - t0
-    con.close()
-    return n / dt
 
 
 GRADE_OF_LEVEL = {"1": "08", "2": "05", "3": "02"}  # 一级甲等, 二级甲等, 三级甲等
@@ -242,15 +225,28 @@ def main() -> None:
         for c in claims(n, employees, residents, rng):
             f.write(json.dumps(c) + "\n")
     print(f"set-up: {time.perf_counter() - t0:.1f} s")
+    u = make_url(url)
+    plain = u.set(drivername="postgresql")  # as libpq spells it, for psycopg itself
+    if u.get_backend_name() == "sqlite":
+        raw_limit.sqlite_before(u.database, str(work / "raw.db"))
+    else:
+        copy = f"{u.database}_raw"
+        raw_limit.pg_before(plain.set(database="postgres").render_as_string(False), u.database, copy)
     dt, summary, code = timed_post(url, feed)
     print(f"ledger claim post: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code})")
     print(f"  {summary}")
-    if url.startswith("sqlite"):
-        raw = raw_limit(n, work / "raw.db")
-        print(
-            f"raw sqlite3 limit (WAL, synchronous=NORMAL, 1 update + 3 inserts a claim, 10,000 a transaction): {raw:,.0f} claims/s"
-        )
-        print(f"ratio: {n / dt / raw:.3f}")
+    if u.get_backend_name() == "sqlite":
+        raw, rows = raw_limit.sqlite_limit(u.database, str(work / "raw.db"))
+        how = "sqlite3, executemany"
+    else:
+        copy_url = plain.set(database=copy).render_as_string(False)
+        raw, rows = raw_limit.pg_limit(plain.render_as_string(False), copy_url)
+        how = "psycopg, COPY"
+    print(
+        f"raw limit ({how}): the {rows:,} rows the ledger wrote, into a copy of the database as it was before, "
+        f"in {raw:.1f} s = {n / raw:,.0f} claims/s"
+    )
+    print(f"ratio (ledger ÷ raw limit): {raw / dt:.3f}")
     v = verify(UnitOfWork(make_engine(url)))
     print(f"ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
 

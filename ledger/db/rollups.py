@@ -51,11 +51,18 @@ def add_claims(s: Session, claims: list, patients: dict[str, tuple[str, str, str
 
 def people_keys(c) -> list[tuple]:
     """The claim_people keys a claim sets its day in: one for each scope."""
-    values = dict(zip(("med_type", "hosp_lv", "fixmedins_code"), kind(c), strict=True))
-    year = c.service_date.year
+    med, level, institution = kind(c)
+    psn, year = c.psn_no, c.service_date.year
     return [
-        (c.psn_no, year, scope, *(values[k] if k in kept else "" for k in values)) for scope, kept in SCOPES.items()
+        (psn, year, scope, med if m else "", level if lv else "", institution if i else "")
+        for scope, (m, lv, i) in _KEPT
     ]
+
+
+# Each scope as three flags: does it keep the medical type, the level, the institution?
+_KEPT = tuple(
+    (scope, tuple(k in kept for k in ("med_type", "hosp_lv", "fixmedins_code"))) for scope, kept in SCOPES.items()
+)
 
 
 def _upsert(s: Session, t, key: tuple, figures: tuple, rows: list, how: dict[str, str]) -> None:
@@ -68,7 +75,10 @@ def _upsert(s: Session, t, key: tuple, figures: tuple, rows: list, how: dict[str
     dialect = s.get_bind().dialect
     columns = (*key, *figures)
     given = [c for c in columns if c != "slot"]
-    data = [(*(_day(x, dialect) for x in k), *v) for k, v in rows]
+    # SQLite is given a day as its ISO text; only the key's date columns need it (a chunk
+    # has thousands of rows, so the others are passed as they are)
+    dates = [n for n, x in enumerate(rows[0][0]) if isinstance(x, date)] if dialect.name == "sqlite" else []
+    data = [(*_isodays(k, dates), *v) for k, v in rows] if dates else [(*k, *v) for k, v in rows]
     sets = ", ".join(f"{c} = {t.name}.{c} {how[c]} excluded.{c}" for c in how)
     conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
     if dialect.name == "postgresql":
@@ -126,5 +136,8 @@ def _key_is(t, key: tuple) -> list:
     return [t.c[name] == value for name, value in zip(PEOPLE_KEY, key, strict=True)]
 
 
-def _day(v, dialect):
-    return v.isoformat() if dialect.name == "sqlite" and isinstance(v, date) else v
+def _isodays(key: tuple, dates: list[int]) -> list:
+    key = list(key)
+    for n in dates:
+        key[n] = key[n].isoformat()
+    return key

@@ -5,37 +5,103 @@ append-only triggers). Verify checks again from the rows themselves, so that a r
 backup, a hand-edited table or a constraint someone dropped is caught, and it checks what
 no single-row constraint can: sums across tables and periods across rows."""
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import func, insert, select, true
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from ..db import chain
-from ..db.models import (
-    Account,
-    BenefitUsage,
-    ClaimMutualAid,
-    ClaimRecord,
-    ClaimReversal,
-    ClaimSource,
-    ContributionPayment,
-    Enrollment,
-    Entry,
-    Posting,
-)
+from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
+from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
 from ..db.sql import sum_fen
-from ..rules.codes import OTHER_FUNDS
+from ..errors import NotFound, ValidationError
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
+from .verify_claims import claim_problems, reversal_problems
 from .verify_rollups import rollup_problems
+from .verify_scope import EVERYTHING, Scope, last_mark
+from .verify_usage import usage_problems
 
 
-def verify(uow: UnitOfWork, expect_heads: dict[str, tuple[int, str]] | None = None) -> dict:
+def verify(
+    uow: UnitOfWork,
+    expect_heads: dict[str, tuple[int, str]] | None = None,
+    *,
+    since: bool = False,
+    record: bool = True,
+) -> dict:
     """Every check of the books. `expect_heads` (chain -> (id, hash)): heads an auditor
-    noted earlier (`ledger verify --head`), each of which the chains must still reach."""
+    noted earlier (`ledger verify --head`), each of which the chains must still reach.
+    `since`: check only what was written after the last clean run (verify_scope.py). A
+    clean run is recorded (`record`), so the next `since` run starts where it ended."""
+    if since and expect_heads:
+        raise ValidationError("--expect-head", "walks the whole chain: give it without --since")
     with uow.read_only():
-        return check(uow.session, expect_heads)
+        s = uow.session
+        if uow.dialect == "postgresql":  # one snapshot for every check, and for the mark
+            s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        scope = EVERYTHING
+        if since:
+            mark = last_mark(s)
+            if mark is None:
+                raise NotFound("no clean run of `ledger verify` is recorded yet: run it once in full")
+            scope = Scope(mark)
+        result = check(s, expect_heads, scope)
+        reached = chain.heads(s), s.scalar(select(sum_fen(Account.balance)))
+    if result["ok"] and record:
+        refused = _record(uow, scope, reached, result["checked"]["postings"])
+        if refused:
+            result["not_recorded"] = refused
+    return result
+
+
+def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: int) -> str | None:
+    """Record the clean run; if it cannot be (a login that may not write, a read-only
+    file, another writer holding SQLite's one write lock for longer than a moment), say why
+    instead: the check itself stands, and the next `--since` starts from an earlier run."""
+    heads, balances = reached
+    journal, audit = heads.get(chain.JOURNAL, (None, chain.GENESIS)), heads.get(chain.AUDIT, (None, chain.GENESIS))
+    row = {
+        "mode": "full" if scope.whole else "since",
+        "journal_last_id": journal[0],
+        "journal_hash": journal[1],
+        "audit_last_id": audit[0],
+        "audit_hash": audit[1],
+        "balances": balances,
+        "postings": postings,
+        "at": utcnow(),
+    }
+    try:
+        _insert_run(uow.engine, row)
+    except (ProgrammingError, OperationalError) as e:
+        why = str(e.orig).lower()
+        if "locked" in why:
+            return "another writer held the database"
+        if any(w in why for w in ("permission denied", "readonly", "read-only")):
+            return "this login may not write verify_runs"
+        raise
+    return None
+
+
+RECORD_WAIT_MS = 1000  # SQLite: how long recording a run waits for the write lock
+
+
+def _insert_run(engine, row: dict) -> None:
+    """One INSERT in its own transaction. On SQLite the wait for the write lock is short: a
+    batch holding it must not hold up a check that is done."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection  # a PRAGMA outside any transaction
+        if sqlite:
+            raw.execute(f"PRAGMA busy_timeout = {RECORD_WAIT_MS}")
+        try:
+            with conn.begin():
+                conn.execute(insert(VerifyRun.__table__).values(**row))
+        finally:
+            if sqlite:
+                raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def heads(uow: UnitOfWork) -> dict:
@@ -44,41 +110,94 @@ def heads(uow: UnitOfWork) -> dict:
         return {name: {"id": last_id, "hash": h} for name, (last_id, h) in sorted(chain.heads(uow.session).items())}
 
 
-def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None) -> dict:
-    """Every check, in the caller's transaction."""
-    problems: list[str] = chain_problems(s, expect_heads)
+def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING) -> dict:
+    """Every check, in the caller's transaction; with a `scope` since a clean run, of what
+    was written after it."""
+    problems: list[str] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope)
+    after = scope.after
+    for posting_id, total in s.execute(
+        select(Entry.posting_id, sum_fen(Entry.amount))
+        .where(after(Entry.posting_id))
+        .group_by(Entry.posting_id)
+        .having(func.sum(Entry.amount) != 0)
+    ):
+        problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
+    for (posting_id,) in s.execute(
+        select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None), after(Posting.id))
+    ):
+        problems.append(f"posting {posting_id}: has no entries")
+    problems += _contribution_problems(s, scope)
+    problems += usage_problems(s, scope)
+    problems += claim_problems(s, scope)
+    problems += reversal_problems(s, scope)
+    problems += binding_problems(s, scope) + rollup_problems(s, scope)
+    counts = {
+        "accounts": s.scalar(select(func.count()).select_from(Account).where(_touched(scope, Account.id))),
+        "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),
+        "entries": s.scalar(select(func.count()).select_from(Entry).where(after(Entry.posting_id))),
+    }
+    result = {"ok": not problems, "problems": problems, "checked": counts}
+    if not scope.whole:
+        m = scope.mark
+        result["since"] = {"run": m.run, "at": m.at.isoformat() if m.at else None, "journal": m.journal[0] or 0}
+    return result
+
+
+def _touched(scope: Scope, account_id):
+    """The condition on an account id column: an account this run checks against its
+    journal (since a mark: one that a posting after it moved)."""
+    if scope.whole:
+        return true()
+    moved = select(Entry.account_id).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None))
+    return account_id.in_(moved.correlate(None))
+
+
+def _account_problems(s: Session, scope: Scope) -> list[str]:
+    """Each balance (since a mark: each one moved after it) equals its journal entries and
+    none is below zero; since a mark, the balances together are what they were then plus
+    what the postings after it moved."""
+    problems = []
     journal = (
         select(Entry.account_id, sum_fen(Entry.amount).label("total"))
-        .where(Entry.account_id.is_not(None))
+        .where(Entry.account_id.is_not(None), _touched(scope, Entry.account_id))
         .group_by(Entry.account_id)
         .subquery()
     )
     rows = s.execute(
         select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
         .outerjoin(journal, journal.c.account_id == Account.id)
-        .where(Account.balance != func.coalesce(journal.c.total, 0))
+        .where(Account.balance != func.coalesce(journal.c.total, 0), _touched(scope, Account.id))
     )
     for psn_no, balance, total in rows:
         problems.append(
             f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}"
         )
-    for posting_id, total in s.execute(
-        select(Entry.posting_id, sum_fen(Entry.amount)).group_by(Entry.posting_id).having(func.sum(Entry.amount) != 0)
-    ):
-        problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
     for psn_no, balance in s.execute(select(Account.psn_no, Account.balance).where(Account.balance < 0)):
         problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} is below zero")
-    for (posting_id,) in s.execute(
-        select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None))
-    ):
-        problems.append(f"posting {posting_id}: has no entries")
+    if not scope.whole:
+        now = s.scalar(select(sum_fen(Account.balance)))
+        moved = s.scalar(
+            select(sum_fen(Entry.amount)).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None))
+        )
+        if now != scope.mark.balances + moved:
+            problems.append(
+                f"accounts: their balances add up to {format_fen(now)}, but the clean run {scope.mark.run} left "
+                f"{format_fen(scope.mark.balances)} and the postings since moved {format_fen(moved)}: a balance "
+                "changed behind the ledger's back (run `ledger verify` in full to name it)"
+            )
+    return problems
+
+
+def _contribution_problems(s: Session, scope: Scope) -> list[str]:
+    """Each contribution paid is for an enrolled member, and its posting collects its amount."""
+    problems = []
     missing_enrollment = (
         select(ContributionPayment.member_psn_no, ContributionPayment.year)
         .outerjoin(
             Enrollment,
             (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year),
         )
-        .where(Enrollment.id.is_(None))
+        .where(Enrollment.id.is_(None), scope.after(ContributionPayment.posting_id))
     )
     for psn_no, year in s.execute(missing_enrollment):
         problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
@@ -87,239 +206,12 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None) ->
         .outerjoin(
             Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection")
         )
+        .where(scope.after(ContributionPayment.posting_id))
         .group_by(ContributionPayment.id, ContributionPayment.amount)
         .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
     )
     for payment_id, amount, total in s.execute(collected):
         problems.append(
             f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}"
-        )
-    problems += _usage_problems(s)
-    problems += _claim_problems(s)
-    problems += _reversal_problems(s)
-    problems += binding_problems(s) + rollup_problems(s)
-    counts = {
-        "accounts": s.scalar(select(func.count()).select_from(Account)),
-        "postings": s.scalar(select(func.count()).select_from(Posting)),
-        "entries": s.scalar(select(func.count()).select_from(Entry)),
-    }
-    return {"ok": not problems, "problems": problems, "checked": counts}
-
-
-def _usage_problems(s) -> list[str]:
-    """Each usage counter equals what its claims (not reversed) put in it, and keeps
-    within its cap (the CHECK guarantees the cap; this also catches a counter that drifted
-    from its claims)."""
-    live = (
-        select(ClaimRecord)
-        .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-        .where(ClaimReversal.id.is_(None))
-        .subquery()
-    )
-    expected: dict[tuple, list[int]] = {}
-    basic = select(
-        live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()
-    ).where(live.c.bucket.is_not(None))
-    for psn, year, bucket, fund, dedc, _ in s.execute(basic.group_by(live.c.psn_no, live.c.year, live.c.bucket)):
-        expected[(psn, year, bucket)] = [fund, dedc, 0]
-    layer = select(
-        live.c.psn_no,
-        live.c.year,
-        live.c.layer_bucket,
-        sum_fen(live.c.hifmi_pay + live.c.hifob_pay),
-        sum_fen(live.c.layer_selfpay),
-        func.count(),
-    ).where(live.c.layer_bucket.is_not(None))
-    for psn, year, bucket, fund, selfpay, _ in s.execute(
-        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)
-    ):
-        expected[(psn, year, bucket)] = [fund, 0, selfpay]
-    combined = select(
-        live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)
-    ).where(live.c.combined_bucket.is_not(None))
-    for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
-        expected[(psn, year, bucket)] = [fund, 0, 0]
-    problems = []
-    for u in s.execute(
-        select(
-            BenefitUsage.psn_no,
-            BenefitUsage.year,
-            BenefitUsage.bucket,
-            BenefitUsage.cap,
-            BenefitUsage.fund_paid,
-            BenefitUsage.deductible_met,
-            BenefitUsage.selfpay,
-        )
-    ):
-        want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])
-        if [u.fund_paid, u.deductible_met, u.selfpay] != want:
-            problems.append(
-                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)}, deductible met {format_fen(u.deductible_met)}, "
-                f"self-pay {format_fen(u.selfpay)}; its claims give {format_fen(want[0])}, {format_fen(want[1])}, {format_fen(want[2])}"
-            )
-        if u.fund_paid > u.cap:
-            problems.append(
-                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)} exceeds the cap {format_fen(u.cap)}"
-            )
-    for (psn, year, bucket), _ in sorted(expected.items()):
-        problems.append(f"usage of {mask(psn)} {year} {bucket}: claims were posted but there is no counter")
-    return problems
-
-
-def _claim_problems(s) -> list[str]:
-    """docs/claims.md, step 7 on every claim, and the claim against its own journal posting."""
-    c = ClaimRecord
-    problems = []
-    sums = (
-        ("medfee_sumamt = fund_pay_sumamt + psn_part_amt", c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
-        (
-            "fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay",
-            c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
-        ),
-        (
-            "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
-            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
-        ),
-        (
-            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
-            c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt,
-        ),
-        (
-            "no amount below zero",
-            or_(
-                *(
-                    col < 0
-                    for col in (
-                        c.hifp_pay,
-                        c.hifmi_pay,
-                        c.hifob_pay,
-                        c.act_pay_dedc,
-                        c.acct_pay,
-                        c.acct_mulaid_pay,
-                        c.psn_cash_pay,
-                        c.other_funds_pay,
-                    )
-                )
-            ),
-        ),
-    )
-    # One pass over the claims, a flag per rule; reported rule by rule.
-    flags = [case((broken, 1), else_=0) for _, broken in sums]
-    bad = s.execute(select(c.setl_id, *flags).where(or_(*(broken for _, broken in sums))).order_by(c.setl_id)).all()
-    for n, (rule, _) in enumerate(sums, 1):
-        problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
-    return problems + _claim_posting_problems(s) + _claim_payer_problems(s) + _claim_source_problems(s)
-
-
-def _claim_source_problems(s) -> list[str]:
-    """A claim posted from a platform record: its other funds, one by one, add up to what
-    the claim says they paid together."""
-    c, src = ClaimRecord, ClaimSource
-    together = sum((getattr(src, f) for f in OTHER_FUNDS), literal(0))
-    q = (
-        select(c.setl_id, c.other_funds_pay, together)
-        .join(src, src.claim_id == c.id)
-        .where(c.other_funds_pay != together)
-    )
-    return [
-        f"claim {setl_id}: its source gives other funds {format_fen(given)}, the claim says {format_fen(claimed)}"
-        for setl_id, claimed, given in s.execute(q.order_by(c.setl_id))
-    ]
-
-
-def _claim_posting_problems(s) -> list[str]:
-    """What each book of the claim's posting received, beside what the claim says it paid."""
-    c, e = ClaimRecord, Entry
-    problems = []
-    own = and_(e.book == "personal_account", e.psn_no == c.psn_no)
-    others = and_(e.book == "personal_account", e.psn_no != c.psn_no)
-
-    def book_sum(condition):
-        return sum_fen(case((condition, e.amount), else_=literal(0)))
-
-    legs = (
-        ("provider", book_sum(e.book == "provider"), c.medfee_sumamt),
-        ("pooled_fund", -book_sum(e.book == "pooled_fund"), c.hifp_pay),
-        (
-            "second-layer funds",
-            -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))),
-            c.hifmi_pay + c.hifob_pay,
-        ),
-        ("own account", -book_sum(own), c.acct_pay),
-        ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
-        ("other funds", -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
-        ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
-    )
-    cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]
-    q = (
-        select(c.setl_id, *cols)
-        .join(e, e.posting_id == c.posting_id)
-        .group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
-    )
-    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs))).order_by(c.setl_id)
-    for setl_id, *figures in s.execute(q):
-        for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
-            if journal != claimed:
-                problems.append(
-                    f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}"
-                )
-    return problems
-
-
-def _claim_payer_problems(s) -> list[str]:
-    """acct_mulaid_pay is what the claim's payers paid, together."""
-    c = ClaimRecord
-    problems = []
-    paid_by_payers = (
-        select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
-        .group_by(ClaimMutualAid.claim_id)
-        .subquery()
-    )
-    q = (
-        select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
-        .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
-        .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0))
-        .order_by(c.setl_id)
-    )
-    for setl_id, claimed, paid in s.execute(q):
-        problems.append(
-            f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}"
-        )
-    return problems
-
-
-def _reversal_problems(s) -> list[str]:
-    """A claim is reversed at most once, and a reversal's posting undoes exactly the
-    claim's: per book and account, the two postings sum to zero."""
-    problems = []
-    for setl_id, n in s.execute(
-        select(ClaimRecord.setl_id, func.count())
-        .join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-        .group_by(ClaimRecord.setl_id)
-        .having(func.count() > 1)
-    ):
-        problems.append(f"claim {setl_id}: reversed {n} times")
-    # The claim's posting and its reversal's, side by side per reversal (a union rather
-    # than an OR in the join, so each half walks the entries' posting index).
-    pair = (
-        select(ClaimReversal.id.label("reversal"), ClaimRecord.setl_id, ClaimRecord.posting_id)
-        .join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
-        .union_all(
-            select(ClaimReversal.id, ClaimRecord.setl_id, ClaimReversal.posting_id).join(
-                ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id
-            )
-        )
-        .subquery()
-    )
-    both = (
-        select(pair.c.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
-        .join(Entry, Entry.posting_id == pair.c.posting_id)
-        .group_by(pair.c.setl_id, pair.c.reversal, Entry.book, Entry.psn_no, Entry.account_id)
-        .having(func.sum(Entry.amount) != 0)
-        .order_by(pair.c.setl_id, Entry.book)
-    )
-    for setl_id, book, psn_no, left in s.execute(both):
-        problems.append(
-            f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
         )
     return problems

@@ -6,10 +6,12 @@ from sqlalchemy.orm import aliased
 
 from ..db.models import ClaimMutualAid, ClaimRecord, ContributionPayment, FamilyBinding
 from ..rules.idcard import mask
+from .verify_scope import EVERYTHING, Scope
 
 
-def binding_problems(s) -> list[str]:
-    """No pair is bound twice at once, and every mutual-aid payment was made by the
+def binding_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+    """No pair is bound twice at once (every binding, always: they are few), and every
+    mutual-aid payment and contribution (since a mark: posted after it) was made by the
     binding's holder, for its member, on a day the binding was active."""
     problems = []
     a, b = aliased(FamilyBinding), aliased(FamilyBinding)
@@ -33,7 +35,8 @@ def binding_problems(s) -> list[str]:
                 bd.holder_psn_no != m.payer_psn_no,
                 bd.member_psn_no != ClaimRecord.psn_no,
                 ~bd.active_on(ClaimRecord.service_date),
-            )
+            ),
+            scope.after(ClaimRecord.posting_id),
         )
         .order_by(ClaimRecord.setl_id, m.seq)
     )
@@ -46,7 +49,8 @@ def binding_problems(s) -> list[str]:
         select(cp.year, cp.member_psn_no, cp.holder_psn_no, cp.paid_on, bd.id)
         .join(bd, bd.id == cp.binding_id)
         .where(
-            or_(bd.holder_psn_no != cp.holder_psn_no, bd.member_psn_no != cp.member_psn_no, ~bd.active_on(cp.paid_on))
+            or_(bd.holder_psn_no != cp.holder_psn_no, bd.member_psn_no != cp.member_psn_no, ~bd.active_on(cp.paid_on)),
+            scope.after(cp.posting_id),
         )
         .order_by(cp.member_psn_no, cp.year)
     )

@@ -2,19 +2,30 @@
 worked out again from the unreversed claims and set beside what is stored, in SQL, key by
 key: stored minus worked out, grouped by key, must be zero everywhere."""
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, true, union_all
 
 from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
 from ..db.models.rollups import ALL_CLAIMS, MONTHS, PEOPLE_KEY, SCOPES, TOTAL_FIGURES, TOTAL_KEY
 from ..db.sql import sum_fen
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from .verify_scope import EVERYTHING, Scope
 
 SHOWN = 20  # the first problems of each table, in key order; a drifted table has many
 
 
-def rollup_problems(s) -> list[str]:
-    return _total_problems(s) + _people_problems(s)
+def rollup_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+    """Both tables against the claims; since a mark, the rows a claim posted or reversed
+    after it moved: claim_totals of its service day, claim_people of its patient."""
+    return _total_problems(s, scope) + _people_problems(s, scope)
+
+
+def _within(scope: Scope, column, of):
+    """The condition on a column: its value is that (`of`) of a claim posted or reversed
+    after the mark; always true for the whole of the books."""
+    if scope.whole:
+        return true()
+    return column.in_(select(of).where(ClaimRecord.id.in_(scope.claims_touched())).correlate(None))
 
 
 def _unreversed():
@@ -23,9 +34,10 @@ def _unreversed():
     return c, p, q.where(~exists().where(ClaimReversal.claim_id == c.c.id))
 
 
-def _total_problems(s) -> list[str]:
+def _total_problems(s, scope: Scope) -> list[str]:
     c, p, claims = _unreversed()
     t = ClaimTotal.__table__
+    claims = claims.where(_within(scope, c.c.service_date, ClaimRecord.service_date))
     kind = (c.c.med_type, func.coalesce(c.c.hosp_lv, ""), func.coalesce(c.c.fixmedins_code, ""))
     patient = (p.c.region, p.c.insutype, func.coalesce(p.c.psn_type, ""))
     key = TOTAL_KEY[:-1]  # the slots added up
@@ -35,7 +47,9 @@ def _total_problems(s) -> list[str]:
         (-func.count()).label("claims"),
         *(-func.sum(c.c[f]).label(f) for f in TOTAL_FIGURES),
     ).group_by(c.c.service_date, *kind, *patient)
-    stored = select(*(t.c[k] for k in key), t.c.claims, *(t.c[f] for f in TOTAL_FIGURES))
+    stored = select(*(t.c[k] for k in key), t.c.claims, *(t.c[f] for f in TOTAL_FIGURES)).where(
+        _within(scope, t.c.service_date, ClaimRecord.service_date)
+    )
     both = union_all(stored, worked).subquery()
     figures = ("claims", *TOTAL_FIGURES)
     q = (
@@ -55,14 +69,16 @@ def _total_problems(s) -> list[str]:
     return problems
 
 
-def _people_problems(s) -> list[str]:
+def _people_problems(s, scope: Scope) -> list[str]:
     c, p, claims = _unreversed()
     t = ClaimPerson.__table__
+    claims = claims.where(_within(scope, c.c.psn_no, ClaimRecord.psn_no))
     part = {k: cast(func.extract(k, c.c.service_date), Integer) for k in ("year", "month", "day")}
     bit = literal(1).op("<<")(part["day"] - 1)
     values = {"med_type": c.c.med_type, "hosp_lv": func.coalesce(c.c.hosp_lv, ""),
               "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
-    parts = [select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))]
+    stored = select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))
+    parts = [stored.where(_within(scope, t.c.psn_no, ClaimRecord.psn_no))]
     for scope, kept in SCOPES.items():
         kind = [(values[k] if k in kept else literal("")).label(k) for k in values]
         days = claims.add_columns(

@@ -17,7 +17,7 @@ from .base import (
     utcnow,
 )
 from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
-from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile
+from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile, VerifyRun
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from .platform import ClaimSource, PlatformPerson
 from .rollups import ClaimPerson, ClaimTotal
@@ -56,6 +56,7 @@ __all__ = [
     "RESIDENT_CATEGORIES",
     "Rollover",
     "StoredPolicyFile",
+    "VerifyRun",
     "YearEndDeduction",
     "utcnow",
 ]

@@ -54,6 +54,9 @@ class ClaimRecord(Base):
     __table_args__ = (
         UniqueConstraint("setl_id"),
         Index(None, "psn_no", "year"),
+        # `ledger verify --since`: the claims posted after a mark, and those of a day
+        Index(None, "posting_id"),
+        Index(None, "service_date"),
         CheckConstraint(
             "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt", name="policy_scope"
         ),

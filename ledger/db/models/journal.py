@@ -100,3 +100,23 @@ class StoredPolicyFile(Base):
     content: Mapped[str] = mapped_column(Text)
     loaded_by: Mapped[str] = mapped_column(String(100))
     loaded_at: Mapped[CreatedAt]
+
+
+class VerifyRun(Base):
+    """A run of `ledger verify` that found the books clean, and how far it reached: the head
+    of each hash chain then, and what the personal accounts held together (which equalled
+    their journal entries). `ledger verify --since` checks what was written after the last
+    one. Append-only: a mark is history, as the journal it marks."""
+
+    __tablename__ = "verify_runs"
+    __table_args__ = (CheckConstraint(_in("mode", ("full", "since")), name="mode_known"),)
+
+    id: Mapped[Id]
+    at: Mapped[CreatedAt]
+    mode: Mapped[str] = mapped_column(String(5))
+    journal_last_id: Mapped[int | None] = mapped_column(BigInteger)
+    journal_hash: Mapped[str] = mapped_column(String(64))
+    audit_last_id: Mapped[int | None] = mapped_column(BigInteger)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    balances: Mapped[Fen]  # the accounts' balances added up
+    postings: Mapped[int] = mapped_column(BigInteger)  # how many postings the run checked

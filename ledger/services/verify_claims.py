@@ -1,0 +1,178 @@
+"""`ledger verify`, the claims: each adds up (docs/claims.md, step 7) and agrees with its
+journal posting, its payers and its platform record; each reversal undoes its claim exactly,
+once."""
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from ..db.models import ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource, Entry
+from ..db.sql import sum_fen
+from ..rules.codes import OTHER_FUNDS
+from ..rules.idcard import mask
+from ..rules.money import format_fen
+from .verify_scope import EVERYTHING, Scope
+
+
+def claim_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+    """docs/claims.md, step 7 on every claim (since a mark: every claim posted after it),
+    and the claim against its own journal posting, its payers and its platform record."""
+    c = ClaimRecord
+    problems = []
+    sums = (
+        ("medfee_sumamt = fund_pay_sumamt + psn_part_amt", c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
+        (
+            "fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay",
+            c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
+        ),
+        (
+            "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
+            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
+        ),
+        (
+            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
+            c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt,
+        ),
+        (
+            "no amount below zero",
+            or_(
+                *(
+                    col < 0
+                    for col in (
+                        c.hifp_pay,
+                        c.hifmi_pay,
+                        c.hifob_pay,
+                        c.act_pay_dedc,
+                        c.acct_pay,
+                        c.acct_mulaid_pay,
+                        c.psn_cash_pay,
+                        c.other_funds_pay,
+                    )
+                )
+            ),
+        ),
+    )
+    # One pass over the claims, a flag per rule; reported rule by rule.
+    flags = [case((broken, 1), else_=0) for _, broken in sums]
+    broken_any = or_(*(broken for _, broken in sums))
+    bad = s.execute(select(c.setl_id, *flags).where(broken_any, scope.after(c.posting_id)).order_by(c.setl_id)).all()
+    for n, (rule, _) in enumerate(sums, 1):
+        problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
+    return problems + _posting_problems(s, scope) + _payer_problems(s, scope) + _source_problems(s, scope)
+
+
+def _source_problems(s, scope: Scope) -> list[str]:
+    """A claim posted from a platform record: its other funds, one by one, add up to what
+    the claim says they paid together."""
+    c, src = ClaimRecord, ClaimSource
+    together = sum((getattr(src, f) for f in OTHER_FUNDS), literal(0))
+    q = (
+        select(c.setl_id, c.other_funds_pay, together)
+        .join(src, src.claim_id == c.id)
+        .where(c.other_funds_pay != together, scope.after(c.posting_id))
+    )
+    return [
+        f"claim {setl_id}: its source gives other funds {format_fen(given)}, the claim says {format_fen(claimed)}"
+        for setl_id, claimed, given in s.execute(q.order_by(c.setl_id))
+    ]
+
+
+def _posting_problems(s, scope: Scope) -> list[str]:
+    """What each book of the claim's posting received, beside what the claim says it paid."""
+    c, e = ClaimRecord, Entry
+    problems = []
+    own = and_(e.book == "personal_account", e.psn_no == c.psn_no)
+    others = and_(e.book == "personal_account", e.psn_no != c.psn_no)
+
+    def book_sum(condition):
+        return sum_fen(case((condition, e.amount), else_=literal(0)))
+
+    legs = (
+        ("provider", book_sum(e.book == "provider"), c.medfee_sumamt),
+        ("pooled_fund", -book_sum(e.book == "pooled_fund"), c.hifp_pay),
+        (
+            "second-layer funds",
+            -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))),
+            c.hifmi_pay + c.hifob_pay,
+        ),
+        ("own account", -book_sum(own), c.acct_pay),
+        ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
+        ("other funds", -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
+        ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
+    )
+    cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]
+    q = (
+        select(c.setl_id, *cols)
+        .join(e, e.posting_id == c.posting_id)
+        .where(scope.after(c.posting_id))
+        .group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
+    )
+    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs))).order_by(c.setl_id)
+    for setl_id, *figures in s.execute(q):
+        for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
+            if journal != claimed:
+                problems.append(
+                    f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}"
+                )
+    return problems
+
+
+def _payer_problems(s, scope: Scope) -> list[str]:
+    """acct_mulaid_pay is what the claim's payers paid, together."""
+    c = ClaimRecord
+    problems = []
+    paid_by_payers = (
+        select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
+        .group_by(ClaimMutualAid.claim_id)
+        .subquery()
+    )
+    q = (
+        select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
+        .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
+        .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0), scope.after(c.posting_id))
+        .order_by(c.setl_id)
+    )
+    for setl_id, claimed, paid in s.execute(q):
+        problems.append(
+            f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}"
+        )
+    return problems
+
+
+def reversal_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+    """A claim is reversed at most once, and a reversal's posting undoes exactly the
+    claim's: per book and account, the two postings sum to zero (since a mark: the
+    reversals posted after it)."""
+    recent = select(ClaimReversal.claim_id).where(scope.after(ClaimReversal.posting_id)).correlate(None)
+    problems = []
+    for setl_id, n in s.execute(
+        select(ClaimRecord.setl_id, func.count())
+        .join(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+        .where(ClaimRecord.id.in_(recent))
+        .group_by(ClaimRecord.setl_id)
+        .having(func.count() > 1)
+    ):
+        problems.append(f"claim {setl_id}: reversed {n} times")
+    # The claim's posting and its reversal's, side by side per reversal (a union rather
+    # than an OR in the join, so each half walks the entries' posting index).
+    pair = (
+        select(ClaimReversal.id.label("reversal"), ClaimRecord.setl_id, ClaimRecord.posting_id)
+        .join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
+        .where(scope.after(ClaimReversal.posting_id))
+        .union_all(
+            select(ClaimReversal.id, ClaimRecord.setl_id, ClaimReversal.posting_id)
+            .join(ClaimRecord, ClaimRecord.id == ClaimReversal.claim_id)
+            .where(scope.after(ClaimReversal.posting_id))
+        )
+        .subquery()
+    )
+    both = (
+        select(pair.c.setl_id, Entry.book, Entry.psn_no, sum_fen(Entry.amount))
+        .join(Entry, Entry.posting_id == pair.c.posting_id)
+        .group_by(pair.c.setl_id, pair.c.reversal, Entry.book, Entry.psn_no, Entry.account_id)
+        .having(func.sum(Entry.amount) != 0)
+        .order_by(pair.c.setl_id, Entry.book)
+    )
+    for setl_id, book, psn_no, left in s.execute(both):
+        problems.append(
+            f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
+        )
+    return problems

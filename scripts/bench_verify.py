@@ -1,0 +1,116 @@
+"""Benchmark `ledger verify` on a large ledger, in full and incrementally (`--since`).
+
+    python scripts/bench_verify.py [CLAIMS] [DATABASE_URL] [--persons N] [--day K]
+
+Defaults: 1,000,000 claims for 200,000 persons on a SQLite file under a new temporary
+folder. Builds the ledger as `bench_post.py` does (its persons, its claims, posted with
+`ledger claim post`) unless the database already holds at least CLAIMS claims, in which
+case it is used as it is (build once, measure often). Then:
+
+1. `ledger verify` (the full check), timed; it records a clean run.
+2. K more claims (default 10,000: a busy day of a city) posted with `ledger claim post`.
+3. `ledger verify --since`, timed: only what was written after the clean run of step 1.
+
+Prints the seconds of each, the rows they read, and each one's verdict.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_post import claims, setup  # noqa: E402  (the same persons and claims as the batch benchmark)
+
+from ledger.db.engine import make_engine, safe_url  # noqa: E402
+from ledger.db.models import ClaimRecord, Person  # noqa: E402
+
+
+def ledger(url: str, *argv: str) -> tuple[float, dict, int]:
+    env = dict(os.environ, LEDGER_DATABASE_URL=url)
+    t0 = time.perf_counter()
+    done = subprocess.run(["ledger", *argv], env=env, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    try:
+        out = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        out = {"output": (done.stdout + done.stderr)[-500:]}
+    return dt, out, done.returncode
+
+
+def post(url: str, feed: Path) -> None:
+    dt, out, code = ledger(url, "claim", "post", str(feed))
+    print(f"  posted {feed.name} in {dt:.1f} s (exit {code})")
+
+
+def counts(url: str) -> tuple[int, int, list[str], list[str]]:
+    engine = make_engine(url)
+    with engine.connect() as con:
+        n = con.scalar(select(func.count()).select_from(ClaimRecord)) if engine.dialect.has_table(con, "claims") else 0
+        people = con.execute(select(Person.psn_no, Person.insutype)).all() if n else []
+    engine.dispose()
+    return (
+        n,
+        len(people),
+        [p for p, t in people if t == "310"],
+        [p for p, t in people if t == "390"],
+    )
+
+
+def write_feed(path: Path, n: int, employees, residents, rng, prefix: str) -> Path:
+    with path.open("w") as f:
+        for k, c in enumerate(claims(n, employees, residents, rng)):
+            c["setl_id"] = f"{prefix}{k:08d}"
+            f.write(json.dumps(c) + "\n")
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("claims", nargs="?", type=int, default=1_000_000)
+    ap.add_argument("url", nargs="?")
+    ap.add_argument("--persons", type=int, default=200_000)
+    ap.add_argument("--day", type=int, default=10_000)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-verify-"))
+    url = a.url or f"sqlite:///{work / 'ledger.db'}"
+    print(f"database: {safe_url(url)}")
+    have, _, employees, residents = counts(url)
+    if have < a.claims:
+        if have:
+            raise SystemExit(f"the database holds {have:,} claims, fewer than {a.claims:,}: give an empty one")
+        t0 = time.perf_counter()
+        employees, residents = setup(url, a.persons, random.Random(20251231))
+        step = 1_000_000  # a file a million claims, so the disk never holds the whole feed
+        for start in range(0, a.claims, step):
+            n = min(step, a.claims - start)
+            feed = write_feed(
+                work / "feed.jsonl", n, employees, residents, random.Random(start), f"V{start // step:02d}"
+            )
+            post(url, feed)
+            feed.unlink()
+        print(f"built: {a.claims:,} claims for {a.persons:,} persons in {time.perf_counter() - t0:.0f} s")
+    have, m, employees, residents = counts(url)
+    print(f"the ledger holds {have:,} claims for {m:,} persons")
+
+    dt, out, code = ledger(url, "verify", "--json")
+    print(f"ledger verify (full): {dt:.1f} s, exit {code}: {out.get('checked')} {out.get('problems', out)[:3]}")
+    day = write_feed(
+        work / "day.jsonl", a.day, employees, residents, random.Random(time.time()), f"D{int(time.time())}"
+    )
+    post(url, day)
+    dt, out, code = ledger(url, "verify", "--since", "--json")
+    print(
+        f"ledger verify --since (after {a.day:,} claims): {dt:.1f} s, exit {code}: {out.get('checked')} {out.get('problems', out)[:3]}"
+    )
+
+
+if __name__ == "__main__":
+    main()
