@@ -79,14 +79,22 @@ def _people_problems(s, scope: Scope) -> list[str]:
               "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
     stored = select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))
     parts = [stored.where(_within(scope, t.c.psn_no, ClaimRecord.psn_no))]
-    for scope, kept in SCOPES.items():
-        kind = [(values[k] if k in kept else literal("")).label(k) for k in values]
-        days = claims.add_columns(
-            c.c.psn_no, part["year"].label("year"), literal(scope).label("scope"), *kind,
+    # Each person's days with an unreversed claim, by kind, in one pass over the claims;
+    # each scope's rows are then made from them (as migration 0015 fills the table).
+    days = (
+        claims.add_columns(
+            c.c.psn_no, part["year"].label("year"), *(v.label(k) for k, v in values.items()),
             part["month"].label("month"), bit.label("bit"),
-        ).distinct().subquery()  # fmt: skip
-        k = [days.c[n] for n in PEOPLE_KEY]
-        month_sums = [-func.sum(case((days.c.month == n, days.c.bit), else_=0)) for n in range(1, 13)]
+        )
+        .distinct()
+        .cte("claim_days")
+    )  # fmt: skip
+    for number, kept in SCOPES.items():
+        kind = [(days.c[k] if k in kept else literal("")).label(k) for k in values]
+        one = select(days.c.psn_no, days.c.year, literal(number).label("scope"), *kind, days.c.month, days.c.bit)
+        d = one.distinct().subquery()
+        k = [d.c[n] for n in PEOPLE_KEY]
+        month_sums = [-func.sum(case((d.c.month == n, d.c.bit), else_=0)) for n in range(1, 13)]
         parts.append(select(*k, *(m.label(name) for m, name in zip(month_sums, MONTHS, strict=True))).group_by(*k))
     both = union_all(*parts).subquery()
     k = [both.c[n] for n in PEOPLE_KEY]
