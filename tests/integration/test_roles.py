@@ -14,6 +14,7 @@ from ledger.db.engine import normalize_url
 from tests.conftest import PG_URL
 
 CLERK = "ledger_test_clerk"
+AUDITOR = "ledger_test_auditor"  # a login of the reader role
 
 
 @pytest.fixture
@@ -68,8 +69,25 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         "ALTER TABLE journal_postings DISABLE TRIGGER USER": "must be owner",
         "DROP TABLE audit_log": "must be owner",
         "CREATE TABLE mine (id int)": "permission denied",
+        "UPDATE verify_runs SET mode = 'full'": "permission denied",  # the demo's verify recorded a run
+        "DELETE FROM verify_runs": "permission denied",
     }
     for statement, said in refused.items():
         with pytest.raises(DBAPIError, match=said), writer.begin() as conn:
             conn.exec_driver_sql(statement)
     writer.dispose()
+
+
+def test_a_reader_checks_the_books_but_records_no_run(database):
+    ledger(database, "db", "roles")
+    ledger(database, "db", "upgrade")
+    admin = create_engine(database, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": AUDITOR}):
+            conn.exec_driver_sql(f"CREATE ROLE {AUDITOR} LOGIN IN ROLE ledger_reader")
+    admin.dispose()
+    r = ledger(database.set(username=AUDITOR, password=None), "verify")
+    assert r.output.splitlines()[-2:] == [
+        "ok",
+        "(not recorded: this login may not write verify_runs; the next --since starts from an earlier run)",
+    ]
