@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..db import chain
 from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
-from ..db.sql import sum_fen
+from ..db.sql import report_settings, sum_fen
 from ..errors import NotFound, ValidationError
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -42,6 +42,7 @@ def verify(
         s = uow.session
         if uow.dialect == "postgresql":  # one snapshot for every check, and for the mark
             s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        report_settings(s)  # grouped reads over every claim, as the reports': sorted in memory, no JIT
         scope = EVERYTHING
         if since:
             mark = last_mark(s)
