@@ -115,8 +115,8 @@ def test_the_same_contribution_paid_twice_at_once_is_charged_once(db_url):
             for i in range(4)
         ],
     )
-    assert len(results) == 1 and len(errors) == 3
-    assert all("2026 contribution of 220702********0136 is already paid" in e for e in errors)
+    assert len(results) == 1 and len(errors) == 3, errors
+    assert all("2026 contribution of 220702********0136 is already paid" in e for e in errors), errors
     assert str(accounts.show_account(uow, WORKER)["balance"]) == "590.00"  # 1000.00 - 410.00, once
     assert verify(uow)["ok"]
     engine.dispose()
