@@ -53,7 +53,7 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     # One pass over the claims, a flag per rule; reported rule by rule.
     flags = [case((broken, 1), else_=0) for _, broken in sums]
     broken_any = or_(*(broken for _, broken in sums))
-    bad = s.execute(select(c.setl_id, *flags).where(broken_any, scope.after(c.posting_id)).order_by(c.setl_id)).all()
+    bad = by_claim(s.execute(select(c.setl_id, *flags).where(broken_any, scope.after(c.posting_id))))
     for n, (rule, _) in enumerate(sums, 1):
         problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
     return problems + _posting_problems(s, scope) + _payer_problems(s, scope) + _source_problems(s, scope)
@@ -71,7 +71,7 @@ def _source_problems(s, scope: Scope) -> list[str]:
     )
     return [
         f"claim {setl_id}: its source gives other funds {format_fen(given)}, the claim says {format_fen(claimed)}"
-        for setl_id, claimed, given in s.execute(q.order_by(c.setl_id))
+        for setl_id, claimed, given in by_claim(s.execute(q))
     ]
 
 
@@ -105,8 +105,8 @@ def _posting_problems(s, scope: Scope) -> list[str]:
         .where(scope.after(c.posting_id))
         .group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
     )
-    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs))).order_by(c.setl_id)
-    for setl_id, *figures in s.execute(q):
+    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs)))
+    for setl_id, *figures in by_claim(s.execute(q)):
         for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
             if journal != claimed:
                 problems.append(
@@ -119,18 +119,17 @@ def _payer_problems(s, scope: Scope) -> list[str]:
     """acct_mulaid_pay is what the claim's payers paid, together."""
     c = ClaimRecord
     problems = []
-    paid_by_payers = (
-        select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
-        .group_by(ClaimMutualAid.claim_id)
-        .subquery()
-    )
+    paid_by_payers = select(ClaimMutualAid.claim_id, sum_fen(ClaimMutualAid.amount).label("paid"))
+    if not scope.whole:  # only the payers of the claims in scope are added up
+        recent = select(c.id).where(scope.after(c.posting_id)).correlate(None)
+        paid_by_payers = paid_by_payers.where(ClaimMutualAid.claim_id.in_(recent))
+    paid_by_payers = paid_by_payers.group_by(ClaimMutualAid.claim_id).subquery()
     q = (
         select(c.setl_id, c.acct_mulaid_pay, func.coalesce(paid_by_payers.c.paid, 0))
         .outerjoin(paid_by_payers, paid_by_payers.c.claim_id == c.id)
         .where(c.acct_mulaid_pay != func.coalesce(paid_by_payers.c.paid, 0), scope.after(c.posting_id))
-        .order_by(c.setl_id)
     )
-    for setl_id, claimed, paid in s.execute(q):
+    for setl_id, claimed, paid in by_claim(s.execute(q)):
         problems.append(
             f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}"
         )
@@ -176,3 +175,10 @@ def reversal_problems(s, scope: Scope = EVERYTHING) -> list[str]:
             f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
         )
     return problems
+
+
+def by_claim(rows) -> list:
+    """Rows whose first column is a setl_id, in setl_id order. Sorted here, not by the
+    database: the problems are few, and an ORDER BY setl_id would make SQLite walk every
+    claim by that index even when only the claims after a mark are asked for."""
+    return sorted(rows, key=lambda r: r[0])
