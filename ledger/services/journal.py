@@ -5,7 +5,7 @@ global lock order (accounts by id). Never commits: the service owns the transact
 
 Each posting is chained to the one before it (db/chain.py): the writer holds the chain's
 head from its first posting until the transaction ends, the last step of the global lock
-order, and reserves the postings' ids under it.
+order (after the balances are moved), and reserves the postings' ids under it.
 
 The database holds the same rule: on PostgreSQL a deferred constraint trigger refuses, at
 commit, a posting whose entries are missing or do not sum to zero; on SQLite the writer asks
@@ -73,7 +73,15 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
         return []
     now = now or utcnow()
     session.flush()  # rows the caller added (an account opened in this transaction) exist before entries refer to them
-    # The chain's head first, then the ids: reserved under its lock, the ids follow the chain.
+    # The balances first: they need no posting id, and the chain's head, held until commit
+    # by every writer, is the last lock taken, so it covers as few statements as can be.
+    deltas: dict[int, int] = {}
+    for d in drafts:
+        for leg in d.legs:
+            if leg.account_id is not None:
+                deltas[leg.account_id] = deltas.get(leg.account_id, 0) + leg.amount
+    move_balances(session, deltas)
+    # The chain's head, then the ids: reserved under its lock, the ids follow the chain.
     _, head = chain.lock_head(session, chain.JOURNAL)
     ids = reserve_ids(session, Posting.__table__, len(drafts))
     postings, at = [], chain.instant(now)
@@ -89,11 +97,6 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
     ]
     bulk_insert(session, Entry.__table__, ENTRY_COLUMNS, entries)
     chain.move_head(session, chain.JOURNAL, ids[-1], head)
-    deltas: dict[int, int] = {}
-    for _, _, amount, _, account_id in entries:
-        if account_id is not None:
-            deltas[account_id] = deltas.get(account_id, 0) + amount
-    move_balances(session, deltas)
     if session.get_bind().dialect.name != "postgresql":  # PostgreSQL's trigger checks at commit
         bad = _unbalanced(session, ids)
         if bad:
