@@ -2,7 +2,10 @@
 
 
 class LedgerError(Exception):
-    """Base of every error the CLI turns into one line on stderr and a non-zero exit."""
+    """Base of every error the CLI turns into one line on stderr and a non-zero exit:
+    `exit_code` (docs/cli.md, "Exit codes"), 1 unless a subclass says otherwise."""
+
+    exit_code = 1
 
 
 class ValidationError(LedgerError):
@@ -32,3 +35,15 @@ class MissingParameter(PolicyError):
             f"policy parameter '{name}' is not given for region {region} on {on}: "
             f"load a policy file that sets it (see docs/policy-files.md)"
         )
+
+
+class ChecksFailed(LedgerError):
+    """`ledger verify` found violations of the books (exit 3)."""
+
+    exit_code = 3
+
+
+class Unavailable(LedgerError):
+    """The database cannot be reached, or is not at the schema this ledger needs (exit 4)."""
+
+    exit_code = 4

@@ -1,6 +1,7 @@
 """The `ledger` command. It parses, calls one service, prints; rules live elsewhere."""
 
 import gc
+import json
 import logging
 import os
 import re
@@ -17,25 +18,64 @@ from .context import Ctx, default_operator, first_line, warn
 
 
 class LedgerGroup(LazyGroup):
-    """Turns domain and database errors into one line on stderr and exit 1, never a traceback."""
+    """Turns domain and database errors into one line on stderr and the exit code their
+    kind has (docs/cli.md, "Exit codes"), never a traceback; with `--json`, the line is a
+    JSON object, as the command's output would have been."""
 
     def invoke(self, ctx):
+        as_json = _asks_json([*getattr(ctx, "_protected_args", ()), *ctx.args])
         try:
             return super().invoke(ctx)
         except LedgerError as e:
             # Escaped line by line: a message of several lines (an import's rows) keeps its lines.
-            raise click.ClickException("\n".join(map(shown, str(e).split("\n")))) from None
+            message = "\n".join(map(shown, str(e).split("\n")))
+            raise Failed(message, e.exit_code, getattr(e, "field", None), as_json) from None
+        except click.UsageError as e:
+            if not as_json:
+                raise
+            param = getattr(e, "param", None)
+            raise Failed(e.format_message(), e.exit_code, param.name if param else None, as_json) from None
         except Exception as e:
             said = _database_error(e, ctx)
             if said is None:
                 raise
-            raise click.ClickException(said) from None
+            raise Failed(*said, None, as_json) from None
 
 
-def _database_error(e: Exception, ctx) -> str | None:
-    """The one line a database error means for the user, or None: not one, or a bug that
-    main() reports as one. SQLAlchemy is only asked once it has been imported: until then
-    no error can be one of its own."""
+class Failed(click.ClickException):
+    """A command that failed: its message, exit code and the field it names (if any),
+    shown as one line, or as `{"error": {"code", "message", "field"}}` under `--json`."""
+
+    def __init__(self, message: str, code: int, field: str | None, as_json: bool):
+        super().__init__(message)
+        self.exit_code, self.field, self.as_json = code, field, as_json
+
+    def show(self, file=None) -> None:
+        if not self.as_json:
+            return super().show(file)
+        error = {"code": self.exit_code, "message": self.format_message(), "field": self.field}
+        click.echo(json.dumps({"error": error}, ensure_ascii=False), err=True)
+
+
+def _asks_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON (before a `--` that ends the options)."""
+    for a in args:
+        if a == "--":
+            return False
+        if a == "--json":
+            return True
+    return False
+
+
+REFUSED, UNAVAILABLE = 1, 4
+
+
+def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
+    """The one line a database error means for the user and its exit code, or None: not
+    one, or a bug that main() reports as one. A write refused or a lock waited for too long
+    is a refusal (1); a database that cannot be reached or opened is unavailable (4).
+    SQLAlchemy is only asked once it has been imported: until then no error can be one of
+    its own."""
     if "sqlalchemy" not in sys.modules:
         return None
     from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -46,19 +86,22 @@ def _database_error(e: Exception, ctx) -> str | None:
     if isinstance(e, IntegrityError):
         # Validation runs first, so this is a race with another writer or a bug; either
         # way nothing was written (the transaction rolled back).
-        return f"the database refused the write, nothing was changed: {first_line(e.orig)}"
+        return f"the database refused the write, nothing was changed: {first_line(e.orig)}", REFUSED
     if isinstance(e, OperationalError):
-        return waited(e) or f"database {safe_url(_db(ctx))}: {first_line(e.orig)}"
+        if waited(e):
+            return waited(e), REFUSED
+        said = first_line(e.orig)
+        return f"database {safe_url(_db(ctx))}: {said}", REFUSED if "locked" in said else UNAVAILABLE
     if not isinstance(e, DBAPIError):
         return None
     if waited(e):
-        return waited(e)
+        return waited(e), REFUSED
     if e.statement is not None:  # a statement failed: a bug, reported as one by main()
         return None
     # Raised while connecting, before any statement: an option of the URL the driver
     # refuses (?connect_timeout=x). Its value is left out; it may be a secret.
     what = re.sub(r":\s*'.*$", "", first_line(e.orig))
-    return f"--db: the database driver refuses the URL: {what}"
+    return f"--db: the database driver refuses the URL: {what}", UNAVAILABLE
 
 
 def _db(ctx) -> str:
@@ -144,11 +187,12 @@ def main() -> None:
         # The first line only: a driver's message goes on with the statement and its
         # parameters, which hold unmasked ID numbers.
         cause = getattr(e, "orig", None) or e  # a driver's error inside SQLAlchemy's
-        click.echo(
-            f"Error: internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)",
-            err=True,
-        )
-        sys.exit(2)
+        message = f"internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)"
+        Failed(message, INTERNAL, None, _asks_json(sys.argv[1:])).show()
+        sys.exit(INTERNAL)
+
+
+INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's doing
 
 
 if __name__ == "__main__":  # pragma: no cover

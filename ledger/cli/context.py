@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import LedgerError
+from ..errors import Unavailable
 from ..rules.money import Yuan
 from ..rules.text import shown
 
@@ -48,7 +48,7 @@ class Ctx:
                     if current is None
                     else f"is at schema revision {current}, this ledger needs {head}"
                 )
-                raise LedgerError(f"database {safe_url(self.db_url)} {state}: run `ledger db upgrade` first")
+                raise Unavailable(f"database {safe_url(self.db_url)} {state}: run `ledger db upgrade` first")
         return UnitOfWork(self.engine)
 
 

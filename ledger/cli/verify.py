@@ -2,7 +2,7 @@ import re
 
 import click
 
-from ..errors import LedgerError
+from ..errors import ChecksFailed
 from ..services.verify import heads, verify
 from .context import emit, json_option
 
@@ -87,4 +87,4 @@ def command(obj, show_head, expect, since, as_json):
 
     emit(d, as_json, human)
     if not d["ok"]:
-        raise LedgerError(f"verify found {len(d['problems'])} violation(s)")
+        raise ChecksFailed(f"verify found {len(d['problems'])} violation(s)")

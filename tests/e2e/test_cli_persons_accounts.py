@@ -250,5 +250,5 @@ def test_an_unmigrated_database_is_named_without_traceback(tmp_path):
     from ledger.cli import cli
 
     r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.db'}", "person", "show", WORKER])
-    assert r.exit_code == 1
+    assert r.exit_code == 4  # the database is not usable yet (docs/cli.md, "Exit codes")
     assert r.stderr.endswith("has no ledger schema: run `ledger db upgrade` first\n")

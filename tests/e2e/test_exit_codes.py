@@ -1,0 +1,110 @@
+"""The contract for scripts (docs/cli.md, "Exit codes"): each exit code, produced by the
+thing it stands for, and with `--json` the error as a JSON object on stderr.
+
+0 done; 1 refused or rows rejected; 2 a usage error; 3 `verify` found violations; 4 the
+database unreachable or not migrated; 5 a batch stopped before the end of its file
+(tests/e2e/test_cli_claims.py); 70 an internal error."""
+
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+import ledger.cli.verify
+from ledger.cli import cli, main
+from tests.ids import WORKER
+
+
+def error_of(r) -> dict:
+    return json.loads(r.stderr)["error"]
+
+
+def test_0_done_and_1_refused(run):
+    assert (
+        run(
+            "person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"
+        ).exit_code
+        == 0
+    )
+    again = run(
+        "person",
+        "add",
+        WORKER,
+        "--name",
+        "李建国",
+        "--insutype",
+        "310",
+        "--psn-type",
+        "1101",
+        "--region",
+        "220702",
+        "--json",
+    )
+    assert again.exit_code == 1
+    # a refusal names its field in its words; "field" is given by a validation error only
+    assert error_of(again) == {
+        "code": 1,
+        "message": f"psn_no: {WORKER[:6]}********{WORKER[-4:]} is already registered",
+        "field": None,
+    }
+
+
+def test_1_names_the_field_under_json(run):
+    r = run(
+        "person", "add", "123", "--name", "x", "--insutype", "310", "--psn-type", "1101", "--region", "220702", "--json"
+    )
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert error_of(r) == {"code": 1, "message": "psn_no: an ID number has 18 characters, got 3", "field": "psn_no"}
+
+
+def test_2_a_usage_error_plain_and_under_json(run):
+    plain = run("verify", "--nope")
+    assert plain.exit_code == 2 and "No such option" in plain.stderr
+    r = run("verify", "--json", "--nope")
+    assert r.exit_code == 2
+    assert error_of(r)["code"] == 2 and error_of(r)["message"].startswith("No such option '--nope'")
+
+
+def test_3_verify_found_violations(run, engine):
+    assert (
+        run(
+            "person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"
+        ).exit_code
+        == 0
+    )
+    with engine.begin() as conn:  # a balance no journal entry backs
+        conn.execute(text("UPDATE accounts SET balance = balance + 1"))
+    r = run("verify", "--json")
+    assert r.exit_code == 3
+    assert json.loads(r.stdout)["ok"] is False
+    assert error_of(r) == {"code": 3, "message": "verify found 1 violation(s)", "field": None}
+
+
+def test_4_a_database_not_migrated_or_not_reachable(tmp_path):
+    r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.db'}", "verify", "--json"])
+    assert r.exit_code == 4
+    assert error_of(r)["message"].endswith("has no ledger schema: run `ledger db upgrade` first")
+    # nothing listens on port 1
+    r = CliRunner().invoke(cli, ["--db", "postgresql://clerk@127.0.0.1:1/ledger", "verify"])
+    assert r.exit_code == 4 and r.stderr.startswith("Error: database postgresql+psycopg://clerk@127.0.0.1:1/ledger: ")
+
+
+def test_70_an_internal_error(db_url, monkeypatch, capsys):
+    def broken(*args, **kw):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(ledger.cli.verify, "verify", broken)
+    monkeypatch.delenv("LEDGER_DEBUG", raising=False)
+    for argv, json_error in ((["verify"], False), (["verify", "--json"], True)):
+        monkeypatch.setattr(sys, "argv", ["ledger", "--db", db_url, *argv])
+        with pytest.raises(SystemExit) as stopped:
+            main()
+        assert stopped.value.code == 70
+        said = capsys.readouterr().err
+        message = "internal error ZeroDivisionError: division by zero (set LEDGER_DEBUG=1 for the traceback)"
+        if json_error:
+            assert json.loads(said) == {"error": {"code": 70, "message": message, "field": None}}
+        else:
+            assert said == f"Error: {message}\n"
