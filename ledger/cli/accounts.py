@@ -1,6 +1,7 @@
 import click
 
 from ..formats.rows import read_rows
+from ..rules import display
 from ..rules.idcard import mask
 from ..rules.money import parse_yuan
 from ..services import accounts, crediting
@@ -81,11 +82,14 @@ def statement(obj, psn_no, date_from, date_to, as_json):
 
     def human(d):
         click.echo(f"statement of {mask(d['psn_no'])} {d['name']}")
-        click.echo(f"{'':10}  {'opening balance':<40} {'':>12} {str(d['opening_balance']):>12}")
+        click.echo(_statement_line("", "opening balance", "", d["opening_balance"]))
         for line in d["lines"]:
-            memo = (line["memo"] or line["kind"])[:40]
-            click.echo(f"{line['date']!s:10}  {memo:<40} {str(line['amount']):>12} {str(line['balance']):>12}")
-        click.echo(f"{'':10}  {'closing balance':<40} {'':>12} {str(d['closing_balance']):>12}")
+            # A long memo wraps onto lines of its own under the memo column: never cut.
+            first, *more = display.wrap(line["memo"] or line["kind"], MEMO)
+            click.echo(_statement_line(line["date"], first, line["amount"], line["balance"]))
+            for rest in more:
+                click.echo(_statement_line("", rest, "", ""))
+        click.echo(_statement_line("", "closing balance", "", d["closing_balance"]))
 
     emit(d, as_json, human)
 
@@ -126,3 +130,11 @@ def credit_monthly(obj, month, bases_file, as_json):
             click.echo(f"{d['in_service_without_base']} in-service employees have no base in the file: not credited")
 
     emit(d, as_json, human)
+
+
+MEMO = 40  # columns of a statement's memo
+
+
+def _statement_line(day, memo: str, amount, balance) -> str:
+    """One line of a statement, padded by display width (a Chinese memo lines up)."""
+    return f"{day!s:10}  {display.ljust(memo, MEMO)} {display.rjust(str(amount), 12)} {display.rjust(str(balance), 12)}".rstrip()

@@ -10,6 +10,7 @@ import click
 from .. import clock
 from ..errors import ValidationError
 from ..render import charts, page
+from ..rules import display
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
@@ -235,12 +236,14 @@ def _lines(report: reports.Report) -> list[list[str]]:
 
 def _table(report: reports.Report) -> str:
     lines = [list(report.columns), *_lines(report)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(report.columns))]
+    # Widths as the terminal shows them: a Chinese name or label takes two columns a character.
+    widths = [max(display.width(line[i]) for line in lines) for i in range(len(report.columns))]
     out = [report.title]
     for n, line in enumerate(lines):
         out.append(
             "  ".join(
-                cell.rjust(w) if _numeric(cell) else cell.ljust(w) for cell, w in zip(line, widths, strict=True)
+                display.rjust(cell, w) if _numeric(cell) else display.ljust(cell, w)
+                for cell, w in zip(line, widths, strict=True)
             ).rstrip()
         )
         if n == 0:

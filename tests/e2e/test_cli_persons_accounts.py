@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from ledger.rules import display
 from tests.ids import RETIREE, STANDARD_EXAMPLE, STUDENT, WORKER
 
 ADD_WORKER = (
@@ -252,3 +253,21 @@ def test_an_unmigrated_database_is_named_without_traceback(tmp_path):
     r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.db'}", "person", "show", WORKER])
     assert r.exit_code == 4  # the database is not usable yet (docs/cli.md, "Exit codes")
     assert r.stderr.endswith("has no ledger schema: run `ledger db upgrade` first\n")
+
+
+def test_a_statement_with_chinese_memos_lines_up_and_cuts_nothing(run, family):
+    memo = "开户初始余额，由原医保系统迁移而来，核对无误"  # 22 characters: 44 columns, the memo column is 40
+    assert run("account", "credit", WORKER, "960", "--reason", memo, "--date", "2025-01-01").exit_code == 0
+    assert run("account", "credit", WORKER, "152.4", "--reason", "January", "--date", "2025-01-31").exit_code == 0
+    lines = run("account", "statement", WORKER).output.splitlines()
+    # date (10) + 2 + memo (40) + 1 + amount (12) + 1 + balance (12): every amount ends at
+    # column 65 and every balance at 78, counted as the terminal shows them (a Chinese
+    # character is 2 columns); the opening, both credits and the closing line
+    figures = [x for x in lines[1:] if x[-1].isdigit()]
+    assert [display.width(x) for x in figures] == [78, 78, 78, 78]
+    first, january = figures[1], figures[2]
+    assert display.width(first[: first.index("960.00") + len("960.00")]) == 65
+    assert display.width(january[: january.index("152.40") + len("152.40")]) == 65
+    # the memo wraps onto a line of its own under the memo column: 20 characters, then 2
+    assert first[12:32] == memo[:20]
+    assert lines[lines.index(first) + 1] == " " * 12 + memo[20:]

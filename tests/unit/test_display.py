@@ -1,0 +1,26 @@
+"""Display widths (rules/display.py): what a terminal gives each character."""
+
+from ledger.rules import display
+
+
+def test_a_chinese_character_takes_two_columns():
+    assert display.width("李建国") == 6
+    assert display.width("opening balance") == 15
+    assert display.width("医保 2025") == 4 + 1 + 4
+    assert display.width("（全角）") == 8  # fullwidth brackets are wide too
+    assert display.width("e\u0301") == 1  # a combining accent takes none
+
+
+def test_padding_is_by_columns_not_characters():
+    assert display.ljust("李建国", 10) == "李建国    "  # 6 columns + 4 spaces
+    assert display.rjust("12.50", 8) == "   12.50"
+    assert display.ljust("longer than this", 4) == "longer than this"  # never cut
+
+
+def test_wrapping_cuts_nothing():
+    memo = "开户初始余额，由原医保系统迁移而来，核对无误"  # 22 characters, 44 columns
+    lines = display.wrap(memo, 20)
+    assert lines == ["开户初始余额，由原医", "保系统迁移而来，核对", "无误"]  # 10 + 10 + 2 characters
+    assert "".join(lines) == memo and all(display.width(x) <= 20 for x in lines)
+    assert display.wrap("opening balance from the old system", 20) == ["opening balance from", "the old system"]
+    assert display.wrap("short", 20) == ["short"]
