@@ -13,6 +13,7 @@ from ..db import DEFAULT_URL
 from ..errors import LedgerError
 from ..rules.operators import check_operator
 from ..rules.text import shown
+from . import config
 from .commands import LazyGroup
 from .context import Ctx, default_operator, first_line, warn
 
@@ -180,7 +181,12 @@ def _tune_collector() -> None:
 def main() -> None:
     _tune_collector()
     try:
-        cli(prog_name="ledger")
+        try:
+            settings = config.default_map()
+        except click.UsageError as e:
+            e.show()
+            sys.exit(e.exit_code)
+        cli(prog_name="ledger", default_map=settings)
     except Exception as e:  # a bug, not a user error: still one line, and the way to see more
         if os.environ.get("LEDGER_DEBUG"):
             raise

@@ -1,0 +1,91 @@
+"""`ledger.toml` (cli/config.py): the database and operator a desk keeps in a file; the
+environment and the command line still win, in that order."""
+
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ledger.cli import main
+from tests.ids import WORKER
+
+ADD = ["person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"]
+
+
+@pytest.fixture
+def desk(tmp_path, monkeypatch):
+    """An empty working folder and no settings from the environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("LEDGER_DATABASE_URL", "LEDGER_OPERATOR", "LEDGER_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path
+
+
+def ledger(monkeypatch, *argv) -> int:
+    monkeypatch.setattr(sys, "argv", ["ledger", *argv])
+    with pytest.raises(SystemExit) as done:
+        main()
+    return done.value.code
+
+
+def operators(path) -> list[str]:
+    e = create_engine(f"sqlite:///{path}")
+    with e.connect() as c:
+        found = [r[0] for r in c.execute(text("SELECT operator FROM audit_log ORDER BY id"))]
+    e.dispose()
+    return found
+
+
+def test_the_working_folders_file_names_the_database_and_the_operator(desk, monkeypatch):
+    (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\noperator = "王芳"\n', encoding="utf-8")
+    assert ledger(monkeypatch, "db", "upgrade") == 0
+    assert ledger(monkeypatch, *ADD) == 0
+    assert operators(desk / "desk.db") == ["王芳"]
+
+
+def test_the_environment_wins_over_the_file_and_the_command_line_over_both(desk, monkeypatch):
+    (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\noperator = "王芳"\n', encoding="utf-8")
+    monkeypatch.setenv("LEDGER_DATABASE_URL", "sqlite:///env.db")
+    monkeypatch.setenv("LEDGER_OPERATOR", "env-clerk")
+    assert ledger(monkeypatch, "db", "upgrade") == 0
+    assert ledger(monkeypatch, *ADD) == 0
+    assert operators(desk / "env.db") == ["env-clerk"] and not (desk / "desk.db").exists()
+    assert ledger(monkeypatch, "--db", "sqlite:///line.db", "db", "upgrade") == 0
+    assert ledger(monkeypatch, "--db", "sqlite:///line.db", "--operator", "line-clerk", *ADD) == 0
+    assert operators(desk / "line.db") == ["line-clerk"]
+
+
+def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(desk, monkeypatch):
+    user = desk / "config" / "ledger"
+    user.mkdir(parents=True)
+    (user / "ledger.toml").write_text('database = "sqlite:///user.db"\n', encoding="utf-8")
+    assert ledger(monkeypatch, "db", "upgrade") == 0 and (desk / "user.db").exists()
+    named = desk / "elsewhere.toml"
+    named.write_text('database = "sqlite:///named.db"\n', encoding="utf-8")
+    monkeypatch.setenv("LEDGER_CONFIG", str(named))
+    assert ledger(monkeypatch, "db", "upgrade") == 0 and (desk / "named.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            'databse = "sqlite:///x.db"\n',
+            "Error: ledger.toml: unknown key(s) databse; the keys are database, operator\n",
+        ),
+        ("database = 5\n", "Error: ledger.toml: database must be a non-empty string\n"),
+        ('database = "unterminated\n', "Error: ledger.toml: not a TOML file the ledger can read ("),
+    ],
+)
+def test_a_file_that_cannot_be_used_is_a_usage_error_naming_it(desk, monkeypatch, capsys, content, said):
+    (desk / "ledger.toml").write_text(content, encoding="utf-8")
+    assert ledger(monkeypatch, "db", "upgrade") == 2
+    assert capsys.readouterr().err.startswith(said)
+    assert not (desk / "x.db").exists()
+
+
+def test_LEDGER_CONFIG_naming_no_file(desk, monkeypatch, capsys):
+    monkeypatch.setenv("LEDGER_CONFIG", str(desk / "none.toml"))
+    assert ledger(monkeypatch, "--help") == 2
+    assert capsys.readouterr().err == f"Error: LEDGER_CONFIG: {desk / 'none.toml'} does not exist\n"
