@@ -79,3 +79,15 @@ def test_help_and_version_do_not_import_the_database_layer():
     for arg in ("--help", "--version"):
         done = subprocess.run([sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True, check=True)
         assert done.stdout.splitlines()[-1] == "[]", (arg, done.stdout[-200:])
+
+
+def test_shell_completion_offers_commands_and_subcommands():
+    # docs/cli.md, "Shell completion": what bash asks for as a word is typed
+    runner = CliRunner()
+    env = {"_LEDGER_COMPLETE": "bash_complete", "COMP_WORDS": "ledger claim p", "COMP_CWORD": "2"}
+    r = runner.invoke(cli, [], env=env, prog_name="ledger")
+    assert r.output.split() == ["plain,post"]
+    env |= {"COMP_WORDS": "ledger ver", "COMP_CWORD": "1"}
+    assert runner.invoke(cli, [], env=env, prog_name="ledger").output.split() == ["plain,verify"]
+    script = runner.invoke(cli, [], env={"_LEDGER_COMPLETE": "bash_source"}, prog_name="ledger").output
+    assert "_ledger_completion()" in script
