@@ -5,7 +5,7 @@ from ..rules import display
 from ..rules.idcard import mask
 from ..rules.money import parse_yuan
 from ..services import accounts, crediting
-from .context import as_date, date_type, emit, json_option
+from .context import as_date, date_type, emit, encoding_option, json_option
 
 
 @click.group("account")
@@ -99,12 +99,13 @@ def statement(obj, psn_no, date_from, date_to, as_json):
 @click.option(
     "--file",
     "bases_file",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Contribution bases of in-service employees: CSV (psn_no,base) or JSON lines.",
 )
+@encoding_option
 @json_option
 @click.pass_obj
-def credit_monthly(obj, month, bases_file, as_json):
+def credit_monthly(obj, month, bases_file, encoding, as_json):
     """Credit a month's personal-account amounts to every enrolled employee.
 
     In-service employees get the policy's rate times their contribution base from --file;
@@ -116,7 +117,8 @@ def credit_monthly(obj, month, bases_file, as_json):
     Example:
         ledger account credit-monthly --month 2025-03 --file bases-2025-03.csv
     """
-    bases = crediting.parse_bases(read_rows(bases_file, ("psn_no", "base"), ("psn_no", "base"))) if bases_file else None
+    bases = read_rows(bases_file, ("psn_no", "base"), ("psn_no", "base"), encoding) if bases_file else None
+    bases = crediting.parse_bases(bases) if bases is not None else None
     d = crediting.credit_monthly(obj.uow(), obj.operator, month, bases)
 
     def human(d):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import Unavailable
+from ..errors import LedgerError, Unavailable
 from ..rules.money import Yuan
 from ..rules.text import shown
 
@@ -151,3 +151,19 @@ def waited(e: "DBAPIError") -> str | None:
             f"nothing of that transaction was written; run it again ({IDLE_TIMEOUT[0]} sets the limit)"
         )
     return None
+
+
+def _encoding(_ctx, _param, value):
+    from ..formats.encodings import check_encoding
+
+    try:
+        return check_encoding(value)
+    except LedgerError as e:
+        raise click.BadParameter(str(e).removeprefix("--encoding: ")) from None
+
+
+encoding_option = click.option(
+    "--encoding",
+    callback=_encoding,
+    help="The file's text encoding (default: UTF-8, with or without BOM; GB18030 is recognised).",
+)

@@ -6,7 +6,7 @@ from ..formats.rows import read_rows
 from ..rules.codes import scheme_of
 from ..rules.idcard import mask
 from ..services import persons
-from .context import as_date, date_type, emit, json_option
+from .context import as_date, date_type, emit, encoding_option, json_option
 
 
 @click.group("person")
@@ -63,10 +63,11 @@ def add(obj, psn_no, name, insutype, psn_type, resident_category, region, enroll
 
 
 @command.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
+@encoding_option
 @json_option
 @click.pass_obj
-def import_(obj, file, as_json):
+def import_(obj, file, encoding, as_json):
     """Register many persons from CSV or JSON lines (- for stdin), all or nothing.
 
     Columns/keys: psn_no, name, insutype, psn_type, resident_category, region, enrolled
@@ -77,7 +78,7 @@ def import_(obj, file, as_json):
     Example:
         ledger person import persons.csv
     """
-    rows = read_rows(file, persons.IMPORT_COLUMNS, ("psn_no", "name", "insutype", "region"))
+    rows = read_rows(file, persons.IMPORT_COLUMNS, ("psn_no", "name", "insutype", "region"), encoding)
     try:
         count = persons.import_persons(obj.uow(), obj.operator, rows)
     except persons.ImportRejected as e:

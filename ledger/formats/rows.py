@@ -6,21 +6,20 @@ import io
 
 from ..errors import LedgerError
 from .claim_files import json_row
+from .encodings import decode
 
 
-def read_rows(file, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict]]:
+def read_rows(
+    file, columns: tuple[str, ...], required: tuple[str, ...], encoding: str | None = None
+) -> list[tuple[int, dict]]:
     """(line number, row) pairs from CSV or JSON lines, told apart by the first character.
-    A file that is not UTF-8, a CSV header with unknown or missing columns, a JSON array
-    and a file with no rows are refused whole, before any row is looked at."""
+    `file` is read as bytes and decoded as formats/encodings.py says (UTF-8 with or without
+    a BOM, GB18030 if that is what it is, or `encoding`). A file that cannot be decoded, a
+    CSV header with unknown or missing columns, a JSON array and a file with no rows are
+    refused whole, before any row is looked at."""
     name = getattr(file, "name", "input")
-    try:
-        text = file.read()
-    except UnicodeDecodeError as e:
-        raise LedgerError(
-            f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
-        ) from None
-    if text.startswith("\ufeff"):  # spreadsheets on Windows write a BOM
-        text = text[1:]
+    raw = file.read()
+    text = raw if isinstance(raw, str) else decode(raw, name, encoding)
     first = text.lstrip()[:1]
     if first == "[":
         raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")

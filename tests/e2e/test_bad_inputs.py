@@ -116,9 +116,10 @@ COMMANDS = [
         "shoe_size",
     ),
     (
-        "import: GBK, not UTF-8",
+        # GBK is read as GB18030 (tests/e2e/test_spreadsheet_input.py); UTF-16 is neither
+        "import: UTF-16, neither UTF-8 nor GB18030",
         ["person", "import", "{f}"],
-        f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},王芳,310,1201,220702\n".encode("gbk"),
+        f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},王芳,310,1201,220702\n".encode("utf-16"),
         "UTF-8",
     ),
     ("import: a JSON array", ["person", "import", "{f}"], '[["not", "an", "object"]]', "a JSON array is not read here"),

@@ -1,0 +1,55 @@
+"""The text of a file a spreadsheet saved: UTF-8 (with or without the byte-order mark that
+spreadsheet programs write), or GB18030, which a spreadsheet on a Chinese system writes
+for "CSV" (GBK is a subset of it)."""
+
+import codecs
+import unicodedata
+
+from ..errors import LedgerError, ValidationError
+
+GB = "gb18030"
+
+
+def check_encoding(name: str | None) -> str | None:
+    """An `--encoding` value as Python names it, or None for "find out"."""
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name.strip()).name
+    except LookupError:
+        raise ValidationError("--encoding", f"{name!r} is not an encoding (write utf-8 or gb18030)") from None
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
+    """`raw` as text. Given an encoding, in it; else UTF-8, and failing that GB18030 when
+    that reads as Chinese text (every character beyond ASCII a Chinese one or Chinese
+    punctuation), so a damaged UTF-8 file is refused rather than read as nonsense."""
+    if encoding is not None:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as e:
+            raise LedgerError(
+                f"{name}: not {encoding} text (byte 0x{e.object[e.start]:02x} at offset {e.start})"
+            ) from None
+        return text.removeprefix("\ufeff")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        utf8 = e
+    try:
+        text = raw.decode(GB)
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and all(ch.isascii() or _chinese(ch) for ch in text):
+        return text
+    raise LedgerError(
+        f"{name}: not UTF-8 text (byte 0x{utf8.object[utf8.start]:02x} at offset {utf8.start}); "
+        "save it as UTF-8, or give --encoding gb18030 for a file saved on a Chinese system"
+    )
+
+
+def _chinese(ch: str) -> bool:
+    """A Chinese character, or the punctuation and fullwidth forms Chinese text uses."""
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return True
+    return unicodedata.category(ch).startswith(("P", "Z")) and ord(ch) >= 0x2000
