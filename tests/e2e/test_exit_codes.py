@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 import ledger.cli.verify
 from ledger.cli import cli, main
+from tests.e2e.test_cli_persons_accounts import ADD_WORKER
 from tests.ids import WORKER
 
 
@@ -22,26 +23,8 @@ def error_of(r) -> dict:
 
 
 def test_0_done_and_1_refused(run):
-    assert (
-        run(
-            "person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"
-        ).exit_code
-        == 0
-    )
-    again = run(
-        "person",
-        "add",
-        WORKER,
-        "--name",
-        "李建国",
-        "--insutype",
-        "310",
-        "--psn-type",
-        "1101",
-        "--region",
-        "220702",
-        "--json",
-    )
+    assert run(*ADD_WORKER).exit_code == 0
+    again = run(*ADD_WORKER, "--json")
     assert again.exit_code == 1
     # a refusal names its field in its words; "field" is given by a validation error only
     assert error_of(again) == {
@@ -68,12 +51,7 @@ def test_2_a_usage_error_plain_and_under_json(run):
 
 
 def test_3_verify_found_violations(run, engine):
-    assert (
-        run(
-            "person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"
-        ).exit_code
-        == 0
-    )
+    assert run(*ADD_WORKER).exit_code == 0
     with engine.begin() as conn:  # a balance no journal entry backs
         conn.execute(text("UPDATE accounts SET balance = balance + 1"))
     r = run("verify", "--json")
