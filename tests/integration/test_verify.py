@@ -84,6 +84,13 @@ def unguarded(engine, *tables):
                 conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
 
 
+def scalar(engine, sql: str):
+    """One value, read on a connection closed at once (a connection left open holds its
+    locks, and the next test's TRUNCATE waits for them)."""
+    with engine.connect() as conn:
+        return conn.scalar(text(sql))
+
+
 def problems(conn) -> list[str]:
     return check(Session(bind=conn))["problems"]
 
@@ -178,7 +185,7 @@ def test_a_claim_reversed_twice(engine, books):
 def test_a_payment_made_before_the_binding_began(engine, books):
     with engine.begin() as conn:  # bindings are not append-only: the start date can be edited
         conn.execute(text("UPDATE family_bindings SET bound_on = '2025-03-05'"))
-    binding = engine.connect().scalar(text("SELECT id FROM family_bindings"))
+    binding = scalar(engine, "SELECT id FROM family_bindings")
     assert verify(engine_uow(engine))["problems"] == [
         f"claim F1: paid by 220702********0035 under binding {binding}, which did not bind that payer to the patient on 2025-03-01"
     ]
@@ -190,7 +197,7 @@ def test_a_contribution_paid_under_a_binding_not_active_that_day(uow, engine, bo
     family.pay_contribution(uow, "clerk", WORKER, STUDENT, 2026, date(2025, 3, 5))
     with engine.begin() as conn:
         conn.execute(text("UPDATE family_bindings SET ended_on = '2025-03-05'"))
-    binding = engine.connect().scalar(text("SELECT id FROM family_bindings"))
+    binding = scalar(engine, "SELECT id FROM family_bindings")
     assert verify(engine_uow(engine))["problems"] == [
         f"contribution 2026 of 220702********0136: paid by 220702********0035 on 2025-03-05 under binding {binding}, "
         "which did not bind that holder to the member that day"
@@ -202,7 +209,8 @@ def test_a_pair_bound_twice_at_once(uow, engine, books):
     family.bind(uow, "clerk", WORKER, STUDENT, "child", date(2025, 7, 1))
     with engine.begin() as conn:
         conn.execute(text("UPDATE family_bindings SET ended_on = '2025-08-01' WHERE bound_on = '2025-01-02'"))
-    first, second = (r[0] for r in engine.connect().execute(text("SELECT id FROM family_bindings ORDER BY id")))
+    with engine.connect() as conn:  # closed at once: an open read would hold up the next test's TRUNCATE
+        first, second = (r[0] for r in conn.execute(text("SELECT id FROM family_bindings ORDER BY id")))
     assert verify(engine_uow(engine))["problems"] == [
         f"bindings {first} and {second}: 220702********0035 and member 220702********0136 are bound twice at once"
     ]
