@@ -6,15 +6,17 @@ suite creates its own database on that server, migrates it, empties it between t
 drops it at the end. Under CI=true an unreachable PostgreSQL is a failure, never a skip.
 """
 
+import gc
 import os
 import shutil
+import sys
 import uuid
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from ledger.cli import cli
+from ledger.cli import cli, main
 from ledger.db import chain, migrate
 from ledger.db.engine import make_engine, normalize_url
 from ledger.db.models import Base
@@ -156,3 +158,25 @@ def snapshot(engine):
             }
 
     return take
+
+
+@pytest.fixture
+def ledger_main(monkeypatch):
+    """Run `ledger ARGV...` through `ledger.cli.main` in this process, as the installed
+    command does (settings file, exit codes, the internal-error line): -> its exit code.
+    main() tunes the cyclic collector for a batch (frozen start-up, a youngest generation
+    of 50,000); it is put back afterwards, or every later test would run with connections
+    in reference cycles left open until a collection that rarely comes."""
+    threshold = gc.get_threshold()
+
+    def run(*argv) -> int:
+        monkeypatch.setattr(sys, "argv", ["ledger", *map(str, argv)])
+        try:
+            main()
+        except SystemExit as done:
+            return done.code
+        return 0
+
+    yield run
+    gc.unfreeze()
+    gc.set_threshold(*threshold)

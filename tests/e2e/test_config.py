@@ -1,12 +1,9 @@
 """`ledger.toml` (cli/config.py): the database and operator a desk keeps in a file; the
 environment and the command line still win, in that order."""
 
-import sys
-
 import pytest
 from sqlalchemy import create_engine, text
 
-from ledger.cli import main
 from tests.ids import WORKER
 
 ADD = ["person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--psn-type", "1101", "--region", "220702"]
@@ -22,13 +19,6 @@ def desk(tmp_path, monkeypatch):
     return tmp_path
 
 
-def ledger(monkeypatch, *argv) -> int:
-    monkeypatch.setattr(sys, "argv", ["ledger", *argv])
-    with pytest.raises(SystemExit) as done:
-        main()
-    return done.value.code
-
-
 def operators(path) -> list[str]:
     e = create_engine(f"sqlite:///{path}")
     with e.connect() as c:
@@ -37,34 +27,34 @@ def operators(path) -> list[str]:
     return found
 
 
-def test_the_working_folders_file_names_the_database_and_the_operator(desk, monkeypatch):
+def test_the_working_folders_file_names_the_database_and_the_operator(desk, ledger_main):
     (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\noperator = "王芳"\n', encoding="utf-8")
-    assert ledger(monkeypatch, "db", "upgrade") == 0
-    assert ledger(monkeypatch, *ADD) == 0
+    assert ledger_main("db", "upgrade") == 0
+    assert ledger_main(*ADD) == 0
     assert operators(desk / "desk.db") == ["王芳"]
 
 
-def test_the_environment_wins_over_the_file_and_the_command_line_over_both(desk, monkeypatch):
+def test_the_environment_wins_over_the_file_and_the_command_line_over_both(desk, monkeypatch, ledger_main):
     (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\noperator = "王芳"\n', encoding="utf-8")
     monkeypatch.setenv("LEDGER_DATABASE_URL", "sqlite:///env.db")
     monkeypatch.setenv("LEDGER_OPERATOR", "env-clerk")
-    assert ledger(monkeypatch, "db", "upgrade") == 0
-    assert ledger(monkeypatch, *ADD) == 0
+    assert ledger_main("db", "upgrade") == 0
+    assert ledger_main(*ADD) == 0
     assert operators(desk / "env.db") == ["env-clerk"] and not (desk / "desk.db").exists()
-    assert ledger(monkeypatch, "--db", "sqlite:///line.db", "db", "upgrade") == 0
-    assert ledger(monkeypatch, "--db", "sqlite:///line.db", "--operator", "line-clerk", *ADD) == 0
+    assert ledger_main("--db", "sqlite:///line.db", "db", "upgrade") == 0
+    assert ledger_main("--db", "sqlite:///line.db", "--operator", "line-clerk", *ADD) == 0
     assert operators(desk / "line.db") == ["line-clerk"]
 
 
-def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(desk, monkeypatch):
+def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(desk, monkeypatch, ledger_main):
     user = desk / "config" / "ledger"
     user.mkdir(parents=True)
     (user / "ledger.toml").write_text('database = "sqlite:///user.db"\n', encoding="utf-8")
-    assert ledger(monkeypatch, "db", "upgrade") == 0 and (desk / "user.db").exists()
+    assert ledger_main("db", "upgrade") == 0 and (desk / "user.db").exists()
     named = desk / "elsewhere.toml"
     named.write_text('database = "sqlite:///named.db"\n', encoding="utf-8")
     monkeypatch.setenv("LEDGER_CONFIG", str(named))
-    assert ledger(monkeypatch, "db", "upgrade") == 0 and (desk / "named.db").exists()
+    assert ledger_main("db", "upgrade") == 0 and (desk / "named.db").exists()
 
 
 @pytest.mark.parametrize(
@@ -78,14 +68,14 @@ def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(d
         ('database = "unterminated\n', "Error: ledger.toml: not a TOML file the ledger can read ("),
     ],
 )
-def test_a_file_that_cannot_be_used_is_a_usage_error_naming_it(desk, monkeypatch, capsys, content, said):
+def test_a_file_that_cannot_be_used_is_a_usage_error_naming_it(desk, ledger_main, capsys, content, said):
     (desk / "ledger.toml").write_text(content, encoding="utf-8")
-    assert ledger(monkeypatch, "db", "upgrade") == 2
+    assert ledger_main("db", "upgrade") == 2
     assert capsys.readouterr().err.startswith(said)
     assert not (desk / "x.db").exists()
 
 
-def test_LEDGER_CONFIG_naming_no_file(desk, monkeypatch, capsys):
+def test_LEDGER_CONFIG_naming_no_file(desk, monkeypatch, ledger_main, capsys):
     monkeypatch.setenv("LEDGER_CONFIG", str(desk / "none.toml"))
-    assert ledger(monkeypatch, "--help") == 2
+    assert ledger_main("--help") == 2
     assert capsys.readouterr().err == f"Error: LEDGER_CONFIG: {desk / 'none.toml'} does not exist\n"

@@ -6,14 +6,12 @@ database unreachable or not migrated; 5 a batch stopped before the end of its fi
 (tests/e2e/test_cli_claims.py); 70 an internal error."""
 
 import json
-import sys
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
 import ledger.cli.verify
-from ledger.cli import cli, main
+from ledger.cli import cli
 from tests.e2e.test_cli_persons_accounts import ADD_WORKER
 from tests.ids import WORKER
 
@@ -69,17 +67,14 @@ def test_4_a_database_not_migrated_or_not_reachable(tmp_path):
     assert r.exit_code == 4 and r.stderr.startswith("Error: database postgresql+psycopg://clerk@127.0.0.1:1/ledger: ")
 
 
-def test_70_an_internal_error(db_url, monkeypatch, capsys):
+def test_70_an_internal_error(db_url, monkeypatch, capsys, ledger_main):
     def broken(*args, **kw):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(ledger.cli.verify, "verify", broken)
     monkeypatch.delenv("LEDGER_DEBUG", raising=False)
     for argv, json_error in ((["verify"], False), (["verify", "--json"], True)):
-        monkeypatch.setattr(sys, "argv", ["ledger", "--db", db_url, *argv])
-        with pytest.raises(SystemExit) as stopped:
-            main()
-        assert stopped.value.code == 70
+        assert ledger_main("--db", db_url, *argv) == 70
         said = capsys.readouterr().err
         message = "internal error ZeroDivisionError: division by zero (set LEDGER_DEBUG=1 for the traceback)"
         if json_error:
