@@ -20,16 +20,16 @@ def rollup_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     return _total_problems(s, scope) + _people_problems(s, scope)
 
 
-def _within(s, scope: Scope, column, of):
-    """The condition on a column: its value is that (`of`) of a claim posted or reversed
-    after the mark; always true for the whole of the books. The values are read first and
-    given as a list (few: the days and persons a day's claims touched), so the planner
+def _within(s, scope: Scope, of):
+    """column -> the condition that its value is that (`of`) of a claim posted or reversed
+    after the mark; always true for the whole of the books. The values are read once, first,
+    and given as a list (few: the days or persons a day's claims touched), so the planner
     walks the column's index for them instead of joining every claim against a subquery
     (PostgreSQL, 10,000,000 claims: 31.7 s a --since run the other way)."""
     if scope.whole:
-        return true()
+        return lambda column: true()
     touched = s.scalars(select(of).where(ClaimRecord.id.in_(scope.claims_touched())).distinct()).all()
-    return one_of(s, column, touched)
+    return lambda column: one_of(s, column, touched)
 
 
 def _unreversed():
@@ -41,7 +41,8 @@ def _unreversed():
 def _total_problems(s, scope: Scope) -> list[str]:
     c, p, claims = _unreversed()
     t = ClaimTotal.__table__
-    claims = claims.where(_within(s, scope, c.c.service_date, ClaimRecord.service_date))
+    day_touched = _within(s, scope, ClaimRecord.service_date)
+    claims = claims.where(day_touched(c.c.service_date))
     kind = (c.c.med_type, func.coalesce(c.c.hosp_lv, ""), func.coalesce(c.c.fixmedins_code, ""))
     patient = (p.c.region, p.c.insutype, func.coalesce(p.c.psn_type, ""))
     key = TOTAL_KEY[:-1]  # the slots added up
@@ -52,7 +53,7 @@ def _total_problems(s, scope: Scope) -> list[str]:
         *(-func.sum(c.c[f]).label(f) for f in TOTAL_FIGURES),
     ).group_by(c.c.service_date, *kind, *patient)
     stored = select(*(t.c[k] for k in key), t.c.claims, *(t.c[f] for f in TOTAL_FIGURES)).where(
-        _within(s, scope, t.c.service_date, ClaimRecord.service_date)
+        day_touched(t.c.service_date)
     )
     both = union_all(stored, worked).subquery()
     figures = ("claims", *TOTAL_FIGURES)
@@ -76,13 +77,14 @@ def _total_problems(s, scope: Scope) -> list[str]:
 def _people_problems(s, scope: Scope) -> list[str]:
     c, p, claims = _unreversed()
     t = ClaimPerson.__table__
-    claims = claims.where(_within(s, scope, c.c.psn_no, ClaimRecord.psn_no))
+    person_touched = _within(s, scope, ClaimRecord.psn_no)
+    claims = claims.where(person_touched(c.c.psn_no))
     part = {k: cast(func.extract(k, c.c.service_date), Integer) for k in ("year", "month", "day")}
     bit = literal(1).op("<<")(part["day"] - 1)
     values = {"med_type": c.c.med_type, "hosp_lv": func.coalesce(c.c.hosp_lv, ""),
               "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
     stored = select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))
-    parts = [stored.where(_within(s, scope, t.c.psn_no, ClaimRecord.psn_no))]
+    parts = [stored.where(person_touched(t.c.psn_no))]
     # Each person's days with an unreversed claim, by kind, in one pass over the claims;
     # each scope's rows are then made from them (as migration 0015 fills the table).
     days = (
