@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..db import chain
 from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
-from ..db.sql import report_settings, sum_fen
+from ..db.sql import one_of, report_settings, sum_fen
 from ..errors import NotFound, ValidationError
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -114,7 +114,8 @@ def heads(uow: UnitOfWork) -> dict:
 def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING) -> dict:
     """Every check, in the caller's transaction; with a `scope` since a clean run, of what
     was written after it."""
-    problems: list[str] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope)
+    moved = _moved(s, scope)
+    problems: list[str] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope, moved)
     after = scope.after
     for posting_id, total in s.execute(
         select(Entry.posting_id, sum_fen(Entry.amount))
@@ -133,7 +134,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)
     counts = {
-        "accounts": s.scalar(select(func.count()).select_from(Account).where(_touched(scope, Account.id))),
+        "accounts": s.scalar(select(func.count()).select_from(Account).where(moved(Account.id))),
         "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),
         "entries": s.scalar(select(func.count()).select_from(Entry).where(after(Entry.posting_id))),
     }
@@ -144,30 +145,31 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     return result
 
 
-def _touched(scope: Scope, account_id):
-    """The condition on an account id column: an account this run checks against its
-    journal (since a mark: one that a posting after it moved)."""
+def _moved(s: Session, scope: Scope):
+    """column -> the condition that an account id is one this run checks against its
+    journal (since a mark: one that a posting after it moved; read once, as a list)."""
     if scope.whole:
-        return true()
-    moved = select(Entry.account_id).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None))
-    return account_id.in_(moved.correlate(None))
+        return lambda column: true()
+    q = select(Entry.account_id).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None)).distinct()
+    ids = s.scalars(q).all()
+    return lambda column: one_of(s, column, ids)
 
 
-def _account_problems(s: Session, scope: Scope) -> list[str]:
-    """Each balance (since a mark: each one moved after it) equals its journal entries and
-    none is below zero; since a mark, the balances together are what they were then plus
-    what the postings after it moved."""
+def _account_problems(s: Session, scope: Scope, moved) -> list[str]:
+    """Each balance (since a mark: each one a posting after it moved; `moved` as _moved
+    gives it) equals its journal entries and none is below zero; since a mark, the balances
+    together are what they were then plus what the postings after it moved."""
     problems = []
     journal = (
         select(Entry.account_id, sum_fen(Entry.amount).label("total"))
-        .where(Entry.account_id.is_not(None), _touched(scope, Entry.account_id))
+        .where(Entry.account_id.is_not(None), moved(Entry.account_id))
         .group_by(Entry.account_id)
         .subquery()
     )
     rows = s.execute(
         select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
         .outerjoin(journal, journal.c.account_id == Account.id)
-        .where(Account.balance != func.coalesce(journal.c.total, 0), _touched(scope, Account.id))
+        .where(Account.balance != func.coalesce(journal.c.total, 0), moved(Account.id))
     )
     for psn_no, balance, total in rows:
         problems.append(
@@ -177,13 +179,13 @@ def _account_problems(s: Session, scope: Scope) -> list[str]:
         problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} is below zero")
     if not scope.whole:
         now = s.scalar(select(sum_fen(Account.balance)))
-        moved = s.scalar(
+        since = s.scalar(
             select(sum_fen(Entry.amount)).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None))
         )
-        if now != scope.mark.balances + moved:
+        if now != scope.mark.balances + since:
             problems.append(
                 f"accounts: their balances add up to {format_fen(now)}, but the clean run {scope.mark.run} left "
-                f"{format_fen(scope.mark.balances)} and the postings since moved {format_fen(moved)}: a balance "
+                f"{format_fen(scope.mark.balances)} and the postings since moved {format_fen(since)}: a balance "
                 "changed behind the ledger's back (run `ledger verify` in full to name it)"
             )
     return problems
