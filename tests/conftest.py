@@ -16,12 +16,17 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from ledger import i18n
 from ledger.cli import cli, main
 from ledger.db import chain, migrate
 from ledger.db.engine import make_engine, normalize_url
 from ledger.db.models import Base
 from ledger.formats import read_ahead
 from ledger.uow import UnitOfWork
+
+# The suite asserts English texts: a developer's Chinese locale must not change them. The
+# tests of the language choice (tests/e2e/test_language.py) set these themselves.
+os.environ["LEDGER_LANG"] = "en"
 
 PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -35,6 +40,14 @@ def pytest_addoption(parser):
 
 def pytest_report_header(config):
     return f"ledger test database: {'PostgreSQL ' + normalize_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """The language is one for the process (ledger/i18n.py): a test that ran the command in
+    Chinese leaves the next test in English, as it found it."""
+    yield
+    i18n.use("en")
 
 
 @pytest.fixture(scope="session")

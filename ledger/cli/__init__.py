@@ -13,7 +13,7 @@ from ..db import DEFAULT_URL
 from ..errors import LedgerError
 from ..rules.operators import check_operator
 from ..rules.text import shown
-from . import config
+from . import config, language
 from .commands import LazyGroup
 from .context import Ctx, default_operator, first_line, warn
 
@@ -22,6 +22,13 @@ class LedgerGroup(LazyGroup):
     """Turns domain and database errors into one line on stderr and the exit code their
     kind has (docs/cli.md, "Exit codes"), never a traceback; with `--json`, the line is a
     JSON object, as the command's output would have been."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # The language first: Click says the help and the usage errors while it parses.
+        settings = extra.get("default_map") or {}
+        language.install(language.choose(args, os.environ, settings.get("lang")))
+        language.localize(self)
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx):
         as_json = _asks_json([*getattr(ctx, "_protected_args", ()), *ctx.args])
@@ -133,9 +140,16 @@ def _operator(name: str) -> str:
     callback=lambda _c, _p, v: _operator(v),
     help="Who is acting, recorded with every write (env LEDGER_OPERATOR; default: your login name).",
 )
+@click.option(
+    "--lang",
+    envvar=language.ENV,
+    callback=language.check,
+    metavar="zh|en",
+    help="Language of help, messages and tables (env LEDGER_LANG; default: from the locale, LANG).",
+)
 @click.version_option(package_name="gongji-ledger")
 @click.pass_context
-def cli(ctx, db_url, operator):
+def cli(ctx, db_url, operator, lang):
     """门诊共济账本: the books of a city's outpatient mutual-aid mechanism.
 
     Persons and their yearly enrollment, personal accounts, policy parameters with their

@@ -12,6 +12,10 @@ import importlib
 import click
 from click.utils import make_default_short_help
 
+from .. import i18n
+from ..i18n import _
+from . import language
+
 # name -> (module under ledger.cli, attribute, the short help its docstring gives)
 COMMANDS = {
     "account": ("accounts", "command", "Personal accounts (个人账户): credit, balance, statement."),
@@ -46,16 +50,22 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name: str):
         if name in self.commands or name not in COMMANDS:
             return self.commands.get(name)
-        module, attribute, _ = COMMANDS[name]
-        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        module, attribute, _short = COMMANDS[name]
+        return language.localize(getattr(importlib.import_module(f"{__package__}.{module}"), attribute))
 
     def format_commands(self, ctx, formatter) -> None:
         """Click's own listing, from the table instead of the imported commands."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(map(len, names))
-        rows = [(n, make_default_short_help(_short_help(self, n), limit)) for n in names]
-        with formatter.section("Commands"):
+        rows = [(n, _shortened(_(_short_help(self, n)), limit)) for n in names]
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """Click's shortening for English; a Chinese short help is one sentence already, and
+    the layout wraps it by columns."""
+    return make_default_short_help(text, limit) if i18n.language() == "en" else text
 
 
 def _short_help(group: click.Group, name: str) -> str:

@@ -3,10 +3,12 @@
 The first of these files that exists is read: `./ledger.toml` (the working folder), then
 `ledger/ledger.toml` in the user's configuration folder (`$XDG_CONFIG_HOME`, by default
 `~/.config`). `LEDGER_CONFIG` names a file instead. A value on the command line wins over
-the environment (`LEDGER_DATABASE_URL`, `LEDGER_OPERATOR`), and both over the file.
+the environment (`LEDGER_DATABASE_URL`, `LEDGER_OPERATOR`, `LEDGER_LANG`), and both over
+the file; `lang` in the file wins over the locale (LANG).
 
     database = "postgresql://clerk@db.example/ledger"
     operator = "王芳"
+    lang = "zh"
 """
 
 import os
@@ -15,7 +17,7 @@ from pathlib import Path
 import click
 
 # key in the file -> the `ledger` option it sets
-KEYS = {"database": "db_url", "operator": "operator"}
+KEYS = {"database": "db_url", "operator": "operator", "lang": "lang"}
 
 
 def config_path() -> Path | None:

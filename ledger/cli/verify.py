@@ -3,6 +3,7 @@ import re
 import click
 
 from ..errors import ChecksFailed
+from ..i18n import _
 from ..services.verify import heads, verify
 from .context import emit, json_option
 
@@ -15,7 +16,9 @@ def _noted_head(ctx, param, values) -> dict[str, tuple[int, str]]:
         m = _NOTED.match(v.strip())
         if m is None:
             raise click.BadParameter(
-                f"{v!r}: write CHAIN:ID:HASH as `ledger verify --head` prints it (journal:1234:9f86…)"
+                _("{value!r}: write CHAIN:ID:HASH as `ledger verify --head` prints it (journal:1234:9f86…)").format(
+                    value=v
+                )
             )
         noted[m[1]] = (int(m[2]), m[3])
     return noted
@@ -69,22 +72,40 @@ def command(obj, show_head, expect, since, as_json):
     if show_head:
         d["heads"] = heads(uow)
 
-    def human(d):
-        c = d["checked"]
-        if "since" in d:
-            m = d["since"]
-            click.echo(
-                f"since the clean run {m['run']} of {m['at'][:19].replace('T', ' ')} UTC (journal posting {m['journal']}):"
-            )
-        click.echo(f"checked {c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries")
-        for p in d["problems"]:
-            click.echo(f"  VIOLATION {p}")
-        for name, h in d.get("heads", {}).items():
-            click.echo(f"head of the {name}: {name}:{h['id'] if h['id'] is not None else 0}:{h['hash']}")
-        click.echo("ok" if d["ok"] else f"{len(d['problems'])} violation(s)")
-        if "not_recorded" in d:
-            click.echo(f"(not recorded: {d['not_recorded']}; the next --since starts from an earlier run)")
-
-    emit(d, as_json, human)
+    # For scripts each problem is an object: what kind, in which table, which row, and the line.
+    shown = {**d, "problems": [p.as_json() for p in d["problems"]]} if as_json else d
+    emit(shown, as_json, _human)
     if not d["ok"]:
-        raise ChecksFailed(f"verify found {len(d['problems'])} violation(s)")
+        raise ChecksFailed(_("verify found {n} violation(s)").format(n=len(d["problems"])))
+
+
+def _human(d: dict) -> None:
+    c = d["checked"]
+    if "since" in d:
+        m = d["since"]
+        click.echo(
+            _("since the clean run {run} of {at} UTC (journal posting {journal}):").format(
+                run=m["run"], at=m["at"][:19].replace("T", " "), journal=m["journal"]
+            )
+        )
+    click.echo(
+        _("checked {accounts} accounts, {postings} postings, {entries} entries").format(
+            accounts=c["accounts"], postings=c["postings"], entries=c["entries"]
+        )
+    )
+    for p in d["problems"]:
+        click.echo("  " + _("VIOLATION {problem}").format(problem=p))
+    for name, h in d.get("heads", {}).items():
+        click.echo(
+            _("head of the {chain}: {name}:{id}:{hash}").format(
+                chain=_("journal") if name == "journal" else _("audit log"),
+                name=name,
+                id=h["id"] if h["id"] is not None else 0,
+                hash=h["hash"],
+            )
+        )
+    click.echo(_("ok") if d["ok"] else _("{n} violation(s)").format(n=len(d["problems"])))
+    if "not_recorded" in d:
+        click.echo(
+            _("(not recorded: {why}; the next --since starts from an earlier run)").format(why=d["not_recorded"])
+        )

@@ -14,12 +14,14 @@ from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
 from ..db.sql import one_of, report_settings, sum_fen
 from ..errors import NotFound, ValidationError
+from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
 from .verify_claims import claim_problems, reversal_problems
+from .verify_problem import Problem, problem
 from .verify_rollups import rollup_problems
 from .verify_scope import EVERYTHING, Scope, last_mark
 from .verify_usage import usage_problems
@@ -37,7 +39,7 @@ def verify(
     `since`: check only what was written after the last clean run (verify_scope.py). A
     clean run is recorded (`record`), so the next `since` run starts where it ended."""
     if since and expect_heads:
-        raise ValidationError("--expect-head", "walks the whole chain: give it without --since")
+        raise ValidationError("--expect-head", _("walks the whole chain: give it without --since"))
     with uow.read_only():
         s = uow.session
         if uow.dialect == "postgresql":  # one snapshot for every check, and for the mark
@@ -47,7 +49,7 @@ def verify(
         if since:
             mark = last_mark(s)
             if mark is None:
-                raise NotFound("no clean run of `ledger verify` is recorded yet: run it once in full")
+                raise NotFound(_("no clean run of `ledger verify` is recorded yet: run it once in full"))
             scope = Scope(mark)
         result = check(s, expect_heads, scope)
         reached = chain.heads(s), s.scalar(select(sum_fen(Account.balance)))
@@ -79,9 +81,9 @@ def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: 
     except (ProgrammingError, OperationalError) as e:
         why = str(e.orig).lower()
         if "locked" in why:
-            return "another writer held the database"
+            return _("another writer held the database")
         if any(w in why for w in ("permission denied", "readonly", "read-only")):
-            return "this login may not write verify_runs"
+            return _("this login may not write verify_runs")
         raise
     return None
 
@@ -115,7 +117,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     """Every check, in the caller's transaction; with a `scope` since a clean run, of what
     was written after it."""
     moved = _moved(s, scope)
-    problems: list[str] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope, moved)
+    problems: list[Problem] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope, moved)
     after = scope.after
     for posting_id, total in s.execute(
         select(Entry.posting_id, sum_fen(Entry.amount))
@@ -123,11 +125,22 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
         .group_by(Entry.posting_id)
         .having(func.sum(Entry.amount) != 0)
     ):
-        problems.append(f"posting {posting_id}: entries sum to {format_fen(total)}, not 0")
+        problems.append(
+            problem(
+                "posting_unbalanced",
+                "journal_postings",
+                posting_id,
+                "posting {id}: entries sum to {total}, not 0",
+                id=posting_id,
+                total=format_fen(total),
+            )
+        )
     for (posting_id,) in s.execute(
         select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None), after(Posting.id))
     ):
-        problems.append(f"posting {posting_id}: has no entries")
+        problems.append(
+            problem("posting_empty", "journal_postings", posting_id, "posting {id}: has no entries", id=posting_id)
+        )
     problems += _contribution_problems(s, scope)
     problems += usage_problems(s, scope)
     problems += claim_problems(s, scope)
@@ -155,7 +168,7 @@ def _moved(s: Session, scope: Scope):
     return lambda column: one_of(s, column, ids)
 
 
-def _account_problems(s: Session, scope: Scope, moved) -> list[str]:
+def _account_problems(s: Session, scope: Scope, moved) -> list[Problem]:
     """Each balance (since a mark: each one a posting after it moved; `moved` as _moved
     gives it) equals its journal entries and none is below zero; since a mark, the balances
     together are what they were then plus what the postings after it moved."""
@@ -173,10 +186,27 @@ def _account_problems(s: Session, scope: Scope, moved) -> list[str]:
     )
     for psn_no, balance, total in rows:
         problems.append(
-            f"account of {mask(psn_no)}: balance {format_fen(balance)} but its journal entries sum to {format_fen(total)}"
+            problem(
+                "balance_not_journal",
+                "accounts",
+                psn_no,
+                "account of {psn}: balance {balance} but its journal entries sum to {total}",
+                psn=mask(psn_no),
+                balance=format_fen(balance),
+                total=format_fen(total),
+            )
         )
     for psn_no, balance in s.execute(select(Account.psn_no, Account.balance).where(Account.balance < 0)):
-        problems.append(f"account of {mask(psn_no)}: balance {format_fen(balance)} is below zero")
+        problems.append(
+            problem(
+                "balance_negative",
+                "accounts",
+                psn_no,
+                "account of {psn}: balance {balance} is below zero",
+                psn=mask(psn_no),
+                balance=format_fen(balance),
+            )
+        )
     if not scope.whole:
         now = s.scalar(select(sum_fen(Account.balance)))
         since = s.scalar(
@@ -184,26 +214,44 @@ def _account_problems(s: Session, scope: Scope, moved) -> list[str]:
         )
         if now != scope.mark.balances + since:
             problems.append(
-                f"accounts: their balances add up to {format_fen(now)}, but the clean run {scope.mark.run} left "
-                f"{format_fen(scope.mark.balances)} and the postings since moved {format_fen(since)}: a balance "
-                "changed behind the ledger's back (run `ledger verify` in full to name it)"
+                problem(
+                    "balances_total",
+                    "accounts",
+                    None,
+                    "accounts: their balances add up to {now}, but the clean run {run} left {then} and the "
+                    "postings since moved {moved}: a balance changed behind the ledger's back (run `ledger verify` "
+                    "in full to name it)",
+                    now=format_fen(now),
+                    run=scope.mark.run,
+                    then=format_fen(scope.mark.balances),
+                    moved=format_fen(since),
+                )
             )
     return problems
 
 
-def _contribution_problems(s: Session, scope: Scope) -> list[str]:
+def _contribution_problems(s: Session, scope: Scope) -> list[Problem]:
     """Each contribution paid is for an enrolled member, and its posting collects its amount."""
     problems = []
     missing_enrollment = (
-        select(ContributionPayment.member_psn_no, ContributionPayment.year)
+        select(ContributionPayment.id, ContributionPayment.member_psn_no, ContributionPayment.year)
         .outerjoin(
             Enrollment,
             (Enrollment.psn_no == ContributionPayment.member_psn_no) & (Enrollment.year == ContributionPayment.year),
         )
         .where(Enrollment.id.is_(None), scope.after(ContributionPayment.posting_id))
     )
-    for psn_no, year in s.execute(missing_enrollment):
-        problems.append(f"contribution of {mask(psn_no)} for {year}: paid but the member is not enrolled for {year}")
+    for payment_id, psn_no, year in s.execute(missing_enrollment):
+        problems.append(
+            problem(
+                "contribution_not_enrolled",
+                "contribution_payments",
+                payment_id,
+                "contribution of {psn} for {year}: paid but the member is not enrolled for {year}",
+                psn=mask(psn_no),
+                year=year,
+            )
+        )
     collected = (
         select(ContributionPayment.id, ContributionPayment.amount, sum_fen(Entry.amount))
         .outerjoin(
@@ -215,6 +263,14 @@ def _contribution_problems(s: Session, scope: Scope) -> list[str]:
     )
     for payment_id, amount, total in s.execute(collected):
         problems.append(
-            f"contribution payment {payment_id}: {format_fen(amount)} recorded but its posting collects {format_fen(total)}"
+            problem(
+                "contribution_not_collected",
+                "contribution_payments",
+                payment_id,
+                "contribution payment {id}: {amount} recorded but its posting collects {total}",
+                id=payment_id,
+                amount=format_fen(amount),
+                total=format_fen(total),
+            )
         )
     return problems

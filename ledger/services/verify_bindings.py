@@ -6,13 +6,18 @@ from sqlalchemy.orm import aliased
 
 from ..db.models import ClaimMutualAid, ClaimRecord, ContributionPayment, FamilyBinding
 from ..rules.idcard import mask
+from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
 
-def binding_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+def binding_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """No pair is bound twice at once (every binding, always: they are few), and every
     mutual-aid payment and contribution (since a mark: posted after it) was made by the
     binding's holder, for its member, on a day the binding was active."""
+    return _overlaps(s) + _payments_unbound(s, scope) + _contributions_unbound(s, scope)
+
+
+def _overlaps(s) -> list[Problem]:
     problems = []
     a, b = aliased(FamilyBinding), aliased(FamilyBinding)
     overlap = (
@@ -23,8 +28,22 @@ def binding_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     )
     for first, second, holder, member in s.execute(overlap):
         problems.append(
-            f"bindings {first} and {second}: {mask(holder)} and member {mask(member)} are bound twice at once"
+            problem(
+                "binding_twice",
+                "family_bindings",
+                first,
+                "bindings {first} and {second}: {holder} and member {member} are bound twice at once",
+                first=first,
+                second=second,
+                holder=mask(holder),
+                member=mask(member),
+            )
         )
+    return problems
+
+
+def _payments_unbound(s, scope: Scope) -> list[Problem]:
+    problems = []
     m, bd = ClaimMutualAid, FamilyBinding
     wrong = (
         select(ClaimRecord.setl_id, m.payer_psn_no, bd.id, ClaimRecord.service_date)
@@ -42,9 +61,24 @@ def binding_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     )
     for setl_id, payer, binding_id, day in s.execute(wrong):
         problems.append(
-            f"claim {setl_id}: paid by {mask(payer)} under binding {binding_id}, which did not bind that payer to the patient on {day}"
+            problem(
+                "mutual_aid_unbound",
+                "claim_mulaid_payments",
+                setl_id,
+                "claim {setl_id}: paid by {payer} under binding {binding}, which did not bind that payer to the "
+                "patient on {day}",
+                setl_id=setl_id,
+                payer=mask(payer),
+                binding=binding_id,
+                day=day,
+            )
         )
-    cp = ContributionPayment
+    return problems
+
+
+def _contributions_unbound(s, scope: Scope) -> list[Problem]:
+    problems = []
+    cp, bd = ContributionPayment, FamilyBinding
     wrong = (
         select(cp.year, cp.member_psn_no, cp.holder_psn_no, cp.paid_on, bd.id)
         .join(bd, bd.id == cp.binding_id)
@@ -56,7 +90,17 @@ def binding_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     )
     for year, member, holder, day, binding_id in s.execute(wrong):
         problems.append(
-            f"contribution {year} of {mask(member)}: paid by {mask(holder)} on {day} under binding {binding_id}, "
-            "which did not bind that holder to the member that day"
+            problem(
+                "contribution_unbound",
+                "contribution_payments",
+                f"{member}/{year}",
+                "contribution {year} of {member}: paid by {holder} on {day} under binding {binding}, which did "
+                "not bind that holder to the member that day",
+                year=year,
+                member=mask(member),
+                holder=mask(holder),
+                day=day,
+                binding=binding_id,
+            )
         )
     return problems

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from ..db import chain
 from ..db.models import AuditRecord, Entry, Posting
+from ..i18n import N_, _
+from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
 BATCH = 10_000  # rows read at a time: a chain of millions is walked, not loaded
@@ -74,55 +76,70 @@ def recompute(s: Session, name: str, start: tuple[int | None, str] = (None, chai
 
 def chain_problems(
     s: Session, expect: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING
-) -> list[str]:
+) -> list[Problem]:
     """The first break of each chain, a head that is not its last row, and any noted head
     (`expect`: chain -> (id, hash)) the chain no longer reaches. With a `scope` since a
     clean run, each chain is walked from the head that run saw (from the row before it, so
     that row must still hash to what the run saw)."""
-    problems = []
     heads = chain.heads(s)
     expect = expect or {}
-    for name, label, what in (
-        (chain.JOURNAL, "journal", "journal posting"),
-        (chain.AUDIT, "audit log", "audit record"),
+    problems = []
+    for name, table, label, what in (
+        (chain.JOURNAL, "journal_postings", _("journal"), _("journal posting")),
+        (chain.AUDIT, "audit_log", _("audit log"), _("audit record")),
     ):
-        marked = (None, None) if scope.whole else getattr(scope.mark, name)
-        start = _before(s, name, marked[0])
-        last, broken, marked_seen = start, False, marked[0] is None
-        noted = expect.get(name)
-        noted_seen = noted is not None and noted == (0, chain.GENESIS)  # noted while the chain was empty
-        for row_id, stored, computed in recompute(s, name, start):
-            breaks = not broken and stored != computed
-            if breaks:
-                problems.append(
-                    f"{what} {row_id}: its hash does not follow from its content and the {label} before it: "
-                    "changed, inserted or something before it removed (every later row is chained to it)"
-                )
-                broken = True
-            if row_id == marked[0]:
-                marked_seen = True
-                if computed != marked[1] and not breaks:  # rehashed whole since the run
-                    problems.append(
-                        f"{what} {row_id}: the last one the clean run {scope.mark.run} checked is not as it was then "
-                        f"(it, or the {label} before it, changed: run `ledger verify` in full)"
-                    )
-            if noted is not None and row_id == noted[0]:
-                noted_seen = True
-                if computed != noted[1]:
-                    problems.append(
-                        f"{what} {row_id}: the {label} up to it is not the one whose head was noted ({noted[1][:16]}…)"
-                    )
-            last = (row_id, stored)
-        if not marked_seen:
-            problems.append(f"{what} {marked[0]}, the last one the clean run {scope.mark.run} checked, is gone")
-        if noted is not None and not noted_seen:
-            problems.append(f"{what} {noted[0]}, the noted head of the {label}, is no longer in it")
-        if heads.get(name) != last:
-            head_id = heads.get(name, (None,))[0]
-            problems.append(
-                f"the {label}'s head names {what} {head_id}, but its last row is {last[0] or 'none'}: "
-                "rows were removed from its end, or added behind the writer's back"
+        problems += _walk(s, name, table, {"chain": label, "what": what}, scope, expect.get(name), heads.get(name))
+    return problems
+
+
+def _walk(s: Session, name: str, table: str, words: dict, scope: Scope, noted, head) -> list[Problem]:
+    """One chain's problems; `words` name the chain and its rows in the problems' lines."""
+    problems = []
+    marked = (None, None) if scope.whole else getattr(scope.mark, name)
+    start = _before(s, name, marked[0])
+    last, broken, marked_seen = start, False, marked[0] is None
+    noted_seen = noted is not None and noted == (0, chain.GENESIS)  # noted while the chain was empty
+    run = None if scope.whole else scope.mark.run
+    for row_id, stored, computed in recompute(s, name, start):
+        breaks = not broken and stored != computed
+        if breaks:
+            message = N_(
+                "{what} {id}: its hash does not follow from its content and the {chain} before it: "
+                "changed, inserted or something before it removed (every later row is chained to it)"
             )
+            problems.append(problem("chain_broken", table, row_id, message, id=row_id, **words))
+            broken = True
+        if row_id == marked[0]:
+            marked_seen = True
+            if computed != marked[1] and not breaks:  # rehashed whole since the run
+                message = N_(
+                    "{what} {id}: the last one the clean run {run} checked is not as it was then "
+                    "(it, or the {chain} before it, changed: run `ledger verify` in full)"
+                )
+                problems.append(problem("chain_mark_changed", table, row_id, message, id=row_id, run=run, **words))
+        if noted is not None and row_id == noted[0]:
+            noted_seen = True
+            if computed != noted[1]:
+                message = N_("{what} {id}: the {chain} up to it is not the one whose head was noted ({hash}…)")
+                problems.append(
+                    problem("chain_noted_head_differs", table, row_id, message, id=row_id, hash=noted[1][:16], **words)
+                )
+        last = (row_id, stored)
+    if not marked_seen:
+        message = N_("{what} {id}, the last one the clean run {run} checked, is gone")
+        problems.append(problem("chain_mark_gone", table, marked[0], message, id=marked[0], run=run, **words))
+    if noted is not None and not noted_seen:
+        message = N_("{what} {id}, the noted head of the {chain}, is no longer in it")
+        problems.append(problem("chain_noted_head_gone", table, noted[0], message, id=noted[0], **words))
+    if head != last:
+        message = N_(
+            "the {chain}'s head names {what} {id}, but its last row is {last}: rows were removed from its end, "
+            "or added behind the writer's back"
+        )
+        head_id = (head or (None,))[0]
+        problems.append(
+            problem("chain_head_not_last", "chain_heads", name, message, id=head_id, last=last[0] or _("none"), **words)
+        )
     return problems
 
 

@@ -6,33 +6,36 @@ from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..db.models import ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource, Entry
 from ..db.sql import sum_fen
+from ..i18n import N_, _
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
 
-def claim_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """docs/claims.md, step 7 on every claim (since a mark: every claim posted after it),
     and the claim against its own journal posting, its payers and its platform record."""
     c = ClaimRecord
     problems = []
     sums = (
-        ("medfee_sumamt = fund_pay_sumamt + psn_part_amt", c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
+        # the rules as a person reads them in the problem (a formula is its own translation)
+        (N_("medfee_sumamt = fund_pay_sumamt + psn_part_amt"), c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
         (
-            "fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay",
+            N_("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay"),
             c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
         ),
         (
-            "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
+            N_("psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay"),
             c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
         ),
         (
-            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt",
+            N_("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt"),
             c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt,
         ),
         (
-            "no amount below zero",
+            N_("no amount below zero"),
             or_(
                 *(
                     col < 0
@@ -51,15 +54,26 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[str]:
         ),
     )
     # One pass over the claims, a flag per rule; reported rule by rule.
-    flags = [case((broken, 1), else_=0) for _, broken in sums]
-    broken_any = or_(*(broken for _, broken in sums))
+    flags = [case((broken, 1), else_=0) for _rule, broken in sums]
+    broken_any = or_(*(broken for _rule, broken in sums))
     bad = by_claim(s.execute(select(c.setl_id, *flags).where(broken_any, scope.after(c.posting_id))))
-    for n, (rule, _) in enumerate(sums, 1):
-        problems += [f"claim {row[0]}: does not satisfy {rule}" for row in bad if row[n]]
+    for n, (rule, _broken) in enumerate(sums, 1):
+        problems += [
+            problem(
+                "claim_does_not_add_up",
+                "claims",
+                row[0],
+                "claim {setl_id}: does not satisfy {rule}",
+                setl_id=row[0],
+                rule=_(rule),
+            )
+            for row in bad
+            if row[n]
+        ]
     return problems + _posting_problems(s, scope) + _payer_problems(s, scope) + _source_problems(s, scope)
 
 
-def _source_problems(s, scope: Scope) -> list[str]:
+def _source_problems(s, scope: Scope) -> list[Problem]:
     """A claim posted from a platform record: its other funds, one by one, add up to what
     the claim says they paid together."""
     c, src = ClaimRecord, ClaimSource
@@ -70,12 +84,20 @@ def _source_problems(s, scope: Scope) -> list[str]:
         .where(c.other_funds_pay != together, scope.after(c.posting_id))
     )
     return [
-        f"claim {setl_id}: its source gives other funds {format_fen(given)}, the claim says {format_fen(claimed)}"
+        problem(
+            "claim_source_differs",
+            "claims",
+            setl_id,
+            "claim {setl_id}: its source gives other funds {given}, the claim says {claimed}",
+            setl_id=setl_id,
+            given=format_fen(given),
+            claimed=format_fen(claimed),
+        )
         for setl_id, claimed, given in by_claim(s.execute(q))
     ]
 
 
-def _posting_problems(s, scope: Scope) -> list[str]:
+def _posting_problems(s, scope: Scope) -> list[Problem]:
     """What each book of the claim's posting received, beside what the claim says it paid."""
     c, e = ClaimRecord, Entry
     problems = []
@@ -86,36 +108,45 @@ def _posting_problems(s, scope: Scope) -> list[str]:
         return sum_fen(case((condition, e.amount), else_=literal(0)))
 
     legs = (
-        ("provider", book_sum(e.book == "provider"), c.medfee_sumamt),
-        ("pooled_fund", -book_sum(e.book == "pooled_fund"), c.hifp_pay),
+        (N_("provider"), book_sum(e.book == "provider"), c.medfee_sumamt),
+        (N_("pooled_fund"), -book_sum(e.book == "pooled_fund"), c.hifp_pay),
         (
-            "second-layer funds",
+            N_("second-layer funds"),
             -book_sum(e.book.in_(("major_illness_insurance", "large_expense_subsidy"))),
             c.hifmi_pay + c.hifob_pay,
         ),
-        ("own account", -book_sum(own), c.acct_pay),
-        ("relatives' accounts", -book_sum(others), c.acct_mulaid_pay),
-        ("other funds", -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
-        ("patient_cash", -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
+        (N_("own account"), -book_sum(own), c.acct_pay),
+        (N_("relatives' accounts"), -book_sum(others), c.acct_mulaid_pay),
+        (N_("other funds"), -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
+        (N_("patient_cash"), -book_sum(e.book == "patient_cash"), c.psn_cash_pay),
     )
-    cols = [x for _, journal, claimed in legs for x in (journal.label(None), claimed)]
+    cols = [x for _name, journal, claimed in legs for x in (journal.label(None), claimed)]
     q = (
         select(c.setl_id, *cols)
         .join(e, e.posting_id == c.posting_id)
         .where(scope.after(c.posting_id))
-        .group_by(c.id, c.setl_id, *(claimed for _, _, claimed in legs))
+        .group_by(c.id, c.setl_id, *(claimed for _name, _journal, claimed in legs))
     )
-    q = q.having(or_(*(journal != claimed for _, journal, claimed in legs)))
+    q = q.having(or_(*(journal != claimed for _name, journal, claimed in legs)))
     for setl_id, *figures in by_claim(s.execute(q)):
-        for (name, _, _), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
+        for (name, _j, _c), journal, claimed in zip(legs, figures[::2], figures[1::2], strict=True):
             if journal != claimed:
                 problems.append(
-                    f"claim {setl_id}: its journal posting gives {name} {format_fen(journal)}, the claim says {format_fen(claimed)}"
+                    problem(
+                        "claim_posting_differs",
+                        "claims",
+                        setl_id,
+                        "claim {setl_id}: its journal posting gives {field} {journal}, the claim says {claimed}",
+                        setl_id=setl_id,
+                        field=_(name),
+                        journal=format_fen(journal),
+                        claimed=format_fen(claimed),
+                    )
                 )
     return problems
 
 
-def _payer_problems(s, scope: Scope) -> list[str]:
+def _payer_problems(s, scope: Scope) -> list[Problem]:
     """acct_mulaid_pay is what the claim's payers paid, together."""
     c = ClaimRecord
     problems = []
@@ -131,12 +162,20 @@ def _payer_problems(s, scope: Scope) -> list[str]:
     )
     for setl_id, claimed, paid in by_claim(s.execute(q)):
         problems.append(
-            f"claim {setl_id}: acct_mulaid_pay {format_fen(claimed)} but its payers paid {format_fen(paid)}"
+            problem(
+                "claim_payers_differ",
+                "claims",
+                setl_id,
+                "claim {setl_id}: acct_mulaid_pay {claimed} but its payers paid {paid}",
+                setl_id=setl_id,
+                claimed=format_fen(claimed),
+                paid=format_fen(paid),
+            )
         )
     return problems
 
 
-def reversal_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+def reversal_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """A claim is reversed at most once, and a reversal's posting undoes exactly the
     claim's: per book and account, the two postings sum to zero (since a mark: the
     reversals posted after it)."""
@@ -149,7 +188,16 @@ def reversal_problems(s, scope: Scope = EVERYTHING) -> list[str]:
         .group_by(ClaimRecord.setl_id)
         .having(func.count() > 1)
     ):
-        problems.append(f"claim {setl_id}: reversed {n} times")
+        problems.append(
+            problem(
+                "claim_reversed_twice",
+                "claim_reversals",
+                setl_id,
+                "claim {setl_id}: reversed {n} times",
+                setl_id=setl_id,
+                n=n,
+            )
+        )
     # The claim's posting and its reversal's, side by side per reversal (a union rather
     # than an OR in the join, so each half walks the entries' posting index).
     pair = (
@@ -172,7 +220,16 @@ def reversal_problems(s, scope: Scope = EVERYTHING) -> list[str]:
     )
     for setl_id, book, psn_no, left in s.execute(both):
         problems.append(
-            f"reversal of claim {setl_id}: {book} of {mask(psn_no)} is left at {format_fen(left)} after the claim and its reversal, not 0.00"
+            problem(
+                "reversal_not_exact",
+                "claim_reversals",
+                setl_id,
+                "reversal of claim {setl_id}: {book} of {psn} is left at {left} after the claim and its reversal, not 0.00",
+                setl_id=setl_id,
+                book=book,
+                psn=mask(psn_no),
+                left=format_fen(left),
+            )
         )
     return problems
 

@@ -7,14 +7,16 @@ from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, 
 from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
 from ..db.models.rollups import ALL_CLAIMS, MONTHS, PEOPLE_KEY, SCOPES, TOTAL_FIGURES, TOTAL_KEY
 from ..db.sql import one_of, sum_fen
+from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
 SHOWN = 20  # the first problems of each table, in key order; a drifted table has many
 
 
-def rollup_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+def rollup_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """Both tables against the claims; since a mark, the rows a claim posted or reversed
     after it moved: claim_totals of its service day, claim_people of its patient."""
     return _total_problems(s, scope) + _people_problems(s, scope)
@@ -38,7 +40,7 @@ def _unreversed():
     return c, p, q.where(~exists().where(ClaimReversal.claim_id == c.c.id))
 
 
-def _total_problems(s, scope: Scope) -> list[str]:
+def _total_problems(s, scope: Scope) -> list[Problem]:
     c, p, claims = _unreversed()
     t = ClaimTotal.__table__
     day_touched = _within(s, scope, ClaimRecord.service_date)
@@ -68,13 +70,23 @@ def _total_problems(s, scope: Scope) -> list[str]:
     for r in s.execute(q):
         where = f"{r.service_date} {r.med_type}/{r.hosp_lv or '-'}/{r.fixmedins_code or '-'} {r.region} {r.insutype}"
         problems.append(
-            f"claim_totals {where}: the stored sums less its claims' are {r.claims} claims, "
-            f"fee {format_fen(r.medfee_sumamt)}, fund {format_fen(r.fund_pay_sumamt)}, cash {format_fen(r.psn_cash_pay)}"
+            problem(
+                "claim_totals_differ",
+                "claim_totals",
+                where,
+                "claim_totals {where}: the stored sums less its claims' are {claims} claims, fee {fee}, fund {fund}, "
+                "cash {cash}",
+                where=where,
+                claims=r.claims,
+                fee=format_fen(r.medfee_sumamt),
+                fund=format_fen(r.fund_pay_sumamt),
+                cash=format_fen(r.psn_cash_pay),
+            )
         )
     return problems
 
 
-def _people_problems(s, scope: Scope) -> list[str]:
+def _people_problems(s, scope: Scope) -> list[Problem]:
     c, p, claims = _unreversed()
     t = ClaimPerson.__table__
     person_touched = _within(s, scope, ClaimRecord.psn_no)
@@ -108,11 +120,19 @@ def _people_problems(s, scope: Scope) -> list[str]:
     problems = []
     for r in s.execute(q.order_by(*k).limit(SHOWN)):
         what = (
-            "all claims"
+            _("all claims")
             if r.scope == ALL_CLAIMS
             else f"{r.med_type or '*'}/{r.hosp_lv or '*'}/{r.fixmedins_code or '*'}"
         )
         problems.append(
-            f"claim_people of {mask(r.psn_no)} {r.year} ({what}): the days stored are not the days of its claims"
+            problem(
+                "claim_people_differ",
+                "claim_people",
+                f"{r.psn_no}/{r.year}/{r.scope}",
+                "claim_people of {psn} {year} ({what}): the days stored are not the days of its claims",
+                psn=mask(r.psn_no),
+                year=r.year,
+                what=what,
+            )
         )
     return problems

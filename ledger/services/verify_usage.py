@@ -4,46 +4,20 @@ from sqlalchemy import func, select, true
 
 from ..db.models import BenefitUsage, ClaimRecord, ClaimReversal
 from ..db.sql import sum_fen
+from ..i18n import N_
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
 
-def usage_problems(s, scope: Scope = EVERYTHING) -> list[str]:
+def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """Each usage counter equals what its claims (not reversed) put in it, and keeps
     within its cap (the CHECK guarantees the cap; this also catches a counter that drifted
     from its claims). Since a mark: the counters of the persons whose claims were posted
     or reversed after it, each against all its claims."""
     people = _people(scope)
-    live = (
-        select(ClaimRecord)
-        .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
-        .where(ClaimReversal.id.is_(None), people(ClaimRecord.psn_no))
-        .subquery()
-    )
-    expected: dict[tuple, list[int]] = {}
-    basic = select(
-        live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()
-    ).where(live.c.bucket.is_not(None))
-    for psn, year, bucket, fund, dedc, _ in s.execute(basic.group_by(live.c.psn_no, live.c.year, live.c.bucket)):
-        expected[(psn, year, bucket)] = [fund, dedc, 0]
-    layer = select(
-        live.c.psn_no,
-        live.c.year,
-        live.c.layer_bucket,
-        sum_fen(live.c.hifmi_pay + live.c.hifob_pay),
-        sum_fen(live.c.layer_selfpay),
-        func.count(),
-    ).where(live.c.layer_bucket.is_not(None))
-    for psn, year, bucket, fund, selfpay, _ in s.execute(
-        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)
-    ):
-        expected[(psn, year, bucket)] = [fund, 0, selfpay]
-    combined = select(
-        live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)
-    ).where(live.c.combined_bucket.is_not(None))
-    for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
-        expected[(psn, year, bucket)] = [fund, 0, 0]
+    expected = _expected(s, people)
     problems = []
     for u in s.execute(
         select(
@@ -57,18 +31,71 @@ def usage_problems(s, scope: Scope = EVERYTHING) -> list[str]:
         ).where(people(BenefitUsage.psn_no))
     ):
         want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])
+        key, counter = f"{u.psn_no}/{u.year}/{u.bucket}", {"psn": mask(u.psn_no), "year": u.year, "bucket": u.bucket}
+        fund = format_fen(u.fund_paid)
         if [u.fund_paid, u.deductible_met, u.selfpay] != want:
+            message = N_(
+                "usage of {psn} {year} {bucket}: fund paid {fund}, deductible met {deductible}, self-pay "
+                "{selfpay}; its claims give {want_fund}, {want_deductible}, {want_selfpay}"
+            )
+            found = {"deductible": format_fen(u.deductible_met), "selfpay": format_fen(u.selfpay)}
+            given = dict(zip(("want_fund", "want_deductible", "want_selfpay"), map(format_fen, want), strict=True))
             problems.append(
-                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)}, deductible met {format_fen(u.deductible_met)}, "
-                f"self-pay {format_fen(u.selfpay)}; its claims give {format_fen(want[0])}, {format_fen(want[1])}, {format_fen(want[2])}"
+                problem("usage_not_claims", "benefit_usage", key, message, fund=fund, **counter, **found, **given)
             )
         if u.fund_paid > u.cap:
+            message = N_("usage of {psn} {year} {bucket}: fund paid {fund} exceeds the cap {cap}")
             problems.append(
-                f"usage of {mask(u.psn_no)} {u.year} {u.bucket}: fund paid {format_fen(u.fund_paid)} exceeds the cap {format_fen(u.cap)}"
+                problem("usage_over_cap", "benefit_usage", key, message, fund=fund, cap=format_fen(u.cap), **counter)
             )
-    for (psn, year, bucket), _ in sorted(expected.items()):
-        problems.append(f"usage of {mask(psn)} {year} {bucket}: claims were posted but there is no counter")
+    for psn, year, bucket in sorted(expected):
+        problems.append(
+            problem(
+                "usage_missing",
+                "benefit_usage",
+                f"{psn}/{year}/{bucket}",
+                "usage of {psn} {year} {bucket}: claims were posted but there is no counter",
+                psn=mask(psn),
+                year=year,
+                bucket=bucket,
+            )
+        )
     return problems
+
+
+def _expected(s, people) -> dict[tuple, list[int]]:
+    """(psn_no, year, bucket) -> [fund paid, deductible met, self-pay] from the claims not
+    reversed of the persons `people` admits."""
+    live = (
+        select(ClaimRecord)
+        .outerjoin(ClaimReversal, ClaimReversal.claim_id == ClaimRecord.id)
+        .where(ClaimReversal.id.is_(None), people(ClaimRecord.psn_no))
+        .subquery()
+    )
+    expected: dict[tuple, list[int]] = {}
+    basic = select(
+        live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()
+    ).where(live.c.bucket.is_not(None))
+    for psn, year, bucket, fund, dedc, _count in s.execute(basic.group_by(live.c.psn_no, live.c.year, live.c.bucket)):
+        expected[(psn, year, bucket)] = [fund, dedc, 0]
+    layer = select(
+        live.c.psn_no,
+        live.c.year,
+        live.c.layer_bucket,
+        sum_fen(live.c.hifmi_pay + live.c.hifob_pay),
+        sum_fen(live.c.layer_selfpay),
+        func.count(),
+    ).where(live.c.layer_bucket.is_not(None))
+    for psn, year, bucket, fund, selfpay, _count in s.execute(
+        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)
+    ):
+        expected[(psn, year, bucket)] = [fund, 0, selfpay]
+    combined = select(
+        live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)
+    ).where(live.c.combined_bucket.is_not(None))
+    for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
+        expected[(psn, year, bucket)] = [fund, 0, 0]
+    return expected
 
 
 def _people(scope: Scope):

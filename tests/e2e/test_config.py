@@ -62,7 +62,7 @@ def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(d
     [
         (
             'databse = "sqlite:///x.db"\n',
-            "Error: ledger.toml: unknown key(s) databse; the keys are database, operator\n",
+            "Error: ledger.toml: unknown key(s) databse; the keys are database, operator, lang\n",
         ),
         ("database = 5\n", "Error: ledger.toml: database must be a non-empty string\n"),
         ('database = "unterminated\n', "Error: ledger.toml: not a TOML file the ledger can read ("),

@@ -56,6 +56,20 @@ def test_3_verify_found_violations(run, engine):
     assert r.exit_code == 3
     assert json.loads(r.stdout)["ok"] is False
     assert error_of(r) == {"code": 3, "message": "verify found 1 violation(s)", "field": None}
+    # each problem an object for scripts: its kind, table and row, and the line people read
+    # (the new account holds 0.00 in its journal, 0.01 in its balance)
+    masked = f"{WORKER[:6]}********{WORKER[-4:]}"
+    assert json.loads(r.stdout)["problems"] == [
+        {
+            "kind": "balance_not_journal",
+            "table": "accounts",
+            "id": WORKER,
+            "message": f"account of {masked}: balance 0.01 but its journal entries sum to 0.00",
+        }
+    ]
+    plain = run("verify")
+    assert plain.exit_code == 3
+    assert f"  VIOLATION account of {masked}: balance 0.01 but its journal entries sum to 0.00" in plain.stdout
 
 
 def test_4_a_database_not_migrated_or_not_reachable(tmp_path):

@@ -87,3 +87,23 @@ def test_the_modules_that_moved_answer_to_their_old_names():
     )
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "13"
+
+
+def test_a_module_that_translates_never_binds_the_name_it_translates_with():
+    """`_` is the translation (ledger/i18n.py) where a module imports it; a loop that
+    unpacks into `_` as a throw-away makes it an int in that function, and the next message
+    there fails to be said."""
+    bound = []
+    for p, s in SOURCES.items():
+        tree = ast.parse(s)
+        translates = any(
+            isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("i18n") and "_" in [a.name for a in n.names]
+            for n in ast.walk(tree)
+        )
+        if translates:
+            bound += [
+                f"{p.relative_to(LEDGER)}:{n.lineno}"
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+            ]
+    assert bound == []
