@@ -26,7 +26,8 @@ class LedgerGroup(LazyGroup):
     def make_context(self, info_name, args, parent=None, **extra):
         # The language first: Click says the help and the usage errors while it parses.
         settings = extra.get("default_map") or {}
-        language.install(language.choose(args, os.environ, settings.get("lang")))
+        valued = frozenset(o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts)
+        language.install(language.choose(args, os.environ, settings.get("lang"), valued))
         language.localize(self)
         return super().make_context(info_name, args, parent, **extra)
 

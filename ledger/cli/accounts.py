@@ -1,6 +1,7 @@
 import click
 
 from ..formats.rows import read_rows
+from ..i18n import _
 from ..rules import display
 from ..rules.idcard import mask
 from ..rules.money import parse_yuan
@@ -81,15 +82,20 @@ def statement(obj, psn_no, date_from, date_to, as_json):
     d = accounts.statement(obj.uow(), psn_no, as_date(date_from), as_date(date_to))
 
     def human(d):
-        click.echo(f"statement of {mask(d['psn_no'])} {d['name']}")
-        click.echo(_statement_line("", "opening balance", "", d["opening_balance"]))
+        click.echo(_("statement of {psn} {name}").format(psn=mask(d["psn_no"]), name=d["name"]))
+        click.echo(_statement_line("", _("opening balance"), "", d["opening_balance"]))
         for line in d["lines"]:
             # A long memo wraps onto lines of its own under the memo column: never cut.
-            first, *more = display.wrap(line["memo"] or line["kind"], MEMO)
+            first, *more = display.fill(line["memo"] or line["kind"], MEMO)
+            if line["for"]:  # mutual aid: whom the holder's account paid for, on a line of its own
+                whom = line["for"]
+                more += display.fill(
+                    _("(for {name}, {relation})").format(name=whom["name"], relation=_(whom["relation"])), MEMO
+                )
             click.echo(_statement_line(line["date"], first, line["amount"], line["balance"]))
             for rest in more:
                 click.echo(_statement_line("", rest, "", ""))
-        click.echo(_statement_line("", "closing balance", "", d["closing_balance"]))
+        click.echo(_statement_line("", _("closing balance"), "", d["closing_balance"]))
 
     emit(d, as_json, human)
 

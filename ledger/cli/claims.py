@@ -303,3 +303,7 @@ def usage_command(obj, psn_no, year, as_json):
 from . import reconcile as _reconcile  # noqa: E402 - the group must exist first
 
 command.add_command(_reconcile.command)
+
+from . import claim_list as _claim_list  # noqa: E402 - the group must exist first
+
+command.add_command(_claim_list.command)

@@ -1,10 +1,12 @@
 import click
 
+from ..i18n import _
 from ..policy.parameters import RELATIONS
 from ..rules.idcard import mask
 from ..rules.persons import check_year
 from ..services import family
 from .context import as_date, date_type, emit, json_option, warn
+from .output import more_note, print_listing
 
 
 @click.group("family")
@@ -88,26 +90,66 @@ def unbind(obj, holder, member, on, reason, as_json):
     emit(b, as_json, lambda b: click.echo(f"unbound: {binding_line(b)}"))
 
 
+BINDING_COLUMNS = ("id", "holder", "holder_name", "member", "member_name", "relation", "bound_on", "ended_on")
+
+
 @command.command("list")
-@click.argument("psn_no")
-@json_option
+@click.argument("psn_no", required=False)
+@click.option("--holder", metavar="PSN_NO", help="Only the bindings of this holder.")
+@click.option("--member", metavar="PSN_NO", help="Only the bindings of this member.")
+@click.option("--relation", type=click.Choice(RELATIONS), help="Only bindings of this relation.")
+@click.option("--active/--ended", default=None, help="Only the active bindings, or only the ended ones.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    help="table, csv or json (default: a line per binding for PSN_NO, else a table).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=1000, show_default=True, help="At most this many rows; 0 for all."
+)
 @click.pass_obj
-def list_(obj, psn_no, as_json):
-    """List every binding PSN_NO is in, as holder or member, active and ended.
+def list_(obj, psn_no, holder, member, relation, active, fmt, as_json, limit):
+    """List bindings, active and ended: every one PSN_NO is in, as holder or member, or
+    those the filters name.
 
     \b
     Example:
         ledger family list 220702197806110035 --json
+        ledger family list --holder 220702197806110035 --active
+        ledger family list --relation parent --format csv > parents.csv
     """
-    rows = family.list_bindings(obj.uow(), psn_no)
+    found = family.list_bindings(
+        obj.uow(),
+        psn_no,
+        holder=holder,
+        member=member,
+        relation=relation,
+        active=active,
+        limit=(limit or None) and limit + 1,
+    )
+    rows, more = (found[:limit], True) if limit and len(found) > limit else (found, False)
+    fmt = "json" if as_json else fmt
+    if fmt is not None or psn_no is None:
+        print_listing(rows, BINDING_COLUMNS, fmt or "table", more, _binding_cell, said=frozenset({"relation"}))
+        return
 
     def human(rows):
         if not rows:
-            click.echo("no bindings")
+            click.echo(_("no bindings"))
         for b in rows:
-            click.echo(f"[{b['role']}] {binding_line(b)}")
+            click.echo(f"[{_(b['role'])}] {binding_line(b)}")
 
-    emit(rows, as_json, human)
+    emit(rows, False, human)
+    if more:
+        click.echo(more_note(len(rows)), err=True)
+
+
+def _binding_cell(column: str, value) -> str:
+    if column in ("holder", "member"):
+        return mask(value)
+    return "" if value is None else str(value)
 
 
 @command.command("pay-contribution")

@@ -23,18 +23,19 @@ from ..rules import display
 ENV = "LEDGER_LANG"
 
 
-def choose(args: list[str], env: Mapping[str, str], setting: str | None) -> str:
+def choose(args: list[str], env: Mapping[str, str], setting: str | None, valued: frozenset[str] = frozenset()) -> str:
     """The language of this run: `--lang` on the command line (before the command's name),
     else LEDGER_LANG, else `lang` in ledger.toml, else the locale (LANGUAGE, LC_ALL,
     LC_MESSAGES, LANG); English when none names one of ours. A name that is not a language
     of ours is left to the option to refuse (in English, the language it could not change to)."""
-    for i, a in enumerate(args):
-        if a == "--" or not a.startswith("-"):
-            break
+    i = 0
+    while i < len(args) and args[i] != "--" and args[i].startswith("-"):
+        a = args[i]
         if a == "--lang" and i + 1 < len(args):
             return i18n.normalize(args[i + 1]) or "en"
         if a.startswith("--lang="):
             return i18n.normalize(a.partition("=")[2]) or "en"
+        i += 2 if a in valued else 1  # `valued`: the options before the command that take a value
     for named in (env.get(ENV), setting):
         if named and named.strip():
             return i18n.normalize(named) or "en"

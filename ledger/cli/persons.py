@@ -5,8 +5,10 @@ import click
 from ..formats.rows import read_rows
 from ..rules.codes import scheme_of
 from ..rules.idcard import mask
-from ..services import persons
+from ..rules.persons import check_year
+from ..services import listings, persons
 from .context import as_date, date_type, emit, encoding_option, json_option
+from .output import listing_options, print_listing
 
 
 @click.group("person")
@@ -138,3 +140,40 @@ def enroll(obj, psn_no, year, on, as_json):
         as_json,
         lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"),
     )
+
+
+PERSON_COLUMNS = ("psn_no", "name", "insutype", "psn_type", "resident_category", "region", "enrolled", "balance")
+
+
+@command.command("list")
+@click.option("--region", help="Only persons of this region code or its prefix (2207: the city of Songyuan).")
+@click.option("--insutype", type=click.Choice(["310", "390"]), help="310 employee (职工) or 390 resident (居民).")
+@click.option("--enrolled", "year", help="Only persons insured for this year.")
+@click.option("--name", help="Only persons whose name holds this text.")
+@listing_options
+@click.pass_obj
+def list_(obj, region, insutype, year, name, fmt, as_json, limit):
+    """List persons by ID number, with their scheme, enrollment years and balance.
+
+    \b
+    Example:
+        ledger person list --region 2207 --enrolled 2025
+        ledger person list --name 李 --format csv > persons.csv
+    """
+    found = listings.list_persons(
+        obj.uow(),
+        region=region,
+        insutype=insutype,
+        enrolled=check_year(year, "--enrolled") if year is not None else None,
+        name=name,
+        limit=limit or None,
+    )
+    print_listing(found.rows, PERSON_COLUMNS, "json" if as_json else fmt, found.more, _cell, frozenset({"balance"}))
+
+
+def _cell(column: str, value) -> str:
+    if column == "psn_no":
+        return mask(value)
+    if column == "enrolled":
+        return " ".join(map(str, value))
+    return "" if value is None else str(value)

@@ -4,9 +4,18 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..db.models import Account, Entry, Posting
+from ..db.models import (
+    Account,
+    ClaimMutualAid,
+    ClaimRecord,
+    ContributionPayment,
+    Entry,
+    FamilyBinding,
+    Person,
+    Posting,
+)
 from ..db.retry import retried
-from ..db.sql import sum_fen
+from ..db.sql import one_of, sum_fen
 from ..errors import ValidationError
 from ..rules.money import Yuan
 from ..rules.text import REASON_LENGTH, check_text
@@ -107,10 +116,12 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
                     "kind": kind,
                     "memo": memo,
                     "ref": ref,
+                    "for": None,
                     "amount": Yuan(amount),
                     "balance": Yuan(running),
                 }
             )
+        _name_whom_paid_for(s, person.psn_no, lines)
         return {
             "psn_no": person.psn_no,
             "name": person.name,
@@ -120,3 +131,33 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
             "closing_balance": Yuan(running),
             "lines": lines,
         }
+
+
+CLAIM_KINDS = ("claim", "claim_reversal")
+
+
+def _name_whom_paid_for(s, owner: str, lines: list[dict]) -> None:
+    """Each line that paid for someone else from this account (a relative's claim under
+    家庭共济, its reversal, a relative's contribution) gets `for`: that person's psn_no,
+    name and what they are to the holder."""
+    refs = {line["ref"] for line in lines if line["kind"] in CLAIM_KINDS and line["ref"]}
+    paid_for: dict = {}
+    for setl_id, psn_no, name, relation in s.execute(
+        select(ClaimRecord.setl_id, ClaimRecord.psn_no, Person.name, FamilyBinding.relation)
+        .join(Person, Person.psn_no == ClaimRecord.psn_no)
+        .join(ClaimMutualAid, (ClaimMutualAid.claim_id == ClaimRecord.id) & (ClaimMutualAid.payer_psn_no == owner))
+        .join(FamilyBinding, FamilyBinding.id == ClaimMutualAid.binding_id)
+        .where(one_of(s, ClaimRecord.setl_id, refs), ClaimRecord.psn_no != owner)
+    ):
+        paid_for[("claim", setl_id)] = {"psn_no": psn_no, "name": name, "relation": relation}
+    postings = [line["posting_id"] for line in lines if line["kind"] == "family.contribution"]
+    for posting_id, psn_no, name, relation in s.execute(
+        select(ContributionPayment.posting_id, Person.psn_no, Person.name, FamilyBinding.relation)
+        .join(Person, Person.psn_no == ContributionPayment.member_psn_no)
+        .join(FamilyBinding, FamilyBinding.id == ContributionPayment.binding_id)
+        .where(one_of(s, ContributionPayment.posting_id, postings), ContributionPayment.holder_psn_no == owner)
+    ):
+        paid_for[("posting", posting_id)] = {"psn_no": psn_no, "name": name, "relation": relation}
+    for line in lines:
+        key = ("claim", line["ref"]) if line["kind"] in CLAIM_KINDS else ("posting", line["posting_id"])
+        line["for"] = paid_for.get(key)

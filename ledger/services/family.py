@@ -20,13 +20,16 @@ from ..db.models import (
 from ..db.retry import retried
 from ..db.sql import lock_persons, one_of
 from ..errors import Conflict, ValidationError
+from ..i18n import _
 from ..policy.book import PolicyBook
+from ..policy.parameters import RELATIONS
 from ..rules.codes import RESIDENT
 from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name
 from ..rules.idcard import mask
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .contributions import pay_contribution as pay_contribution  # its old home: family.pay_contribution
+from .listings import person_filter
 from .policies import policy_book
 from .records import audit, effective_date, flush_or, get_person
 
@@ -226,17 +229,41 @@ def _refuse_end_before_paid(s: Session, b: FamilyBinding, on: date) -> None:
         )
 
 
-def list_bindings(uow: UnitOfWork, psn_no: str) -> list[dict]:
-    """Every binding the person is in, as holder or member, active and ended, oldest first."""
+def list_bindings(
+    uow: UnitOfWork,
+    psn_no: str | None = None,
+    *,
+    holder: str | None = None,
+    member: str | None = None,
+    relation: str | None = None,
+    active: bool | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """Bindings, active and ended, oldest first: every one `psn_no` is in, as holder or
+    member (each row then says which, `role`); or, without it, every binding. The filters
+    narrow either: the `holder`, the `member`, the `relation` (what the member is to the
+    holder), `active` True or False. At most `limit` rows."""
+    fb = FamilyBinding
+    if relation is not None and relation not in RELATIONS:
+        raise ValidationError("--relation", _("must be one of {values}").format(values=", ".join(RELATIONS)))
+    holder, member = person_filter(holder, "--holder"), person_filter(member, "--member")
     with uow.read_only():
         s = uow.session
-        p = get_person(s, psn_no)
-        rows = s.scalars(
-            select(FamilyBinding)
-            .where(or_(FamilyBinding.holder_psn_no == p.psn_no, FamilyBinding.member_psn_no == p.psn_no))
-            .order_by(FamilyBinding.bound_on, FamilyBinding.id)
-        ).all()
-        return _with_role(binding_views(s, rows), p.psn_no)
+        q = select(fb).order_by(fb.bound_on, fb.id)
+        p = None
+        if psn_no is not None:
+            p = get_person(s, psn_no)
+            q = q.where(or_(fb.holder_psn_no == p.psn_no, fb.member_psn_no == p.psn_no))
+        if holder:
+            q = q.where(fb.holder_psn_no == holder)
+        if member:
+            q = q.where(fb.member_psn_no == member)
+        if relation:
+            q = q.where(fb.relation == relation)
+        if active is not None:
+            q = q.where(fb.is_open if active else ~fb.is_open)
+        views = binding_views(s, s.scalars(q.limit(limit)).all())
+        return views if p is None else _with_role(views, p.psn_no)
 
 
 def active_bindings(session: Session, psn_no: str) -> list[dict]:

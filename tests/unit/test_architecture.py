@@ -97,7 +97,10 @@ def test_a_module_that_translates_never_binds_the_name_it_translates_with():
     for p, s in SOURCES.items():
         tree = ast.parse(s)
         translates = any(
-            isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("i18n") and "_" in [a.name for a in n.names]
+            isinstance(n, ast.ImportFrom)
+            and n.module
+            and n.module.endswith("i18n")
+            and "_" in [a.name for a in n.names]
             for n in ast.walk(tree)
         )
         if translates:

@@ -1,0 +1,190 @@
+"""How output reaches people: tables by display width, CSV, colour only where it belongs,
+and a pager for what is longer than the screen.
+
+- Colour: only on a terminal (Click drops escape codes on a pipe or a file) and never when
+  NO_COLOR is set to anything (no-color.org) or TERM is `dumb`.
+- Pager: a table longer than the terminal, printed to a terminal, goes through `$PAGER`
+  (else `less`); LEDGER_PAGER=0 turns it off. A pipe or a file gets the text as it is.
+"""
+
+import csv
+import io
+import os
+import shutil
+import sys
+
+import click
+
+from ..i18n import N_, _
+from ..rules import display
+
+
+def colour() -> bool:
+    """Whether this run may colour what it prints (a terminal still decides in the end)."""
+    return "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def paint(text: str, **style) -> str:
+    """`text` in a colour or weight (`fg="red"`, `bold=True`) where colour is allowed."""
+    return click.style(text, **style) if colour() else text
+
+
+def table(
+    columns: list[str], rows: list[list[str]], headings: dict[str, str] | None = None, right: set[str] | None = None
+) -> str:
+    """Rows under their headings (each heading the column's label in the run's language),
+    padded by the columns a terminal gives each character; to the right, the columns
+    `right` names, or without it every cell that is a number."""
+    head = [(headings or {}).get(c, c) for c in columns]
+    lines = [head, *rows]
+    widths = [max(display.width(line[i]) for line in lines) for i in range(len(columns))]
+    out = [paint("  ".join(display.ljust(h, w) for h, w in zip(head, widths, strict=True)).rstrip(), bold=True)]
+    out.append("  ".join("-" * w for w in widths))
+    for line in rows:
+        out.append(
+            "  ".join(
+                display.rjust(cell, w)
+                if (c in right if right is not None else numeric(cell))
+                else display.ljust(cell, w)
+                for c, cell, w in zip(columns, line, widths, strict=True)
+            ).rstrip()
+        )
+    return "\n".join(out) + "\n"
+
+
+def numeric(cell: str) -> bool:
+    return cell.replace(".", "", 1).replace("-", "", 1).isdigit()
+
+
+def csv_text(columns: list[str], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def show(text: str) -> None:
+    """Print `text` to standard output: through the pager when it is a terminal and the
+    text is longer than the screen."""
+    out = click.get_text_stream("stdout")
+    tall = text.count("\n") >= shutil.get_terminal_size().lines - 1
+    if tall and os.environ.get("LEDGER_PAGER", "").strip() != "0" and out.isatty() and sys.stdin.isatty():
+        click.echo_via_pager(text, color=colour())
+    else:
+        click.echo(text, nl=False)
+
+
+def more_note(shown: int, option: str = "--limit") -> str:
+    return _("(the first {n} shown; {option} N shows more, {option} 0 all)").format(n=shown, option=option)
+
+
+# Every column a table of the ledger heads, keyed by its name in CSV and JSON. In English the
+# heading is the name itself, as scripts and the national interface spell it; in Chinese it
+# is the catalog's label for it.
+HEADINGS = (
+    N_("setl_id"),
+    N_("service_date"),
+    N_("psn_no"),
+    N_("name"),
+    N_("med_type"),
+    N_("hosp_lv"),
+    N_("fixmedins_code"),
+    N_("bucket"),
+    N_("medfee_sumamt"),
+    N_("fund_pay_sumamt"),
+    N_("acct_pay"),
+    N_("acct_mulaid_pay"),
+    N_("psn_cash_pay"),
+    N_("status"),
+    N_("insutype"),
+    N_("psn_type"),
+    N_("resident_category"),
+    N_("region"),
+    N_("enrolled"),
+    N_("balance"),
+    N_("id"),
+    N_("holder"),
+    N_("holder_name"),
+    N_("member"),
+    N_("member_name"),
+    N_("relation"),
+    N_("bound_on"),
+    N_("ended_on"),
+)
+
+
+def headings(columns) -> dict[str, str]:
+    return {c: _(c) for c in columns}
+
+
+def listing_options(f):
+    """--format, --json and --limit, as every list takes them."""
+    f = click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=1000,
+        show_default=True,
+        help=N_("At most this many rows; 0 for all."),
+    )(f)
+    f = click.option("--json", "as_json", is_flag=True, help=N_("The same as --format json."))(f)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help=N_("table for people, csv for a spreadsheet, json for scripts (ID numbers whole in json only)."),
+    )(f)
+
+
+def print_listing(
+    rows: list[dict],
+    columns: tuple[str, ...],
+    fmt: str,
+    more: bool,
+    cell,
+    right: frozenset[str] = frozenset(),
+    said: frozenset[str] = frozenset(),
+) -> None:
+    """A list's rows as a table, CSV (both with ID numbers masked: they are for people and
+    their spreadsheets) or JSON (whole, for scripts); `cell(column, value)` is the text of a
+    table or CSV cell; in a table, the codes of the columns `said` (a status, a relation)
+    are said in the run's language, and those of `right` stand to the right. Cut short by
+    --limit, the list says so on stderr."""
+    from .context import to_json
+
+    if fmt == "json":
+        click.echo(to_json(rows))
+    else:
+        lines = [[cell(c, r.get(c)) for c in columns] for r in rows]
+        if fmt == "table":
+            lines = [[_(x) if c in said and x else x for c, x in zip(columns, line, strict=True)] for line in lines]
+        text = (
+            csv_text(list(columns), lines)
+            if fmt == "csv"
+            else table(list(columns), lines, headings(columns), set(right))
+        )
+        show(text)
+    if more:
+        click.echo(more_note(len(rows)), err=True)
+
+
+# The codes a table says in the run's language (`print_listing`'s `said`): a claim's status,
+# a binding's role and relation (docs/cli.md). JSON and CSV keep the codes.
+SAID = (
+    N_("posted"),
+    N_("reversed"),
+    N_("duplicate"),
+    N_("rejected"),
+    N_("holder"),
+    N_("member"),
+    N_("spouse"),
+    N_("parent"),
+    N_("child"),
+    N_("sibling"),
+    N_("grandparent"),
+    N_("maternal_grandparent"),
+    N_("grandchild"),
+    N_("maternal_grandchild"),
+)
