@@ -49,6 +49,11 @@ class LedgerGroup(LazyGroup):
             if said is None:
                 raise
             raise Failed(*said, None, as_json) from None
+        finally:  # `ledger -v`: the run's timings, whatever its end
+            if isinstance(ctx.obj, Ctx) and ctx.obj.timings is not None:
+                from .verbose import note, summary
+
+                note(summary(ctx.obj.timings))
 
 
 class Failed(click.ClickException):
@@ -148,9 +153,15 @@ def _operator(name: str) -> str:
     metavar="zh|en",
     help="Language of help, messages and tables (env LEDGER_LANG; default: from the locale, LANG).",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say on stderr each transaction committed, retries, and the run's time in all and in the database.",
+)
 @click.version_option(package_name="gongji-ledger")
 @click.pass_context
-def cli(ctx, db_url, operator, lang):
+def cli(ctx, db_url, operator, lang, verbose):
     """门诊共济账本: the books of a city's outpatient mutual-aid mechanism.
 
     Persons and their yearly enrollment, personal accounts, policy parameters with their
@@ -162,8 +173,13 @@ def cli(ctx, db_url, operator, lang):
         ledger db upgrade                  # create ./ledger.db
         ledger person add 11010519491231002X --name 王芳 --insutype 310 --psn-type 1201 --region 220702
     """
-    ctx.obj = Ctx(db_url=db_url, operator=operator)
-    _say_warnings()
+    timings = None
+    if verbose:
+        from .verbose import Timings
+
+        timings = Timings()
+    ctx.obj = Ctx(db_url=db_url, operator=operator, timings=timings)
+    _say_warnings(verbose)
 
 
 class _Warnings(logging.Handler):
@@ -174,11 +190,16 @@ class _Warnings(logging.Handler):
         warn(record.getMessage())
 
 
-def _say_warnings() -> None:
+def _say_warnings(verbose: bool = False) -> None:
+    """Warnings on stderr always; with -v, the ledger's notes at INFO too."""
     logger = logging.getLogger("ledger")
     if not any(isinstance(h, _Warnings) for h in logger.handlers):
         logger.addHandler(_Warnings(logging.WARNING))
-        logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    if verbose and not any(type(h).__name__ == "Notes" for h in logger.handlers):
+        from .verbose import Notes
+
+        logger.addHandler(Notes(logging.INFO))
 
 
 def _tune_collector() -> None:

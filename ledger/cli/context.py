@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.exc import DBAPIError
 
     from ..uow import UnitOfWork
+    from .verbose import Timings
 
 # SQLAlchemy, Alembic and the services are imported by the methods that use them, not
 # here: every command, `ledger --help` included, imports this module (ledger/cli/commands.py).
@@ -28,12 +29,18 @@ if TYPE_CHECKING:
 class Ctx:
     db_url: str
     operator: str
+    timings: "Timings | None" = None  # `ledger -v`: what the run did, said on stderr
 
     @cached_property
     def engine(self):
         from ..db.engine import make_engine
 
-        return make_engine(self.db_url)
+        engine = make_engine(self.db_url)
+        if self.timings is not None:
+            from .verbose import watch
+
+            watch(engine, self.timings)
+        return engine
 
     def uow(self, *, check_schema: bool = True) -> "UnitOfWork":
         from ..db import schema_version

@@ -28,6 +28,8 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ..i18n import _
+
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BASE_DELAY = 0.02  # seconds; attempt n waits up to BASE_DELAY * 2**n
@@ -53,7 +55,11 @@ def attempt(work: Callable[[], T], what: str, attempts: int = MAX_ATTEMPTS) -> T
             if n == attempts or not retryable(e):
                 raise
             first = str(e.orig).splitlines()[0] if str(e.orig) else type(e.orig).__name__
-            log.warning("%s retried (attempt %d of %d): %s", what, n, attempts, first)
+            log.warning(
+                _("{what} retried (attempt {n} of {attempts}): {error}").format(
+                    what=what, n=n, attempts=attempts, error=first
+                )
+            )
             time.sleep(random.uniform(0, BASE_DELAY * 2**n))
     raise AssertionError("unreachable")
 
