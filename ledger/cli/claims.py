@@ -5,8 +5,10 @@ from contextlib import contextmanager, nullcontext
 import click
 from sqlalchemy.exc import DBAPIError
 
-from ..formats import read_ahead
-from ..formats.claim_files import CountingReader, read_claims, text_of
+from ..errors import ValidationError
+from ..formats import read_ahead, xlsx
+from ..formats.claim_files import CountingReader, read_claims, text_of, xlsx_claims
+from ..i18n import _
 from ..rules.ahead import claim_ahead, record_ahead
 from ..rules.claim_input import Unread
 from ..rules.idcard import mask
@@ -15,7 +17,7 @@ from ..rules.persons import check_year
 from ..rules.text import shown
 from ..services import claims
 from ..services import national as national_records
-from .context import as_date, date_type, emit, first_line, json_line, json_option, waited, warn
+from .context import as_date, date_type, emit, encoding_option, first_line, json_line, json_option, waited, warn
 
 INCOMPLETE = 5  # the run stopped before the end of its input
 
@@ -47,9 +49,10 @@ def command():
     show_default=True,
     help="The input's shape: the ledger's own fields, or the national platform's settlement records (结算信息).",
 )
+@encoding_option
 @json_option
 @click.pass_obj
-def post(obj, file, chunk, profile, as_json):
+def post(obj, file, chunk, profile, encoding, as_json):
     """Post the claims in FILE ('-' for standard input).
 
     FILE is a JSON object, a JSON array, JSON lines, or CSV with a header, with the fields
@@ -96,7 +99,11 @@ def post(obj, file, chunk, profile, as_json):
                 tally.stopped.append(f"{file} could not be read past line {line}")
             yield line, row
 
-    with source as raw, progress as bar, _reading(CountingReader(raw), file, national, total) as (read, reader):
+    with (
+        source as raw,
+        progress as bar,
+        _reading(CountingReader(raw), file, national, total, encoding) as (read, reader),
+    ):
         post_rows = national_records.post_records if national else claims.post_claims
         _drain(post_rows(uow, obj.operator, rows(read), chunk), tally, as_json, bar, reader)
     tally.finish(as_json)
@@ -116,14 +123,21 @@ def _read_ahead(size: int | None) -> bool:
 
 
 @contextmanager
-def _reading(counting: CountingReader, file: str, national: bool, size: int | None):
+def _reading(counting: CountingReader, file: str, national: bool, size: int | None, encoding: str | None = None):
     """The file's (line, row)s and what tells how far reading has come (`.bytes`): a long
     file (or standard input) is read and its rows parsed in a second process while this one
     posts (formats/read_ahead.py); a short one here."""
 
     def read():
-        return read_claims(text_of(counting), file, exact_numbers=national)
+        return read_claims(text_of(counting, encoding), file, exact_numbers=national)
 
+    if file != "-" and xlsx.is_xlsx(counting.raw.peek(4)[:4] if hasattr(counting.raw, "peek") else b""):
+        # A workbook is read whole (a sheet holds at most a million rows), here.
+        if national:
+            raise ValidationError("FILE", _("the platform's records are read from JSON or CSV, not from .xlsx"))
+        raw = counting.read()
+        yield xlsx_claims(raw, file), counting
+        return
     if not _read_ahead(size):
         yield read(), counting
         return

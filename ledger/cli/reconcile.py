@@ -11,14 +11,15 @@ from ..rules.money import format_fen
 from ..rules.text import shown
 from ..services.reconcile import AGREES, DIFFERS, REFUND, REJECTED, reconcile
 from .claims import INCOMPLETE
-from .context import json_line, json_option
+from .context import encoding_option, json_line, json_option
 
 
 @click.command("reconcile")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@encoding_option
 @json_option
 @click.pass_obj
-def command(obj, file, as_json):
+def command(obj, file, encoding, as_json):
     """对账: compare the national platform's settlement records in FILE with the ledger's
     own adjudication of them, field by field. Nothing is written.
 
@@ -47,7 +48,7 @@ def command(obj, file, as_json):
     stopped = []
 
     def rows():
-        for line, row in read_claims(text_of(raw), file, exact_numbers=True):
+        for line, row in read_claims(text_of(raw, encoding), file, exact_numbers=True):
             if isinstance(row, Unread):
                 stopped.append(f"{file} could not be read past line {line}")
             yield line, row

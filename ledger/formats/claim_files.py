@@ -15,24 +15,20 @@ then it says so with an `Unread` row naming the line from which nothing was read
 Line numbers are 1-based and, in CSV, count the header as line 1.
 """
 
-import csv
 import io
 import json
 import re
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
-from ..errors import ValidationError
-from ..rules.claim_input import FIELDS, BadRow, Unread
+from ..rules.claim_input import BadRow, Unread
+from .claim_tables import REQUIRED_COLUMNS, csv_rows, not_utf8, xlsx_claims  # noqa: F401 - named here too
+from .encodings import sniff
 from .json_objects import DECODER, EXACT_DECODER, DuplicateKeys, Received
 
 READ_SIZE = 1 << 16
 MAX_ROW = 1 << 20  # characters; a settlement record is a few hundred
-REQUIRED_COLUMNS = ("setl_id", "psn_no", "service_date", "med_type", "medfee_sumamt")
 _WS = " \t\r\n"
-# Bytes that are not UTF-8 are read as lone surrogates (surrogateescape), so the row that
-# holds one can be refused by its line while the rest of the file is read.
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 class CountingReader(io.RawIOBase):
@@ -50,17 +46,17 @@ class CountingReader(io.RawIOBase):
         return n
 
 
-def text_of(raw: BinaryIO) -> TextIO:
-    # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the data.
-    return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", errors="surrogateescape", newline="")
-
-
-def not_utf8(text: str, start: int = 0, end: int | None = None) -> str | None:
-    """The message for a row holding bytes that are not UTF-8, or None."""
-    m = _NOT_UTF8.search(text, start, len(text) if end is None else end)
-    if m is None:
-        return None
-    return f"is not UTF-8 text (byte 0x{ord(m.group()) - 0xDC00:02x}); save the file as UTF-8"
+def text_of(raw: BinaryIO, encoding: str | None = None) -> TextIO:
+    """The text of a claim file, in `encoding` (`--encoding`), or else in what its first
+    block is (formats/encodings.py: UTF-8, or GB18030 as a spreadsheet on a Chinese system
+    saves it). utf-8-sig: a byte-order mark, as spreadsheet programs write, is not data."""
+    buffered = io.BufferedReader(raw, READ_SIZE)
+    if encoding is None:
+        head = buffered.peek(READ_SIZE)[:READ_SIZE]
+        encoding = sniff(head, whole=False)  # a character cut at the block's end is not an error
+    elif encoding.replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
 
 
 def read_claims(stream: TextIO, name: str = "input", *, exact_numbers: bool = False) -> Iterator[tuple[int, object]]:
@@ -75,7 +71,7 @@ def read_claims(stream: TextIO, name: str = "input", *, exact_numbers: bool = Fa
             b.decoder = EXACT_DECODER
         yield from _json_values(b)
     else:
-        yield from _csv_rows(stream, name)
+        yield from csv_rows(stream, name)
 
 
 def _peek(stream: TextIO) -> str:
@@ -285,42 +281,3 @@ def _skip_value(b: _Buffer) -> bool:
         if depth <= 0:
             b.pos += off
             return True
-
-
-def _csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
-    reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
-    header = [h.strip() for h in header]
-    if (message := not_utf8(",".join(header))) is not None:
-        raise ValidationError(f"{name} line 1", message)
-    unknown = [h for h in header if h not in FIELDS]
-    if unknown:
-        raise ValidationError(
-            f"{name} line 1",
-            f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}",
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(f"{name} line 1", f"missing column(s) {', '.join(missing)}")
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise ValidationError(f"{name} line 1", f"column(s) {', '.join(dupes)} appear twice")
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:  # a cell over the csv module's limit; the reader goes on after it
-            yield reader.line_num, BadRow(f"not a CSV row: {e}")
-            continue
-        line = reader.line_num
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue  # a blank line
-        if (message := not_utf8("\x1f".join(cells))) is not None:
-            yield line, BadRow(message)
-        elif len(cells) != len(header):
-            yield line, BadRow(f"expected {len(header)} cells as in the header, got {len(cells)}")
-        else:
-            yield line, dict(zip(header, cells, strict=True))

@@ -48,6 +48,23 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
     )
 
 
+def sniff(head: bytes, whole: bool) -> str:
+    """The encoding of a file that begins with `head` (all of it when `whole`): UTF-8 (its
+    BOM dropped) unless `head` is not UTF-8 and is Chinese text in GB18030. A file read as a
+    stream (a claim file) is judged by its first block; a row further on that is not text in
+    the encoding found is reported by its line, as a row that is not UTF-8 always was."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = codecs.getincrementaldecoder(GB)().decode(head, final=whole)
+    except UnicodeDecodeError:
+        return "utf-8-sig"
+    return GB if all(ch.isascii() or _chinese(ch) for ch in text) else "utf-8-sig"
+
+
 def _chinese(ch: str) -> bool:
     """A Chinese character, or the punctuation and fullwidth forms Chinese text uses."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):

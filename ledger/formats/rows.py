@@ -5,6 +5,7 @@ import csv
 import io
 
 from ..errors import LedgerError
+from . import headers, xlsx
 from .claim_files import json_row
 from .encodings import decode
 
@@ -12,52 +13,79 @@ from .encodings import decode
 def read_rows(
     file, columns: tuple[str, ...], required: tuple[str, ...], encoding: str | None = None
 ) -> list[tuple[int, dict]]:
-    """(line number, row) pairs from CSV or JSON lines, told apart by the first character.
-    `file` is read as bytes and decoded as formats/encodings.py says (UTF-8 with or without
-    a BOM, GB18030 if that is what it is, or `encoding`). A file that cannot be decoded, a
-    CSV header with unknown or missing columns, a JSON array and a file with no rows are
-    refused whole, before any row is looked at."""
+    """(line number, row) pairs from CSV, JSON lines or an .xlsx workbook's first sheet,
+    told apart by the first bytes. A text file is decoded as formats/encodings.py says
+    (UTF-8 with or without a BOM, GB18030 if that is what it is, or `encoding`). A file that
+    cannot be decoded, a header with unknown or missing columns (a Chinese heading is read as
+    its field: formats/headers.py), a JSON array and a file with no rows are refused whole,
+    before any row is looked at."""
     name = getattr(file, "name", "input")
     raw = file.read()
-    text = raw if isinstance(raw, str) else decode(raw, name, encoding)
-    first = text.lstrip()[:1]
-    if first == "[":
-        raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")
-    rows = []
-    if first == "{":
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json_row(line)
-            except ValueError as e:
-                raise LedgerError(f"{name} line {n}: {e}") from None
-            if not isinstance(obj, dict):
-                raise LedgerError(f"{name} line {n}: expected a JSON object")
-            rows.append((n, obj))
+    if isinstance(raw, bytes) and xlsx.is_xlsx(raw):
+        sheet = xlsx.sheet_rows(raw, name)
+        first = next(sheet, None)
+        rows = _table(name, columns, required, first[1] if first else [], ((n, c) for n, c in sheet))
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        header = reader.fieldnames or []
-        unknown = [c for c in header if c not in columns]
-        missing = [c for c in required if c not in header]
-        if unknown or missing:
-            what = "; ".join(
-                x
-                for x in (
-                    unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
-                    missing and f"missing column(s) {', '.join(missing)}",
-                )
-                if x
-            )
-            raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
-        # Line numbers as a spreadsheet shows them: the header is line 1.
-        try:
-            rows = [
-                (reader.line_num, {k: (v if v != "" else None) for k, v in row.items() if k is not None})
-                for row in reader
-            ]
-        except csv.Error as e:  # a cell over the csv module's limit
-            raise LedgerError(f"{name} line {reader.reader.line_num}: not a CSV row ({e})") from None
+        text = raw if isinstance(raw, str) else decode(raw, name, encoding)
+        first = text.lstrip()[:1]
+        if first == "[":
+            raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")
+        rows = _json_lines(name, text) if first == "{" else _csv(name, columns, required, text)
     if not rows:
         raise LedgerError(f"{name}: holds no rows")
+    return rows
+
+
+def _json_lines(name: str, text: str) -> list[tuple[int, dict]]:
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json_row(line)
+        except ValueError as e:
+            raise LedgerError(f"{name} line {n}: {e}") from None
+        if not isinstance(obj, dict):
+            raise LedgerError(f"{name} line {n}: expected a JSON object")
+        rows.append((n, obj))
+    return rows
+
+
+def _csv(name: str, columns, required, text: str) -> list[tuple[int, dict]]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+
+    def cells():
+        # Line numbers as a spreadsheet shows them: the header is line 1.
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as e:  # a cell over the csv module's limit
+            raise LedgerError(f"{name} line {reader.line_num}: not a CSV row ({e})") from None
+
+    return _table(name, columns, required, header, cells())
+
+
+def _table(name: str, columns, required, header: list, cells) -> list[tuple[int, dict]]:
+    """The rows under `header` as dicts: a blank cell is None, a row of blank cells none."""
+    known = headers.aliases_for(columns)
+    header = [headers.field_of(h or "", known) for h in header]
+    unknown = [c for c in header if c not in columns]
+    missing = [c for c in required if c not in header]
+    if unknown or missing:
+        what = "; ".join(
+            x
+            for x in (
+                unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
+                missing and f"missing column(s) {', '.join(missing)}",
+            )
+            if x
+        )
+        raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
+    rows = []
+    for line, row in cells:
+        if not any(v not in (None, "") for v in row):
+            continue
+        values = {k: (v if v not in (None, "") else None) for k, v in zip(header, row, strict=False)}
+        rows.append((line, {k: values.get(k) for k in header}))
     return rows

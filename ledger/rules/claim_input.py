@@ -16,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import ValidationError
 from .codes import HOSP_LEVELS, MED_TYPES  # noqa: F401 - named here before ledger.rules.codes
+from .dates import day_or_none, parse_day
 from .idcard import parse_id_number
 from .money import format_fen, parse_yuan
 
@@ -118,13 +119,7 @@ class _ClaimIn(BaseModel):
     @field_validator("service_date", mode="before")
     @classmethod
     def _date(cls, v):
-        v = _text(v, "service_date")
-        if not _DATE.fullmatch(v):
-            raise ValueError(f"is a date written YYYY-MM-DD (got {v[:40]!r})")
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
-            raise ValueError(f"{v} is not a calendar date") from None
+        return parse_day(_text(v, "service_date"))
 
     @field_validator("med_type", mode="before")
     @classmethod
@@ -310,7 +305,9 @@ def _fast_id(v):
 
 def _fast_date(v):
     t = _fast_text(v)
-    return date.fromisoformat(t) if _DATE.fullmatch(t) else _FAILED
+    if _DATE.fullmatch(t):  # nearly always: the ISO day the ledger and scripts write
+        return date.fromisoformat(t)
+    return day_or_none(t) or _FAILED
 
 
 def _fast_money(v):

@@ -7,7 +7,9 @@ import re
 
 from ..errors import ValidationError
 
-_YUAN = re.compile(r"^(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")  # ASCII digits only: "１００" is not 100
+# ASCII digits only: "１００" is not 100. Thousands may be grouped with commas as a
+# spreadsheet shows them ("1,200.00"), in threes, or not at all; "1,20.00" is not a number.
+_YUAN = re.compile(r"^(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")
 # The largest amount accepted anywhere: 9,999,999,999.99 yuan. No fee, credit or base comes
 # near it, and with it every sum the ledger forms over billions of rows stays inside the
 # database's 64-bit integers (a larger amount used to reach the driver and fail there).
@@ -29,12 +31,13 @@ def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) 
         s = s[1:]
     m = _YUAN.match(s)
     if not m:
-        if re.match(r"^[0-9]+\.[0-9]{3,}$", s):
+        if re.match(r"^[0-9,]+\.[0-9]{3,}$", s):
             raise ValidationError(field, f"has more than two decimals (got {s}); amounts are in yuan to the fen")
         raise ValidationError(field, f"is not a number (got {s!r}); write yuan like 1234.50")
-    if len(m["int"].lstrip("0")) > 10:
+    if len(m["int"].replace(",", "").lstrip("0")) > 10:
         raise ValidationError(field, f"is larger than the largest amount accepted, {format_fen(MAX_FEN)} (got {s})")
-    fen = int(m["int"]) * 100 + int((m["frac"] or "0").ljust(2, "0"))
+    whole = m["int"].replace(",", "")
+    fen = int(whole) * 100 + int((m["frac"] or "0").ljust(2, "0"))
     if not allow_zero and fen == 0:
         raise ValidationError(field, "must be greater than zero")
     return fen

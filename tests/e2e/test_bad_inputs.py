@@ -198,8 +198,10 @@ COMMANDS = [
     ("credit: negative", ["account", "credit", WORKER, "-5", "--reason", "x"], None, "must not be negative"),
     ("credit: exponent", ["account", "credit", WORKER, "1e3", "--reason", "x"], None, "is not a number"),
     (
-        "credit: thousands separator",
-        ["account", "credit", WORKER, "1,000.00", "--reason", "x"],
+        # thousands grouped as a spreadsheet shows them (1,000.00) are read; grouped
+        # otherwise they are no number
+        "credit: thousands grouped wrong",
+        ["account", "credit", WORKER, "1,00.00", "--reason", "x"],
         None,
         "is not a number",
     ),
@@ -366,10 +368,29 @@ COMMANDS = [
     ("claim: JSON array of a string", ["claim", "post", "{f}"], '["N1"]', "expected a JSON object"),
     ("claim: truncated JSON", ["claim", "post", "{f}"], '{"setl_id": "N1", "psn_no": ', "JSON"),
     (
-        "claim: GBK, not UTF-8",
+        "claim: Latin-1, neither UTF-8 nor GB18030",
+        ["claim", "post", "{f}"],
+        CLAIM_CSV_HEADER.encode() + f"\ncafé,{WORKER},2025-03-01,11,2,100.00\n".encode("latin-1"),
+        "is not UTF-8 text (byte 0xe9)",
+    ),
+    (
+        # a GBK file is read as one (docs/cli.md), and its row judged as any other
+        "claim: GBK, a Chinese setl_id",
         ["claim", "post", "{f}"],
         CLAIM_CSV_HEADER.encode() + f"\n中文,{WORKER},2025-03-01,11,2,100.00\n".encode("gbk"),
-        "UTF-8",
+        "setl_id: is 1-64 letters, digits or _ . : - (got '中文')",
+    ),
+    (
+        "claim: a day written neither way",
+        ["claim", "post", "{f}"],
+        CLAIM_CSV_HEADER.encode() + f"\nD9,{WORKER},5/1/2025,11,2,100.00\n".encode(),
+        "is a date written YYYY-MM-DD, YYYY/M/D or YYYYMMDD (got '5/1/2025')",
+    ),
+    (
+        "claim: a workbook that is no workbook",
+        ["claim", "post", "{f}"],
+        b"PK\x03\x04 and then nothing a zip holds",
+        "not an .xlsx workbook the ledger can read",
     ),
     ("enroll: fullwidth year", ["person", "enroll", WORKER, "--year", "２０２６"], None, "is not a year"),
     (

@@ -162,9 +162,10 @@ def test_a_file_with_unknown_columns_is_refused_whole(run, worker, tmp_path, sna
     assert snapshot() == before
 
 
-def test_a_file_not_in_utf8_is_refused(run, worker, tmp_path):
-    f = tmp_path / "gbk.csv"
-    f.write_bytes((HEADER + f"\nD1,{WORKER},2025-03-01,11,2,10.00,\n").encode() + "张".encode("gbk") + b"\n")
+def test_a_file_neither_utf8_nor_gb18030_is_refused(run, worker, tmp_path):
+    # a Latin-1 file (a GBK one is read: tests/e2e/test_spreadsheet_input.py)
+    f = tmp_path / "latin1.csv"
+    f.write_bytes((HEADER + f"\nD1,{WORKER},2025-03-01,11,2,10.00,\n").encode() + "café".encode("latin-1") + b"\n")
     r = run("claim", "post", f)
     assert r.exit_code == 1 and "is not UTF-8 text" in r.stderr
 
@@ -210,12 +211,12 @@ def test_a_bad_byte_mid_file_rejects_its_row_and_posts_the_rest(run, worker, tmp
     f = tmp_path / "gbk-row.csv"
     f.write_bytes(
         (HEADER + "\n" + "".join(rows[:20])).encode()
-        + f"X1,{WORKER},2025-03-01,11,2,1.00,张\n".encode("gbk")
+        + f"X1,{WORKER},2025-03-01,11,2,1.00,café\n".encode("latin-1")
         + "".join(rows[20:]).encode()
     )
     r = run("claim", "post", f, "--chunk", "7")
     assert r.exit_code == 1, r.output
-    assert "line 22, setl_id ?: is not UTF-8 text (byte 0xd5); save the file as UTF-8" in r.stderr
+    assert "line 22, setl_id ?: is not UTF-8 text (byte 0xe9); save the file as UTF-8" in r.stderr
     assert "41 claims: 40 posted, 0 duplicates, 1 rejected" in r.output
 
 

@@ -70,12 +70,14 @@ def test_a_byte_that_is_not_utf8_spoils_its_row_only():
     bad = (
         head.encode()
         + "".join(lines[:1000]).encode()
-        + "B,张,2025-01-01,11,1.00\n".encode("gbk")
+        # a Latin-1 byte: neither UTF-8 nor GB18030 (a GBK row among ASCII ones is a GBK
+        # file, and is read as one: tests/e2e/test_spreadsheet_input.py)
+        + "B,café,2025-01-01,11,1.00\n".encode("latin-1")
         + "".join(lines[1000:]).encode()
     )
     rows = read(bad)
     assert len(rows) == 2001
-    assert shape(rows)[1000] == (1002, "BadRow: is not UTF-8 text (byte 0xd5); save the file as UTF-8")
+    assert shape(rows)[1000] == (1002, "BadRow: is not UTF-8 text (byte 0xe9); save the file as UTF-8")
     assert shape(rows)[1001] == (1003, "A1000")
     # the same in JSON lines, and a bad byte outside any string
     jl = (obj("A") + "\n").encode() + b'{"setl_id": "\xd5\xc5"}\n' + b"\xff\n" + (obj("B") + "\n").encode()

@@ -8,7 +8,19 @@ from ledger.rules.money import MAX_FEN, Yuan, format_fen, parse_yuan
 
 @pytest.mark.parametrize(
     "text, fen",
-    [("0", 0), ("1", 100), ("1234.5", 123450), ("1234.50", 123450), ("0.01", 1), ("33.36", 3336), (" 7.05 ", 705)],
+    [
+        ("0", 0),
+        ("1", 100),
+        ("1234.5", 123450),
+        ("1234.50", 123450),
+        ("0.01", 1),
+        ("33.36", 3336),
+        (" 7.05 ", 705),
+        # thousands grouped as a spreadsheet shows them: 1,200.00 yuan = 120,000 fen
+        ("1,200.00", 120000),
+        ("12,345,678.9", 1234567890),
+        ("1,000", 100000),
+    ],  # fmt: skip
 )
 def test_parse_yuan_to_fen(text, fen):
     assert parse_yuan(text) == fen
@@ -20,7 +32,10 @@ def test_parse_yuan_to_fen(text, fen):
         ("-1.00", "must not be negative"),
         ("abc", "is not a number"),
         ("1.234", "more than two decimals"),
-        ("1,000.00", "is not a number"),
+        ("1,00.00", "is not a number"),  # thousands come in threes
+        ("1,2345.00", "is not a number"),
+        (",100", "is not a number"),
+        ("1,234.567", "more than two decimals"),
         ("", "is not a number"),
         ("1e3", "is not a number"),
         ("10000000000.00", "larger than the largest amount accepted, 9999999999.99"),

@@ -1,0 +1,96 @@
+"""Claim files laid out as a table: CSV with a header, and the first sheet of an .xlsx
+workbook. Both are read the same way from their cells: the header (a Chinese heading read as
+its field, formats/headers.py), then a claim a row, each row that cannot be read reported by
+its line while the rest are read."""
+
+import csv
+import re
+from collections.abc import Iterator
+from typing import TextIO
+
+from ..errors import ValidationError
+from ..rules.claim_input import FIELDS, BadRow
+from . import headers, xlsx
+
+REQUIRED_COLUMNS = ("setl_id", "psn_no", "service_date", "med_type", "medfee_sumamt")
+# Bytes that are not UTF-8 are read as lone surrogates (surrogateescape), so the row that
+# holds one can be refused by its line while the rest of the file is read.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def not_utf8(text: str, start: int = 0, end: int | None = None) -> str | None:
+    """The message for a row holding bytes that are not UTF-8, or None."""
+    m = _NOT_UTF8.search(text, start, len(text) if end is None else end)
+    if m is None:
+        return None
+    return f"is not UTF-8 text (byte 0x{ord(m.group()) - 0xDC00:02x}); save the file as UTF-8"
+
+
+def csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = _header(header, name)
+
+    def rows():
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:  # a cell over the csv module's limit; the reader goes on after it
+                yield reader.line_num, BadRow(f"not a CSV row: {e}")
+                continue
+            yield reader.line_num, cells
+
+    yield from _table_rows(header, rows())
+
+
+def xlsx_claims(raw: bytes, name: str) -> Iterator[tuple[int, object]]:
+    """The rows of a claim file saved as an .xlsx workbook: its first sheet, a header row
+    and a claim a row, read as a CSV of the same cells would be (line numbers are the
+    sheet's row numbers)."""
+    rows = xlsx.sheet_rows(raw, name)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = _header([h or "" for h in first[1]], name)
+    width = len(header)
+    # A row's blank cells at its end are not in the sheet: it has the header's width.
+    yield from _table_rows(header, ((n, [c or "" for c in cells] + [""] * (width - len(cells))) for n, cells in rows))
+
+
+def _header(header: list[str], name: str) -> list[str]:
+    """The header's fields (a Chinese heading read as its field), or the file refused."""
+    if (message := not_utf8(",".join(header))) is not None:
+        raise ValidationError(f"{name} line 1", message)
+    header = [headers.field_of(h, headers.CLAIM) for h in header]  # a Chinese heading as its field
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        raise ValidationError(
+            f"{name} line 1",
+            f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}",
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(f"{name} line 1", f"missing column(s) {', '.join(missing)}")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise ValidationError(f"{name} line 1", f"column(s) {', '.join(dupes)} appear twice")
+    return header
+
+
+def _table_rows(header: list[str], rows) -> Iterator[tuple[int, object]]:
+    for line, cells in rows:
+        if isinstance(cells, BadRow):
+            yield line, cells
+            continue
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue  # a blank line
+        if (message := not_utf8("\x1f".join(cells))) is not None:
+            yield line, BadRow(message)
+        elif len(cells) != len(header):
+            yield line, BadRow(f"expected {len(header)} cells as in the header, got {len(cells)}")
+        else:
+            yield line, dict(zip(header, cells, strict=True))

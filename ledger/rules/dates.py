@@ -1,0 +1,35 @@
+"""Days as people and spreadsheets write them: `2025-05-01` (ISO, what the ledger writes),
+`2025/5/1` (a spreadsheet on a Chinese system) and `20250501` (the platform's compact form).
+Nothing else: a day written `5/1/2025` or `01.05.2025` could be read two ways."""
+
+import re
+from datetime import date
+
+from ..i18n import _
+
+_FORMS = (
+    re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"),
+    re.compile(r"(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})"),
+    re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})"),
+)
+
+
+def parse_day(text: str) -> date:
+    """The day `text` writes in one of the three forms; ValueError (its message for people)
+    otherwise, or when it is no calendar day (2025-02-30)."""
+    for form in _FORMS:
+        m = form.fullmatch(text)
+        if m:
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                raise ValueError(_("{text} is not a calendar date").format(text=text)) from None
+    raise ValueError(_("is a date written YYYY-MM-DD, YYYY/M/D or YYYYMMDD (got {text!r})").format(text=text[:40]))
+
+
+def day_or_none(text: str) -> date | None:
+    """The day, or None where `text` is not one (the fast path's test)."""
+    try:
+        return parse_day(text)
+    except ValueError:
+        return None
