@@ -14,6 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import LedgerError
+from .i18n import _
 
 ZONE_SETTING = "LEDGER_TIMEZONE"
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -25,7 +26,9 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise LedgerError(
-            f"{ZONE_SETTING}: {name!r} is not a time zone; write an IANA name such as {DEFAULT_ZONE}"
+            _("{zone_setting}: {name!r} is not a time zone; write an IANA name such as {default_zone}").format(
+                zone_setting=ZONE_SETTING, name=name, default_zone=DEFAULT_ZONE
+            )
         ) from None
 
 

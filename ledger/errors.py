@@ -1,3 +1,5 @@
+from .i18n import _
+
 """Domain errors. Each carries one message a bureau operator can act on."""
 
 
@@ -32,8 +34,9 @@ class MissingParameter(PolicyError):
     def __init__(self, region: str, on: object, name: str):
         self.region, self.on, self.name = region, on, name
         super().__init__(
-            f"policy parameter '{name}' is not given for region {region} on {on}: "
-            f"load a policy file that sets it (see docs/policy-files.md)"
+            _(
+                "policy parameter '{name}' is not given for region {region} on {on}: load a policy file that sets it (see docs/policy-files.md)"
+            ).format(name=name, region=region, on=on)
         )
 
 

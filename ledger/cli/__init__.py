@@ -11,6 +11,7 @@ import click
 
 from ..db import DEFAULT_URL
 from ..errors import LedgerError
+from ..i18n import _
 from ..rules.operators import check_operator
 from ..rules.text import shown
 from . import config, language
@@ -100,7 +101,7 @@ def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
     if isinstance(e, IntegrityError):
         # Validation runs first, so this is a race with another writer or a bug; either
         # way nothing was written (the transaction rolled back).
-        return f"the database refused the write, nothing was changed: {first_line(e.orig)}", REFUSED
+        return _("the database refused the write, nothing was changed: {orig}").format(orig=first_line(e.orig)), REFUSED
     if isinstance(e, OperationalError):
         if waited(e):
             return waited(e), REFUSED
@@ -115,7 +116,7 @@ def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
     # Raised while connecting, before any statement: an option of the URL the driver
     # refuses (?connect_timeout=x). Its value is left out; it may be a secret.
     what = re.sub(r":\s*'.*$", "", first_line(e.orig))
-    return f"--db: the database driver refuses the URL: {what}", UNAVAILABLE
+    return _("--db: the database driver refuses the URL: {what}").format(what=what), UNAVAILABLE
 
 
 def _db(ctx) -> str:
@@ -210,7 +211,7 @@ def _tune_collector() -> None:
     (the default is 700) lets most of them go before the collector has scanned and promoted
     them. The memory this costs is bounded by the chunk: a few megabytes."""
     gc.freeze()
-    _, older, oldest = gc.get_threshold()
+    _youngest, older, oldest = gc.get_threshold()
     gc.set_threshold(50_000, older, oldest)
 
 
@@ -229,7 +230,9 @@ def main() -> None:
         # The first line only: a driver's message goes on with the statement and its
         # parameters, which hold unmasked ID numbers.
         cause = getattr(e, "orig", None) or e  # a driver's error inside SQLAlchemy's
-        message = f"internal error {type(e).__name__}: {first_line(cause)} (set LEDGER_DEBUG=1 for the traceback)"
+        message = _("internal error {name}: {cause} (set LEDGER_DEBUG=1 for the traceback)").format(
+            name=type(e).__name__, cause=first_line(cause)
+        )
         Failed(message, INTERNAL, None, _asks_json(sys.argv[1:])).show()
         sys.exit(INTERNAL)
 

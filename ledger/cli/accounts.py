@@ -37,7 +37,15 @@ def credit(obj, psn_no, amount, reason, on, as_json):
     """
     fen = parse_yuan(amount, "AMOUNT", allow_zero=False)
     d = accounts.credit(obj.uow(), obj.operator, psn_no, fen, reason, as_date(on))
-    emit(d, as_json, lambda d: click.echo(f"credited {d['amount']} to {mask(d['psn_no'])}; balance {d['balance']}"))
+    emit(
+        d,
+        as_json,
+        lambda d: click.echo(
+            _("credited {amount} to {psn_no}; balance {balance}").format(
+                amount=d["amount"], psn_no=mask(d["psn_no"]), balance=d["balance"]
+            )
+        ),
+    )
 
 
 @command.command("show")
@@ -54,13 +62,29 @@ def show(obj, psn_no, as_json):
     d = accounts.show_account(obj.uow(), psn_no)
 
     def human(d):
-        click.echo(f"{mask(d['psn_no'])}  {d['name']}  balance {d['balance']}")
+        click.echo(
+            _("{psn_no}  {name}  balance {balance}").format(
+                psn_no=mask(d["psn_no"]), name=d["name"], balance=d["balance"]
+            )
+        )
         for b in d["bindings"]:
             if b["role"] == "holder":
-                click.echo(f"  pays for {mask(b['member'])} {b['member_name']} ({b['relation']}) since {b['bound_on']}")
+                click.echo(
+                    _("  pays for {member} {member_name} ({relation}) since {bound_on}").format(
+                        member=mask(b["member"]),
+                        member_name=b["member_name"],
+                        relation=b["relation"],
+                        bound_on=b["bound_on"],
+                    )
+                )
             else:
                 click.echo(
-                    f"  is the {b['relation']} of holder {mask(b['holder'])} {b['holder_name']} since {b['bound_on']}"
+                    _("  is the {relation} of holder {holder} {holder_name} since {bound_on}").format(
+                        relation=b["relation"],
+                        holder=mask(b["holder"]),
+                        holder_name=b["holder_name"],
+                        bound_on=b["bound_on"],
+                    )
                 )
 
     emit(d, as_json, human)
@@ -129,13 +153,29 @@ def credit_monthly(obj, month, bases_file, encoding, as_json):
 
     def human(d):
         click.echo(
-            f"{d['month']}: credited {d['credited']} accounts, {d['total']} in all, on {d['credited_on']} "
-            f"({d['in_service']} in service, {d['retired']} retired)"
+            _(
+                "{month}: credited {credited} accounts, {total} in all, on {credited_on} ({in_service} in service, {retired} retired)"
+            ).format(
+                month=d["month"],
+                credited=d["credited"],
+                total=d["total"],
+                credited_on=d["credited_on"],
+                in_service=d["in_service"],
+                retired=d["retired"],
+            )
         )
         if d["already_credited"]:
-            click.echo(f"{d['already_credited']} already credited for {d['month']}: left as they were")
+            click.echo(
+                _("{already_credited} already credited for {month}: left as they were").format(
+                    already_credited=d["already_credited"], month=d["month"]
+                )
+            )
         if d["in_service_without_base"]:
-            click.echo(f"{d['in_service_without_base']} in-service employees have no base in the file: not credited")
+            click.echo(
+                _("{in_service_without_base} in-service employees have no base in the file: not credited").format(
+                    in_service_without_base=d["in_service_without_base"]
+                )
+            )
 
     emit(d, as_json, human)
 

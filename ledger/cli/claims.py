@@ -13,7 +13,6 @@ from ..rules.ahead import claim_ahead, record_ahead
 from ..rules.claim_input import Unread
 from ..rules.idcard import mask
 from ..rules.money import format_fen
-from ..rules.persons import check_year
 from ..rules.text import shown
 from ..services import claims
 from ..services import national as national_records
@@ -96,7 +95,7 @@ def post(obj, file, chunk, profile, encoding, as_json):
     def rows(read):
         for line, row in read:
             if isinstance(row, Unread):
-                tally.stopped.append(f"{file} could not be read past line {line}")
+                tally.stopped.append(_("{file} could not be read past line {line}").format(file=file, line=line))
             yield line, row
 
     with (
@@ -162,7 +161,9 @@ def _drain(results, tally: "_Tally", as_json: bool, bar, counting) -> None:
             return
         except DBAPIError as e:
             tally.stopped.append(
-                f"the database refused a chunk after {tally.counts['claims']} claims ({waited(e) or first_line(e.orig)}); nothing of that chunk was written"
+                _(
+                    "the database refused a chunk after {claims} claims ({value}); nothing of that chunk was written"
+                ).format(claims=tally.counts["claims"], value=waited(e) or first_line(e.orig))
             )
             return
         except read_ahead.ReaderFailed as e:
@@ -213,15 +214,22 @@ class _Tally:
         for w in sorted(self.warnings):
             warn(w)
         click.echo(
-            f"{c['claims']} claims: {c['posted']} posted, {c['duplicate']} duplicates, {c['rejected']} rejected"
-            + (f", {c['reversed']} reversed by refund records" if c["reversed"] else "")
-            + "; "
-            f"fund paid {format_fen(c['fund_paid'])}, accounts paid {format_fen(c['accounts_paid'])}, cash {format_fen(c['cash'])}",
+            _("{claims} claims: {posted} posted, {duplicate} duplicates, {rejected} rejected").format(
+                claims=c["claims"], posted=c["posted"], duplicate=c["duplicate"], rejected=c["rejected"]
+            )
+            + (_(", {reversed} reversed by refund records").format(reversed=c["reversed"]) if c["reversed"] else "")
+            + _("; fund paid {fund_paid}, accounts paid {accounts_paid}, cash {cash}").format(
+                fund_paid=format_fen(c["fund_paid"]),
+                accounts_paid=format_fen(c["accounts_paid"]),
+                cash=format_fen(c["cash"]),
+            ),
             err=as_json,
         )
         if self.stopped:
             click.echo(
-                f"INCOMPLETE: {self.stopped[0]}; the claims above are in, the rest of the file is not: mend it and post it again",
+                _(
+                    "INCOMPLETE: {stopped}; the claims above are in, the rest of the file is not: mend it and post it again"
+                ).format(stopped=self.stopped[0]),
                 err=True,
             )
             sys.exit(INCOMPLETE)
@@ -266,55 +274,55 @@ def reverse(obj, setl_id, reason, on, as_json):
 
 def _human_claim(v: dict) -> None:
     click.echo(
-        f"claim {v['setl_id']}  {mask(v['psn_no'])}  {v['service_date']}  med_type {v['med_type']}"
-        + (f"  level {v['hosp_lv']}" if v["hosp_lv"] else "")
-        + (f"  disease {v['dise_codg']}" if v["dise_codg"] else "")
-    )
-    click.echo(f"  fee {v['medfee_sumamt']}, in policy scope {v['inscp_scp_amt']}, deductible {v['act_pay_dedc']}")
-    click.echo(
-        f"  fund {v['fund_pay_sumamt']} (basic {v['hifp_pay']}, major illness {v['hifmi_pay']}, large expense {v['hifob_pay']})"
+        _("claim {setl_id}  {psn_no}  {service_date}  med_type {med_type}").format(
+            setl_id=v["setl_id"], psn_no=mask(v["psn_no"]), service_date=v["service_date"], med_type=v["med_type"]
+        )
+        + (_("  level {hosp_lv}").format(hosp_lv=v["hosp_lv"]) if v["hosp_lv"] else "")
+        + (_("  disease {dise_codg}").format(dise_codg=v["dise_codg"]) if v["dise_codg"] else "")
     )
     click.echo(
-        f"  personal {v['psn_part_amt']}: own account {v['acct_pay']}, family accounts {v['acct_mulaid_pay']}, cash {v['psn_cash_pay']}"
+        _("  fee {medfee_sumamt}, in policy scope {inscp_scp_amt}, deductible {act_pay_dedc}").format(
+            medfee_sumamt=v["medfee_sumamt"], inscp_scp_amt=v["inscp_scp_amt"], act_pay_dedc=v["act_pay_dedc"]
+        )
+    )
+    click.echo(
+        _("  fund {fund_pay_sumamt} (basic {hifp_pay}, major illness {hifmi_pay}, large expense {hifob_pay})").format(
+            fund_pay_sumamt=v["fund_pay_sumamt"],
+            hifp_pay=v["hifp_pay"],
+            hifmi_pay=v["hifmi_pay"],
+            hifob_pay=v["hifob_pay"],
+        )
+    )
+    click.echo(
+        _(
+            "  personal {psn_part_amt}: own account {acct_pay}, family accounts {acct_mulaid_pay}, cash {psn_cash_pay}"
+        ).format(
+            psn_part_amt=v["psn_part_amt"],
+            acct_pay=v["acct_pay"],
+            acct_mulaid_pay=v["acct_mulaid_pay"],
+            psn_cash_pay=v["psn_cash_pay"],
+        )
     )
     for p in v["mulaid_payers"]:
-        click.echo(f"    paid by {mask(p['psn_no'])}: {p['amount']}")
+        click.echo(_("    paid by {psn_no}: {amount}").format(psn_no=mask(p["psn_no"]), amount=p["amount"]))
     if v["balc"] is not None:
-        click.echo(f"  own balance after: {v['balc']}")
-    click.echo(f"  posted {v['posted_at']:%Y-%m-%d %H:%M} by {v['operator']}; policy {', '.join(v['policy'])}")
+        click.echo(_("  own balance after: {balc}").format(balc=v["balc"]))
+    click.echo(
+        _("  posted {posted_at:%Y-%m-%d %H:%M} by {operator}; policy {policy}").format(
+            posted_at=v["posted_at"], operator=v["operator"], policy=", ".join(v["policy"])
+        )
+    )
     if v["reversal"]:
         rv = v["reversal"]
-        click.echo(f"  REVERSED {rv['reversed_on']} by {rv['operator']}: {rv['reason']}")
-
-
-@click.command("usage")
-@click.argument("psn_no")
-@click.option("--year", required=True, help="Benefit year.")
-@json_option
-@click.pass_obj
-def usage_command(obj, psn_no, year, as_json):
-    """Show a person's benefit usage for a year: each bucket's cap, fund paid, deductible met.
-
-    \b
-    Example:
-        ledger usage 220702197806110035 --year 2025 --json
-    """
-    d = claims.usage(obj.uow(), psn_no, check_year(year, "--year"))
-
-    def human(d):
-        click.echo(f"{mask(d['psn_no'])} {d['name']}, {d['year']}")
-        if not d["buckets"]:
-            click.echo("  no benefits used")
-        for b in d["buckets"]:
-            extra = f"  self-pay so far {b['selfpay']}" if "selfpay" in b else ""
-            click.echo(
-                f"  {b['bucket']:<20} cap {b['cap']:>12}  fund paid {b['fund_paid']:>12}  deductible met {b['deductible_met']:>10}  remaining {b['remaining']:>12}{extra}"
+        click.echo(
+            _("  REVERSED {reversed_on} by {operator}: {reason}").format(
+                reversed_on=rv["reversed_on"], operator=rv["operator"], reason=rv["reason"]
             )
-
-    emit(d, as_json, human)
+        )
 
 
 from . import reconcile as _reconcile  # noqa: E402 - the group must exist first
+from .usage import command as usage_command  # noqa: E402, F401 - its old name, ledger.cli.claims.usage_command
 
 command.add_command(_reconcile.command)
 

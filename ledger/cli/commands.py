@@ -33,8 +33,8 @@ COMMANDS = {
     "report": ("report", "command", "Reports: what the claims paid, and the books' trial balance."),
     "rollover": ("rollover", "command", "Close YEAR and open YEAR+1 for every enrolled person."),
     "usage": (
-        "claims",
-        "usage_command",
+        "usage",
+        "command",
         "Show a person's benefit usage for a year: each bucket's cap, fund paid, deductible met.",
     ),
     "verify": ("verify", "command", "Check the books, and list each violation with a non-zero exit."),

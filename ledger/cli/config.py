@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
+
 # key in the file -> the `ledger` option it sets
 KEYS = {"database": "db_url", "operator": "operator", "lang": "lang"}
 
@@ -44,15 +46,19 @@ def default_map() -> dict:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise click.UsageError(f"LEDGER_CONFIG: {path} does not exist") from None
+        raise click.UsageError(_("LEDGER_CONFIG: {path} does not exist").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
-        raise click.UsageError(f"{path}: not a TOML file the ledger can read ({e})") from None
+        raise click.UsageError(_("{path}: not a TOML file the ledger can read ({e})").format(path=path, e=e)) from None
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
-        raise click.UsageError(f"{path}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(KEYS)}")
+        raise click.UsageError(
+            _("{path}: unknown key(s) {unknown}; the keys are {keys}").format(
+                path=path, unknown=", ".join(unknown), keys=", ".join(KEYS)
+            )
+        )
     settings = {}
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
-            raise click.UsageError(f"{path}: {key} must be a non-empty string")
+            raise click.UsageError(_("{path}: {key} must be a non-empty string").format(path=path, key=key))
         settings[KEYS[key]] = value
     return settings

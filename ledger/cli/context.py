@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import LedgerError, Unavailable
+from ..i18n import _
 from ..rules.money import Yuan
 from ..rules.text import shown
 
@@ -51,11 +52,17 @@ class Ctx:
             current, head = schema_version.current(self.engine), schema_version.HEAD
             if current != head:
                 state = (
-                    "has no ledger schema"
+                    _("has no ledger schema")
                     if current is None
-                    else f"is at schema revision {current}, this ledger needs {head}"
+                    else _("is at schema revision {current}, this ledger needs {head}").format(
+                        current=current, head=head
+                    )
                 )
-                raise Unavailable(f"database {safe_url(self.db_url)} {state}: run `ledger db upgrade` first")
+                raise Unavailable(
+                    _("database {db_url} {state}: run `ledger db upgrade` first").format(
+                        db_url=safe_url(self.db_url), state=state
+                    )
+                )
         return UnitOfWork(self.engine)
 
 
@@ -138,7 +145,7 @@ def first_line(err) -> str:
 
 
 def warn(message: str) -> None:
-    click.echo(f"warning: {shown(message)}", err=True)
+    click.echo(_("warning: {message}").format(message=shown(message)), err=True)
 
 
 def waited(e: "DBAPIError") -> str | None:
@@ -147,16 +154,13 @@ def waited(e: "DBAPIError") -> str | None:
 
     code = getattr(e.orig, "sqlstate", None)
     if code == "55P03":
-        return (
-            f"another session has held what this command needs for over {seconds(LOCK_TIMEOUT)} s "
-            "(a long write, or a client stopped inside a transaction): nothing was written; run it again, "
-            f"or find that session in pg_stat_activity ({LOCK_TIMEOUT[0]} sets the wait)"
-        )
+        return _(
+            "another session has held what this command needs for over {lock_timeout} s (a long write, or a client stopped inside a transaction): nothing was written; run it again, or find that session in pg_stat_activity ({lock_timeout2} sets the wait)"
+        ).format(lock_timeout=seconds(LOCK_TIMEOUT), lock_timeout2=LOCK_TIMEOUT[0])
     if code == "25P03" or "idle-in-transaction timeout" in str(e.orig):
-        return (
-            f"this command sat idle inside a transaction for over {seconds(IDLE_TIMEOUT)} s and the server ended it: "
-            f"nothing of that transaction was written; run it again ({IDLE_TIMEOUT[0]} sets the limit)"
-        )
+        return _(
+            "this command sat idle inside a transaction for over {idle_timeout} s and the server ended it: nothing of that transaction was written; run it again ({idle_timeout2} sets the limit)"
+        ).format(idle_timeout=seconds(IDLE_TIMEOUT), idle_timeout2=IDLE_TIMEOUT[0])
     return None
 
 

@@ -4,6 +4,7 @@ from ..db import migrate
 from ..db import roles as db_roles
 from ..db.engine import safe_url
 from ..errors import LedgerError
+from ..i18n import _
 from .context import emit, json_option
 
 
@@ -35,7 +36,8 @@ def upgrade(obj, as_json):
         data,
         as_json,
         lambda d: click.echo(
-            f"{d['database']}: schema at {d['to']}" + ("" if d["from"] == d["to"] else f" (was {d['from'] or 'empty'})")
+            _("{database}: schema at {to}").format(database=d["database"], to=d["to"])
+            + ("" if d["from"] == d["to"] else _(" (was {value})").format(value=d["from"] or "empty"))
         ),
     )
 
@@ -53,9 +55,15 @@ def check(obj, as_json):
     obj.uow()  # refuses a database that is not at head
     diffs = migrate.schema_differences(obj.engine)
     data = {"database": safe_url(obj.db_url), "ok": not diffs, "differences": [repr(d) for d in diffs]}
-    emit(data, as_json, lambda d: click.echo("models and migrations agree" if d["ok"] else "\n".join(d["differences"])))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(_("models and migrations agree") if d["ok"] else "\n".join(d["differences"])),
+    )
     if diffs:
-        raise LedgerError(f"{len(diffs)} difference(s) between the models and the migrations: write a migration")
+        raise LedgerError(
+            _("{count} difference(s) between the models and the migrations: write a migration").format(count=len(diffs))
+        )
 
 
 @command.command("roles")

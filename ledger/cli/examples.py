@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 
 from ..errors import LedgerError
+from ..i18n import _
 from .context import emit, json_option
 
 
@@ -27,12 +28,18 @@ def command(folder, force, as_json):
     )
     clash = [f.name for f in shipped if (folder / f.name).exists()]
     if clash and not force:
-        raise LedgerError(f"{folder}: {', '.join(clash)} already there; --force overwrites them")
+        raise LedgerError(
+            _("{folder}: {clash} already there; --force overwrites them").format(folder=folder, clash=", ".join(clash))
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for f in shipped:
         (folder / f.name).write_bytes(f.read_bytes())
     emit(
         {"folder": str(folder), "files": [f.name for f in shipped]},
         as_json,
-        lambda d: click.echo(f"wrote {len(d['files'])} files to {d['folder']}/: {', '.join(d['files'])}"),
+        lambda d: click.echo(
+            _("wrote {count} files to {folder}/: {files}").format(
+                count=len(d["files"]), folder=d["folder"], files=", ".join(d["files"])
+            )
+        ),
     )

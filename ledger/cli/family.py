@@ -62,11 +62,12 @@ def bind(obj, holder, member, relation, on, reason, as_json):
         warn(w)
 
     def human(b):
-        click.echo(f"bound: {binding_line(b)}")
+        click.echo(_("bound: {b}").format(b=binding_line(b)))
         if b["contribution_year"]:
             click.echo(
-                f"made in the central contribution period for {b['contribution_year']}: pay the member's contribution with "
-                f"`ledger family pay-contribution HOLDER MEMBER --year {b['contribution_year']}`"
+                _(
+                    "made in the central contribution period for {contribution_year}: pay the member's contribution with `ledger family pay-contribution HOLDER MEMBER --year {contribution_year}`"
+                ).format(contribution_year=b["contribution_year"])
             )
 
     emit(b, as_json, human)
@@ -87,7 +88,7 @@ def unbind(obj, holder, member, on, reason, as_json):
         ledger family unbind 220702197806110035 220702200809020136 --reason "member moved away"
     """
     b = family.unbind(obj.uow(), obj.operator, holder, member, as_date(on), reason)
-    emit(b, as_json, lambda b: click.echo(f"unbound: {binding_line(b)}"))
+    emit(b, as_json, lambda b: click.echo(_("unbound: {b}").format(b=binding_line(b))))
 
 
 BINDING_COLUMNS = ("id", "holder", "holder_name", "member", "member_name", "relation", "bound_on", "ended_on")
@@ -175,7 +176,15 @@ def pay_contribution(obj, holder, member, year, on, as_json):
         d,
         as_json,
         lambda d: click.echo(
-            f"paid the {d['year']} contribution of {mask(d['member'])} ({d['resident_category']}): {d['amount']} "
-            f"from {mask(d['holder'])}'s account; balance {d['holder_balance']}; enrolled for {d['year']}"
+            _(
+                "paid the {year} contribution of {member} ({resident_category}): {amount} from {holder}'s account; balance {holder_balance}; enrolled for {year}"
+            ).format(
+                year=d["year"],
+                member=mask(d["member"]),
+                resident_category=d["resident_category"],
+                amount=d["amount"],
+                holder=mask(d["holder"]),
+                holder_balance=d["holder_balance"],
+            )
         ),
     )

@@ -3,6 +3,7 @@ import json
 import click
 
 from ..formats.rows import read_rows
+from ..i18n import _
 from ..rules.codes import scheme_of
 from ..rules.idcard import mask
 from ..rules.persons import check_year
@@ -25,11 +26,23 @@ def print_person(p: dict) -> None:
     scheme = scheme_of(p["insutype"])
     detail = p["psn_type"] if scheme == "employee" else p["resident_category"]
     click.echo(
-        f"{mask(p['psn_no'])}  {p['name']}  {scheme} ({p['insutype']}/{detail})  region {p['region']}  "
-        f"born {p['birth_date'].year}  sex {p['sex']}"
+        _("{psn_no}  {name}  {scheme} ({insutype}/{detail})  region {region}  born {year}  sex {sex}").format(
+            psn_no=mask(p["psn_no"]),
+            name=p["name"],
+            scheme=scheme,
+            insutype=p["insutype"],
+            detail=detail,
+            region=p["region"],
+            year=p["birth_date"].year,
+            sex=p["sex"],
+        )
     )
-    click.echo(f"  enrolled: {', '.join(map(str, p['enrolled'])) or 'none'}")
-    click.echo(f"  personal account: {p['balance']}" if p["balance"] is not None else "  personal account: none")
+    click.echo(_("  enrolled: {value}").format(value=", ".join(map(str, p["enrolled"])) or "none"))
+    click.echo(
+        _("  personal account: {balance}").format(balance=p["balance"])
+        if p["balance"] is not None
+        else _("  personal account: none")
+    )
 
 
 @command.command("add")
@@ -61,7 +74,7 @@ def add(obj, psn_no, name, insutype, psn_type, resident_category, region, enroll
         region=region,
         enrolled=list(enrolled),
     )
-    emit(p, as_json, lambda p: (click.echo("registered:"), print_person(p)))
+    emit(p, as_json, lambda p: (click.echo(_("registered:")), print_person(p)))
 
 
 @command.command("import")
@@ -96,7 +109,11 @@ def import_(obj, file, encoding, as_json):
                 )
             )
         raise
-    emit({"imported": count, "errors": []}, as_json, lambda d: click.echo(f"imported {d['imported']} person(s)"))
+    emit(
+        {"imported": count, "errors": []},
+        as_json,
+        lambda d: click.echo(_("imported {imported} person(s)").format(imported=d["imported"])),
+    )
 
 
 @command.command("show")
@@ -138,7 +155,11 @@ def enroll(obj, psn_no, year, on, as_json):
     emit(
         p,
         as_json,
-        lambda p: click.echo(f"{mask(p['psn_no'])} enrolled for {year}; years: {', '.join(map(str, p['enrolled']))}"),
+        lambda p: click.echo(
+            _("{psn_no} enrolled for {year}; years: {years}").format(
+                psn_no=mask(p["psn_no"]), year=year, years=", ".join(map(str, p["enrolled"]))
+            )
+        ),
     )
 
 

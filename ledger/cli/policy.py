@@ -4,6 +4,7 @@ import click
 
 from .. import clock
 from ..errors import LedgerError
+from ..i18n import _
 from ..policy.schema import parse_policy_text
 from ..services import policies
 from .context import as_date, date_type, emit, json_option, warn
@@ -33,10 +34,19 @@ def list_(obj, as_json):
 
     def human(rows):
         for r in rows:
-            review = f", review by {r['review_by']}" if r["review_by"] else ""
+            review = _(", review by {review_by}").format(review_by=r["review_by"]) if r["review_by"] else ""
             click.echo(
-                f"{r['region']} {r['region_name']}  from {r['effective_from']}{review}  "
-                f"{r['parameters']} parameters  [{r['origin']}] {r['name']}"
+                _(
+                    "{region} {region_name}  from {effective_from}{review}  {parameters} parameters  [{origin}] {name}"
+                ).format(
+                    region=r["region"],
+                    region_name=r["region_name"],
+                    effective_from=r["effective_from"],
+                    review=review,
+                    parameters=r["parameters"],
+                    origin=r["origin"],
+                    name=r["name"],
+                )
             )
 
     emit(rows, as_json, human)
@@ -62,7 +72,11 @@ def show(obj, region, year, on, as_json):
         warn(w)
 
     def human(d):
-        click.echo(f"region {d['region']} on {d['date']}: {len(d['parameters'])} parameters")
+        click.echo(
+            _("region {region} on {date}: {count} parameters").format(
+                region=d["region"], date=d["date"], count=len(d["parameters"])
+            )
+        )
         for p in d["parameters"]:
             value = ", ".join(map(str, p["value"])) if isinstance(p["value"], tuple) else p["value"]
             click.echo(f"  {p['name']} = {value}")
@@ -72,12 +86,14 @@ def show(obj, region, year, on, as_json):
             )
         if d["needs_operator_value"]:
             click.echo(
-                f"needs an operator value ({len(d['needs_operator_value'])}; `ledger policy template {d['region']}` writes them out):"
+                _("needs an operator value ({count}; `ledger policy template {region}` writes them out):").format(
+                    count=len(d["needs_operator_value"]), region=d["region"]
+                )
             )
             for p in d["needs_operator_value"]:
                 click.echo(f"  {p['name']}  ({p['description']})")
         if d["not_set"]:
-            click.echo("not set, so no such rule:")
+            click.echo(_("not set, so no such rule:"))
             for p in d["not_set"]:
                 click.echo(f"  {p['name']}  ({p['description']})")
 
@@ -125,7 +141,9 @@ def check(file, as_json):
         data,
         as_json,
         lambda d: click.echo(
-            f"{d['file']}: ok, region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"
+            _("{file}: ok, region {region} from {effective_from}, {parameters} parameters").format(
+                file=d["file"], region=d["region"], effective_from=d["effective_from"], parameters=d["parameters"]
+            )
         ),
     )
 
@@ -146,7 +164,13 @@ def load(obj, file, as_json):
         data,
         as_json,
         lambda d: click.echo(
-            f"loaded {d['name']} as #{d['id']}: region {d['region']} from {d['effective_from']}, {d['parameters']} parameters"
+            _("loaded {name} as #{id}: region {region} from {effective_from}, {parameters} parameters").format(
+                name=d["name"],
+                id=d["id"],
+                region=d["region"],
+                effective_from=d["effective_from"],
+                parameters=d["parameters"],
+            )
         ),
     )
 
@@ -155,4 +179,4 @@ def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise LedgerError(f"{file.name}: is not UTF-8 text") from None
+        raise LedgerError(_("{name}: is not UTF-8 text").format(name=file.name)) from None

@@ -6,6 +6,7 @@ from contextlib import nullcontext
 import click
 
 from ..formats.claim_files import read_claims, text_of
+from ..i18n import _
 from ..rules.claim_input import Unread
 from ..rules.money import format_fen
 from ..rules.text import shown
@@ -50,7 +51,7 @@ def command(obj, file, encoding, as_json):
     def rows():
         for line, row in read_claims(text_of(raw, encoding), file, exact_numbers=True):
             if isinstance(row, Unread):
-                stopped.append(f"{file} could not be read past line {line}")
+                stopped.append(_("{file} could not be read past line {line}").format(file=file, line=line))
             yield line, row
 
     counts = {AGREES: 0, DIFFERS: 0, REJECTED: 0, REFUND: 0}
@@ -64,7 +65,7 @@ def command(obj, file, encoding, as_json):
             _say(r, as_json)
     _summary(counts, by_field, as_json)
     if stopped:
-        click.echo(f"INCOMPLETE: {stopped[0]}", err=True)
+        click.echo(_("INCOMPLETE: {stopped}").format(stopped=stopped[0]), err=True)
         sys.exit(INCOMPLETE)
     if counts[DIFFERS] or counts[REJECTED]:
         sys.exit(1)
@@ -101,19 +102,28 @@ def _say(r, as_json: bool) -> None:
             )
         )
     if r.status == REJECTED:
-        click.echo(shown(f"{where}: not compared: {r.error}"))
+        click.echo(shown(_("{where}: not compared: {error}").format(where=where, error=r.error)))
 
 
 def _summary(counts: dict, by_field: dict[str, list[int]], as_json: bool) -> None:
     total = sum(counts.values())
     click.echo(
-        f"{total} records: {counts[AGREES]} agree, {counts[DIFFERS]} differ, {counts[REJECTED]} not taken by the ledger, "
-        f"{counts[REFUND]} refunds not compared",
+        _(
+            "{total} records: {counts} agree, {counts2} differ, {counts3} not taken by the ledger, {counts4} refunds not compared"
+        ).format(
+            total=total,
+            counts=counts[AGREES],
+            counts2=counts[DIFFERS],
+            counts3=counts[REJECTED],
+            counts4=counts[REFUND],
+        ),
         err=as_json,
     )
     for field in sorted(by_field):
         diffs = by_field[field]
         click.echo(
-            f"  {field}: {len(diffs)} record(s) differ, ledger less platform {format_fen(sum(diffs))} in all",
+            _("  {field}: {count} record(s) differ, ledger less platform {diffs} in all").format(
+                field=field, count=len(diffs), diffs=format_fen(sum(diffs))
+            ),
             err=as_json,
         )

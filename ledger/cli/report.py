@@ -9,6 +9,7 @@ import click
 
 from .. import clock
 from ..errors import ValidationError
+from ..i18n import _
 from ..render import charts, page
 from ..rules import display
 from ..rules.money import Yuan
@@ -191,34 +192,44 @@ def html(obj, file, year, region):
     )
     with open(file, "w", encoding="utf-8") as f:
         f.write(text)
-    click.echo(f"report for {year} written to {file}")
+    click.echo(_("report for {year} written to {file}").format(year=year, file=file))
 
 
 def _dates(start, end) -> tuple[date, date]:
     start = as_date(start) or date(clock.today().year, 1, 1)
     end = as_date(end) or date(start.year, 12, 31)
     if end < start:
-        raise ValidationError("to", f"{end} is before --from {start}")
+        raise ValidationError("to", _("{end} is before --from {start}").format(end=end, start=start))
     return start, end
 
 
 def _write(report: reports.Report, fmt: str, output: str | None, chart: str | None = None, kind: str = "") -> None:
     if chart:  # first: a missing font is said before anything is written
         charts.draw(report, kind, chart)
-        click.echo(f"chart written to {chart}", err=True)
+        click.echo(_("chart written to {chart}").format(chart=chart), err=True)
     if fmt == "xlsx":
         if not output:
-            raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx")
+            raise click.UsageError(_("--format xlsx writes a file: give -o FILE.xlsx"))
         from ..formats import spreadsheet  # openpyxl: loaded only for a spreadsheet
 
         spreadsheet.write(report, output, _lines(report))
-        click.echo(f"{report.title}: {len(report.rows)} rows written to {output}", err=True)
+        click.echo(
+            _("{title}: {count} rows written to {output}").format(
+                title=report.title, count=len(report.rows), output=output
+            ),
+            err=True,
+        )
         return
     text = {"table": _table, "csv": _csv, "json": _json}[fmt](report)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        click.echo(f"{report.title}: {len(report.rows)} rows written to {output}", err=True)
+        click.echo(
+            _("{title}: {count} rows written to {output}").format(
+                title=report.title, count=len(report.rows), output=output
+            ),
+            err=True,
+        )
     else:
         click.echo(text, nl=False)
 

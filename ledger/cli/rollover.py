@@ -3,6 +3,7 @@ from contextlib import nullcontext
 
 import click
 
+from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.persons import check_year
 from ..services import rollover as service
@@ -46,20 +47,36 @@ def command(obj, year, chunk, as_json):
 
     def human(d):
         if d["already_done"]:
-            click.echo(f"the rollover of {d['year']} was already done on {d['finished_at']:%Y-%m-%d}; nothing changed")
+            click.echo(
+                _("the rollover of {year} was already done on {finished_at:%Y-%m-%d}; nothing changed").format(
+                    year=d["year"], finished_at=d["finished_at"]
+                )
+            )
         click.echo(
-            f"{d['year']} closed, {d['new_year']} open: {d['persons']} persons; {d['counters_open']} usage counters for {d['new_year']}"
+            _(
+                "{year} closed, {new_year} open: {persons} persons; {counters_open} usage counters for {new_year}"
+            ).format(year=d["year"], new_year=d["new_year"], persons=d["persons"], counters_open=d["counters_open"])
         )
-        click.echo(f"major-illness incentives: {d['bonuses']['persons']} persons, {d['bonuses']['total']} in all")
         click.echo(
-            f"year-end deductions: {d['deductions']['persons']} persons, {d['deductions']['total']} taken from accounts"
+            _("major-illness incentives: {persons} persons, {total} in all").format(
+                persons=d["bonuses"]["persons"], total=d["bonuses"]["total"]
+            )
         )
-        click.echo(f"due in cash: {len(d['due_in_cash'])} items, {d['due_in_cash_total']}")
+        click.echo(
+            _("year-end deductions: {persons} persons, {total} taken from accounts").format(
+                persons=d["deductions"]["persons"], total=d["deductions"]["total"]
+            )
+        )
+        click.echo(
+            _("due in cash: {count} items, {due_in_cash_total}").format(
+                count=len(d["due_in_cash"]), due_in_cash_total=d["due_in_cash_total"]
+            )
+        )
         for item in d["due_in_cash"][:20]:
             click.echo(f"  {mask(item['psn_no'])}  {item['item'].rsplit('.', 1)[-1]}  {item['amount']}")
         if len(d["due_in_cash"]) > 20:
-            click.echo(f"  ... and {len(d['due_in_cash']) - 20} more (--json lists them all)")
+            click.echo(_("  ... and {count} more (--json lists them all)").format(count=len(d["due_in_cash"]) - 20))
         for w in d["warnings"]:
-            click.echo(f"note: {w}")
+            click.echo(_("note: {w}").format(w=w))
 
     emit(d, as_json, human)

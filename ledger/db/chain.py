@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..errors import LedgerError
+from ..i18n import _
 from .models import ChainHead
 
 GENESIS = "0" * 64
@@ -86,7 +87,9 @@ def lock_head(s: Session, chain: str) -> tuple[int | None, str]:
     row = s.execute(q).one_or_none()
     if row is None:
         raise LedgerError(
-            f"the {chain} has no chain head: the database was changed behind the ledger's back; run `ledger verify`"
+            _(
+                "the {chain} has no chain head: the database was changed behind the ledger's back; run `ledger verify`"
+            ).format(chain=chain)
         )
     return row.last_id, row.hash
 

@@ -43,6 +43,7 @@ from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import LedgerError
+from ..i18n import _
 from . import DEFAULT_URL  # noqa: F401 - its old place; ledger.db holds it for the CLI's start
 
 READ_ONLY = "ledger_read_only"  # execution option: this transaction only reads
@@ -64,17 +65,19 @@ def normalize_url(url: str | URL) -> URL:
         # Read as written, the password would end at the first '@' and the rest would go
         # to DNS as a host name, and into messages.
         raise LedgerError(
-            "--db: the URL holds more than one '@' before its host: write an '@' in the user name or password as %40"
+            _("--db: the URL holds more than one '@' before its host: write an '@' in the user name or password as %40")
         )
     try:
         u = make_url(url)
     except (ArgumentError, ValueError):
-        raise LedgerError(f"--db: not a database URL ({USABLE})") from None
+        raise LedgerError(_("--db: not a database URL ({usable})").format(usable=USABLE)) from None
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")
     if u.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise LedgerError(
-            f"--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {u.drivername} ({USABLE})"
+            _("--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {drivername} ({usable})").format(
+                drivername=u.drivername, usable=USABLE
+            )
         )
     return u
 
@@ -129,7 +132,7 @@ def seconds(setting: tuple[str, int]) -> int:
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise LedgerError(f"{name}: {raw!r} is not a whole number of seconds (1 or more)")
+        raise LedgerError(_("{name}: {raw!r} is not a whole number of seconds (1 or more)").format(name=name, raw=raw))
     return int(raw)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ..errors import LedgerError
+from ..i18n import _
 from .models import Base
 from .models.rollups import MONTHS, TOTAL_FIGURES
 
@@ -40,14 +41,16 @@ PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 def names(prefix: str = "ledger") -> dict[str, str]:
     if not PREFIX.match(prefix):
-        raise LedgerError(f"--prefix: {prefix!r} is not a role name prefix (lower-case letters, digits, _)")
+        raise LedgerError(
+            _("--prefix: {prefix!r} is not a role name prefix (lower-case letters, digits, _)").format(prefix=prefix)
+        )
     return {kind: f"{prefix}_{kind}" for kind in ("owner", "writer", "reader")}
 
 
 def create(conn: Connection, prefix: str = "ledger") -> dict[str, str]:
     """Create the three roles where missing, hand the schema's objects to the owner, and grant."""
     if conn.dialect.name != "postgresql":
-        raise LedgerError("roles are PostgreSQL's: an SQLite database is a file, guarded by its permissions (0600)")
+        raise LedgerError(_("roles are PostgreSQL's: an SQLite database is a file, guarded by its permissions (0600)"))
     roles = names(prefix)
     for role in roles.values():
         exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})

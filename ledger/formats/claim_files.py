@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
+from ..i18n import _
 from ..rules.claim_input import BadRow, Unread
 from .claim_tables import REQUIRED_COLUMNS, csv_rows, not_utf8, xlsx_claims  # noqa: F401 - named here too
 from .encodings import sniff
@@ -181,14 +182,14 @@ def _array_items(b: _Buffer) -> Iterator[tuple[int, object]]:
     while True:
         c = b.skip_ws()
         if c == "":
-            yield b.line_here(), BadRow("the JSON array is not closed with ']'")
+            yield b.line_here(), BadRow(_("the JSON array is not closed with ']'"))
             return False
         if c == "]":
             b.pos += 1
             return True
         if not first:
             if c != ",":
-                yield b.line_here(), Unread(f"expected ',' or ']' between array items, found {c!r}")
+                yield b.line_here(), Unread(_("expected ',' or ']' between array items, found {c!r}").format(c=c))
                 return False
             b.pos += 1
             if b.skip_ws() in ("", "]"):
@@ -197,7 +198,7 @@ def _array_items(b: _Buffer) -> Iterator[tuple[int, object]]:
         line, row = _next_row(b)
         yield line, row
         if isinstance(row, BadRow) and not _skip_value(b):
-            yield line, Unread("the end of this array item cannot be found")
+            yield line, Unread(_("the end of this array item cannot be found"))
             return False
 
 

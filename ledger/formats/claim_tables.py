@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from ..errors import ValidationError
+from ..i18n import _
 from ..rules.claim_input import FIELDS, BadRow
 from . import headers, xlsx
 
@@ -23,7 +24,7 @@ def not_utf8(text: str, start: int = 0, end: int | None = None) -> str | None:
     m = _NOT_UTF8.search(text, start, len(text) if end is None else end)
     if m is None:
         return None
-    return f"is not UTF-8 text (byte 0x{ord(m.group()) - 0xDC00:02x}); save the file as UTF-8"
+    return _("is not UTF-8 text (byte 0x{m:02x}); save the file as UTF-8").format(m=ord(m.group()) - 0xDC00)
 
 
 def csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
@@ -40,7 +41,7 @@ def csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
             except StopIteration:
                 return
             except csv.Error as e:  # a cell over the csv module's limit; the reader goes on after it
-                yield reader.line_num, BadRow(f"not a CSV row: {e}")
+                yield reader.line_num, BadRow(_("not a CSV row: {e}").format(e=e))
                 continue
             yield reader.line_num, cells
 
@@ -70,14 +71,16 @@ def _header(header: list[str], name: str) -> list[str]:
     if unknown:
         raise ValidationError(
             f"{name} line 1",
-            f"unknown column(s) {', '.join(repr(h) for h in unknown)}; the columns are {', '.join(FIELDS)}",
+            _("unknown column(s) {h}; the columns are {fields}").format(
+                h=", ".join(repr(h) for h in unknown), fields=", ".join(FIELDS)
+            ),
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ValidationError(f"{name} line 1", f"missing column(s) {', '.join(missing)}")
+        raise ValidationError(f"{name} line 1", _("missing column(s) {missing}").format(missing=", ".join(missing)))
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise ValidationError(f"{name} line 1", f"column(s) {', '.join(dupes)} appear twice")
+        raise ValidationError(f"{name} line 1", _("column(s) {dupes} appear twice").format(dupes=", ".join(dupes)))
     return header
 
 
@@ -91,6 +94,13 @@ def _table_rows(header: list[str], rows) -> Iterator[tuple[int, object]]:
         if (message := not_utf8("\x1f".join(cells))) is not None:
             yield line, BadRow(message)
         elif len(cells) != len(header):
-            yield line, BadRow(f"expected {len(header)} cells as in the header, got {len(cells)}")
+            yield (
+                line,
+                BadRow(
+                    _("expected {count} cells as in the header, got {count2}").format(
+                        count=len(header), count2=len(cells)
+                    )
+                ),
+            )
         else:
             yield line, dict(zip(header, cells, strict=True))

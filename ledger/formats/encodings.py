@@ -6,6 +6,7 @@ import codecs
 import unicodedata
 
 from ..errors import LedgerError, ValidationError
+from ..i18n import _
 
 GB = "gb18030"
 
@@ -17,7 +18,9 @@ def check_encoding(name: str | None) -> str | None:
     try:
         return codecs.lookup(name.strip()).name
     except LookupError:
-        raise ValidationError("--encoding", f"{name!r} is not an encoding (write utf-8 or gb18030)") from None
+        raise ValidationError(
+            "--encoding", _("{name!r} is not an encoding (write utf-8 or gb18030)").format(name=name)
+        ) from None
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
@@ -29,7 +32,9 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
             text = raw.decode(encoding)
         except UnicodeDecodeError as e:
             raise LedgerError(
-                f"{name}: not {encoding} text (byte 0x{e.object[e.start]:02x} at offset {e.start})"
+                _("{name}: not {encoding} text (byte 0x{object:02x} at offset {start})").format(
+                    name=name, encoding=encoding, object=e.object[e.start], start=e.start
+                )
             ) from None
         return text.removeprefix("\ufeff")
     try:
@@ -43,8 +48,9 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
     if text is not None and all(ch.isascii() or _chinese(ch) for ch in text):
         return text
     raise LedgerError(
-        f"{name}: not UTF-8 text (byte 0x{utf8.object[utf8.start]:02x} at offset {utf8.start}); "
-        "save it as UTF-8, or give --encoding gb18030 for a file saved on a Chinese system"
+        _(
+            "{name}: not UTF-8 text (byte 0x{object:02x} at offset {start}); save it as UTF-8, or give --encoding gb18030 for a file saved on a Chinese system"
+        ).format(name=name, object=utf8.object[utf8.start], start=utf8.start)
     )
 
 

@@ -25,6 +25,8 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
+from ..i18n import _
+
 
 class ReaderFailed(RuntimeError):
     """The reading process ended without finishing the input or saying why."""
@@ -65,7 +67,9 @@ class ReadAhead:
                 except EOFError:
                     self._wait()
                     raise ReaderFailed(
-                        f"the reading process ended before the end of the input (exit code {self.exitcode})"
+                        _("the reading process ended before the end of the input (exit code {exitcode})").format(
+                            exitcode=self.exitcode
+                        )
                     ) from None
                 if kind == "rows":
                     yield from payload
@@ -86,7 +90,7 @@ class ReadAhead:
 
     def _wait(self) -> None:
         if self.exitcode is None:
-            _, status = os.waitpid(self.pid, 0)
+            _pid, status = os.waitpid(self.pid, 0)
             self.exitcode = os.waitstatus_to_exitcode(status)
 
 
@@ -140,7 +144,7 @@ def _read(rows: Callable[[], Iterable], progress: Callable[[], int], send, recv,
         try:
             put("error", e)
         except (pickle.PicklingError, TypeError, AttributeError):
-            put("error", ReaderFailed(f"the reading process failed: {type(e).__name__}: {e}"))
+            put("error", ReaderFailed(_("the reading process failed: {name}: {e}").format(name=type(e).__name__, e=e)))
     finally:
         ready.put(None)
         thread.join()

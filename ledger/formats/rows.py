@@ -5,6 +5,7 @@ import csv
 import io
 
 from ..errors import LedgerError
+from ..i18n import _
 from . import headers, xlsx
 from .claim_files import json_row
 from .encodings import decode
@@ -29,10 +30,14 @@ def read_rows(
         text = raw if isinstance(raw, str) else decode(raw, name, encoding)
         first = text.lstrip()[:1]
         if first == "[":
-            raise LedgerError(f"{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV")
+            raise LedgerError(
+                _("{name}: a JSON array is not read here; write JSON lines (one object per line) or CSV").format(
+                    name=name
+                )
+            )
         rows = _json_lines(name, text) if first == "{" else _csv(name, columns, required, text)
     if not rows:
-        raise LedgerError(f"{name}: holds no rows")
+        raise LedgerError(_("{name}: holds no rows").format(name=name))
     return rows
 
 
@@ -44,9 +49,9 @@ def _json_lines(name: str, text: str) -> list[tuple[int, dict]]:
         try:
             obj = json_row(line)
         except ValueError as e:
-            raise LedgerError(f"{name} line {n}: {e}") from None
+            raise LedgerError(_("{name} line {n}: {e}").format(name=name, n=n, e=e)) from None
         if not isinstance(obj, dict):
-            raise LedgerError(f"{name} line {n}: expected a JSON object")
+            raise LedgerError(_("{name} line {n}: expected a JSON object").format(name=name, n=n))
         rows.append((n, obj))
     return rows
 
@@ -61,7 +66,9 @@ def _csv(name: str, columns, required, text: str) -> list[tuple[int, dict]]:
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as e:  # a cell over the csv module's limit
-            raise LedgerError(f"{name} line {reader.line_num}: not a CSV row ({e})") from None
+            raise LedgerError(
+                _("{name} line {line_num}: not a CSV row ({e})").format(name=name, line_num=reader.line_num, e=e)
+            ) from None
 
     return _table(name, columns, required, header, cells())
 
@@ -76,12 +83,16 @@ def _table(name: str, columns, required, header: list, cells) -> list[tuple[int,
         what = "; ".join(
             x
             for x in (
-                unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
-                missing and f"missing column(s) {', '.join(missing)}",
+                unknown and _("unknown column(s) {repr}").format(repr=", ".join(map(repr, unknown))),
+                missing and _("missing column(s) {missing}").format(missing=", ".join(missing)),
             )
             if x
         )
-        raise LedgerError(f"{name} line 1: {what}; the columns are {', '.join(columns)}")
+        raise LedgerError(
+            _("{name} line 1: {what}; the columns are {columns}").format(
+                name=name, what=what, columns=", ".join(columns)
+            )
+        )
     rows = []
     for line, row in cells:
         if not any(v not in (None, "") for v in row):

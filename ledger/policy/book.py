@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 
 from ..errors import MissingParameter, ValidationError
+from ..i18n import _
 from .parameters import PARAMETERS
 from .schema import PolicyFile, Source, parse_policy_text, typed_value
 
@@ -20,7 +21,9 @@ from .schema import PolicyFile, Source, parse_policy_text, typed_value
 def pooling_area(region: str) -> str:
     """A district code such as 220702 belongs to its city's pooling area 220700 (统筹区)."""
     if len(region) != 6 or not (region.isascii() and region.isdigit()):
-        raise ValidationError("region", f"a region is a 6-digit administrative code (got {region!r})")
+        raise ValidationError(
+            "region", _("a region is a 6-digit administrative code (got {region!r})").format(region=region)
+        )
     return region[:4] + "00"
 
 
@@ -55,9 +58,15 @@ class Resolved:
         if not self.past_review:
             return None
         p = self.document.policy
-        return (
-            f"policy parameter '{self.name}' for region {p.region} comes from {self.document.name} "
-            f"(effective {p.effective_from}), used on {self.on} past its review date {p.review_by}"
+        return _(
+            "policy parameter '{name}' for region {region} comes from {name2} (effective {effective_from}), used on {on} past its review date {review_by}"
+        ).format(
+            name=self.name,
+            region=p.region,
+            name2=self.document.name,
+            effective_from=p.effective_from,
+            on=self.on,
+            review_by=p.review_by,
         )
 
 
@@ -68,8 +77,10 @@ def review_warning(document: PolicyDocument, on: date, *, dated: bool = True) ->
     p = document.policy
     if p.review_by is None or on <= p.review_by:
         return None
-    when = f"is used on {on}, past" if dated else "is used past"
-    return f"policy file {document.name} (region {p.region}, effective {p.effective_from}) {when} its review date {p.review_by}"
+    when = _("is used on {on}, past").format(on=on) if dated else _("is used past")
+    return _(
+        "policy file {name} (region {region}, effective {effective_from}) {when} its review date {review_by}"
+    ).format(name=document.name, region=p.region, effective_from=p.effective_from, when=when, review_by=p.review_by)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import PolicyError, ValidationError
+from ..i18n import _
 from ..rules.money import parse_yuan
 from .parameters import PARAMETERS, RELATIONS, Disease, Kind, Segment
 
@@ -48,14 +49,14 @@ class PolicyFile(_Strict):
         for name, entry in self.parameters.items():
             try:
                 if name not in PARAMETERS:
-                    raise ValueError("unknown parameter (see docs/policy-files.md for the list)")
+                    raise ValueError(_("unknown parameter (see docs/policy-files.md for the list)"))
                 if entry.source not in self.sources:
-                    raise ValueError(f"source '{entry.source}' is not declared under [sources]")
+                    raise ValueError(_("source '{source}' is not declared under [sources]").format(source=entry.source))
                 typed_value(name, entry.value)
             except (ValueError, ValidationError) as e:
                 problems.append(f"parameters.{name}: {e}")
         if self.review_by and self.review_by < self.effective_from:
-            problems.append("review_by: is before effective_from")
+            problems.append(_("review_by: is before effective_from"))
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -70,27 +71,33 @@ def typed_value(name: str, raw: object):
         return _ratio(raw)
     if kind in (Kind.COUNT, Kind.YEAR):
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
-            raise ValueError(f"expected a whole number ≥ 0 (got {raw!r})")
+            raise ValueError(_("expected a whole number ≥ 0 (got {raw!r})").format(raw=raw))
         return raw
     if kind is Kind.DATE:
         if not isinstance(raw, date):
-            raise ValueError(f"expected a date like 2025-01-01, unquoted (got {raw!r})")
+            raise ValueError(_("expected a date like 2025-01-01, unquoted (got {raw!r})").format(raw=raw))
         return raw
     if kind is Kind.FLAG:
         if not isinstance(raw, bool):
-            raise ValueError(f"expected true or false (got {raw!r})")
+            raise ValueError(_("expected true or false (got {raw!r})").format(raw=raw))
         return raw
     if kind is Kind.RELATIONS:
         if not isinstance(raw, list):
-            raise ValueError(f"expected a list of relations (got {raw!r})")
+            raise ValueError(_("expected a list of relations (got {raw!r})").format(raw=raw))
         unknown = [r for r in raw if r not in RELATIONS]
         if unknown:
-            raise ValueError(f"unknown relation(s) {', '.join(unknown)}; known: {', '.join(RELATIONS)}")
+            raise ValueError(
+                _("unknown relation(s) {unknown}; known: {relations}").format(
+                    unknown=", ".join(unknown), relations=", ".join(RELATIONS)
+                )
+            )
         return tuple(raw)
     if kind is Kind.CHOICE:
         choices = PARAMETERS[name].choices
         if raw not in choices:
-            raise ValueError(f"expected one of {', '.join(repr(c) for c in choices)} (got {raw!r})")
+            raise ValueError(
+                _("expected one of {c} (got {raw!r})").format(c=", ".join(repr(c) for c in choices), raw=raw)
+            )
         return raw
     if kind is Kind.DISEASES:
         return _diseases(raw)
@@ -104,23 +111,31 @@ _DISEASE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
 
 def _table_rows(raw: object, what: str, keys: set[str], required: set[str]) -> list[dict]:
     if not isinstance(raw, list) or not raw:
-        raise ValueError(f"expected a non-empty list of {what} tables (got {raw!r})")
+        raise ValueError(_("expected a non-empty list of {what} tables (got {raw!r})").format(what=what, raw=raw))
     for i, row in enumerate(raw):
         if not isinstance(row, dict):
-            raise ValueError(f"[{i}]: expected a table like {{{', '.join(sorted(required))} = ...}} (got {row!r})")
+            raise ValueError(
+                _("[{i}]: expected a table like {{{required} = ...}} (got {row!r})").format(
+                    i=i, required=", ".join(sorted(required)), row=row
+                )
+            )
         unknown, missing = set(row) - keys, required - set(row)
         if unknown:
-            raise ValueError(f"[{i}]: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(keys))}")
+            raise ValueError(
+                _("[{i}]: unknown key(s) {unknown}; known: {keys}").format(
+                    i=i, unknown=", ".join(sorted(unknown)), keys=", ".join(sorted(keys))
+                )
+            )
         if missing:
-            raise ValueError(f"[{i}]: missing {', '.join(sorted(missing))}")
+            raise ValueError(_("[{i}]: missing {missing}").format(i=i, missing=", ".join(sorted(missing))))
     return raw
 
 
 def _money(raw: object) -> int:
     if not isinstance(raw, str):
-        raise ValueError(f'money is written as a string in yuan, like "410.00" (got {raw!r})')
+        raise ValueError(_('money is written as a string in yuan, like "410.00" (got {raw!r})').format(raw=raw))
     if raw.strip().startswith("-"):
-        raise ValueError(f"amount must not be negative (got {raw})")
+        raise ValueError(_("amount must not be negative (got {raw})").format(raw=raw))
     try:
         return parse_yuan(raw, "value")
     except ValidationError as e:
@@ -129,10 +144,10 @@ def _money(raw: object) -> int:
 
 def _ratio(raw: object) -> Decimal:
     if not isinstance(raw, str) or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw.strip()):
-        raise ValueError(f'a ratio is written as a decimal string, like "0.55" (got {raw!r})')
+        raise ValueError(_('a ratio is written as a decimal string, like "0.55" (got {raw!r})').format(raw=raw))
     r = Decimal(raw.strip())
     if not Decimal(0) <= r <= Decimal(1):
-        raise ValueError(f"a ratio must be between 0 and 1 (got {raw})")
+        raise ValueError(_("a ratio must be between 0 and 1 (got {raw})").format(raw=raw))
     return r
 
 
@@ -149,9 +164,13 @@ def _diseases(raw: object) -> tuple[Disease, ...]:
     for i, row in enumerate(rows):
         code = row["code"]
         if not isinstance(code, str) or not _DISEASE_CODE.match(code):
-            raise ValueError(f"[{i}].code: a disease code is letters, digits, '.' or '-', at most 30 (got {code!r})")
+            raise ValueError(
+                _("[{i}].code: a disease code is letters, digits, '.' or '-', at most 30 (got {code!r})").format(
+                    i=i, code=code
+                )
+            )
         if code in seen:
-            raise ValueError(f"[{i}].code: {code} is listed twice")
+            raise ValueError(_("[{i}].code: {code} is listed twice").format(i=i, code=code))
         seen.add(code)
         cap = _cell(_money, row["annual_cap"], f"[{i}].annual_cap") if "annual_cap" in row else None
         ratio = _cell(_ratio, row["ratio"], f"[{i}].ratio") if "ratio" in row else None
@@ -165,7 +184,9 @@ def _segments(raw: object) -> tuple[Segment, ...]:
     for i, row in enumerate(rows):
         seg = Segment(_cell(_money, row["from"], f"[{i}].from"), _cell(_ratio, row["ratio"], f"[{i}].ratio"))
         if out and seg.start <= out[-1].start:
-            raise ValueError(f"[{i}].from: bands must ascend (this one starts at or below the one before)")
+            raise ValueError(
+                _("[{i}].from: bands must ascend (this one starts at or below the one before)").format(i=i)
+            )
         out.append(seg)
     return tuple(out)
 
@@ -175,7 +196,7 @@ def parse_policy_text(text: str, origin: str = "<policy>") -> PolicyFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise PolicyError(f"{origin}: not valid TOML: {e}") from None
+        raise PolicyError(_("{origin}: not valid TOML: {e}").format(origin=origin, e=e)) from None
     try:
         return PolicyFile.model_validate(data)
     except PydanticValidationError as e:
@@ -185,7 +206,7 @@ def parse_policy_text(text: str, origin: str = "<policy>") -> PolicyFile:
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        return f"{loc}: unknown key"
+        return _("{loc}: unknown key").format(loc=loc)
     if err["type"] == "missing":
         return f"{loc}: missing (required)"
     msg = err["msg"].removeprefix("Value error, ")

@@ -9,12 +9,13 @@ import os
 from pathlib import Path
 
 from ..errors import LedgerError
+from ..i18n import N_, _
 from ..rules.money import Yuan
 
 # Fonts with the simplified Chinese characters, by family name, in the order tried.
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei",
                 "Microsoft YaHei", "PingFang SC")  # fmt: skip
-FONT_HELP = (
+FONT_HELP = N_(
     "charts need a font with Chinese characters: install one (Debian/Ubuntu: apt-get install fonts-wqy-microhei) "
     "or set LEDGER_CJK_FONT to a .ttf or .ttc file"
 )
@@ -40,7 +41,7 @@ def cjk_font_path() -> str:
     named = os.environ.get("LEDGER_CJK_FONT")
     if named:
         if not Path(named).is_file():
-            raise LedgerError(f"LEDGER_CJK_FONT: no font file {named}")
+            raise LedgerError(_("LEDGER_CJK_FONT: no font file {named}").format(named=named))
         return named
     from matplotlib import font_manager
 
@@ -58,7 +59,7 @@ def cjk_font_path() -> str:
         if family in CJK_FAMILIES:
             font_manager.fontManager.addfont(path)  # so the charts find it by its name too
             return path
-    raise LedgerError(FONT_HELP)
+    raise LedgerError(_(FONT_HELP))
 
 
 def has_glyphs(font_path: str, text: str) -> bool:
@@ -79,7 +80,11 @@ def draw(report, kind: str, path: str) -> list[str]:
 
     font = cjk_font_path()
     if not has_glyphs(font, _CHINESE):  # refused before anything is drawn
-        raise LedgerError(f"the font {font} lacks characters of {_CHINESE[:12]!r}...; {FONT_HELP}")
+        raise LedgerError(
+            _("the font {font} lacks characters of {chinese!r}...; {font_help}").format(
+                font=font, chinese=_CHINESE[:12], font_help=_(FONT_HELP)
+            )
+        )
     font_manager.fontManager.addfont(font)
     name = font_manager.FontProperties(fname=font).get_name()
     plt.rcParams.update({"font.family": name, "axes.unicode_minus": False})
@@ -89,7 +94,11 @@ def draw(report, kind: str, path: str) -> list[str]:
     plt.close(fig)
     missing = [t for t in texts if not has_glyphs(font, t)]
     if missing:
-        raise LedgerError(f"the font {font} lacks characters of {missing[0]!r}; {FONT_HELP}")
+        raise LedgerError(
+            _("the font {font} lacks characters of {missing!r}; {font_help}").format(
+                font=font, missing=missing[0], font_help=_(FONT_HELP)
+            )
+        )
     return texts
 
 
@@ -131,7 +140,7 @@ def _funds(plt, report):
     shares.set_title(title_shares)
     _yuan_axis(shares.xaxis)
     shares.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
-    return fig, [title_bars, title_shares, *labels, *(n for _, n, _ in PAYERS)]
+    return fig, [title_bars, title_shares, *labels, *(n for _field, n, _colour in PAYERS)]
 
 
 _GROUP_NAMES = {"month": "月份", "med_type": "医疗类别", "level": "医院级别", "institution": "定点机构",

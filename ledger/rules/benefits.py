@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from ..errors import MissingParameter, PolicyError, ValidationError
+from ..i18n import N_, _
 from ..policy.book import PolicyBook, Resolved, pooling_area, review_warning
 from ..policy.parameters import Disease, Segment
 from .claim_input import Claim
@@ -181,8 +182,9 @@ def _disease_bucket(get: _Reader, scheme: str, kind: str, disease: Disease) -> t
     if kind == "chronic" and get(f"{scheme}.chronic.cap_per_person"):
         if disease.annual_cap is not None:
             raise PolicyError(
-                f"region {pooling_area(get.region)} on {get.on}: {scheme}.chronic.cap_per_person is true, yet disease {disease.code} "
-                f"has its own annual_cap on {scheme}.chronic.diseases; one cap per person cannot also be one per disease: drop one of them"
+                _(
+                    "region {region} on {on}: {scheme}.chronic.cap_per_person is true, yet disease {code} has its own annual_cap on {scheme}.chronic.diseases; one cap per person cannot also be one per disease: drop one of them"
+                ).format(region=pooling_area(get.region), on=get.on, scheme=scheme, code=disease.code)
             )
         return "chronic", get(f"{scheme}.chronic.annual_cap")
     cap = disease.annual_cap if disease.annual_cap is not None else get(f"{scheme}.{kind}.annual_cap")
@@ -193,7 +195,9 @@ def _level(claim: Claim) -> str:
     if claim.hosp_lv is None:
         raise ValidationError(
             "hosp_lv",
-            f"is required for med_type {claim.med_type}: the deductible and ratio depend on the facility level",
+            _("is required for med_type {med_type}: the deductible and ratio depend on the facility level").format(
+                med_type=claim.med_type
+            ),
         )
     return claim.hosp_lv
 
@@ -207,16 +211,27 @@ def _level_ratio(get: _Reader, patient: Patient, claim: Claim, bucket: str) -> D
     return get(f"{patient.scheme}.{bucket}.ratio{person}.level{_level(claim)}")
 
 
+# The kinds of disease outpatient, as the messages say them (N_: said where used).
+DISEASE_KINDS = (N_("chronic"), N_("special"))
+
+
 def _disease(get: _Reader, claim: Claim, prefix: str) -> Disease:
     kind = prefix.split(".")[1]
     if claim.dise_codg is None:
-        raise ValidationError("dise_codg", f"is required for med_type {claim.med_type} ({kind} disease outpatient)")
+        raise ValidationError(
+            "dise_codg",
+            _("is required for med_type {med_type} ({kind} disease outpatient)").format(
+                med_type=claim.med_type, kind=_(kind)
+            ),
+        )
     for d in get(f"{prefix}.diseases"):
         if d.code == claim.dise_codg:
             return d
     raise ValidationError(
         "dise_codg",
-        f"{claim.dise_codg} is not on the {kind} disease list of region {pooling_area(get.region)} in force on {get.on}",
+        _("{dise_codg} is not on the {kind} disease list of region {region} in force on {on}").format(
+            dise_codg=claim.dise_codg, kind=_(kind), region=pooling_area(get.region), on=get.on
+        ),
     )
 
 

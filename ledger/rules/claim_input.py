@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import ValidationError
+from ..i18n import _, ngettext
+from .bad_rows import BadRow, Unread  # noqa: F401 - named here, where readers have always found them
 from .codes import HOSP_LEVELS, MED_TYPES  # noqa: F401 - named here before ledger.rules.codes
 from .dates import day_or_none, parse_day
 from .idcard import parse_id_number
@@ -72,19 +74,6 @@ class Claim(NamedTuple):
 assert Claim._fields == FIELDS, "Claim's fields are FIELDS, in order"
 
 
-class BadRow:
-    """A row a file reader could not turn into an object (broken JSON, a CSV row with the
-    wrong number of cells): posting reports it as rejected with this message."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-
-class Unread(BadRow):
-    """Where a reader had to stop: nothing after this row's line was read, so the run
-    is incomplete and must say so (the rest of the file is not lost silently)."""
-
-
 class _ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -106,7 +95,7 @@ class _ClaimIn(BaseModel):
     def _setl_id(cls, v):
         v = _text(v, "setl_id")
         if not _SETL_ID.match(v):
-            raise ValueError(f"is 1-64 letters, digits or _ . : - (got {v[:80]!r})")
+            raise ValueError(_("is 1-64 letters, digits or _ . : - (got {v!r})").format(v=v[:80]))
         return v
 
     @field_validator("psn_no", "mulaid_payer", mode="before")
@@ -126,7 +115,9 @@ class _ClaimIn(BaseModel):
     def _med_type(cls, v):
         v = _text(v, "med_type")
         if v not in MED_TYPES:
-            raise ValueError(f"unknown medical type {v[:20]!r}; known: {', '.join(MED_TYPES)}")
+            raise ValueError(
+                _("unknown medical type {v!r}; known: {med_types}").format(v=v[:20], med_types=", ".join(MED_TYPES))
+            )
         return v
 
     @field_validator("hosp_lv", mode="before")
@@ -136,7 +127,7 @@ class _ClaimIn(BaseModel):
             return None
         v = _text(v, "hosp_lv")
         if v not in HOSP_LEVELS:
-            raise ValueError(f"a facility level is 1, 2 or 3 (got {v[:20]!r})")
+            raise ValueError(_("a facility level is 1, 2 or 3 (got {v!r})").format(v=v[:20]))
         return v
 
     @field_validator("dise_codg", mode="before")
@@ -146,7 +137,9 @@ class _ClaimIn(BaseModel):
             return None
         v = _text(v, "dise_codg")
         if not _DISE.match(v):
-            raise ValueError(f"a disease code is letters, digits, '.' or '-', at most 30 (got {v[:40]!r})")
+            raise ValueError(
+                _("a disease code is letters, digits, '.' or '-', at most 30 (got {v!r})").format(v=v[:40])
+            )
         return v
 
     @field_validator(*MONEY_FIELDS, mode="before")
@@ -162,7 +155,7 @@ class _ClaimIn(BaseModel):
     def _flag(cls, v):
         v = _text(v, "acct_used_flag")
         if v not in ("0", "1"):
-            raise ValueError(f'is "1" (accounts may pay) or "0" (cash only), got {v[:20]!r}')
+            raise ValueError(_('is "1" (accounts may pay) or "0" (cash only), got {v!r}').format(v=v[:20]))
         return v
 
 
@@ -174,7 +167,7 @@ def _checked_id(text: str, field: str) -> str:
 
 def _text(v: object, field: str) -> str:
     if isinstance(v, bool) or not isinstance(v, (str, int)):
-        raise ValueError(f"expected text, got {type(v).__name__}")
+        raise ValueError(_("expected text, got {name}").format(name=type(v).__name__))
     return str(v).strip()
 
 
@@ -184,19 +177,26 @@ def parse_claim(raw: object) -> Claim:
     its field; amounts that do not add up are refused (the policy-scope amount would be
     negative)."""
     if not isinstance(raw, dict):
-        raise ValidationError("claim", f"expected a JSON object with fields {', '.join(FIELDS)}, got {_shape(raw)}")
+        raise ValidationError(
+            "claim",
+            _("expected a JSON object with fields {fields}, got {raw}").format(
+                fields=", ".join(FIELDS), raw=_shape(raw)
+            ),
+        )
     data = {k: v for k, v in raw.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
     m = _well_formed(data) or _validated(data)
     if m.medfee_sumamt == 0:
-        raise ValidationError("medfee_sumamt", "must be greater than zero")
+        raise ValidationError("medfee_sumamt", _("must be greater than zero"))
     outside = m.fulamt_ownpay_amt + m.overlmt_selfpay + m.preselfpay_amt
     if outside > m.medfee_sumamt:
         raise ValidationError(
             "medfee_sumamt",
-            f"{format_fen(m.medfee_sumamt)} is less than fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt = {format_fen(outside)}",
+            _("{medfee_sumamt} is less than fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt = {outside}").format(
+                medfee_sumamt=format_fen(m.medfee_sumamt), outside=format_fen(outside)
+            ),
         )
     if m.mulaid_payer is not None and m.mulaid_payer == m.psn_no:
-        raise ValidationError("mulaid_payer", "is the patient; the patient's own account pays first anyway")
+        raise ValidationError("mulaid_payer", _("is the patient; the patient's own account pays first anyway"))
     if isinstance(m, Claim):
         return m
     return Claim(
@@ -243,7 +243,11 @@ def _validated(data: dict) -> "_ClaimIn":
         described = [_describe(err) for err in errors if err["type"] != "extra_forbidden"]
         if unknown:  # the known fields listed once, however many unknown ones
             described.append(
-                f"{', '.join(unknown)}: unknown field{'s' if len(unknown) > 1 else ''} (known: {', '.join(FIELDS)})"
+                ngettext(
+                    "{unknown}: unknown field (known: {fields})",
+                    "{unknown}: unknown fields (known: {fields})",
+                    len(unknown),
+                ).format(unknown=", ".join(unknown), fields=", ".join(FIELDS))
             )
         field = described[0].split(":", 1)[0]
         raise ValidationError(field, "; ".join(described).removeprefix(f"{field}: ")) from None
@@ -335,7 +339,7 @@ _FAST_IN_ORDER = tuple((f, _FAST[f]) for f in FIELDS)
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "claim"
     if err["type"] == "missing":
-        return f"{loc}: is required"
+        return f"{loc}: " + _("is required")
     return f"{loc}: {err['msg'].removeprefix('Value error, ')}"
 
 

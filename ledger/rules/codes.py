@@ -3,9 +3,11 @@ data; no database here. Everything else imports these (the database's CHECK list
 
 from dataclasses import dataclass
 
+from ..i18n import N_
+
 # 险种 insutype
 EMPLOYEE, RESIDENT = "310", "390"  # 职工基本医疗保险, 城乡居民基本医疗保险
-INSUTYPES = {EMPLOYEE: "employee", RESIDENT: "resident"}
+INSUTYPES = {EMPLOYEE: N_("employee"), RESIDENT: N_("resident")}  # N_: said in the run's language where shown
 
 # 人员类别 psn_type of employees: 在职 / 退休, and the same for flexible employment (灵活就业).
 PSN_TYPES = {

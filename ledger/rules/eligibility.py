@@ -10,6 +10,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ..errors import Conflict, LedgerError, NotFound, PolicyError
+from ..i18n import _
 from ..policy.book import PolicyBook, pooling_area
 from .benefits import ClaimRules, Patient, WaitingPeriod, broken_years, rules_for, waiting_period
 from .claim_input import Claim
@@ -45,10 +46,12 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
     persons, enrolled, book, cache = ctx.persons, ctx.enrolled, ctx.book, ctx.cache
     p = persons.get(c.psn_no)
     if p is None:
-        raise NotFound(f"psn_no: no person {mask(c.psn_no)} is registered")
+        raise NotFound(_("psn_no: no person {psn_no} is registered").format(psn_no=mask(c.psn_no)))
     if c.year not in enrolled.get(c.psn_no, {}):
         raise Conflict(
-            f"psn_no: {mask(c.psn_no)} is not enrolled for {c.year}; benefits need enrollment in the service year"
+            _("psn_no: {psn_no} is not enrolled for {year}; benefits need enrollment in the service year").format(
+                psn_no=mask(c.psn_no), year=c.year
+            )
         )
     key = (book.epoch(p.region, c.service_date), p.insutype, is_retired(p.psn_type), c.med_type, c.hosp_lv, c.dise_codg)
     if key not in cache:
@@ -66,11 +69,15 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
     active = [b for b in ctx.bindings.get(c.psn_no, ()) if is_active(b.bound_on, b.ended_on, c.service_date)]
     if c.mulaid_payer is not None:
         if c.mulaid_payer not in persons:
-            raise NotFound(f"mulaid_payer: no person {mask(c.mulaid_payer)} is registered")
+            raise NotFound(
+                _("mulaid_payer: no person {mulaid_payer} is registered").format(mulaid_payer=mask(c.mulaid_payer))
+            )
         active = [b for b in active if b.holder_psn_no == c.mulaid_payer]
         if not active:
             raise Conflict(
-                f"mulaid_payer: {mask(c.mulaid_payer)} is not bound to the patient {mask(c.psn_no)} on {c.service_date}"
+                _("mulaid_payer: {mulaid_payer} is not bound to the patient {psn_no} on {service_date}").format(
+                    mulaid_payer=mask(c.mulaid_payer), psn_no=mask(c.psn_no), service_date=c.service_date
+                )
             )
     payers = []
     if c.acct_used_flag == "1":
@@ -97,8 +104,9 @@ def _waiting(
         end = book.get(region, jan1, "resident.contribution.central_period.end").value
         if end.year != year:
             raise PolicyError(
-                f"the central contribution period in force for region {pooling_area(region)} on {jan1} ends {end}, not in {year}: "
-                f"load {year}'s resident.contribution.central_period.end to judge whether an enrollment for {year} was late"
+                _(
+                    "the central contribution period in force for region {region} on {jan1} ends {end}, not in {year}: load {year}'s resident.contribution.central_period.end to judge whether an enrollment for {year} was late"
+                ).format(region=pooling_area(region), jan1=jan1, end=end, year=year)
             )
         cache[key] = (
             end,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..errors import Conflict, ValidationError
+from ..i18n import _
 from ..policy.parameters import RELATIONS
 from .idcard import mask
 
@@ -54,7 +55,12 @@ class Bound:
 def check_relation_name(relation: str) -> str:
     relation = (relation or "").strip()
     if relation not in RELATIONS:
-        raise ValidationError("relation", f"{relation!r} is not a relation; use one of {', '.join(RELATIONS)}")
+        raise ValidationError(
+            "relation",
+            _("{relation!r} is not a relation; use one of {relations}").format(
+                relation=relation, relations=", ".join(RELATIONS)
+            ),
+        )
     return relation
 
 
@@ -72,46 +78,83 @@ def check_binding(
     `contribution_year`: the binding is made in that year's central contribution period
     for a resident member not yet enrolled, so that the holder's account can pay the
     member's first contribution (which enrolls them); the member need not be enrolled yet."""
+    _check_parties(holder, member, relation, policy, on, contribution_year)
+    _check_limits(holder, member, policy, bound)
+    _check_ages(holder, member, relation)
+
+
+def _check_parties(holder: Party, member: Party, relation: str, policy: BindingPolicy, on: date, contribution_year):
     if holder.psn_no == member.psn_no:
-        raise ValidationError("member", "a person cannot be bound to their own account")
+        raise ValidationError("member", _("a person cannot be bound to their own account"))
     if not holder.has_account:
-        raise Conflict(f"holder: {mask(holder.psn_no)} has no personal account to share (residents have none)")
+        raise Conflict(
+            _("holder: {psn_no} has no personal account to share (residents have none)").format(
+                psn_no=mask(holder.psn_no)
+            )
+        )
     if on.year not in member.enrolled and contribution_year is None:
-        raise Conflict(f"member: {mask(member.psn_no)} is not enrolled for {on.year}, the year of the binding date")
+        raise Conflict(
+            _("member: {psn_no} is not enrolled for {year}, the year of the binding date").format(
+                psn_no=mask(member.psn_no), year=on.year
+            )
+        )
     if relation not in policy.relations:
         raise Conflict(
-            f"relation: {relation} is not allowed by the policy for region {policy.region} on {on} "
-            f"(allowed: {', '.join(policy.relations)})"
+            _(
+                "relation: {relation} is not allowed by the policy for region {region} on {on} (allowed: {relations})"
+            ).format(relation=relation, region=policy.region, on=on, relations=", ".join(policy.relations))
         )
     if policy.member_same_province and member.region[:2] != holder.region[:2]:
         raise Conflict(
-            f"member: insured in region {member.region}, outside the holder's province ({holder.region[:2]}0000); "
-            f"the policy for region {policy.region} on {on} requires the same province"
+            _(
+                "member: insured in region {region}, outside the holder's province ({region2}0000); the policy for region {region3} on {on} requires the same province"
+            ).format(region=member.region, region2=holder.region[:2], region3=policy.region, on=on)
         )
     if policy.cross_region_allowed is False and member.region[:4] != holder.region[:4]:
         raise Conflict(
-            f"member: insured in region {member.region}, outside the holder's pooling area ({holder.region[:4]}00); "
-            f"the policy for region {policy.region} on {policy.on} allows no cross-region binding (family.cross_region_allowed)"
+            _(
+                "member: insured in region {region}, outside the holder's pooling area ({region2}00); the policy for region {region3} on {on} allows no cross-region binding (family.cross_region_allowed)"
+            ).format(region=member.region, region2=holder.region[:4], region3=policy.region, on=policy.on)
         )
+
+
+def _check_limits(holder: Party, member: Party, policy: BindingPolicy, bound: Bound) -> None:
     if policy.max_holders_per_member is not None and bound.member_holders >= policy.max_holders_per_member:
         raise Conflict(
-            f"member: {mask(member.psn_no)} is already bound to {bound.member_holders} holder(s), the most the policy for region "
-            f"{policy.region} allows (family.max_holders_per_member = {policy.max_holders_per_member}); unbind one first"
+            _(
+                "member: {psn_no} is already bound to {member_holders} holder(s), the most the policy for region {region} allows (family.max_holders_per_member = {max_holders_per_member}); unbind one first"
+            ).format(
+                psn_no=mask(member.psn_no),
+                member_holders=bound.member_holders,
+                region=policy.region,
+                max_holders_per_member=policy.max_holders_per_member,
+            )
         )
     if policy.max_members_per_holder is not None and bound.holder_members >= policy.max_members_per_holder:
         raise Conflict(
-            f"holder: {mask(holder.psn_no)} already has {bound.holder_members} member(s) bound, the most the policy for region "
-            f"{policy.region} allows (family.max_members_per_holder = {policy.max_members_per_holder}); unbind one first"
+            _(
+                "holder: {psn_no} already has {holder_members} member(s) bound, the most the policy for region {region} allows (family.max_members_per_holder = {max_members_per_holder}); unbind one first"
+            ).format(
+                psn_no=mask(holder.psn_no),
+                holder_members=bound.holder_members,
+                region=policy.region,
+                max_members_per_holder=policy.max_members_per_holder,
+            )
         )
+
+
+def _check_ages(holder: Party, member: Party, relation: str) -> None:
     if relation in OLDER and not member.birth_date < holder.birth_date:
         raise Conflict(
-            f"relation: a {relation.replace('_', ' ')} must be older than the holder "
-            f"(member born {member.birth_date}, holder born {holder.birth_date})"
+            _(
+                "relation: a {value} must be older than the holder (member born {birth_date}, holder born {birth_date2})"
+            ).format(value=relation.replace("_", " "), birth_date=member.birth_date, birth_date2=holder.birth_date)
         )
     if relation in YOUNGER and not member.birth_date > holder.birth_date:
         raise Conflict(
-            f"relation: a {relation.replace('_', ' ')} must be younger than the holder "
-            f"(member born {member.birth_date}, holder born {holder.birth_date})"
+            _(
+                "relation: a {value} must be younger than the holder (member born {birth_date}, holder born {birth_date2})"
+            ).format(value=relation.replace("_", " "), birth_date=member.birth_date, birth_date2=holder.birth_date)
         )
 
 

@@ -10,6 +10,7 @@ from operator import mul
 
 from .. import clock
 from ..errors import ValidationError
+from ..i18n import _
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"  # index: weighted sum mod 11
@@ -36,18 +37,20 @@ def check_character(first17: str) -> str:
 def parse_id_number(text: str, field: str = "psn_no", today: date | None = None) -> IdNumber:
     s = (text or "").strip().upper()
     if len(s) != 18:
-        raise ValidationError(field, f"an ID number has 18 characters, got {len(s)}")
+        raise ValidationError(field, _("an ID number has 18 characters, got {count}").format(count=len(s)))
     if not (s[:17].isascii() and s[:17].isdigit()) or s[17] not in "0123456789X":
-        raise ValidationError(field, "an ID number is 17 digits followed by a digit or X")
+        raise ValidationError(field, _("an ID number is 17 digits followed by a digit or X"))
     try:
         born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
     except ValueError:
-        raise ValidationError(field, f"birth date {s[6:14]} in the ID number is not a date") from None
+        raise ValidationError(field, _("birth date {s} in the ID number is not a date").format(s=s[6:14])) from None
     if born > (today or clock.today()) or born.year < 1880:
-        raise ValidationError(field, f"birth date {born.isoformat()} in the ID number is not plausible")
+        raise ValidationError(
+            field, _("birth date {born} in the ID number is not plausible").format(born=born.isoformat())
+        )
     expected = check_character(s[:17])
     if s[17] != expected:
-        raise ValidationError(field, f"check digit is wrong for {mask(s)} (GB 11643 MOD 11-2)")
+        raise ValidationError(field, _("check digit is wrong for {s} (GB 11643 MOD 11-2)").format(s=mask(s)))
     return IdNumber(s, born, "M" if int(s[16]) % 2 else "F")
 
 

@@ -6,6 +6,7 @@ Parsing goes through the string form only, so no binary float ever touches an am
 import re
 
 from ..errors import ValidationError
+from ..i18n import _
 
 # ASCII digits only: "１００" is not 100. Thousands may be grouped with commas as a
 # spreadsheet shows them ("1,200.00"), in threes, or not at all; "1,20.00" is not a number.
@@ -22,24 +23,31 @@ def parse_yuan(text: object, field: str = "amount", *, allow_zero: bool = True) 
         s = text.strip()
     elif isinstance(text, bool) or not isinstance(text, (str, int)):
         # A float here would already have lost exactness; refuse rather than guess.
-        raise ValidationError(field, f"expected a decimal string in yuan, got {text!r}")
+        raise ValidationError(field, _("expected a decimal string in yuan, got {text!r}").format(text=text))
     else:
         s = str(text).strip()
     if s.startswith("-"):
-        raise ValidationError(field, f"must not be negative (got {s})")
+        raise ValidationError(field, _("must not be negative (got {s})").format(s=s))
     if s.startswith("+"):
         s = s[1:]
     m = _YUAN.match(s)
     if not m:
         if re.match(r"^[0-9,]+\.[0-9]{3,}$", s):
-            raise ValidationError(field, f"has more than two decimals (got {s}); amounts are in yuan to the fen")
-        raise ValidationError(field, f"is not a number (got {s!r}); write yuan like 1234.50")
+            raise ValidationError(
+                field, _("has more than two decimals (got {s}); amounts are in yuan to the fen").format(s=s)
+            )
+        raise ValidationError(field, _("is not a number (got {s!r}); write yuan like 1234.50").format(s=s))
     if len(m["int"].replace(",", "").lstrip("0")) > 10:
-        raise ValidationError(field, f"is larger than the largest amount accepted, {format_fen(MAX_FEN)} (got {s})")
+        raise ValidationError(
+            field,
+            _("is larger than the largest amount accepted, {max_fen} (got {s})").format(
+                max_fen=format_fen(MAX_FEN), s=s
+            ),
+        )
     whole = m["int"].replace(",", "")
     fen = int(whole) * 100 + int((m["frac"] or "0").ljust(2, "0"))
     if not allow_zero and fen == 0:
-        raise ValidationError(field, "must be greater than zero")
+        raise ValidationError(field, _("must be greater than zero"))
     return fen
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import ValidationError
+from ..i18n import N_, _
 from . import codes
 from .claim_input import Claim, exact_claim
 from .money import MAX_FEN, format_fen
@@ -61,7 +62,7 @@ MED_TYPES: dict[str, tuple[str, str | None]] = {
     "51": ("生育门诊", None),
     "52": ("生育住院", None),
 }
-MATERNITY = "maternity insurance (生育保险), which these books do not keep"
+MATERNITY = N_("maternity insurance (生育保险), which these books do not keep")
 
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
@@ -80,7 +81,7 @@ COMPARED = (
 )
 # Funds outside the basic scheme that pay part of the patient's share (codes.OTHER_FUNDS).
 OTHER_FUNDS = tuple(codes.OTHER_FUNDS)
-FIGURES = tuple(p for _, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
+FIGURES = tuple(p for _ledger, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
 # Of those, what posting needs: read with the record. The others are kept as received and
 # read when reconcile compares them (`platform_figure`).
 POSTING_FIGURES = OTHER_FUNDS + ("acct_pay", "acct_mulaid_pay")
@@ -139,22 +140,30 @@ def fen(value: object, field: str, *, negative: bool = False) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValidationError(field, f"expected an amount in yuan, got {value!r}")
+        raise ValidationError(field, _("expected an amount in yuan, got {value!r}").format(value=value))
     text = str(value).strip()
     m = _NUMBER.match(text)
     if not m:
-        raise ValidationError(field, f"is not an amount in yuan (got {text[:40]!r})")
+        raise ValidationError(field, _("is not an amount in yuan (got {text!r})").format(text=text[:40]))
     sign, whole, frac = m.groups()
     frac = (frac or "").rstrip("0") if len(frac or "") > 2 else frac or ""
     if len(frac) > 2:
-        raise ValidationError(field, f"has more than two decimals (got {text}); amounts are in yuan to the fen")
+        raise ValidationError(
+            field, _("has more than two decimals (got {text}); amounts are in yuan to the fen").format(text=text)
+        )
     amount = int(whole) * 100 + int(frac.ljust(2, "0"))
     if amount > MAX_FEN:
-        raise ValidationError(field, f"is larger than the largest amount accepted, {format_fen(MAX_FEN)} (got {text})")
+        raise ValidationError(
+            field,
+            _("is larger than the largest amount accepted, {max_fen} (got {text})").format(
+                max_fen=format_fen(MAX_FEN), text=text
+            ),
+        )
     if sign and amount:
         if not negative:
             raise ValidationError(
-                field, f"must not be negative (got {text}); only a refund record holds negative amounts"
+                field,
+                _("must not be negative (got {text}); only a refund record holds negative amounts").format(text=text),
             )
         return -amount
     return amount
@@ -166,10 +175,10 @@ def _text(raw: dict, field: str, *, required: bool = False) -> str | None:
         return t
     if v is None or (isinstance(v, str) and not v.strip()):
         if required:
-            raise ValidationError(field, "is required")
+            raise ValidationError(field, _("is required"))
         return None
     if isinstance(v, bool) or not isinstance(v, (str, int)):
-        raise ValidationError(field, f"expected text, got {type(v).__name__}")
+        raise ValidationError(field, _("expected text, got {name}").format(name=type(v).__name__))
     return str(v).strip()
 
 
@@ -180,19 +189,19 @@ def _day(raw: dict, field: str) -> date | None:
     try:
         return date.fromisoformat(t[:10])
     except ValueError:
-        raise ValidationError(field, f"is not a date yyyy-MM-dd (got {t[:40]!r})") from None
+        raise ValidationError(field, _("is not a date yyyy-MM-dd (got {t!r})").format(t=t[:40])) from None
 
 
 def read_record(raw: object) -> Record:
     """One settlement record, read; the first field at fault raises, named once."""
     if not isinstance(raw, dict):
-        raise ValidationError("record", "expected a JSON object (a settlement record)")
+        raise ValidationError("record", _("expected a JSON object (a settlement record)"))
     setl_id = _text(raw, "setl_id", required=True)
     refund = _text(raw, "refd_setl_flag") == "1"
     init_setl_id = _text(raw, "init_setl_id")
     if refund and init_setl_id is None:
         raise ValidationError(
-            "init_setl_id", "is required on a refund record (refd_setl_flag 1): it names the settlement refunded"
+            "init_setl_id", _("is required on a refund record (refd_setl_flag 1): it names the settlement refunded")
         )
     certno = _certno(raw)
     platform_psn_no = _text(raw, "psn_no")
@@ -200,11 +209,14 @@ def read_record(raw: object) -> Record:
     code = _text(raw, "med_type", required=True)
     if code not in MED_TYPES:
         raise ValidationError(
-            "med_type", f"{code[:20]} is not a code the national profile maps (docs/national-records.md)"
+            "med_type",
+            _("{code} is not a code the national profile maps (docs/national-records.md)").format(code=code[:20]),
         )
     name, med_type = MED_TYPES[code]
     if med_type is None:
-        raise ValidationError("med_type", f"{code} ({name}) is {MATERNITY}")
+        raise ValidationError(
+            "med_type", _("{code} ({name}) is {maternity}").format(code=code, name=name, maternity=_(MATERNITY))
+        )
     claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat(), "med_type": med_type}
     if certno is not None:
         claim["psn_no"] = certno
@@ -213,7 +225,7 @@ def read_record(raw: object) -> Record:
     codes = [_text(raw, f) for f in ("fixmedins_code", "mdtrt_id")]
     for f, t in zip(("fixmedins_code", "mdtrt_id"), codes, strict=True):
         if t is not None and not _CODE.match(t):
-            raise ValidationError(f, f"is letters, digits and _.- , at most 64 (got {t[:40]!r})")
+            raise ValidationError(f, _("is letters, digits and _.- , at most 64 (got {t!r})").format(t=t[:40]))
     if (level := _level(raw)) is not None:
         claim["hosp_lv"] = level
     if (disease := _text(raw, "dise_codg")) is not None:
@@ -250,7 +262,7 @@ def _fees(raw: dict, refund: bool, claim: dict) -> tuple[int, int, int, int]:
         if amount:
             claim[f] = format_fen(amount)
     if not fees[0]:
-        raise ValidationError("medfee_sumamt", "is required, more than 0")
+        raise ValidationError("medfee_sumamt", _("is required, more than 0"))
     return fees
 
 
@@ -259,11 +271,13 @@ def _certno(raw: dict) -> str | None:
     if certno is not None and cert_type not in (None, ID_CARD):
         raise ValidationError(
             "psn_cert_type",
-            f"{cert_type} is not {ID_CARD} (居民身份证): the ledger knows persons by their ID number",
+            _("{cert_type} is not {id_card} (居民身份证): the ledger knows persons by their ID number").format(
+                cert_type=cert_type, id_card=ID_CARD
+            ),
         )
     if certno is None and _text(raw, "psn_no") is None:
         raise ValidationError(
-            "certno", "is required (or psn_no, the platform's person number, once a record gave both)"
+            "certno", _("is required (or psn_no, the platform's person number, once a record gave both)")
         )
     return certno
 
@@ -271,11 +285,11 @@ def _certno(raw: dict) -> str | None:
 def _setl_time(raw: dict) -> datetime:
     text = _text(raw, "setl_time", required=True)
     if not _TIME.match(text):
-        raise ValidationError("setl_time", f"is a time yyyy-MM-dd HH:mm:ss (got {text[:40]!r})")
+        raise ValidationError("setl_time", _("is a time yyyy-MM-dd HH:mm:ss (got {text!r})").format(text=text[:40]))
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError("setl_time", f"{text} is not a calendar time") from None
+        raise ValidationError("setl_time", _("{text} is not a calendar time").format(text=text)) from None
 
 
 def _level(raw: dict) -> str | None:
@@ -287,13 +301,18 @@ def _level(raw: dict) -> str | None:
     grade = _text(raw, "hosp_lv")
     if grade is None:
         if dedc is not None:
-            raise ValidationError("dedc_hosp_lv", f"{dedc[:20]} is not a deductible level 1, 2 or 3")
+            raise ValidationError(
+                "dedc_hosp_lv", _("{dedc} is not a deductible level 1, 2 or 3").format(dedc=dedc[:20])
+            )
         return None
     if grade not in HOSP_GRADES:
-        raise ValidationError("hosp_lv", f"{grade[:20]} is not a hospital grade 01-11 (医院等级)")
+        raise ValidationError("hosp_lv", _("{grade} is not a hospital grade 01-11 (医院等级)").format(grade=grade[:20]))
     name, level = HOSP_GRADES[grade]
     if level is None:
-        raise ValidationError("dedc_hosp_lv", f"is required where hosp_lv is {grade} ({name}): no grade, no level")
+        raise ValidationError(
+            "dedc_hosp_lv",
+            _("is required where hosp_lv is {grade} ({name}): no grade, no level").format(grade=grade, name=name),
+        )
     return level
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from ..i18n import _
 from ..policy.book import PolicyBook, review_warning
 from .adjudication import Counter, round_fen
 
@@ -54,7 +55,9 @@ def zero_claim_year(basis: str, fund_paid: int, claims_standing: int) -> bool:
         return fund_paid == 0
     if basis == NO_MEDICAL_EXPENSE:
         return claims_standing == 0
-    raise ValueError(f"unknown zero-claim basis {basis!r}")  # the policy schema admits only the two
+    raise ValueError(
+        _("unknown zero-claim basis {basis!r}").format(basis=basis)
+    )  # the policy schema admits only the two
 
 
 def continuous_years_through(year: int, enrolled: set[int], start_year: int) -> int:
@@ -128,7 +131,7 @@ def year_end_collection(balance: int | None, items: list[tuple[str, int]]) -> bo
     one go" (一次性缴纳) from the account where there is one: all items if the balance
     covers them all, none otherwise, and then they are all due in cash. No partial
     deduction of an item, ever."""
-    return balance is not None and balance >= sum(amount for _, amount in items)
+    return balance is not None and balance >= sum(amount for _name, amount in items)
 
 
 # The counters each scheme opens in the new year, and the cap parameter of each.
@@ -158,10 +161,12 @@ class RegionRules:
         self.caps = {
             scheme: {bucket: given[name] for bucket, name in caps if name in given} for scheme, caps in CAPS.items()
         }
-        used = [name for caps in CAPS.values() for _, name in caps if name in given]
+        used = [name for caps in CAPS.values() for _cap, name in caps if name in given]
         self.warnings: list[str] = []
         self.items = self._items(region, new_year, in_force)
-        used += [name for name, _ in self.items] + ([YEAR_END_FOR] if self.items and YEAR_END_FOR in given else [])
+        used += [name for name, _amount in self.items] + (
+            [YEAR_END_FOR] if self.items and YEAR_END_FOR in given else []
+        )
         self.incentive = self._incentive(book, region, on, given)
         if self.incentive is not None:
             used += [n for n in in_force if n.startswith("resident.incentive.")]
@@ -179,8 +184,15 @@ class RegionRules:
         meant = in_force.get(YEAR_END_FOR)
         if items and meant is not None and meant.value != new_year:
             self.warnings.append(
-                f"region {region}: the year-end items in force ({', '.join(n.rsplit('.', 1)[-1] for n, _ in items)}) are for {meant.value} "
-                f"({meant.document.name}), not {new_year}: none collected; load a policy file that sets them for {new_year} to collect them"
+                _(
+                    "region {region}: the year-end items in force ({value}) are for {value2} ({name}), not {new_year}: none collected; load a policy file that sets them for {new_year} to collect them"
+                ).format(
+                    region=region,
+                    value=", ".join(n.rsplit(".", 1)[-1] for n, _amount in items),
+                    value2=meant.value,
+                    name=meant.document.name,
+                    new_year=new_year,
+                )
             )
             return []
         return items

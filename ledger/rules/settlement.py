@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import Conflict
+from ..i18n import _
 from .adjudication import Adjudication, Counter, Payments, adjudicate, pay_personal_share
 from .benefits import COMBINED, ClaimRules
 from .claim_input import Claim
@@ -62,8 +63,9 @@ def settle(
     )
     if other_funds > a.psn_part_amt:
         raise Conflict(
-            f"other funds: cvlserv_pay, hifes_pay, maf_pay, oth_pay and hosp_part_amt pay {format_fen(other_funds)}, "
-            f"more than the personal share {format_fen(a.psn_part_amt)} the ledger leaves after the basic scheme"
+            _(
+                "other funds: cvlserv_pay, hifes_pay, maf_pay, oth_pay and hosp_part_amt pay {other_funds}, more than the personal share {psn_part_amt} the ledger leaves after the basic scheme"
+            ).format(other_funds=format_fen(other_funds), psn_part_amt=format_fen(a.psn_part_amt))
         )
     if basic in counters:
         counters[basic] = counters[basic].basic_after(a)

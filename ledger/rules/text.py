@@ -10,6 +10,7 @@ comes in, and anything stored before that is escaped where it goes out (`shown`)
 import unicodedata
 
 from ..errors import ValidationError
+from ..i18n import _
 
 # Cc: control characters; Cf: format characters (bidi overrides, zero-width space and
 # joiners, BOM). Cs: lone surrogates (a byte that was not UTF-8).
@@ -36,16 +37,18 @@ def check_text(value: object, field: str, *, required: bool = True, max_length: 
     text = "" if value is None else str(value).strip()
     if not text:
         if required:
-            raise ValidationError(field, "is required")
+            raise ValidationError(field, _("is required"))
         return None
     ch = bad_character(text)
     if ch is not None:
         raise ValidationError(
             field,
-            f"holds the control or formatting character U+{ord(ch):04X} ({_CONTROL_NAMES.get(ch) or unicodedata.name(ch, 'a control character')}); write one line of plain text",
+            _("holds the control or formatting character U+{ch:04X} ({value}); write one line of plain text").format(
+                ch=ord(ch), value=_CONTROL_NAMES.get(ch) or unicodedata.name(ch, "a control character")
+            ),
         )
     if max_length is not None and len(text) > max_length:
-        raise ValidationError(field, f"is longer than {max_length} characters")
+        raise ValidationError(field, _("is longer than {max_length} characters").format(max_length=max_length))
     return text
 
 

@@ -17,6 +17,7 @@ from ..db.models import (
 from ..db.retry import retried
 from ..db.sql import one_of, sum_fen
 from ..errors import ValidationError
+from ..i18n import _
 from ..rules.money import Yuan
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
@@ -28,10 +29,10 @@ from .records import Leg, account_of, audit, effective_date, get_person, post
 def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str, on: date | None = None) -> dict:
     """A manual credit (opening balance, correction in the account's favour). `amount` is fen."""
     if amount <= 0:
-        raise ValidationError("amount", "must be greater than zero")
+        raise ValidationError("amount", _("must be greater than zero"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("reason", "is required for a manual credit")
+        raise ValidationError("reason", _("is required for a manual credit"))
     reason = check_text(reason, "reason", max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
@@ -84,7 +85,9 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
     """Movements with a running balance. The opening balance is the sum of everything
     before `date_from`, so a statement of any window ties to the account's balance."""
     if date_from and date_to and date_from > date_to:
-        raise ValidationError("--from", f"{date_from} is after --to {date_to}")
+        raise ValidationError(
+            "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
+        )
     with uow.read_only():
         s = uow.session
         person = get_person(s, psn_no)

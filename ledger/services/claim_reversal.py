@@ -11,6 +11,7 @@ from ..db import rollups
 from ..db.models import Account, BenefitUsage, ClaimRecord, ClaimReversal, Entry, Person
 from ..db.retry import retried
 from ..errors import Conflict, ValidationError
+from ..i18n import _
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .claim_views import claim_record, show
@@ -24,7 +25,7 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
     year's counters (docs/rules.md §5: later claims are not re-adjudicated)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("reason", "is required: say why the claim is reversed")
+        raise ValidationError("reason", _("is required: say why the claim is reversed"))
     reason = check_text(reason, "reason", max_length=REASON_LENGTH)
     on = effective_date(on)
     with uow:
@@ -33,13 +34,19 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
         if on < r.service_date:
             raise ValidationError(
                 "date",
-                f"{on} is before the claim's own service date {r.service_date}: a claim is reversed on or after it",
+                _(
+                    "{on} is before the claim's own service date {service_date}: a claim is reversed on or after it"
+                ).format(on=on, service_date=r.service_date),
             )
         held, entries = _lock(s, r)
         # Checked under the locks, so a second clerk reversing at the same moment sees the first.
         done = s.scalars(select(ClaimReversal).where(ClaimReversal.claim_id == r.id)).first()
         if done is not None:
-            raise Conflict(f"setl_id: claim {r.setl_id} was already reversed on {done.reversed_on} by {done.operator}")
+            raise Conflict(
+                _("setl_id: claim {setl_id} was already reversed on {reversed_on} by {operator}").format(
+                    setl_id=r.setl_id, reversed_on=done.reversed_on, operator=done.operator
+                )
+            )
         _give_back(s, r, held)
         p = s.get(Person, r.psn_no)
         rollups.remove_claim(s, r, (p.region, p.insutype, p.psn_type or ""))
@@ -54,7 +61,7 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
         s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
-        flush_or(s, Conflict(f"setl_id: claim {r.setl_id} was already reversed"))
+        flush_or(s, Conflict(_("setl_id: claim {setl_id} was already reversed").format(setl_id=r.setl_id)))
         audit(
             s,
             operator=operator,

@@ -12,6 +12,7 @@ from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
 from ..db.sql import one_of
 from ..errors import NotFound
 from ..formats.json_objects import exact_json
+from ..i18n import _
 from ..rules.benefits import LAYER_BOOKS
 from ..rules.claim_input import FIELDS, Claim
 from ..rules.claim_result import AMOUNTS, ClaimResult
@@ -67,7 +68,7 @@ def show_claim(uow: UnitOfWork, setl_id: str) -> dict:
 def claim_record(s: Session, setl_id: str) -> ClaimRecord:
     r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == (setl_id or "").strip())).one_or_none()
     if r is None:
-        raise NotFound(f"setl_id: no claim {setl_id!r} is posted")
+        raise NotFound(_("setl_id: no claim {setl_id!r} is posted").format(setl_id=setl_id))
     return r
 
 

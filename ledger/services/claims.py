@@ -33,6 +33,7 @@ from ..db.models import utcnow
 from ..db.retry import attempt
 from ..db.sql import lock_setl_ids
 from ..errors import LedgerError
+from ..i18n import _
 from ..rules.ahead import Parsed
 from ..rules.claim_input import BadRow, Claim, parse_claim
 from ..rules.claim_result import ClaimResult
@@ -115,7 +116,11 @@ def _post_items(s: Session, operator: str, items: list[_Item]) -> list[ClaimResu
     todo = [i for i in items if i.result is None]
     for i in todo:
         if i.claim.service_date > today:
-            i.result = rejected(i.line, i.raw, f"service_date: {i.claim.service_date} is in the future")
+            i.result = rejected(
+                i.line,
+                i.raw,
+                _("service_date: {service_date} is in the future").format(service_date=i.claim.service_date),
+            )
     todo = _fresh(s, [i for i in todo if i.result is None])
     todo, persons = _eligible(s, todo)
     if todo:
@@ -144,7 +149,9 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
                 i.result = rejected(
                     i.line,
                     i.raw,
-                    f"setl_id: {sid} appears earlier in this input (line {first.line}) with different content",
+                    _("setl_id: {sid} appears earlier in this input (line {line}) with different content").format(
+                        sid=sid, line=first.line
+                    ),
                 )
         else:
             first_in_chunk[sid] = i
@@ -159,7 +166,9 @@ def _repeat(i: _Item, prior: PostedClaim) -> ClaimResult:
     return rejected(
         i.line,
         i.raw,
-        f"setl_id: {i.claim.setl_id} was already posted on {prior.posted_at:%Y-%m-%d} with different content",
+        _("setl_id: {setl_id} was already posted on {posted_at:%Y-%m-%d} with different content").format(
+            setl_id=i.claim.setl_id, posted_at=prior.posted_at
+        ),
     )
 
 
@@ -205,7 +214,7 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dic
         for key, cap in counter_keys(i.claim, i.eligible.rules):
             caps.setdefault(key, cap)  # a counter opens at the cap of the first claim that needs it
     counter_ids, counters = gateway.lock_counters(s, caps)
-    owners = {i.claim.psn_no for i in todo} | {h for i in todo for _, h in i.eligible.payers}
+    owners = {i.claim.psn_no for i in todo} | {h for i in todo for _binding, h in i.eligible.payers}
     account_ids, balances = gateway.lock_accounts(s, owners)
     held = Held(counters, balances)
     now = utcnow()
@@ -213,7 +222,9 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dic
     for i in todo:
         c, e = i.claim, i.eligible
         try:
-            a, pay = settle(c, e.rules, [h for _, h in e.payers] if e.payers else (), held, other_funds(i.source))
+            a, pay = settle(
+                c, e.rules, [h for _binding, h in e.payers] if e.payers else (), held, other_funds(i.source)
+            )
         except LedgerError as err:  # refused before it moved anything
             i.result = rejected(i.line, i.raw, str(err))
             continue

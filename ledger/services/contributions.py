@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ..db.models import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from ..db.retry import retried
 from ..errors import Conflict
+from ..i18n import _
 from ..policy.book import PolicyBook, Resolved
 from ..rules.codes import RESIDENT
 from ..rules.idcard import mask
@@ -42,7 +43,12 @@ def pay_contribution(
         account = account_of(s, h, "holder", lock=True)
         if account.balance < amount.value:
             raise Conflict(
-                f"holder: balance {format_fen(account.balance)} is short of the {year} contribution {format_fen(amount.value)} ({m.resident_category})"
+                _("holder: balance {balance} is short of the {year} contribution {value} ({resident_category})").format(
+                    balance=format_fen(account.balance),
+                    year=year,
+                    value=format_fen(amount.value),
+                    resident_category=m.resident_category,
+                )
             )
         posting_id = _record(s, operator, h, m, binding, account.id, amount, year, on)
         balance = s.scalar(select(Account.balance).where(Account.id == account.id))
@@ -65,7 +71,9 @@ def _binding(s: Session, h: Person, m: Person, on: date) -> FamilyBinding:
     """The binding under which the holder pays: the member a resident, bound on the day."""
     if m.insutype != RESIDENT:
         raise Conflict(
-            f"member: {mask(m.psn_no)} is an employee (310); only a resident's (390) contribution is paid this way"
+            _("member: {psn_no} is an employee (310); only a resident's (390) contribution is paid this way").format(
+                psn_no=mask(m.psn_no)
+            )
         )
     # Held FOR SHARE, as claims hold theirs: an unbinding waits until this payment is in
     # and then sees it; one that got there first has ended the binding for this query.
@@ -79,7 +87,11 @@ def _binding(s: Session, h: Person, m: Person, on: date) -> FamilyBinding:
         .with_for_update(read=True)
     ).first()
     if binding is None:
-        raise Conflict(f"member: {mask(m.psn_no)} is not bound to holder {mask(h.psn_no)} on {on}")
+        raise Conflict(
+            _("member: {psn_no} is not bound to holder {psn_no2} on {on}").format(
+                psn_no=mask(m.psn_no), psn_no2=mask(h.psn_no), on=on
+            )
+        )
     return binding
 
 
@@ -92,11 +104,21 @@ def _refuse_paid(s: Session, m: Person, year: int) -> None:
     ).first()
     if paid is not None:
         raise Conflict(
-            f"member: the {year} contribution of {mask(m.psn_no)} is already paid ({format_fen(paid.amount)} on {paid.paid_on} from {mask(paid.holder_psn_no)}'s account)"
+            _(
+                "member: the {year} contribution of {psn_no} is already paid ({amount} on {paid_on} from {holder_psn_no}'s account)"
+            ).format(
+                year=year,
+                psn_no=mask(m.psn_no),
+                amount=format_fen(paid.amount),
+                paid_on=paid.paid_on,
+                holder_psn_no=mask(paid.holder_psn_no),
+            )
         )
     if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year)):
         raise Conflict(
-            f"member: {mask(m.psn_no)} is already enrolled for {year}; the contribution was paid another way"
+            _("member: {psn_no} is already enrolled for {year}; the contribution was paid another way").format(
+                psn_no=mask(m.psn_no), year=year
+            )
         )
 
 
@@ -107,7 +129,9 @@ def _standard(book: PolicyBook, m: Person, year: int) -> tuple[Resolved, Resolve
     allowed = book.get(m.region, standard, "family.pays_resident_contributions")
     if allowed.value is not True:
         raise Conflict(
-            f"the policy for region {allowed.document.policy.region} in {year} does not let an account pay a relative's contribution"
+            _("the policy for region {region} in {year} does not let an account pay a relative's contribution").format(
+                region=allowed.document.policy.region, year=year
+            )
         )
     return allowed, book.get(m.region, standard, f"resident.contribution.{m.resident_category}")
 
@@ -149,7 +173,12 @@ def _record(
         )
     )
     s.add(Enrollment(psn_no=m.psn_no, year=year, enrolled_on=on))
-    flush_or(s, Conflict(f"member: the {year} contribution of {mask(m.psn_no)} is already paid"))
+    flush_or(
+        s,
+        Conflict(
+            _("member: the {year} contribution of {psn_no} is already paid").format(year=year, psn_no=mask(m.psn_no))
+        ),
+    )
     audit(
         s,
         operator=operator,

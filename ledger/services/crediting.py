@@ -24,6 +24,7 @@ from ..db.models import (
 from ..db.retry import retried
 from ..db.sql import bulk_insert, reserve_ids
 from ..errors import LedgerError, ValidationError
+from ..i18n import _
 from ..rules.adjudication import round_fen
 from ..rules.codes import EMPLOYEE, IN_SERVICE_TYPES, is_retired
 from ..rules.idcard import parse_id_number
@@ -37,7 +38,7 @@ from .policies import policy_book
 def parse_month(text: str) -> date:
     m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", (text or "").strip())
     if not m or not 1 <= int(m[2]) <= 12:
-        raise ValidationError("--month", f"is a month written YYYY-MM (got {text!r})")
+        raise ValidationError("--month", _("is a month written YYYY-MM (got {text!r})").format(text=text))
     return date(int(m[1]), int(m[2]), 1)
 
 
@@ -50,11 +51,11 @@ def parse_bases(rows: Iterable[tuple[int, dict]]) -> dict[str, tuple[int, int]]:
         try:
             unknown = set(row) - {"psn_no", "base"}
             if unknown:
-                raise ValidationError(", ".join(sorted(unknown)), "unknown column (the columns are psn_no, base)")
+                raise ValidationError(", ".join(sorted(unknown)), _("unknown column (the columns are psn_no, base)"))
             psn = parse_id_number(psn).value
             base = parse_yuan(row.get("base") if row.get("base") is not None else "", "base", allow_zero=False)
             if psn in bases:
-                raise ValidationError("psn_no", f"repeats line {bases[psn][0]}")
+                raise ValidationError("psn_no", _("repeats line {bases}").format(bases=bases[psn][0]))
             bases[psn] = (line, base)
         except LedgerError as e:
             errors.append(RowError(line, psn, str(e)))
@@ -71,7 +72,7 @@ def credit_monthly(uow: UnitOfWork, operator: str, month: str, bases: dict[str, 
     first = parse_month(month)
     today = clock.today()
     if first > today:
-        raise ValidationError("--month", f"{month} has not begun")
+        raise ValidationError("--month", _("{month} has not begun").format(month=month))
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     on = min(last, today)  # credited at the month's end, or today for the month under way
     label = f"{first:%Y-%m}"
@@ -109,8 +110,10 @@ def _employees(s, year: int, bases: dict) -> list:
     ).all()
     by_psn = {p.psn_no: p for p in people}
     errors = [
-        RowError(line, psn, f"psn_no: not an in-service employee with an account enrolled for {year}")
-        for psn, (line, _) in bases.items()
+        RowError(
+            line, psn, _("psn_no: not an in-service employee with an account enrolled for {year}").format(year=year)
+        )
+        for psn, (line, _base) in bases.items()
         if psn not in by_psn or by_psn[psn].psn_type not in IN_SERVICE_TYPES
     ]
     if errors:
@@ -153,7 +156,7 @@ def _write(s, operator: str, credits: list[tuple], on: date, label: str) -> None
     """One posting for the month's credits, from the funding book; a row per person credited."""
     if not credits:
         return
-    legs = [Leg("personal_account", amount, psn, acct) for psn, acct, _, amount in credits]
+    legs = [Leg("personal_account", amount, psn, acct) for psn, acct, _base, amount in credits]
     legs.append(Leg("account_funding", -sum(c[3] for c in credits)))
     [pid] = post_many(
         s,
@@ -163,6 +166,6 @@ def _write(s, operator: str, credits: list[tuple], on: date, label: str) -> None
     t = MonthlyCredit.__table__
     rows = [
         (n, psn, label, base, amount, pid)
-        for n, (psn, _, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
+        for n, (psn, _acct, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
     ]
     bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"), rows)

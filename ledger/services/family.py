@@ -71,7 +71,12 @@ def bind(
             bind_reason=reason,
         )
         s.add(b)
-        flush_or(s, Conflict(f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)}"))
+        flush_or(
+            s,
+            Conflict(
+                _("{psn_no} is already bound to member {psn_no2}").format(psn_no=mask(h.psn_no), psn_no2=mask(m.psn_no))
+            ),
+        )
         audit(
             s,
             operator=operator,
@@ -96,11 +101,18 @@ def _refuse_overlap(s: Session, h: Person, m: Person, on: date) -> None:
     active = s.scalars(select(FamilyBinding).where(*pair, FamilyBinding.is_open)).first()
     if active is not None:
         raise Conflict(
-            f"{mask(h.psn_no)} is already bound to member {mask(m.psn_no)} (as {active.relation}, since {active.bound_on})"
+            _("{psn_no} is already bound to member {psn_no2} (as {relation}, since {bound_on})").format(
+                psn_no=mask(h.psn_no), psn_no2=mask(m.psn_no), relation=active.relation, bound_on=active.bound_on
+            )
         )
     last_end = s.scalar(select(FamilyBinding.ended_on).where(*pair).order_by(FamilyBinding.ended_on.desc()).limit(1))
     if last_end is not None and on < last_end:
-        raise ValidationError("date", f"{on} is before {last_end}, when the previous binding of this pair ended")
+        raise ValidationError(
+            "date",
+            _("{on} is before {last_end}, when the previous binding of this pair ended").format(
+                on=on, last_end=last_end
+            ),
+        )
 
 
 def binding_policy(book: PolicyBook, region: str, on: date) -> tuple[BindingPolicy, list]:
@@ -169,15 +181,27 @@ def unbind(
             .with_for_update()
         ).first()
         if b is None:
-            raise Conflict(f"{mask(h.psn_no)} is not bound to member {mask(m.psn_no)}: nothing to unbind")
+            raise Conflict(
+                _("{psn_no} is not bound to member {psn_no2}: nothing to unbind").format(
+                    psn_no=mask(h.psn_no), psn_no2=mask(m.psn_no)
+                )
+            )
         if on < b.bound_on:
-            raise ValidationError("date", f"{on} is before the binding began on {b.bound_on}")
+            raise ValidationError(
+                "date", _("{on} is before the binding began on {bound_on}").format(on=on, bound_on=b.bound_on)
+            )
         least = policy_book(s).find(h.region, on, "family.min_days_before_unbind")
         if least is not None and (on - b.bound_on).days < least.value:
             raise ValidationError(
                 "date",
-                f"the binding began on {b.bound_on} and the policy for region {least.document.policy.region} keeps a binding at least "
-                f"{least.value} days (family.min_days_before_unbind): end it on {b.bound_on + timedelta(days=least.value)} or later",
+                _(
+                    "the binding began on {bound_on} and the policy for region {region} keeps a binding at least {value} days (family.min_days_before_unbind): end it on {bound_on2} or later"
+                ).format(
+                    bound_on=b.bound_on,
+                    region=least.document.policy.region,
+                    value=least.value,
+                    bound_on2=b.bound_on + timedelta(days=least.value),
+                ),
             )
         _refuse_end_before_paid(s, b, on)
         b.ended_on, b.ended_by, b.end_reason, b.ended_at = on, operator, reason, utcnow()
@@ -211,8 +235,14 @@ def _refuse_end_before_paid(s: Session, b: FamilyBinding, on: date) -> None:
     if last is not None and on <= last.service_date:
         raise ValidationError(
             "date",
-            f"{on} would end the binding before claim {last.setl_id} of {last.service_date}, which the holder's account paid under it; "
-            f"end it on {last.service_date + timedelta(days=1)} or later",
+            _(
+                "{on} would end the binding before claim {setl_id} of {service_date}, which the holder's account paid under it; end it on {service_date2} or later"
+            ).format(
+                on=on,
+                setl_id=last.setl_id,
+                service_date=last.service_date,
+                service_date2=last.service_date + timedelta(days=1),
+            ),
         )
     # The same for a resident contribution the holder paid under it (paid_on is its day).
     paid = s.execute(
@@ -224,8 +254,9 @@ def _refuse_end_before_paid(s: Session, b: FamilyBinding, on: date) -> None:
     if paid is not None and on <= paid.paid_on:
         raise ValidationError(
             "date",
-            f"{on} would end the binding before the {paid.year} contribution paid under it on {paid.paid_on}; "
-            f"end it on {paid.paid_on + timedelta(days=1)} or later",
+            _(
+                "{on} would end the binding before the {year} contribution paid under it on {paid_on}; end it on {paid_on2} or later"
+            ).format(on=on, year=paid.year, paid_on=paid.paid_on, paid_on2=paid.paid_on + timedelta(days=1)),
         )
 
 

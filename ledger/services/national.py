@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from ..errors import Conflict, LedgerError, ValidationError
+from ..i18n import _
 from ..rules.claim_input import BadRow
 from ..rules.claim_result import REVERSED, ClaimResult
 from ..rules.national import Record, read_record
@@ -52,7 +53,7 @@ def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> 
     The table of numbers only grows (append-only), so what was read there stays true, and
     only the numbers not seen yet are looked up."""
     seen = {} if seen is None else seen
-    numbers = {r.platform_psn_no for _, r, _ in read if isinstance(r, Record) and r.platform_psn_no}
+    numbers = {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record) and r.platform_psn_no}
     known = {n: seen[n] for n in numbers & seen.keys()}
     if unseen := numbers - known.keys():
         with uow.read_only():
@@ -98,12 +99,18 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
         if was["reversal"] is not None:
             if was["reversal"]["reason"] == reason:
                 return ClaimResult.refund(line, r.claim, "duplicate")
-            raise Conflict(f"init_setl_id: claim {original} was already reversed on {was['reversal']['reversed_on']}")
+            raise Conflict(
+                _("init_setl_id: claim {original} was already reversed on {reversed_on}").format(
+                    original=original, reversed_on=was["reversal"]["reversed_on"]
+                )
+            )
         refunded = r.claim.get("medfee_sumamt")
         if refunded != str(was["medfee_sumamt"]):
             raise ValidationError(
                 "medfee_sumamt",
-                f"the refund is -{refunded}, claim {original} was {was['medfee_sumamt']}: only a whole claim is refunded",
+                _(
+                    "the refund is -{refunded}, claim {original} was {medfee_sumamt}: only a whole claim is refunded"
+                ).format(refunded=refunded, original=original, medfee_sumamt=was["medfee_sumamt"]),
             )
         reverse_claim(uow, operator, original, reason, r.setl_time.date())
     except LedgerError as e:

@@ -11,6 +11,7 @@ from ..db.models import Account, Enrollment, Person, utcnow
 from ..db.retry import attempt, retried
 from ..db.sql import one_of
 from ..errors import Conflict, LedgerError, ValidationError
+from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.money import Yuan
 from ..rules.persons import NewPerson, check_year, new_person
@@ -44,7 +45,10 @@ class RowError:
 class ImportRejected(LedgerError):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        super().__init__(f"{len(errors)} row(s) rejected, nothing imported:\n" + "\n".join(str(e) for e in errors))
+        super().__init__(
+            _("{count} row(s) rejected, nothing imported:\n").format(count=len(errors))
+            + "\n".join(str(e) for e in errors)
+        )
 
 
 def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dict]]) -> int:
@@ -62,7 +66,7 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
             errors.append(RowError(line, psn_no, str(e)))
             continue
         if p.psn_no in seen:
-            errors.append(RowError(line, p.psn_no, f"psn_no: repeats line {seen[p.psn_no]}"))
+            errors.append(RowError(line, p.psn_no, _("psn_no: repeats line {seen}").format(seen=seen[p.psn_no])))
             continue
         seen[p.psn_no] = line
         good.append(p)
@@ -71,7 +75,7 @@ def import_persons(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dic
         with uow:
             existing = set(uow.session.scalars(select(Person.psn_no).where(one_of(uow.session, Person.psn_no, seen))))
             found = errors + [
-                RowError(seen[p], p, "psn_no: is already registered") for p in sorted(existing, key=seen.get)
+                RowError(seen[p], p, _("psn_no: is already registered")) for p in sorted(existing, key=seen.get)
             ]
             if found:
                 raise ImportRejected(sorted(found, key=lambda e: e.line))
@@ -89,7 +93,10 @@ _IMPORT_KEYS = set(IMPORT_COLUMNS)
 def _import_fields(row: dict) -> dict:
     unknown = set(row) - _IMPORT_KEYS
     if unknown:
-        raise ValidationError(sorted(unknown)[0], f"unknown column; expected {', '.join(sorted(_IMPORT_KEYS))}")
+        raise ValidationError(
+            sorted(unknown)[0],
+            _("unknown column; expected {import_keys}").format(import_keys=", ".join(sorted(_IMPORT_KEYS))),
+        )
     fields = dict(row)
     enrolled = fields.get("enrolled")
     if enrolled is None or enrolled == "":
@@ -99,14 +106,14 @@ def _import_fields(row: dict) -> dict:
     elif isinstance(enrolled, int):
         fields["enrolled"] = [enrolled]
     elif not isinstance(enrolled, list):
-        raise ValidationError("enrolled", "must be a list of years, or years joined by ';'")
+        raise ValidationError("enrolled", _("must be a list of years, or years joined by ';'"))
     for k in ("psn_no", "name", "insutype", "psn_type", "resident_category", "region"):
         v = fields.get(k)
         if v is not None and not isinstance(v, str):
             if isinstance(v, int) and not isinstance(v, bool):
                 fields[k] = str(v)  # JSON writers often emit 310 or 220700 as numbers
             else:
-                raise ValidationError(k, f"expected text, got {v!r}")
+                raise ValidationError(k, _("expected text, got {v!r}").format(v=v))
     fields.setdefault("name", "")
     fields.setdefault("insutype", "")
     fields.setdefault("psn_no", "")
@@ -121,7 +128,9 @@ def enroll(uow: UnitOfWork, operator: str, psn_no: str, year: int, on: date | No
     with uow:
         person = get_person(uow.session, psn_no)
         if uow.session.scalar(select(Enrollment.id).where(Enrollment.psn_no == person.psn_no, Enrollment.year == year)):
-            raise Conflict(f"year: {mask(person.psn_no)} is already enrolled for {year}")
+            raise Conflict(
+                _("year: {psn_no} is already enrolled for {year}").format(psn_no=mask(person.psn_no), year=year)
+            )
         uow.session.add(Enrollment(psn_no=person.psn_no, year=year, enrolled_on=on))
         audit(uow.session, operator=operator, action="person.enroll", subject=person.psn_no, year=year, enrolled_on=on)
         view = person_view(uow.session, person)
@@ -156,7 +165,7 @@ def person_view(session: Session, p: Person) -> dict:
 def _refuse_existing(session: Session, psn_nos: list[str]) -> None:
     existing = session.scalars(select(Person.psn_no).where(one_of(session, Person.psn_no, psn_nos))).first()
     if existing is not None:
-        raise Conflict(f"psn_no: {mask(existing)} is already registered")
+        raise Conflict(_("psn_no: {existing} is already registered").format(existing=mask(existing)))
 
 
 def _insert(session: Session, people: list[NewPerson], operator: str, action: str) -> None:

@@ -13,6 +13,7 @@ from ..db.models import ClaimSource, PlatformPerson
 from ..db.sql import bulk_insert, one_of
 from ..errors import Conflict, LedgerError, NotFound
 from ..formats.json_objects import received_text
+from ..i18n import _
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
 from ..rules.national import PROFILE, Record
@@ -39,11 +40,17 @@ def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
     if certno is None:
         if learnt is None:
             return NotFound(
-                f"psn_no: the platform's person number {number} is not known yet; a record that gives certno teaches it"
+                _(
+                    "psn_no: the platform's person number {number} is not known yet; a record that gives certno teaches it"
+                ).format(number=number)
             )
         return record._replace(claim=record.claim | {"psn_no": learnt})
     if learnt is not None and learnt != certno:
-        return Conflict(f"psn_no: the platform's person number {number} is {mask(learnt)}'s, not {mask(certno)}'s")
+        return Conflict(
+            _("psn_no: the platform's person number {number} is {learnt}'s, not {certno}'s").format(
+                number=number, learnt=mask(learnt), certno=mask(certno)
+            )
+        )
     return record._replace(teaches=True) if number and learnt is None else record
 
 
@@ -76,7 +83,7 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
     ]
     bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows, stored=("received",))
     learnt: dict[str, tuple] = {}
-    for r, _ in sources:
+    for r, _claim_id in sources:
         if r.teaches and r.platform_psn_no not in learnt:
             learnt[r.platform_psn_no] = (r.platform_psn_no, r.claim["psn_no"], r.claim["setl_id"], now)
     t = PlatformPerson.__table__

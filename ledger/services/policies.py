@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ..db.models import StoredPolicyFile
 from ..db.retry import retried
 from ..errors import Conflict, PolicyError
+from ..i18n import _
 from ..policy.book import PolicyBook, PolicyDocument, pooling_area, seed_documents
 from ..policy.parameters import PARAMETERS, Kind, Need
 from ..policy.schema import parse_policy_text
@@ -55,7 +56,11 @@ def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
     with uow:
         existing = uow.session.scalar(select(StoredPolicyFile).where(StoredPolicyFile.sha256 == digest))
         if existing is not None:
-            raise Conflict(f"{name}: this file is already loaded (as {existing.name}, #{existing.id})")
+            raise Conflict(
+                _("{name}: this file is already loaded (as {name2}, #{id})").format(
+                    name=name, name2=existing.name, id=existing.id
+                )
+            )
         row = StoredPolicyFile(
             name=name,
             region=policy.region,
@@ -113,7 +118,9 @@ def show_policy(uow: UnitOfWork, region: str, year: int, on: date | None = None)
     resolved = book.in_force(region, on)
     if not resolved:
         raise PolicyError(
-            f"no policy file for region {pooling_area(region)} is in force on {on} (see `ledger policy list`)"
+            _("no policy file for region {region} is in force on {on} (see `ledger policy list`)").format(
+                region=pooling_area(region), on=on
+            )
         )
     return {
         "region": pooling_area(region),

@@ -13,6 +13,7 @@ from ..db import chain
 from ..db.models import Account, AuditRecord, Person, utcnow
 from ..db.sql import reserve_ids
 from ..errors import Conflict, NotFound, ValidationError
+from ..i18n import _
 from ..rules.codes import INSUTYPES
 from ..rules.idcard import mask, parse_id_number
 from .journal import Draft, Leg, post_many
@@ -41,7 +42,7 @@ def audit(
     after the journal's head wherever a service posts too, so the two chains' locks keep one order."""
     session.flush()
     text = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-    _, head = chain.lock_head(session, chain.AUDIT)
+    _last, head = chain.lock_head(session, chain.AUDIT)
     [record_id] = reserve_ids(session, AuditRecord.__table__, 1)
     at = utcnow()
     head = chain.link(head, chain.audit_content(record_id, chain.instant(at), operator, action, subject, reason, text))
@@ -65,7 +66,7 @@ def get_person(session: Session, psn_no: str, field: str = "psn_no") -> Person:
     idn = parse_id_number(psn_no, field)
     person = session.scalars(select(Person).where(Person.psn_no == idn.value)).one_or_none()
     if person is None:
-        raise NotFound(f"{field}: no person {mask(idn.value)} is registered")
+        raise NotFound(_("{field}: no person {value} is registered").format(field=field, value=mask(idn.value)))
     return person
 
 
@@ -79,7 +80,9 @@ def account_of(session: Session, person: Person, field: str = "psn_no", *, lock:
     if acct is None:
         kind = INSUTYPES.get(person.insutype, person.insutype)
         raise NotFound(
-            f"{field}: {mask(person.psn_no)} has no personal account ({kind}s under insutype {person.insutype} have none)"
+            _("{field}: {psn_no} has no personal account ({kind}s under insutype {insutype} have none)").format(
+                field=field, psn_no=mask(person.psn_no), kind=_(kind), insutype=person.insutype
+            )
         )
     return acct
 
@@ -91,7 +94,7 @@ def effective_date(on: date | None) -> date:
     if on is None:
         return today
     if on > today:
-        raise ValidationError("date", f"{on} is in the future")
+        raise ValidationError("date", _("{on} is in the future").format(on=on))
     return on
 
 

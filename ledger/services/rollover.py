@@ -37,6 +37,7 @@ from ..db.models import (
 from ..db.retry import attempt
 from ..db.sql import bulk_insert, sum_fen
 from ..errors import ValidationError
+from ..i18n import _
 from ..policy.book import PolicyBook, pooling_area
 from ..rules.codes import EMPLOYEE, is_retired, scheme_of
 from ..rules.money import Yuan
@@ -56,7 +57,9 @@ def rollover(
     if clock.today() < date(year, 12, 31):
         raise ValidationError(
             "--year",
-            f"{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected",
+            _(
+                "{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected"
+            ).format(year=year),
         )
     started = attempt(lambda: _start(uow, operator, year), "rollover start")
     if started is not None:
@@ -110,10 +113,12 @@ def _refuse_out_of_order(s: Session, year: int) -> None:
         return
     closed = s.get(Rollover, before)
     if closed is None or closed.finished_at is None:
-        what = "was never rolled over" if closed is None else "was started but has not finished"
+        what = _("was never rolled over") if closed is None else "was started but has not finished"
         raise ValidationError(
             "--year",
-            f"{before}, the year before {year} that persons are enrolled in, {what}: run `ledger rollover --year {before}` first",
+            _(
+                "{before}, the year before {year} that persons are enrolled in, {what}: run `ledger rollover --year {before}` first"
+            ).format(before=before, year=year, what=what),
         )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, func, select
 from ...db.models import Account, Entry, MajorIllnessIncentive, Person, Posting, YearEndDeduction
 from ...db.models.base import BOOKS
 from ...db.sql import sum_fen
+from ...i18n import _
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
 from .funds import status_column
@@ -43,7 +44,12 @@ def balance(uow: UnitOfWork, start: date, end: date) -> Report:
         figures = (opening, received, paid, received - paid, closing)
         rows.append({"book": book, **dict(zip(BALANCE_FIGURES, map(Yuan, figures), strict=True))})
     total = {k: Yuan(sum(r[k].fen for r in rows)) for k in BALANCE_FIGURES}
-    return Report(f"trial balance, postings dated {start} to {end}", ("book", *BALANCE_FIGURES), rows, total)
+    return Report(
+        _("trial balance, postings dated {start} to {end}").format(start=start, end=end),
+        ("book", *BALANCE_FIGURES),
+        rows,
+        total,
+    )
 
 
 def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
@@ -75,13 +81,13 @@ def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
         r = s.execute(raises).one()._mapping
         rows = [
             {"kind": "incentive", "item": name, "status": None, "people": r[f"{name}_people"], "amount": Yuan(r[name])}
-            for name, _ in parts
+            for name, _column in parts
         ]
         rows += [
             {"kind": "year_end", "item": x.item, "status": x.status, "people": x.people, "amount": Yuan(x.amount)}
             for x in s.execute(items)
         ]
-    title = f"incentives and year-end items for {year}" + (f", region {region}" if region else "")
+    title = _("incentives and year-end items for {year}").format(year=year) + (f", region {region}" if region else "")
     return Report(title, ("kind", "item", "status", "people", "amount"), rows, None)
 
 
@@ -120,5 +126,5 @@ def accounts(uow: UnitOfWork, on: date, region: str | None = None) -> Report:
         "empty": sum(r["empty"] for r in rows),
         "balance": Yuan(sum(r["balance"].fen for r in rows)),
     }
-    title = f"personal accounts at {on}" + (f", region {region}" if region else "")
+    title = _("personal accounts at {on}").format(on=on) + (f", region {region}" if region else "")
     return Report(title, ("region", "status", "accounts", "empty", "balance"), rows, total)

@@ -15,6 +15,7 @@ from ...db.models import (
     Person,
 )
 from ...db.sql import sum_fen
+from ...i18n import _
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
 from .report import Report
@@ -80,7 +81,7 @@ def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = Non
         "payments": sum(x["payments"] for x in rows),
         "amount": Yuan(sum(x["amount"].fen for x in rows)),
     }
-    title = f"mutual aid, {start} to {end}" + (f", region {region}" if region else "")
+    title = _("mutual aid, {start} to {end}").format(start=start, end=end) + (f", region {region}" if region else "")
     return Report(title, ("kind", "relation", "period", *MUTUAL_AID_FIGURES), rows, total)
 
 
@@ -126,5 +127,7 @@ def caps(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> 
         for row in rows.values()
     ]
     columns = ("year", "bucket", "people", "at cap", "fund_paid", "deductible_met", *DECILES)
-    title = f"caps, benefit years {start.year} to {end.year}" + (f", region {region}" if region else "")
+    title = _("caps, benefit years {year} to {year2}").format(year=start.year, year2=end.year) + (
+        f", region {region}" if region else ""
+    )
     return Report(title, columns, out, None)

@@ -13,6 +13,7 @@ from ...db.models import ClaimPerson, ClaimTotal, Person
 from ...db.models.rollups import SCOPES
 from ...db.sql import report_settings, sum_fen
 from ...errors import ValidationError
+from ...i18n import _
 from ...rules.codes import EMPLOYEE, RETIRED_TYPES
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
@@ -31,7 +32,12 @@ FUND_FIGURES = (
 def check_groups(by: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [g for g in by if g not in GROUPS]
     if unknown:
-        raise ValidationError("by", f"{', '.join(unknown)}: not a grouping; use any of {', '.join(GROUPS)}")
+        raise ValidationError(
+            "by",
+            _("{unknown}: not a grouping; use any of {groups}").format(
+                unknown=", ".join(unknown), groups=", ".join(GROUPS)
+            ),
+        )
     return tuple(dict.fromkeys(by))
 
 
@@ -73,9 +79,11 @@ def funds(uow: UnitOfWork, start: date, end: date, region: str | None = None, by
             total = _sums(s, start, end, region, ()).get(())
             if total is not None:
                 total["people"] = _people(s, start, end, region, ()).get((), 0)
-    out = [_shown(r) for _, r in sorted(rows.items(), key=lambda kv: tuple((v is None, v) for v in kv[0]))]
+    out = [_shown(r) for _key, r in sorted(rows.items(), key=lambda kv: tuple((v is None, v) for v in kv[0]))]
     columns = (*by, "claims", "people", *FUND_FIGURES)
-    title = f"funds, service dates {start} to {end}" + (f", region {region}" if region else "")
+    title = _("funds, service dates {start} to {end}").format(start=start, end=end) + (
+        f", region {region}" if region else ""
+    )
     return Report(title, columns, out, _shown(total) if total else (out[0] if out and not by else None))
 
 
@@ -114,7 +122,7 @@ def _people(s, start: date, end: date, region: str | None, by: tuple[str, ...]) 
     several years each person's rows are first made one."""
     p = ClaimPerson.__table__
     days = _days(start, end)
-    years = sorted({y for y, _ in days})
+    years = sorted({y for y, _day in days})
     kinds = tuple(g for g in KIND_GROUPS if g in by)
     scope = SCOPE_OF[kinds]
     named = [g for g in by if g != "month"]
