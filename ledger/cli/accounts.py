@@ -73,14 +73,14 @@ def show(obj, psn_no, as_json):
                     _("  pays for {member} {member_name} ({relation}) since {bound_on}").format(
                         member=mask(b["member"]),
                         member_name=b["member_name"],
-                        relation=b["relation"],
+                        relation=_(b["relation"]),
                         bound_on=b["bound_on"],
                     )
                 )
             else:
                 click.echo(
                     _("  is the {relation} of holder {holder} {holder_name} since {bound_on}").format(
-                        relation=b["relation"],
+                        relation=_(b["relation"]),
                         holder=mask(b["holder"]),
                         holder_name=b["holder_name"],
                         bound_on=b["bound_on"],

@@ -11,6 +11,7 @@ from ..db import migrate
 from ..db.engine import safe_url
 from ..db.models import Person
 from ..errors import LedgerError
+from ..i18n import _
 from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
 from ..render import page
 from ..rules.idcard import check_character, mask
@@ -47,17 +48,17 @@ def command(ctx):
     uow = obj.uow()
     with uow:
         if uow.session.scalar(select(func.count()).select_from(Person)):
-            raise LedgerError("the demo needs an empty database; leave out --db to use ./ledger-demo.db")
+            raise LedgerError(_("the demo needs an empty database; leave out --db to use ./ledger-demo.db"))
     op = obj.operator
 
-    step("1. The policy in force: Songyuan (220700), 2025, every number with its source")
+    step(_("1. The policy in force: Songyuan (220700), 2025, every number with its source"))
     shown = policies.show_policy(uow, "220700", 2025)
     for p in shown["parameters"]:
         if p["name"].startswith("employee.outpatient") or p["name"] == "family.relations":
             value = ", ".join(p["value"]) if isinstance(p["value"], tuple) else p["value"]
             say(f"{p['name']:<45} {value}   « {p['source']['quote']} »")
 
-    step("2. Registering a family in Ningjiang district (220702)")
+    step(_("2. Registering a family in Ningjiang district (220702)"))
     grandma = demo_id("22070219520315002")  # retired employee, born 1952
     son = demo_id("22070219780611003")  # employee in service, born 1978
     grandson = demo_id("22070220080902013")  # resident (student), born 2008
@@ -70,10 +71,18 @@ def command(ctx):
     ]
     for fields in people:
         p = persons.add_person(uow, op, **fields)
-        account = f"account {p['balance']}" if p["balance"] is not None else "no personal account (resident)"
-        say(f"{mask(p['psn_no'])} {p['name']}  born {p['birth_date']}  sex {p['sex']}  {account}")
+        account = (
+            _("account {balance}").format(balance=p["balance"])
+            if p["balance"] is not None
+            else _("no personal account (resident)")
+        )
+        say(
+            _("{psn_no} {name}  born {birth_date}  sex {sex}  {account}").format(
+                psn_no=mask(p["psn_no"]), name=p["name"], birth_date=p["birth_date"], sex=_(p["sex"]), account=account
+            )
+        )
 
-    step("3. Crediting the personal accounts (opening balances)")
+    step(_("3. Crediting the personal accounts (opening balances)"))
     for who, amount, reason, on in [
         (grandma, "1860.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
         (son, "960.00", "opening balance carried over from the previous system", date(2025, 1, 1)),
@@ -81,12 +90,16 @@ def command(ctx):
         (son, "152.40", "monthly crediting, January 2025", date(2025, 1, 31)),
     ]:
         r = accounts.credit(uow, op, who, parse_yuan(amount), reason, on)
-        say(f"+{r['amount']:>8} to {mask(who)} on {on}: balance {r['balance']}")
+        say(
+            _("+{amount:>8} to {who} on {on}: balance {balance}").format(
+                amount=r["amount"], who=mask(who), on=on, balance=r["balance"]
+            )
+        )
 
-    step("4. Refusals: nothing is written when input is wrong")
+    step(_("4. Refusals: nothing is written when input is wrong"))
     for label, call in [
         (
-            "a wrong check digit",
+            _("a wrong check digit"),
             lambda: persons.add_person(
                 uow,
                 op,
@@ -97,40 +110,53 @@ def command(ctx):
                 region="220702",
             ),
         ),
-        ("the same person twice", lambda: persons.add_person(uow, op, **people[0])),
-        ("crediting a resident", lambda: accounts.credit(uow, op, grandson, 10000, "test")),
+        (_("the same person twice"), lambda: persons.add_person(uow, op, **people[0])),
+        (_("crediting a resident"), lambda: accounts.credit(uow, op, grandson, 10000, "test")),
     ]:
         try:
             call()
         except LedgerError as e:
-            say(f"{label}: refused: {e}")
+            say(_("{label}: refused: {e}").format(label=label, e=e))
 
-    step("5. Family mutual aid (家庭共济): 李建国's account pays for his mother and his son")
+    step(_("5. Family mutual aid (家庭共济): 李建国's account pays for his mother and his son"))
     for member, relation, on in [(grandma, "parent", date(2025, 3, 1)), (grandson, "child", date(2025, 3, 1))]:
         b = family.bind(uow, op, son, member, relation, on, "applied at the service counter")
-        say(f"bound {mask(member)} {b['member_name']} as {relation} of {b['holder_name']} from {on}")
+        say(
+            _("bound {member} {member_name} as {relation} of {holder_name} from {on}").format(
+                member=mask(member),
+                member_name=b["member_name"],
+                relation=_(relation),
+                holder_name=b["holder_name"],
+                on=on,
+            )
+        )
     try:
         family.bind(uow, op, son, grandma, "child", date(2025, 3, 2))
     except LedgerError as e:
-        say(f"binding his mother as his child: refused: {e}")
+        say(_("binding his mother as his child: refused: {e}").format(e=e))
     paid = family.pay_contribution(uow, op, son, grandson, 2026, date(2025, 12, 10))
     say(
-        f"paid 李明's 2026 resident contribution {paid['amount']} ({paid['resident_category']}) from 李建国's account: "
-        f"balance {paid['holder_balance']}; 李明 is enrolled for 2026"
+        _(
+            "paid 李明's 2026 resident contribution {amount} ({resident_category}) from 李建国's account: balance {holder_balance}; 李明 is enrolled for 2026"
+        ).format(
+            amount=paid["amount"], resident_category=paid["resident_category"], holder_balance=paid["holder_balance"]
+        )
     )
     for w in paid["warnings"][:1]:
-        say(f"(warning: {w})")
+        say(_("(warning: {w})").format(w=w))
     try:
         family.pay_contribution(uow, op, son, grandson, 2026, date(2025, 12, 11))
     except LedgerError as e:
-        say(f"paying it again: refused: {e}")
+        say(_("paying it again: refused: {e}").format(e=e))
 
-    step("6. A month of claims (March 2025), mutual aid included")
+    step(_("6. A month of claims (March 2025), mutual aid included"))
     loaded = policies.load_policy(uow, op, example_text(), "examples/" + ILLUSTRATIVE_EXAMPLE)
     say(
-        f"loaded {loaded['name']}: {loaded['parameters']} ILLUSTRATIVE values (resident, inpatient and chronic rules the seed"
+        _(
+            "loaded {name}: {parameters} ILLUSTRATIVE values (resident, inpatient and chronic rules the seed does not give);"
+        ).format(name=loaded["name"], parameters=loaded["parameters"])
     )
-    say("does not give); a bureau loads its own pooling area's figures instead")
+    say(_("a bureau loads its own pooling area's figures instead"))
     month = [
         dict(
             setl_id="SY202503030001",
@@ -198,36 +224,62 @@ def command(ctx):
     for r in claims.post_claims(uow, op, list(enumerate(month, 1))):
         who = names[r["psn_no"]]
         if r["status"] == "rejected":
-            say(f"{r['setl_id']} {who}: rejected: {r['errors'][0]}")
+            say(_("{setl_id} {who}: rejected: {errors}").format(setl_id=r["setl_id"], who=who, errors=r["errors"][0]))
             continue
         family_paid = ", ".join(f"{names[p['psn_no']]} {p['amount']}" for p in r["mulaid_payers"]) or "-"
         say(
-            f"{r['setl_id']} {who:<3} {r['status']:<9} fee {r['medfee_sumamt']:>7}  fund {r['fund_pay_sumamt']:>6}  "
-            f"own account {r['acct_pay']:>6}  family ({family_paid})  cash {r['psn_cash_pay']}"
+            _(
+                "{setl_id} {who:<3} {status:<9} fee {medfee_sumamt:>7}  fund {fund_pay_sumamt:>6}  own account {acct_pay:>6}  family ({family_paid})  cash {psn_cash_pay}"
+            ).format(
+                setl_id=r["setl_id"],
+                who=who,
+                status=r["status"],
+                medfee_sumamt=r["medfee_sumamt"],
+                fund_pay_sumamt=r["fund_pay_sumamt"],
+                acct_pay=r["acct_pay"],
+                family_paid=family_paid,
+                psn_cash_pay=r["psn_cash_pay"],
+            )
         )
     rv = claims.reverse_claim(
         uow, op, "SY202503220005", "pharmacy refund: medicine returned unopened", date(2025, 3, 25)
     )
-    say(f"reversed {rv['setl_id']} ({rv['reversal']['reason']}): 李建国's account gets {rv['acct_mulaid_pay']} back")
+    say(
+        _("reversed {setl_id} ({reason}): 李建国's account gets {acct_mulaid_pay} back").format(
+            setl_id=rv["setl_id"], reason=rv["reversal"]["reason"], acct_mulaid_pay=rv["acct_mulaid_pay"]
+        )
+    )
     u = claims.usage(uow, grandma, 2025)
     for b in u["buckets"]:
         say(
-            f"王桂兰's 2025 {b['bucket']:<12} cap {b['cap']:>8}  fund paid {b['fund_paid']:>7}  deductible met {b['deductible_met']:>7}  remaining {b['remaining']}"
+            _(
+                "王桂兰's 2025 {bucket:<12} cap {cap:>8}  fund paid {fund_paid:>7}  deductible met {deductible_met:>7}  remaining {remaining}"
+            ).format(
+                bucket=b["bucket"],
+                cap=b["cap"],
+                fund_paid=b["fund_paid"],
+                deductible_met=b["deductible_met"],
+                remaining=b["remaining"],
+            )
         )
 
-    step("7. The statement of 李建国's account, with a running balance")
+    step(_("7. The statement of 李建国's account, with a running balance"))
     st = accounts.statement(uow, son)
     for line in st["lines"]:
         say(f"{line['date']}  {line['memo'][:58]:<58} {str(line['amount']):>9} {str(line['balance']):>9}")
 
-    step("8. Year end: the rollover of 2025, and the first claim of 2026")
+    step(_("8. Year end: the rollover of 2025, and the first claim of 2026"))
     persons.enroll(uow, op, grandma, 2026)
     r = rollover.rollover(uow, op, 2025)
     say(
-        f"2025 closed for {r['persons']} persons; {r['counters_open']} usage counters open for 2026 with the caps in force on 2026-01-01"
+        _(
+            "2025 closed for {persons} persons; {counters_open} usage counters open for 2026 with the caps in force on 2026-01-01"
+        ).format(persons=r["persons"], counters_open=r["counters_open"])
     )
     say(
-        f"major-illness incentives: {r['bonuses']['persons']} (李明 had fund reimbursement in 2025, so no zero-claim raise)"
+        _("major-illness incentives: {persons} (李明 had fund reimbursement in 2025, so no zero-claim raise)").format(
+            persons=r["bonuses"]["persons"]
+        )
     )
     first = next(
         claims.post_claims(
@@ -249,25 +301,40 @@ def command(ctx):
         )
     )
     say(
-        f"{first['setl_id']} 王桂兰 2026-01-05 fee {first['medfee_sumamt']}: a new year's deductible {first['act_pay_dedc']}, "
-        f"fund {first['fund_pay_sumamt']}, own account {first['acct_pay']} (balance {first['balc']})"
+        _(
+            "{setl_id} 王桂兰 2026-01-05 fee {medfee_sumamt}: a new year's deductible {act_pay_dedc}, fund {fund_pay_sumamt}, own account {acct_pay} (balance {balc})"
+        ).format(
+            setl_id=first["setl_id"],
+            medfee_sumamt=first["medfee_sumamt"],
+            act_pay_dedc=first["act_pay_dedc"],
+            fund_pay_sumamt=first["fund_pay_sumamt"],
+            acct_pay=first["acct_pay"],
+            balc=first["balc"],
+        )
     )
     for w in first["warnings"]:
-        say(f"(warning: {w})")
+        say(_("(warning: {w})").format(w=w))
 
-    step("9. Verifying the books")
+    step(_("9. Verifying the books"))
     v = verify(uow)
     c = v["checked"]
     say(
-        f"{c['accounts']} accounts, {c['postings']} postings, {c['entries']} entries: {'all balances tie to the journal' if v['ok'] else v['problems']}"
+        _("{accounts} accounts, {postings} postings, {entries} entries: {value}").format(
+            accounts=c["accounts"],
+            postings=c["postings"],
+            entries=c["entries"],
+            value=_("all balances tie to the journal") if v["ok"] else v["problems"],
+        )
     )
-    step("10. The year's report")
+    step(_("10. The year's report"))
     # Beside the SQLite file; for a server's database, in the current folder.
     folder = Path(obj.engine.url.database).parent if obj.engine.dialect.name == "sqlite" else Path.cwd()
     say(_report(uow, folder / "ledger-demo-report-2025.html"))
     url = safe_url(obj.db_url)  # never a password on the screen
     click.echo(
-        f"\nThe demo database is {obj.engine.url.database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"
+        _(
+            "\nThe demo database is {database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"
+        ).format(database=obj.engine.url.database, url=url, son=son, grandma=grandma)
     )
 
 
@@ -281,9 +348,9 @@ def _report(uow, path: Path) -> str:
             reports.balance(uow, start, end),
         )  # fmt: skip
     except LedgerError as e:
-        return f"not written: {e}"
+        return _("not written: {e}").format(e=e)
     path.write_text(text, encoding="utf-8")
-    return f"written to {path} (open it in a browser; `ledger report --help` lists the reports)"
+    return _("written to {path} (open it in a browser; `ledger report --help` lists the reports)").format(path=path)
 
 
 def step(title: str) -> None:

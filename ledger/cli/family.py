@@ -22,15 +22,26 @@ def command():
 
 
 def binding_line(b: dict) -> str:
-    state = (
-        f"ended {b['ended_on']} by {b['ended_by']}" + (f" ({b['end_reason']})" if b["end_reason"] else "")
-        if not b["active"]
-        else "active"
-    )
+    if b["active"]:
+        state = _("active")
+    else:
+        state = _("ended {ended_on} by {ended_by}").format(ended_on=b["ended_on"], ended_by=b["ended_by"])
+        state += f" ({b['end_reason']})" if b["end_reason"] else ""
     why = f" ({b['bind_reason']})" if b["bind_reason"] else ""
-    return (
-        f"#{b['id']} holder {mask(b['holder'])} {b['holder_name']} -> member {mask(b['member'])} {b['member_name']}: "
-        f"{b['relation']}, bound {b['bound_on']} by {b['bound_by']}{why}; {state}"
+    return _(
+        "#{id} holder {holder} {holder_name} -> member {member} {member_name}: {relation}, bound {bound_on} by "
+        "{bound_by}{why}; {state}"
+    ).format(
+        id=b["id"],
+        holder=mask(b["holder"]),
+        holder_name=b["holder_name"],
+        member=mask(b["member"]),
+        member_name=b["member_name"],
+        relation=_(b["relation"]),
+        bound_on=b["bound_on"],
+        bound_by=b["bound_by"],
+        why=why,
+        state=state,
     )
 
 

@@ -111,11 +111,42 @@ HEADINGS = (
     N_("relation"),
     N_("bound_on"),
     N_("ended_on"),
+    # the reports' columns (docs/reports.md)
+    N_("month"),
+    N_("level"),
+    N_("institution"),
+    N_("claims"),
+    N_("people"),
+    N_("hifp_pay"),
+    N_("hifmi_pay"),
+    N_("hifob_pay"),
+    N_("other_funds_pay"),
+    N_("book"),
+    N_("opening"),
+    N_("received"),
+    N_("paid"),
+    N_("movement"),
+    N_("closing"),
+    N_("kind"),
+    N_("item"),
+    N_("amount"),
+    N_("accounts"),
+    N_("empty"),
+    N_("period"),
+    N_("holders"),
+    N_("members"),
+    N_("payments"),
+    N_("year"),
+    N_("at cap"),
+    N_("fund_paid"),
+    N_("deductible_met"),
 )
 
 
 def headings(columns) -> dict[str, str]:
-    return {c: _(c) for c in columns}
+    """Each column's heading in the run's language (a column no label is kept for, such as a
+    report's 0-10%, as it is)."""
+    return {c: _(c) if c in HEADINGS else c for c in columns}
 
 
 def listing_options(f):
@@ -187,4 +218,25 @@ SAID = (
     N_("maternal_grandparent"),
     N_("grandchild"),
     N_("maternal_grandchild"),
+    # the reports' row labels: a person's status, a book, a row's kind
+    N_("total"),
+    N_("in service"),
+    N_("retired"),
+    N_("resident"),
+    N_("personal_account"),
+    N_("account_funding"),
+    N_("pooled_fund"),
+    N_("patient_cash"),
+    N_("provider"),
+    N_("contribution_collection"),
+    N_("major_illness_insurance"),
+    N_("large_expense_subsidy"),
+    N_("civil_servant_subsidy"),
+    N_("supplementary_insurance"),
+    N_("medical_assistance"),
+    N_("other_funds"),
+    N_("hospital_share"),
+    N_("incentive"),
+    N_("year_end"),
+    N_("contributions"),
 )

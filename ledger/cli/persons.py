@@ -3,7 +3,7 @@ import json
 import click
 
 from ..formats.rows import read_rows
-from ..i18n import _
+from ..i18n import N_, _
 from ..rules.codes import scheme_of
 from ..rules.idcard import mask
 from ..rules.persons import check_year
@@ -22,6 +22,9 @@ def command():
     """
 
 
+SEX = {"M": N_("M"), "F": N_("F")}  # as GB 11643 gives it: in Chinese 男, 女
+
+
 def print_person(p: dict) -> None:
     scheme = scheme_of(p["insutype"])
     detail = p["psn_type"] if scheme == "employee" else p["resident_category"]
@@ -29,15 +32,15 @@ def print_person(p: dict) -> None:
         _("{psn_no}  {name}  {scheme} ({insutype}/{detail})  region {region}  born {year}  sex {sex}").format(
             psn_no=mask(p["psn_no"]),
             name=p["name"],
-            scheme=scheme,
+            scheme=_(scheme),
             insutype=p["insutype"],
             detail=detail,
             region=p["region"],
             year=p["birth_date"].year,
-            sex=p["sex"],
+            sex=_(SEX[p["sex"]]),
         )
     )
-    click.echo(_("  enrolled: {value}").format(value=", ".join(map(str, p["enrolled"])) or "none"))
+    click.echo(_("  enrolled: {value}").format(value=", ".join(map(str, p["enrolled"])) or _("none")))
     click.echo(
         _("  personal account: {balance}").format(balance=p["balance"])
         if p["balance"] is not None

@@ -11,10 +11,10 @@ from .. import clock
 from ..errors import ValidationError
 from ..i18n import _
 from ..render import charts, page
-from ..rules import display
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
+from . import output
 from .context import as_date, date_type
 
 
@@ -223,7 +223,7 @@ def _write(report: reports.Report, fmt: str, output: str | None, chart: str | No
     text = {"table": _table, "csv": _csv, "json": _json}[fmt](report)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            f.write(click.unstyle(text))  # a file gets no escape codes, whatever the terminal
         click.echo(
             _("{title}: {count} rows written to {output}").format(
                 title=report.title, count=len(report.rows), output=output
@@ -245,25 +245,23 @@ def _lines(report: reports.Report) -> list[list[str]]:
     return rows
 
 
+# The columns whose codes a table says in the run's language (CSV and JSON keep the codes).
+SAID = frozenset({"status", "book", "kind", "relation", "insutype"})
+
+
 def _table(report: reports.Report) -> str:
-    lines = [list(report.columns), *_lines(report)]
-    # Widths as the terminal shows them: a Chinese name or label takes two columns a character.
-    widths = [max(display.width(line[i]) for line in lines) for i in range(len(report.columns))]
-    out = [report.title]
-    for n, line in enumerate(lines):
-        out.append(
-            "  ".join(
-                display.rjust(cell, w) if _numeric(cell) else display.ljust(cell, w)
-                for cell, w in zip(line, widths, strict=True)
-            ).rstrip()
-        )
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out) + "\n"
-
-
-def _numeric(cell: str) -> bool:
-    return cell.replace(".", "", 1).replace("-", "", 1).isdigit()
+    """The report's title, then its rows under their headings, padded by display width (a
+    Chinese label takes two columns a character); in Chinese the headings and the codes
+    of the columns SAID are said in Chinese."""
+    columns = list(report.columns)
+    lines = [
+        [
+            _(cell) if (c in SAID or (i == 0 and cell == "total")) and cell else cell
+            for i, (c, cell) in enumerate(zip(columns, line, strict=True))
+        ]
+        for line in _lines(report)
+    ]
+    return report.title + "\n" + output.table(columns, lines, output.headings(columns))
 
 
 def _csv(report: reports.Report) -> str:

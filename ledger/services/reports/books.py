@@ -87,7 +87,9 @@ def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
             {"kind": "year_end", "item": x.item, "status": x.status, "people": x.people, "amount": Yuan(x.amount)}
             for x in s.execute(items)
         ]
-    title = _("incentives and year-end items for {year}").format(year=year) + (f", region {region}" if region else "")
+    title = _("incentives and year-end items for {year}").format(year=year)
+    if region:
+        title += _(", region {region}").format(region=region)
     return Report(title, ("kind", "item", "status", "people", "amount"), rows, None)
 
 
