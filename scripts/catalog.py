@@ -60,6 +60,10 @@ def template() -> Catalog:
             t.add(text, locations=[(f"ledger/cli/{module}.py", None)])
     for text in language.texts(cli):
         t.add(text, locations=[("ledger/cli/__init__.py", None)])
+    from ledger.policy.parameters import PARAMETERS
+
+    for p in PARAMETERS.values():  # each parameter's meaning, said by `policy check` and the template
+        t.add(p.description, locations=[("ledger/policy/parameters.py", None)])
     return t
 
 

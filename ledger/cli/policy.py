@@ -91,11 +91,11 @@ def show(obj, region, year, on, as_json):
                 )
             )
             for p in d["needs_operator_value"]:
-                click.echo(f"  {p['name']}  ({p['description']})")
+                click.echo(f"  {p['name']}  ({_(p['description'])})")
         if d["not_set"]:
             click.echo(_("not set, so no such rule:"))
             for p in d["not_set"]:
-                click.echo(f"  {p['name']}  ({p['description']})")
+                click.echo(f"  {p['name']}  ({_(p['description'])})")
 
     emit(data, as_json, human)
 
