@@ -37,7 +37,13 @@ def upgrade(obj, as_json):
         as_json,
         lambda d: click.echo(
             _("{database}: schema at {to}").format(database=d["database"], to=d["to"])
-            + ("" if d["from"] == d["to"] else _(" (was {value})").format(value=d["from"] or "empty"))
+            + (
+                ""
+                if d["from"] == d["to"]
+                else _(" (was {value})").format(value=d["from"])
+                if d["from"]
+                else _(" (was empty)")
+            )
         ),
     )
 

@@ -13,12 +13,13 @@ from ..db.models import Person
 from ..errors import LedgerError
 from ..i18n import _
 from ..policy.book import ILLUSTRATIVE_EXAMPLE, example_text
-from ..render import page
 from ..rules.idcard import check_character, mask
 from ..rules.money import parse_yuan
-from ..services import accounts, claims, family, persons, policies, reports, rollover
+from ..services import accounts, claims, family, persons, policies, rollover
 from ..services.verify import verify
 from .context import Ctx
+from .demo_output import report as _report
+from .demo_output import say, step
 
 DEMO_FILE = "ledger-demo.db"
 
@@ -336,26 +337,3 @@ def command(ctx):
             "\nThe demo database is {database}. Try:\n  ledger --db {url} account statement {son}\n  ledger --db {url} family list {son}\n  ledger --db {url} usage {grandma} --year 2025"
         ).format(database=obj.engine.url.database, url=url, son=son, grandma=grandma)
     )
-
-
-def _report(uow, path: Path) -> str:
-    """The 2025 report as one HTML page beside the demo database; without a font that has
-    the Chinese characters its charts cannot be drawn, and the demo says so and goes on."""
-    start, end = date(2025, 1, 1), date(2025, 12, 31)
-    try:
-        text = page.page(
-            2025, reports.funds(uow, start, end, by=("month",)), reports.mutual_aid(uow, start, end),
-            reports.balance(uow, start, end),
-        )  # fmt: skip
-    except LedgerError as e:
-        return _("not written: {e}").format(e=e)
-    path.write_text(text, encoding="utf-8")
-    return _("written to {path} (open it in a browser; `ledger report --help` lists the reports)").format(path=path)
-
-
-def step(title: str) -> None:
-    click.secho(f"\n{title}", bold=True)
-
-
-def say(text: str) -> None:
-    click.echo(f"  {text}")

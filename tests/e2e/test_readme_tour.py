@@ -39,3 +39,31 @@ def test_the_readme_tour_runs_as_written_in_an_empty_folder(db_url, tmp_path):
         encoding="utf-8"
     )
     assert "REVERSED" in outputs['ledger claim reverse SY202503150004 --reason "settled twice"']
+
+
+def chinese_tour() -> str:
+    text = README.read_text(encoding="utf-8")
+    return re.search(r"## 中文导览.*?```sh\n(.*?)```", text, re.S).group(1)
+
+
+def test_the_chinese_tour_runs_as_written_and_speaks_chinese(db_url, tmp_path):
+    # one script, as a clerk pastes it: `export LEDGER_LANG=zh` holds for every line after it
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("LEDGER_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+    } | {
+        "LEDGER_DATABASE_URL": db_url,
+        "LEDGER_OPERATOR": "tour",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    r = subprocess.run(
+        ["bash", "-e", "-c", chinese_tour()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, f"{r.stdout}\n{r.stderr}"
+    out = r.stdout
+    assert "已导入 4 人" in out  # the GB18030 file with Chinese headings, read as its UTF-8 twin
+    assert "已向 220702********0035 划入 1200.00；余额 1200.00" in out  # "1,200.00" is 1200.00 yuan
+    assert "3 笔结算：3 笔已记账，0 笔重复，0 笔被拒绝" in out  # 2025/4/2, 2025/4/10 and 20250412 all read
+    assert "（为子女李明支付）" in out  # the statement names whom the holder's account paid for
+    assert out.splitlines()[-1] == "无误"  # verify: clean
+    heading = next(line for line in out.splitlines() if line.startswith("月份"))
+    assert heading.split()[:4] == ["月份", "人次", "人数", "医疗费总额"]
