@@ -16,7 +16,7 @@ import sys
 import click
 
 from ..i18n import N_, _
-from ..rules import display
+from ..rules import display, labels
 
 
 def colour() -> bool:
@@ -79,74 +79,10 @@ def more_note(shown: int, option: str = "--limit") -> str:
     return _("(the first {n} shown; {option} N shows more, {option} 0 all)").format(n=shown, option=option)
 
 
-# Every column a table of the ledger heads, keyed by its name in CSV and JSON. In English the
-# heading is the name itself, as scripts and the national interface spell it; in Chinese it
-# is the catalog's label for it.
-HEADINGS = (
-    N_("setl_id"),
-    N_("service_date"),
-    N_("psn_no"),
-    N_("name"),
-    N_("med_type"),
-    N_("hosp_lv"),
-    N_("fixmedins_code"),
-    N_("bucket"),
-    N_("medfee_sumamt"),
-    N_("fund_pay_sumamt"),
-    N_("acct_pay"),
-    N_("acct_mulaid_pay"),
-    N_("psn_cash_pay"),
-    N_("status"),
-    N_("insutype"),
-    N_("psn_type"),
-    N_("resident_category"),
-    N_("region"),
-    N_("enrolled"),
-    N_("balance"),
-    N_("id"),
-    N_("holder"),
-    N_("holder_name"),
-    N_("member"),
-    N_("member_name"),
-    N_("relation"),
-    N_("bound_on"),
-    N_("ended_on"),
-    # the reports' columns (docs/reports.md)
-    N_("month"),
-    N_("level"),
-    N_("institution"),
-    N_("claims"),
-    N_("people"),
-    N_("hifp_pay"),
-    N_("hifmi_pay"),
-    N_("hifob_pay"),
-    N_("other_funds_pay"),
-    N_("book"),
-    N_("opening"),
-    N_("received"),
-    N_("paid"),
-    N_("movement"),
-    N_("closing"),
-    N_("kind"),
-    N_("item"),
-    N_("amount"),
-    N_("accounts"),
-    N_("empty"),
-    N_("period"),
-    N_("holders"),
-    N_("members"),
-    N_("payments"),
-    N_("year"),
-    N_("at cap"),
-    N_("fund_paid"),
-    N_("deductible_met"),
-)
-
-
 def headings(columns) -> dict[str, str]:
     """Each column's heading in the run's language (a column no label is kept for, such as a
     report's 0-10%, as it is)."""
-    return {c: _(c) if c in HEADINGS else c for c in columns}
+    return {c: _(c) if c in labels.HEADINGS else c for c in columns}
 
 
 def listing_options(f):
@@ -199,44 +135,3 @@ def print_listing(
         show(text)
     if more:
         click.echo(more_note(len(rows)), err=True)
-
-
-# The codes a table says in the run's language (`print_listing`'s `said`): a claim's status,
-# a binding's role and relation (docs/cli.md). JSON and CSV keep the codes.
-SAID = (
-    N_("posted"),
-    N_("reversed"),
-    N_("duplicate"),
-    N_("rejected"),
-    N_("holder"),
-    N_("member"),
-    N_("spouse"),
-    N_("parent"),
-    N_("child"),
-    N_("sibling"),
-    N_("grandparent"),
-    N_("maternal_grandparent"),
-    N_("grandchild"),
-    N_("maternal_grandchild"),
-    # the reports' row labels: a person's status, a book, a row's kind
-    N_("total"),
-    N_("in service"),
-    N_("retired"),
-    N_("resident"),
-    N_("personal_account"),
-    N_("account_funding"),
-    N_("pooled_fund"),
-    N_("patient_cash"),
-    N_("provider"),
-    N_("contribution_collection"),
-    N_("major_illness_insurance"),
-    N_("large_expense_subsidy"),
-    N_("civil_servant_subsidy"),
-    N_("supplementary_insurance"),
-    N_("medical_assistance"),
-    N_("other_funds"),
-    N_("hospital_share"),
-    N_("incentive"),
-    N_("year_end"),
-    N_("contributions"),
-)

@@ -11,6 +11,7 @@ from .. import clock
 from ..errors import ValidationError
 from ..i18n import _
 from ..render import charts, page
+from ..rules import labels
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports
@@ -245,18 +246,14 @@ def _lines(report: reports.Report) -> list[list[str]]:
     return rows
 
 
-# The columns whose codes a table says in the run's language (CSV and JSON keep the codes).
-SAID = frozenset({"status", "book", "kind", "relation", "insutype"})
-
-
 def _table(report: reports.Report) -> str:
     """The report's title, then its rows under their headings, padded by display width (a
     Chinese label takes two columns a character); in Chinese the headings and the codes
-    of the columns SAID are said in Chinese."""
+    of the columns labels.SAID_COLUMNS names are said in Chinese."""
     columns = list(report.columns)
     lines = [
         [
-            _(cell) if (c in SAID or (i == 0 and cell == "total")) and cell else cell
+            _(cell) if (c in labels.SAID_COLUMNS or (i == 0 and cell == "total")) and cell else cell
             for i, (c, cell) in enumerate(zip(columns, line, strict=True))
         ]
         for line in _lines(report)

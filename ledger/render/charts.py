@@ -21,19 +21,40 @@ FONT_HELP = N_(
 )
 # Who paid a claim's fee, in the order the money goes (docs/claims.md), with its colour.
 PAYERS = (
-    ("hifp_pay", "统筹基金", "#1f6f8b"),
-    ("hifmi_pay", "大病保险", "#3a9ab2"),
-    ("hifob_pay", "大额补助", "#7cc3d6"),
-    ("other_funds_pay", "其他基金", "#9b8ec4"),
-    ("acct_pay", "个人账户", "#e3a21a"),
-    ("acct_mulaid_pay", "家庭共济", "#d9622b"),
-    ("psn_cash_pay", "现金", "#8c8c8c"),
+    ("hifp_pay", N_("pooled fund"), "#1f6f8b"),
+    ("hifmi_pay", N_("major illness insurance"), "#3a9ab2"),
+    ("hifob_pay", N_("large expense subsidy"), "#7cc3d6"),
+    ("other_funds_pay", N_("other funds"), "#9b8ec4"),
+    ("acct_pay", N_("personal account"), "#e3a21a"),
+    ("acct_mulaid_pay", N_("family mutual aid"), "#d9622b"),
+    ("psn_cash_pay", N_("cash"), "#8c8c8c"),
 )
 
 
-# Every Chinese character the charts write (read from this module itself, so a new label
-# cannot be forgotten): the font must have them all.
-_CHINESE = "".join(sorted({ch for ch in Path(__file__).read_text(encoding="utf-8") if "\u3000" <= ch <= "\uffef"}))
+# The charts' words, in English here and said in the run's language (the Chinese catalog
+# has them as the bureau's reports write them).
+WORDS = (
+    *(name for _field, name, _colour in PAYERS),
+    N_("total"),
+    N_("fund paid (yuan)"),
+    N_("fund paid (yuan), by {groups}"),
+    N_("who paid the fees (yuan)"),
+    N_("medical care"),
+    N_("contribution"),
+    N_("mutual aid paid (yuan): medical care and contributions"),
+    N_("at the cap"),
+    N_("annual caps used (people, by share used)"),
+    N_("people"),
+    N_("closing balance of each book (yuan, received positive)"),
+    N_("personal account balances (yuan)"),
+    N_("incentives and year-end items (yuan)"),
+)
+
+
+def _chinese() -> str:
+    """Every Chinese character the charts write in the run's language (read from their
+    words, so a new label cannot be forgotten): the font must have them all."""
+    return "".join(sorted({ch for w in WORDS for ch in _(w) if "\u3000" <= ch <= "\uffef"}))
 
 
 def cjk_font_path() -> str:
@@ -78,11 +99,18 @@ def draw(report, kind: str, path: str) -> list[str]:
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    font = cjk_font_path()
-    if not has_glyphs(font, _CHINESE):  # refused before anything is drawn
+    chinese = _chinese()
+    try:
+        font = cjk_font_path()
+    except LedgerError:
+        if chinese:
+            raise
+        # In English the charts' words need no Chinese font: Matplotlib's own draws them.
+        font = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    if not has_glyphs(font, chinese):  # refused before anything is drawn
         raise LedgerError(
             _("the font {font} lacks characters of {chinese!r}...; {font_help}").format(
-                font=font, chinese=_CHINESE[:12], font_help=_(FONT_HELP)
+                font=font, chinese=chinese[:12], font_help=_(FONT_HELP)
             )
         )
     font_manager.fontManager.addfont(font)
@@ -115,18 +143,25 @@ def _yuan_axis(axis) -> None:
 
 
 def _labels(report, columns) -> list[str]:
-    return [" ".join(str(r.get(c) or "") for c in columns) or "合计" for r in report.rows]
+    return [" ".join(_said(c, r.get(c)) for c in columns).strip() or _("total") for r in report.rows]
+
+
+def _said(column: str, value) -> str:
+    """A cell of a label: a person's status in the run's language, anything else as it is."""
+    return _(value) if column == "status" and value else str(value or "")
 
 
 def _funds(plt, report):
-    groups = [c for c in report.columns if c in _GROUP_NAMES]
-    labels = _labels(report, groups) if groups else ["合计"]
+    groups = [c for c in report.columns if c in GROUPS]
+    labels = _labels(report, groups) if groups else [_("total")]
     rows = report.rows if report.rows else []
     fig, (bars, shares) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 2]})
-    title_bars, title_shares = (
-        "基金支付（元）" + ("，按" + "、".join(_GROUP_NAMES.get(g, g) for g in groups) if groups else ""),
-        "费用由谁支付（元）",
+    title_bars = (
+        _("fund paid (yuan), by {groups}").format(groups=_(", ").join(_(g) for g in groups))
+        if groups
+        else _("fund paid (yuan)")
     )
+    title_shares = _("who paid the fees (yuan)")
     bars.bar(labels, [_fen(r["fund_pay_sumamt"]) for r in rows], color="#1f6f8b")
     bars.set_title(title_bars)
     _yuan_axis(bars.yaxis)
@@ -135,28 +170,27 @@ def _funds(plt, report):
     left = 0
     for field, name, colour in PAYERS:
         width = _fen(total.get(field))
-        shares.barh(["合计"], [width], left=left, color=colour, label=name)
+        shares.barh([_("total")], [width], left=left, color=colour, label=_(name))
         left += width
     shares.set_title(title_shares)
     _yuan_axis(shares.xaxis)
     shares.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
-    return fig, [title_bars, title_shares, *labels, *(n for _field, n, _colour in PAYERS)]
+    return fig, [title_bars, title_shares, *labels, *(_(n) for _field, n, _colour in PAYERS)]
 
 
-_GROUP_NAMES = {"month": "月份", "med_type": "医疗类别", "level": "医院级别", "institution": "定点机构",
-                "region": "区划", "insutype": "险种", "status": "人员状态"}  # fmt: skip
+GROUPS = ("month", "med_type", "level", "institution", "region", "insutype", "status")  # report funds --by
 
 
 def _mutual_aid(plt, report):
     fig, ax = plt.subplots(figsize=(8, 4))
     rows = [r for r in report.rows if r.get("kind") in ("claims", "contributions")]
-    labels = [f"{'就医' if r['kind'] == 'claims' else '缴费'} {r['period']}" for r in rows]
+    labels = [f"{_('medical care') if r['kind'] == 'claims' else _('contribution')} {r['period']}" for r in rows]
     ax.bar(
         labels,
         [_fen(r["amount"]) for r in rows],
         color=["#d9622b" if r["kind"] == "claims" else "#e3a21a" for r in rows],
     )
-    title = "家庭共济支付（元）：就医与代缴参保费"
+    title = _("mutual aid paid (yuan): medical care and contributions")
     ax.set_title(title)
     _yuan_axis(ax.yaxis)
     return fig, [title, *labels]
@@ -167,25 +201,25 @@ def _caps(plt, report):
 
     fig, ax = plt.subplots(figsize=(9, 4))
     buckets = [DECILES[k] for k in range(10)] + ["at cap"]
-    shown = [*DECILES, "达到限额"]
+    shown = [*DECILES, _("at the cap")]
     width = 0.8 / max(1, len(report.rows))
     for n, r in enumerate(report.rows):
         ax.bar([k + n * width for k in range(len(buckets))], [r.get(b, 0) for b in buckets], width=width,
                label=f"{r['year']} {r['bucket']}")  # fmt: skip
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(buckets))], shown, rotation=45)
-    title, ylabel = "年度限额使用（人数，按使用比例）", "人数"
+    title, ylabel = _("annual caps used (people, by share used)"), _("people")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.yaxis.get_major_locator().set_params(integer=True)  # people are counted whole
     ax.legend(frameon=False)
-    return fig, [title, ylabel, "达到限额"]
+    return fig, [title, ylabel, _("at the cap")]
 
 
 def _balance(plt, report):
     fig, ax = plt.subplots(figsize=(9, 4))
-    labels = [r["book"] for r in report.rows]
+    labels = [_(r["book"]) for r in report.rows]
     ax.barh(labels, [_fen(r["closing"]) for r in report.rows], color="#1f6f8b")
-    title = "账簿期末余额（元，收入为正）"
+    title = _("closing balance of each book (yuan, received positive)")
     ax.set_title(title)
     _yuan_axis(ax.xaxis)
     return fig, [title]
@@ -193,22 +227,19 @@ def _balance(plt, report):
 
 def _accounts(plt, report):
     fig, ax = plt.subplots(figsize=(8, 4))
-    labels = [f"{r['region']} {_STATUS.get(r['status'], r['status'])}" for r in report.rows]
+    labels = [f"{r['region']} {_(r['status'])}" for r in report.rows]
     ax.bar(labels, [_fen(r["balance"]) for r in report.rows], color="#e3a21a")
-    title = "个人账户余额（元）"
+    title = _("personal account balances (yuan)")
     ax.set_title(title)
     _yuan_axis(ax.yaxis)
     return fig, [title, *labels]
-
-
-_STATUS = {"in service": "在职", "retired": "退休", "resident": "居民"}
 
 
 def _incentives(plt, report):
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [r["item"] if r["status"] is None else f"{r['item']} {r['status']}" for r in report.rows]
     ax.barh(labels, [_fen(r["amount"]) for r in report.rows], color="#3a9ab2")
-    title = "年度激励与年终扣缴（元）"
+    title = _("incentives and year-end items (yuan)")
     ax.set_title(title)
     _yuan_axis(ax.xaxis)
     return fig, [title]

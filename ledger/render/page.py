@@ -8,6 +8,9 @@ import base64
 import io
 from html import escape
 
+from .. import i18n
+from ..i18n import N_, _
+from ..rules import labels
 from ..rules.money import Yuan
 from . import charts
 
@@ -25,12 +28,12 @@ tr.total td { font-weight: bold; background: #f4f4f4; } img { max-width: 100%; }
 """
 
 HEADLINE = (
-    ("claims", "结算人次"),
-    ("people", "就医人数"),
-    ("medfee_sumamt", "医疗费用（元）"),
-    ("fund_pay_sumamt", "基金支付（元）"),
-    ("acct_pay", "个人账户支付（元）"),
-    ("acct_mulaid_pay", "家庭共济支付（元）"),
+    ("claims", N_("settlements")),
+    ("people", N_("patients")),
+    ("medfee_sumamt", N_("medical fees (yuan)")),
+    ("fund_pay_sumamt", N_("fund paid (yuan)")),
+    ("acct_pay", N_("personal accounts paid (yuan)")),
+    ("acct_mulaid_pay", N_("family mutual aid paid (yuan)")),
 )
 
 
@@ -38,31 +41,47 @@ def page(year: int, funds, mutual_aid, balance, region: str | None = None) -> st
     """The page, from the year's reports (services.reports): funds by month, mutual aid and
     the trial balance."""
     total = funds.total or {}
-    where = f"，区划 {escape(region)}" if region else ""
+    title = _("outpatient mutual-aid ledger: report for {year}").format(year=year)
+    if region:
+        title += _(", region {region}").format(region=region)
+    lang = "zh-CN" if i18n.language() == "zh" else "en"
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>门诊共济账本 {year} 年报告</title><style>{STYLE}</style></head><body>",
-        f"<h1>门诊共济账本：{year} 年报告{where}</h1>",
-        f'<p class="note">{escape(funds.title)}；冲正（撤销）的结算不计入。</p>',
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        '<p class="note">' + escape(funds.title + _("; reversed settlements are left out.")) + "</p>",
         '<div class="headline">',
         *(
-            f'<div class="figure" data-figure="{key}">{label}<b>{escape(str(total.get(key, 0)))}</b></div>'
+            f'<div class="figure" data-figure="{key}">{escape(_(label))}<b>{escape(str(total.get(key, 0)))}</b></div>'
             for key, label in HEADLINE
         ),
         "</div>",
-        "<h2>基金支付（按月）</h2>",
+        _h2(_("fund paid, by month")),
         _chart(funds, "funds"),
         _table(funds),
-        "<h2>家庭共济</h2>",
-        _chart(mutual_aid, "mutual-aid") if mutual_aid.rows else "<p>本期没有家庭共济支付。</p>",
+        _h2(_("family mutual aid")),
+        _chart(mutual_aid, "mutual-aid")
+        if mutual_aid.rows
+        else "<p>" + escape(_("no family mutual aid was paid in the period.")) + "</p>",
         _table(mutual_aid),
-        "<h2>试算平衡</h2>",
-        '<p class="note">每个账簿的期初、收入、支出、变动与期末（元，收入为正）；各列合计为零。</p>',
+        _h2(_("trial balance")),
+        '<p class="note">'
+        + escape(
+            _(
+                "each book's opening, received, paid, movement and closing (yuan, received positive); every column "
+                "totals to zero."
+            )
+        )
+        + "</p>",
         _table(balance),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _h2(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
 
 
 def _chart(report, kind: str) -> str:
@@ -73,7 +92,7 @@ def _chart(report, kind: str) -> str:
 
 
 def _table(report) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in report.columns)
+    head = "".join(f"<th>{escape(_(c) if c in labels.HEADINGS else c)}</th>" for c in report.columns)
     rows = [_row(r, report.columns) for r in report.rows]
     if report.total is not None and report.grouped:
         rows.append(_row(report.total, report.columns, total=True))
@@ -83,7 +102,8 @@ def _table(report) -> str:
 def _row(values: dict, columns, total: bool = False) -> str:
     cells = []
     for i, c in enumerate(columns):
-        v = values.get(c, "合计" if total and i == 0 else "")
+        v = values.get(c, _("total") if total and i == 0 else "")
+        v = _(v) if c in labels.SAID_COLUMNS and isinstance(v, str) and v else v
         numeric = isinstance(v, (Yuan, int))
         cells.append(f"<td{' class=n' if numeric else ''}>{escape('' if v is None else str(v))}</td>")
     return f"<tr{' class=total' if total else ''}>{''.join(cells)}</tr>"
