@@ -137,3 +137,50 @@ def test_every_translation_keeps_the_placeholders_of_its_text():
             if not fields(s) <= allowed or (len(ids) == 1 and fields(s) != allowed):
                 wrong.append((m.id, s))
     assert wrong == []
+
+
+def test_a_sample_of_errors_in_both_languages(run, tmp_path):
+    from tests.ids import STUDENT, WORKER
+
+    masked = f"{WORKER[:6]}********{WORKER[-4:]}"
+    bad_day = tmp_path / "claims.csv"
+    bad_day.write_text(f"setl_id,psn_no,service_date,med_type,medfee_sumamt\nX1,{WORKER},5/1/2025,11,10.00\n")
+    cases = [
+        (
+            ("person", "add", "123", "--name", "x", "--insutype", "310", "--psn-type", "1101", "--region", "220702"),
+            1,
+            "psn_no: an ID number has 18 characters, got 3",
+            "psn_no: 身份证号应为 18 位，实际为 3 位",
+        ),
+        (("person", "show", WORKER), 1, f"psn_no: no person {masked} is registered", f"psn_no: 没有登记人员 {masked}"),
+        (("account", "credit", STUDENT, "1,20.00", "--reason", "x"), 1, "is not a number", "不是数字"),
+        (("family", "bind", WORKER, STUDENT, "--relation", "cousin"), 2, "Invalid value for '--relation'", "的值无效"),
+        (
+            ("claim", "post", str(bad_day)),
+            1,
+            "is a date written YYYY-MM-DD, YYYY/M/D or YYYYMMDD (got '5/1/2025')",
+            "应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD 形式的日期（实际为 '5/1/2025'）",
+        ),
+        (
+            ("verify", "--since"),
+            1,
+            "no clean run of `ledger verify` is recorded yet",
+            "还没有记录过无误的 `ledger verify` 核对",
+        ),
+        (
+            ("claim", "list", "--from", "2025-05-01", "--to", "2025-04-01"),
+            1,
+            "--from: 2025-05-01 is after --to 2025-04-01",
+            "--from: 2025-05-01 晚于 --to 2025-04-01",
+        ),
+    ]
+    before = i18n.missing()
+    for args, code, english, chinese in cases:
+        en, zh = run("--lang", "en", *args), run("--lang", "zh", *args)
+        assert (en.exit_code, zh.exit_code) == (code, code), args
+        assert english in en.output and chinese in zh.output, (args, en.output, zh.output)
+    assert i18n.missing() - before == set()
+    # a database not migrated: exit 4, in either language
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    r = CliRunner().invoke(cli, ["--lang", "zh", "--db", empty, "verify"])
+    assert r.exit_code == 4 and "没有账本的数据库结构：请先运行 `ledger db upgrade`" in r.output
