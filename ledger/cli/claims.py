@@ -198,7 +198,14 @@ class _Tally:
         if as_json:
             click.echo(json_line(r))
         elif r.status == "rejected":
-            click.echo(shown(f"line {r.line}, setl_id {r.setl_id or '?'}: {'; '.join(r.errors)}"), err=True)
+            click.echo(
+                shown(
+                    _("line {line}, setl_id {setl_id}: {errors}").format(
+                        line=r.line, setl_id=r.setl_id or "?", errors="; ".join(r.errors)
+                    )
+                ),
+                err=True,
+            )
         c = self.counts
         c["claims"] += 1
         c[r.status] += 1

@@ -93,7 +93,7 @@ def _say(r, as_json: bool) -> None:
             )
         )
         return
-    where = f"line {r.line}, setl_id {r.setl_id or '?'}"
+    where = _("line {line}, setl_id {setl_id}").format(line=r.line, setl_id=r.setl_id or "?")
     for d in r.differences:
         click.echo(
             shown(

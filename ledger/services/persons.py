@@ -39,7 +39,7 @@ class RowError:
 
     def __str__(self) -> str:
         who = f" ({mask(self.psn_no)})" if self.psn_no else ""
-        return f"line {self.line}{who}: {self.message}"
+        return _("line {line}{who}: {message}").format(line=self.line, who=who, message=self.message)
 
 
 class ImportRejected(LedgerError):
