@@ -17,6 +17,7 @@ from ..rules.persons import check_year
 from ..services import reports
 from . import output
 from .context import as_date, date_type
+from .output import show
 
 
 @click.group("report")
@@ -231,6 +232,8 @@ def _write(report: reports.Report, fmt: str, output: str | None, chart: str | No
             ),
             err=True,
         )
+    elif fmt == "table":
+        show(text)  # a table longer than the screen: through the pager
     else:
         click.echo(text, nl=False)
 
