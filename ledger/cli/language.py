@@ -11,7 +11,6 @@ they are routed to the ledger's catalog (`_route_click`).
 
 import gettext
 import inspect
-import os
 from collections.abc import Iterator, Mapping
 
 import click
@@ -125,11 +124,6 @@ class Formatter(click.HelpFormatter):
     """Click's help layout, measured in terminal columns (a Chinese character takes two)
     and wrapped between Chinese characters as well as at spaces; a paragraph after a line
     holding only \\b is kept as written, as Click keeps it."""
-
-    def __init__(self, indent_increment=2, width=None, max_width=None):
-        if width is None and os.environ.get("COLUMNS", "").isdigit():
-            width = max(min(int(os.environ["COLUMNS"]), max_width or 80) - 2, 50)
-        super().__init__(indent_increment, width, max_width)
 
     def write_heading(self, heading: str) -> None:
         colon = "：" if i18n.language() == "zh" else ":"
