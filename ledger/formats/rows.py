@@ -97,6 +97,12 @@ def _table(name: str, columns, required, header: list, cells) -> list[tuple[int,
     for line, row in cells:
         if not any(v not in (None, "") for v in row):
             continue
+        if any(v not in (None, "") for v in row[len(header) :]):  # a value under no heading is not dropped
+            raise LedgerError(
+                _("{name} line {line}: {count} cells, beyond the {columns} columns of the header").format(
+                    name=name, line=line, count=len(row), columns=len(header)
+                )
+            )
         values = {k: (v if v not in (None, "") else None) for k, v in zip(header, row, strict=False)}
         rows.append((line, {k: values.get(k) for k in header}))
     return rows

@@ -116,6 +116,13 @@ COMMANDS = [
         "shoe_size",
     ),
     (
+        # a value under no heading is refused, not dropped
+        "import: a cell beyond the header",
+        ["person", "import", "{f}"],
+        f"psn_no,name,insutype,psn_type,region\n{UNKNOWN},x,310,1201,220702,42\n",
+        "line 2: 6 cells, beyond the 5 columns of the header",
+    ),
+    (
         # GBK is read as GB18030 (tests/e2e/test_spreadsheet_input.py); UTF-16 is neither
         "import: UTF-16, neither UTF-8 nor GB18030",
         ["person", "import", "{f}"],
