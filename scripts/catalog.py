@@ -36,8 +36,9 @@ CLICK_UNMARKED = ("required",)
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def template() -> Catalog:
-    """Every text the ledger says, keyed in English, with where each comes from."""
+def template(with_click: bool = True) -> Catalog:
+    """Every text the ledger says, keyed in English, with where each comes from; with
+    `with_click`, the installed Click's texts too."""
     import click
 
     sys.path.insert(0, str(TOP))
@@ -45,7 +46,8 @@ def template() -> Catalog:
     from ledger.cli.commands import COMMANDS
 
     t = Catalog(project="gongji-ledger", creation_date=STAMP, charset="utf-8")
-    for folder, prefix in ((TOP / "ledger", "ledger"), (Path(click.__file__).parent, "click")):
+    sources = [(TOP / "ledger", "ledger")] + ([(Path(click.__file__).parent, "click")] if with_click else [])
+    for folder, prefix in sources:
         for filename, _lineno, message, _comments, _context in extract_from_dir(
             folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
@@ -69,9 +71,18 @@ def template() -> Catalog:
 
 def merged(current: Catalog | None, keys: Catalog) -> Catalog:
     po = current or Catalog(locale="zh_CN", project="gongji-ledger", creation_date=STAMP, charset="utf-8")
+    from_click = {m.id: [x for x in m.locations if x[0].startswith("click/")] for m in po if m.id}
     po.update(keys, no_fuzzy_matching=True, update_header_comment=False)
     po.revision_date = STAMP
+    # Click's texts are kept whichever Click is installed: a release that drops one, or a
+    # run without them (`template(with_click=False)`), must not drop its translation.
+    for msgid, m in po.obsolete.items():
+        if m.locations and all(path.startswith("click/") for path, _line in m.locations):
+            po[msgid] = m
     po.obsolete.clear()
+    for m in po:  # a text both say keeps Click's place beside the ledger's
+        if m.id in from_click:
+            m.locations = sorted(set(m.locations) | set(from_click[m.id]))
     return po
 
 
@@ -108,7 +119,9 @@ def main() -> int:
     args = parser.parse_args()
     current = read()
     before = po_text(current) if current else b""
-    po = merged(read(), template())
+    # --check (and the test) compare the ledger's own texts only, whichever Click is
+    # installed; a run that writes the catalog adds the installed Click's new texts.
+    po = merged(read(), template(with_click=not args.check))
     text, todo = po_text(po), untranslated(po)
     if args.check:
         stale = text != before or mo_bytes(po) != (MO.read_bytes() if MO.exists() else b"")

@@ -10,10 +10,10 @@ docstring) and imports a command's module when that command is asked for.
 import importlib
 
 import click
-from click.utils import make_default_short_help
 
 from .. import i18n
 from ..i18n import _
+from ..rules import display
 from . import language
 
 # name -> (module under ledger.cli, attribute, the short help its docstring gives)
@@ -63,9 +63,11 @@ class LazyGroup(click.Group):
 
 
 def _shortened(text: str, limit: int) -> str:
-    """Click's shortening for English; a Chinese short help is one sentence already, and
-    the layout wraps it by columns."""
-    return make_default_short_help(text, limit) if i18n.language() == "en" else text
+    """A command's line in the listing: whole when it fits, else cut at a word with "...",
+    as Click shortens; a Chinese short help is one sentence, which the layout wraps."""
+    if i18n.language() != "en" or display.width(text) <= limit:
+        return text
+    return display.fill(text, limit - 3)[0].rstrip(" ,;:") + "..."
 
 
 def _short_help(group: click.Group, name: str) -> str:

@@ -67,9 +67,8 @@ def csv_text(columns: list[str], rows: list[list[str]]) -> str:
 def show(text: str) -> None:
     """Print `text` to standard output: through the pager when it is a terminal and the
     text is longer than the screen."""
-    out = click.get_text_stream("stdout")
     tall = text.count("\n") >= shutil.get_terminal_size().lines - 1
-    if tall and os.environ.get("LEDGER_PAGER", "").strip() != "0" and out.isatty() and sys.stdin.isatty():
+    if tall and os.environ.get("LEDGER_PAGER", "").strip() != "0" and sys.stdout.isatty() and sys.stdin.isatty():
         click.echo_via_pager(text, color=colour())
     else:
         click.echo(text, nl=False)

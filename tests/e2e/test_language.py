@@ -108,7 +108,7 @@ def test_the_catalog_is_complete_and_compiled_from_its_source():
     # ledger.po, each translated, and ledger.mo is what Babel compiles from it
     pytest.importorskip("babel")
     catalog = catalog_script()
-    po = catalog.merged(catalog.read(), catalog.template())
+    po = catalog.merged(catalog.read(), catalog.template(with_click=False))  # whichever Click is installed
     assert catalog.untranslated(po) == []
     assert catalog.po_text(po) == catalog.PO.read_bytes(), "run python scripts/catalog.py"
     assert catalog.mo_bytes(po) == catalog.MO.read_bytes(), "run python scripts/catalog.py"
