@@ -22,7 +22,6 @@ from ..db.sql import lock_persons, one_of
 from ..errors import Conflict, ValidationError
 from ..i18n import _
 from ..policy.book import PolicyBook
-from ..policy.parameters import RELATIONS
 from ..rules.codes import RESIDENT
 from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_relation_name
 from ..rules.idcard import mask
@@ -275,8 +274,7 @@ def list_bindings(
     narrow either: the `holder`, the `member`, the `relation` (what the member is to the
     holder), `active` True or False. At most `limit` rows."""
     fb = FamilyBinding
-    if relation is not None and relation not in RELATIONS:
-        raise ValidationError("--relation", _("must be one of {values}").format(values=", ".join(RELATIONS)))
+    relation = None if relation is None else check_relation_name(relation)
     holder, member = person_filter(holder, "--holder"), person_filter(member, "--member")
     with uow.read_only():
         s = uow.session

@@ -34,7 +34,9 @@ def person_filter(value: str | None, option: str) -> str | None:
 
 def _period(date_from: date | None, date_to: date | None) -> None:
     if date_from and date_to and date_from > date_to:
-        raise ValidationError("--from", _("{start} is after --to {end}").format(start=date_from, end=date_to))
+        raise ValidationError(
+            "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
+        )
 
 
 def _cut(rows: list, limit: int | None) -> tuple[list, bool]:
