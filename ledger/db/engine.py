@@ -43,7 +43,7 @@ from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import LedgerError
-from ..i18n import _
+from ..i18n import N_, _
 from . import DEFAULT_URL  # noqa: F401 - its old place; ledger.db holds it for the CLI's start
 
 READ_ONLY = "ledger_read_only"  # execution option: this transaction only reads
@@ -53,7 +53,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 65_536
 
 
-USABLE = "write sqlite:///path.db or postgresql://user@host/db"
+USABLE = N_("write sqlite:///path.db or postgresql://user@host/db")  # N_: said where used
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -70,13 +70,13 @@ def normalize_url(url: str | URL) -> URL:
     try:
         u = make_url(url)
     except (ArgumentError, ValueError):
-        raise LedgerError(_("--db: not a database URL ({usable})").format(usable=USABLE)) from None
+        raise LedgerError(_("--db: not a database URL ({usable})").format(usable=_(USABLE))) from None
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")
     if u.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise LedgerError(
             _("--db: the ledger runs on SQLite or PostgreSQL (with psycopg), not {drivername} ({usable})").format(
-                drivername=u.drivername, usable=USABLE
+                drivername=u.drivername, usable=_(USABLE)
             )
         )
     return u

@@ -146,14 +146,16 @@ def json_row(text: str) -> object:
     try:
         value = DECODER.decode(text)
     except json.JSONDecodeError as e:
-        raise ValueError(not_utf8(text) or f"not valid JSON ({e.msg})") from None
+        raise ValueError(not_utf8(text) or _("not valid JSON ({msg})").format(msg=e.msg)) from None
     except RecursionError:
-        raise ValueError("not valid JSON (nested too deeply)") from None
+        raise ValueError(_("not valid JSON (nested too deeply)")) from None
     except ValueError as e:
-        raise ValueError(f"not valid JSON ({str(e).split(';')[0]})") from None
+        raise ValueError(_("not valid JSON ({value})").format(value=str(e).split(";")[0])) from None
     if isinstance(value, DuplicateKeys):
         raise ValueError(
-            f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
+            _("key {repr} appears twice in the object; which value is meant cannot be told").format(
+                repr=", ".join(map(repr, value.repeated))
+            )
         )
     return value
 
@@ -222,19 +224,23 @@ def _decode_one(b: _Buffer) -> tuple[object, str | None]:
             # found without reading the rest of the file.
             truncated = e.pos >= len(b.text) - 1 or e.msg.startswith("Unterminated string")
             if truncated and len(b.text) - b.pos > MAX_ROW:
-                return None, f"a row longer than {MAX_ROW:,} characters is not read"
+                return None, _("a row longer than {max_row:,} characters is not read").format(max_row=MAX_ROW)
             if truncated and b.more():
                 continue
-            return None, not_utf8(b.text, e.pos, e.pos + 1) or f"not valid JSON: {e.msg} (column {e.colno})"
+            return None, not_utf8(b.text, e.pos, e.pos + 1) or _("not valid JSON: {msg} (column {colno})").format(
+                msg=e.msg, colno=e.colno
+            )
         except RecursionError:
-            return None, "not valid JSON: nested too deeply"
+            return None, _("not valid JSON: nested too deeply")
         except ValueError as e:  # an integer of thousands of digits (Python's int limit)
-            return None, f"not valid JSON: {str(e).split(';')[0]}"
+            return None, _("not valid JSON: {value}").format(value=str(e).split(";")[0])
         if end - b.pos > MAX_ROW:
-            return None, f"a row longer than {MAX_ROW:,} characters is not read"
+            return None, _("a row longer than {max_row:,} characters is not read").format(max_row=MAX_ROW)
         message = None if b.clean else not_utf8(b.text, b.pos, end)
         if message is None and isinstance(value, DuplicateKeys):
-            message = f"key {', '.join(map(repr, value.repeated))} appears twice in the object; which value is meant cannot be told"
+            message = _("key {repr} appears twice in the object; which value is meant cannot be told").format(
+                repr=", ".join(map(repr, value.repeated))
+            )
         if message is not None:
             return None, message
         if type(value) is Received:

@@ -44,7 +44,7 @@ def check_text(value: object, field: str, *, required: bool = True, max_length: 
         raise ValidationError(
             field,
             _("holds the control or formatting character U+{ch:04X} ({value}); write one line of plain text").format(
-                ch=ord(ch), value=_CONTROL_NAMES.get(ch) or unicodedata.name(ch, "a control character")
+                ch=ord(ch), value=_CONTROL_NAMES.get(ch) or unicodedata.name(ch, _("a control character"))
             ),
         )
     if max_length is not None and len(text) > max_length:

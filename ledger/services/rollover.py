@@ -113,7 +113,7 @@ def _refuse_out_of_order(s: Session, year: int) -> None:
         return
     closed = s.get(Rollover, before)
     if closed is None or closed.finished_at is None:
-        what = _("was never rolled over") if closed is None else "was started but has not finished"
+        what = _("was never rolled over") if closed is None else _("was started but has not finished")
         raise ValidationError(
             "--year",
             _(
