@@ -28,6 +28,11 @@ COMMANDS = {
         "Write the example files the README's tour reads into FOLDER (default: ./examples).",
     ),
     "family": ("family", "command", "Family mutual aid (家庭共济): bind relatives to a holder's personal account."),
+    "monitor": (
+        "monitor",
+        "command",
+        "智能监控: run the monitoring rules over the settlements served from --from to --to.",
+    ),
     "person": ("persons", "command", "Register insured persons (参保人) and their yearly enrollment."),
     "policy": ("policy", "command", "Policy parameters by region and date, each with its source."),
     "report": ("report", "command", "Reports: what the claims paid, and the books' trial balance."),

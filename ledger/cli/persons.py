@@ -41,6 +41,8 @@ def print_person(p: dict) -> None:
         )
     )
     click.echo(_("  enrolled: {value}").format(value=", ".join(map(str, p["enrolled"])) or _("none")))
+    if p.get("died_on"):
+        click.echo(_("  died on {died_on}").format(died_on=p["died_on"]))
     click.echo(
         _("  personal account: {balance}").format(balance=p["balance"])
         if p["balance"] is not None
@@ -201,3 +203,30 @@ def _cell(column: str, value) -> str:
     if column == "enrolled":
         return " ".join(map(str, value))
     return "" if value is None else str(value)
+
+
+@command.command("died")
+@click.argument("psn_no")
+@click.option("--date", "on", type=date_type, required=True, help="The day the person died.")
+@click.option("--reason", required=True, help="Where the date comes from (a civil-affairs notice, …).")
+@json_option
+@click.pass_obj
+def died(obj, psn_no, on, reason, as_json):
+    """Record a person's date of death, as the bureau learnt it (once a person).
+
+    Settlements dated after it are what `ledger monitor` rule R01 finds.
+
+    \b
+    Example:
+        ledger person died 220702195203150020 --date 2025-11-02 --reason "民政死亡通报 2025-11"
+    """
+    d = persons.record_death(obj.uow(), obj.operator, psn_no, as_date(on), reason)
+    emit(
+        d,
+        as_json,
+        lambda d: click.echo(
+            _("{psn_no} {name}: died on {died_on} ({reason})").format(
+                psn_no=mask(d["psn_no"]), name=d["name"], died_on=d["died_on"], reason=d["reason"]
+            )
+        ),
+    )

@@ -255,8 +255,24 @@ _ALL: list[Parameter] = [
 
 
 # Parameters whose absence is a rule of its own (no such limit, cap or item).
+# 智能监控 (`ledger monitor`, docs/monitoring.md): the thresholds of the rules that have one.
+# Unset: the rule (or that half of it) does not run, and the run says so.
+MONITOR = [
+    Parameter("monitor.readmission.days", Kind.COUNT, "R06: a readmission at the same institution within this many days of discharge"),
+    Parameter("monitor.visits.window_days", Kind.COUNT, "R07: the window of days in which outpatient settlements are counted"),
+    Parameter("monitor.visits.max_settlements", Kind.COUNT, "R07: more outpatient settlements than this in the window are flagged"),
+    Parameter("monitor.visits.max_institutions", Kind.COUNT, "R07: outpatient settlements at more institutions than this in the window are flagged"),
+    Parameter("monitor.pharmacies.max_per_day", Kind.COUNT, "R08: settlements at more designated pharmacies than this in one day are flagged"),
+    Parameter("monitor.distance.min_minutes", Kind.COUNT, "R09: settlements at two institutions fewer minutes apart than this are flagged"),
+    Parameter("monitor.mutual_aid.max_members_per_month", Kind.COUNT, "R10: a holder's account paying for more members than this in a month is flagged"),
+    Parameter("monitor.year_end_drain.times_monthly_mean", Kind.COUNT, "R11: December pharmacy purchases from the account above this many times the monthly mean of January to November"),
+    Parameter("monitor.year_end_drain.left_at_most", Kind.MONEY, "R11: an account holding at most this at the end of December counts as emptied"),
+]  # fmt: skip
+_ALL += MONITOR
+
 OPTIONAL = frozenset(
     {
+        *(p.name for p in MONITOR),
         "family.max_holders_per_member",
         "family.max_members_per_holder",
         "family.min_days_before_unbind",

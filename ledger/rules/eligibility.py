@@ -63,7 +63,7 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
         raise cache[key]
     rules, no_fund_reason = cache[key], None
     if p.insutype == RESIDENT and rules.basic is not None:
-        waiting = _waiting(book, p.region, c.year, enrolled[c.psn_no], cache)
+        waiting = waiting_in(book, p.region, c.year, enrolled[c.psn_no], cache)
         if waiting is not None and c.service_date < waiting.ends:
             rules, no_fund_reason = ClaimRules(None, None, rules.used), waiting.reason
     active = [b for b in ctx.bindings.get(c.psn_no, ()) if is_active(b.bound_on, b.ended_on, c.service_date)]
@@ -91,7 +91,7 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
     return Eligible(rules, tuple(payers), no_fund_reason)
 
 
-def _waiting(
+def waiting_in(
     book: PolicyBook, region: str, year: int, enrolled: dict[int, date | None], cache: dict
 ) -> WaitingPeriod | None:
     """The resident's waiting period in `year`; its parameters are read only when an

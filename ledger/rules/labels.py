@@ -66,6 +66,16 @@ HEADINGS = (
     N_("at cap"),
     N_("fund_paid"),
     N_("deductible_met"),
+    # a monitoring finding (docs/monitoring.md): the national detail-audit result's fields
+    N_("jr_id"),
+    N_("rule_id"),
+    N_("rule_name"),
+    N_("sev_deg"),
+    N_("patn_id"),
+    N_("setl_ids"),
+    N_("vola_amt"),
+    N_("vola_cont"),
+    N_("review"),
 )
 
 
@@ -107,6 +117,9 @@ CODES = (
     N_("incentive"),
     N_("year_end"),
     N_("contributions"),
+    # a reviewer's verdict on a monitoring finding
+    N_("confirmed"),
+    N_("dismissed"),
 )
 
 # The columns of a report whose codes a table (or the HTML page) says in the run's language.

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import Account, Enrollment, Person, utcnow
+from ..db.models import Account, Enrollment, Person, PersonDeath, utcnow
 from ..db.retry import attempt, retried
 from ..db.sql import one_of
 from ..errors import Conflict, LedgerError, ValidationError
@@ -15,6 +15,7 @@ from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.money import Yuan
 from ..rules.persons import NewPerson, check_year, new_person
+from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from .records import audit, effective_date, get_person
 
@@ -148,6 +149,7 @@ def person_view(session: Session, p: Person) -> dict:
     years = list(
         session.scalars(select(Enrollment.year).where(Enrollment.psn_no == p.psn_no).order_by(Enrollment.year))
     )
+    died_on = session.scalar(select(PersonDeath.died_on).where(PersonDeath.psn_no == p.psn_no))
     return {
         "psn_no": p.psn_no,
         "name": p.name,
@@ -159,6 +161,7 @@ def person_view(session: Session, p: Person) -> dict:
         "sex": p.sex,
         "enrolled": years,
         "balance": None if acct is None else Yuan(acct.balance),
+        "died_on": died_on,
     }
 
 
@@ -210,3 +213,34 @@ def _insert(session: Session, people: list[NewPerson], operator: str, action: st
             region=p.region,
             enrolled=list(p.enrolled),
         )
+
+
+@retried
+def record_death(uow: UnitOfWork, operator: str, psn_no: str, died_on: date, reason: str) -> dict:
+    """A person's date of death, as the bureau learnt it (`reason`: where from). Recorded once:
+    settlements dated after it are what `ledger monitor` rule R01 finds."""
+    reason = check_text(reason, "reason", max_length=REASON_LENGTH)
+    died_on = effective_date(died_on)
+    with uow:
+        s = uow.session
+        p = get_person(s, psn_no)
+        if died_on < p.birth_date:
+            raise ValidationError(
+                "--date",
+                _("{died_on} is before the person was born ({born})").format(died_on=died_on, born=p.birth_date),
+            )
+        known = s.scalar(select(PersonDeath.died_on).where(PersonDeath.psn_no == p.psn_no))
+        if known is not None:
+            raise Conflict(
+                _("psn_no: the death of {psn} is recorded already ({died_on})").format(
+                    psn=mask(p.psn_no), died_on=known
+                )
+            )
+        s.execute(
+            PersonDeath.__table__.insert().values(
+                psn_no=p.psn_no, died_on=died_on, reason=reason, operator=operator, created_at=utcnow()
+            )
+        )
+        audit(s, operator=operator, action="person.death", subject=p.psn_no, reason=reason, died_on=died_on.isoformat())
+        uow.commit()
+        return {"psn_no": p.psn_no, "name": p.name, "died_on": died_on, "reason": reason}

@@ -18,6 +18,7 @@ from .base import (
 )
 from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
 from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile, VerifyRun
+from .monitoring import FindingReview, MonitorFinding, MonitorRun, PersonDeath
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from .platform import ClaimSource, PlatformPerson
 from .rollups import ClaimPerson, ClaimTotal
@@ -41,14 +42,18 @@ __all__ = [
     "Enrollment",
     "Entry",
     "FamilyBinding",
+    "FindingReview",
     "Fen",
     "INSUTYPES",
     "Id",
     "MajorIllnessIncentive",
+    "MonitorFinding",
+    "MonitorRun",
     "MonthlyCredit",
     "NAMING",
     "PSN_TYPES",
     "Person",
+    "PersonDeath",
     "PlatformPerson",
     "Posting",
     "PsnNo",

@@ -54,6 +54,8 @@ class ClaimRecord(Base):
     __table_args__ = (
         UniqueConstraint("setl_id"),
         Index(None, "psn_no", "year"),
+        # `ledger monitor`: a person's claims in a window of days (visit frequency, stays)
+        Index(None, "psn_no", "service_date"),
         # `ledger verify --since`: the claims posted after a mark, and those of a day
         Index(None, "posting_id"),
         Index(None, "service_date"),

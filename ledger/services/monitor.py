@@ -1,0 +1,262 @@
+"""`ledger monitor` (智能监控): the rules of rules/monitoring.py run over the settled claims
+of a period, read-only; with `save`, the run and its new findings recorded; a reviewer's
+verdict on a recorded finding, appended (docs/monitoring.md).
+
+Each rule runs for each pooling area whose patients had claims in the period, with the
+thresholds in force there on the period's last day (policy parameters `monitor.*`). A rule
+whose threshold no file gives does not run there, and the result says which parameter is
+missing: never a hidden default."""
+
+from datetime import date
+
+from sqlalchemy import func, insert, select
+
+from ..db.models import ClaimRecord, FindingReview, MonitorFinding, MonitorRun, Person, utcnow
+from ..db.retry import retried
+from ..db.sql import one_of, report_settings, reserve_ids
+from ..errors import NotFound, ValidationError
+from ..i18n import _
+from ..policy.book import PolicyBook
+from ..rules.money import Yuan
+from ..rules.monitoring import RULES, Finding, basis
+from ..rules.text import REASON_LENGTH, check_text
+from ..uow import UnitOfWork
+from . import monitor_claims as claims
+from . import monitor_patterns as patterns
+from .policies import policy_book
+from .records import audit
+
+# rule -> (its thresholds by the name its basis gives them, and the parameter each comes from)
+THRESHOLDS = {
+    "R06": {"days": "monitor.readmission.days"},
+    "R07": {
+        "window": "monitor.visits.window_days",
+        "settlements": "monitor.visits.max_settlements",
+        "institutions": "monitor.visits.max_institutions",
+    },
+    "R08": {"pharmacies": "monitor.pharmacies.max_per_day"},
+    "R09": {"minutes": "monitor.distance.min_minutes"},
+    "R10": {"members": "monitor.mutual_aid.max_members_per_month"},
+    "R11": {"times": "monitor.year_end_drain.times_monthly_mean", "left": "monitor.year_end_drain.left_at_most"},
+}
+# Of those, the ones a rule can run without (a half of it is then not judged).
+EITHER = {"R07": ("settlements", "institutions"), "R10": ("members",)}
+
+
+def monitor(
+    uow: UnitOfWork,
+    date_from: date,
+    date_to: date,
+    rule_ids: list[str] | None = None,
+    *,
+    save: bool = False,
+    operator: str | None = None,
+) -> dict:
+    """Run the rules `rule_ids` (all, by default) over the claims served from `date_from`
+    to `date_to`: each rule's state in each area, and every finding, each marked new
+    (never saved before) and with its latest verdict. With `save`, the run and its new
+    findings are recorded in one transaction."""
+    if date_from > date_to:
+        raise ValidationError(
+            "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
+        )
+    wanted = _rules(rule_ids)
+    with uow.read_only():
+        s = uow.session
+        report_settings(s)
+        book = policy_book(s)
+        states, found = [], {}
+        for area in _areas(s, date_from, date_to):
+            w = claims.Window(date_from, date_to, area)
+            for rule_id in wanted:
+                state, findings = _run(s, w, book, rule_id)
+                states.append(state)
+                for f in findings:
+                    found.setdefault(f.jr_id, f)
+        findings = sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
+        saved, verdicts = _saved(s, [f.jr_id for f in findings])
+    run_id = None
+    new = [f for f in findings if f.jr_id not in saved]
+    if save:
+        run_id = _save(uow, operator, date_from, date_to, states, findings, new)
+    return {
+        "from": date_from,
+        "to": date_to,
+        "rules": states,
+        "findings": [_view(f, f.jr_id not in saved, verdicts.get(f.jr_id)) for f in findings],
+        "new": len(new),
+        "run": run_id,
+    }
+
+
+def _rules(rule_ids: list[str] | None) -> list[str]:
+    if not rule_ids:
+        return list(RULES)
+    unknown = [r for r in rule_ids if r.upper() not in RULES]
+    if unknown:
+        raise ValidationError(
+            "--rule",
+            _("{unknown}: no such rule; the rules are {rules}").format(
+                unknown=", ".join(unknown), rules=", ".join(RULES)
+            ),
+        )
+    return sorted({r.upper() for r in rule_ids})
+
+
+def _areas(s, date_from: date, date_to: date) -> list[str]:
+    """The pooling areas (220700) of the patients of the period's claims."""
+    area = func.substr(Person.region, 1, 4)
+    q = (
+        select(area)
+        .join(ClaimRecord, ClaimRecord.psn_no == Person.psn_no)
+        .where(ClaimRecord.service_date.between(date_from, date_to))
+        .distinct()
+    )
+    return sorted(f"{a}00" for a in s.scalars(q))
+
+
+def _run(s, w: claims.Window, book: PolicyBook, rule_id: str) -> tuple[dict, list[Finding]]:
+    """One rule in one area: its state (the thresholds it ran with, or what it lacked) and
+    what it found."""
+    rule = RULES[rule_id]
+    names = THRESHOLDS.get(rule_id, {})
+    given = {k: book.find(w.area, w.end, p) for k, p in names.items()}
+    values = {k: (r.value if r is not None else None) for k, r in given.items()}
+    optional = EITHER.get(rule_id, ())
+    lacking = [names[k] for k, v in values.items() if v is None and k not in optional]
+    if rule_id == "R07" and values.get("settlements") is None and values.get("institutions") is None:
+        lacking += [names["settlements"], names["institutions"]]
+    state = {"rule_id": rule_id, "rule_name": _(rule.name), "area": w.area, "ran": not lacking}
+    if lacking:
+        return state | {"missing": lacking}, []
+    shown = {k: (Yuan(v) if k == "left" else ("-" if v is None else v)) for k, v in values.items()}
+    state |= {"thresholds": {names[k]: shown[k] for k in names}, "basis": basis(rule, shown)}
+    return state, _find(s, w, book, rule_id, values)
+
+
+def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict) -> list[Finding]:
+    if rule_id == "R01":
+        return claims.after_death(s, w)
+    if rule_id == "R02":
+        return claims.in_waiting_period(s, w, book)
+    if rule_id == "R03":
+        return claims.duplicates(s, w)
+    if rule_id == "R04":
+        return claims.overlapping_stays(s, w)
+    if rule_id == "R05":
+        return claims.outpatient_in_stay(s, w)
+    if rule_id == "R06":
+        return claims.readmissions(s, w, v["days"])
+    if rule_id == "R07":
+        return patterns.visit_frequency(s, w, v["window"], v["settlements"], v["institutions"])
+    if rule_id == "R08":
+        return patterns.pharmacy_hopping(s, w, v["pharmacies"])
+    if rule_id == "R09":
+        return patterns.too_close(s, w, v["minutes"])
+    if rule_id == "R10":
+        return patterns.mutual_aid(s, w, v["members"])
+    if rule_id == "R11":
+        return patterns.year_end_drain(s, w, v["times"], v["left"])
+    return claims.not_adding_up(s, w)
+
+
+def _saved(s, jr_ids: list[str]) -> tuple[set[str], dict[str, str]]:
+    """Of `jr_ids`, those saved before, and the latest verdict on each that has one."""
+    if not jr_ids:
+        return set(), {}
+    f, r = MonitorFinding, FindingReview
+    saved = dict(s.execute(select(f.jr_id, f.id).where(one_of(s, f.jr_id, jr_ids))).all())
+    verdicts: dict[str, str] = {}
+    if saved:
+        ids = {v: k for k, v in saved.items()}
+        for finding_id, verdict in s.execute(
+            select(r.finding_id, r.verdict).where(one_of(s, r.finding_id, list(ids))).order_by(r.id)
+        ):
+            verdicts[ids[finding_id]] = verdict  # the newest stands
+    return set(saved), verdicts
+
+
+def _view(f: Finding, new: bool, verdict: str | None) -> dict:
+    """A finding as scripts read it: the national detail-audit result's fields, in its
+    order, then the ledger's own (docs/monitoring.md)."""
+    rule = f.rule
+    return {
+        "jr_id": f.jr_id,
+        "rule_id": f.rule_id,
+        "rule_name": _(rule.name),
+        "sev_deg": rule.severity,
+        "vola_bhvr_type": rule.behaviour,
+        "patn_id": f.patn_id,
+        "psn_nos": list(f.people),
+        "setl_ids": list(f.setl_ids),
+        "vola_amt": Yuan(f.amount),
+        "vola_cont": f.sentence(),
+        "vola_evid": _(rule.basis),
+        "new": new,
+        "review": verdict,
+    }
+
+
+@retried
+def _save(uow: UnitOfWork, operator, date_from, date_to, states, findings, new) -> int:
+    """The run and its new findings, in one transaction (a finding another run saved in the
+    meantime is left to it: the unique jr_id refuses a second, and the retry sees it)."""
+    with uow:
+        s = uow.session
+        # rule@area -> the thresholds it ran with (as text), or the parameters it lacked
+        rules = {
+            f"{st['rule_id']}@{st['area']}": (
+                {n: str(v) for n, v in st["thresholds"].items()} if st["ran"] else {"missing": st["missing"]}
+            )
+            for st in states
+        }
+        saved, _verdicts = _saved(s, [f.jr_id for f in new])
+        new = [f for f in new if f.jr_id not in saved]
+        [run_id] = reserve_ids(s, MonitorRun.__table__, 1)
+        s.execute(
+            insert(MonitorRun.__table__).values(
+                id=run_id, at=utcnow(), operator=operator, date_from=date_from, date_to=date_to, rules=rules,
+                findings=len(findings), new=len(new),
+            )
+        )  # fmt: skip
+        if new:
+            s.execute(
+                insert(MonitorFinding.__table__),
+                [
+                    {
+                        "jr_id": f.jr_id, "run_id": run_id, "rule_id": f.rule_id, "severity": f.rule.severity,
+                        "patn_id": f.patn_id, "psn_nos": list(f.people), "setl_ids": list(f.setl_ids),
+                        "amount": f.amount, "evidence": {k: str(v) for k, v in f.evidence.items()}, "created_at": utcnow(),
+                    }
+                    for f in new
+                ],
+            )  # fmt: skip
+        audit(s, operator=operator, action="monitor.run", subject=None, run=run_id, new=len(new))
+        uow.commit()
+        return run_id
+
+
+@retried
+def review(uow: UnitOfWork, operator: str, jr_id: str, verdict: str, reason: str) -> dict:
+    """A reviewer's verdict on a saved finding: `confirmed` or `dismissed`, with the reason.
+    Appended: a later verdict stands over an earlier one, which stays on record."""
+    if verdict not in ("confirmed", "dismissed"):
+        raise ValidationError("verdict", _("must be confirmed or dismissed"))
+    reason = check_text(reason, "reason", max_length=REASON_LENGTH)
+    with uow:
+        s = uow.session
+        finding = s.scalar(select(MonitorFinding).where(MonitorFinding.jr_id == jr_id.strip()))
+        if finding is None:
+            raise NotFound(
+                _("jr_id: no saved finding {jr_id}; `ledger monitor --save` records a run's findings").format(
+                    jr_id=jr_id.strip()
+                )
+            )
+        s.execute(
+            insert(FindingReview.__table__).values(
+                finding_id=finding.id, verdict=verdict, reason=reason, operator=operator, created_at=utcnow()
+            )
+        )
+        audit(s, operator=operator, action=f"monitor.{verdict}", subject=finding.jr_id, reason=reason)
+        uow.commit()
+        return {"jr_id": finding.jr_id, "rule_id": finding.rule_id, "verdict": verdict, "reason": reason}

@@ -1,0 +1,284 @@
+"""`ledger monitor`, the rules on single claims and stays: R01 after death, R02 inside a
+waiting period, R03 duplicates, R04 overlapping stays, R05 outpatient during a stay, R06
+readmission, R12 a claim that does not add up. One set-based read each; the figures of a
+finding are worked out from its rows (rules/monitoring.py says what each one means)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..db.claim_gateway import enrollments
+from ..db.models import ClaimRecord, ClaimReversal, ClaimSource, Enrollment, Person, PersonDeath
+from ..db.sql import days_between
+from ..errors import PolicyError
+from ..policy.book import PolicyBook
+from ..rules.codes import RESIDENT
+from ..rules.eligibility import waiting_in
+from ..rules.money import format_fen
+from ..rules.monitoring import Finding
+
+INPATIENT = ("21",)
+OUTPATIENT = ("11", "13", "14", "140104", "140201", "41")
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a run looks at: claims served from `start` to `end`, of patients of `area` (a
+    pooling area's code, its first four digits a region prefix)."""
+
+    start: date
+    end: date
+    area: str
+
+    def claims(self, c=ClaimRecord):
+        """The conditions on a claim `c` (an alias of claims): in the window, not reversed,
+        of a patient of the area."""
+        patient = aliased(Person)  # its own alias: a query may join persons itself
+        return (
+            c.service_date.between(self.start, self.end),
+            ~exists().where(ClaimReversal.claim_id == c.id),
+            exists().where(patient.psn_no == c.psn_no, patient.region.startswith(self.area[:4])),
+        )
+
+
+def paid(c=ClaimRecord):
+    """What the funds and the accounts paid: the amount a finding puts at risk."""
+    return c.fund_pay_sumamt + c.acct_pay + c.acct_mulaid_pay
+
+
+def after_death(s: Session, w: Window) -> list[Finding]:
+    """R01: a settlement dated after the person's recorded death."""
+    c, d = ClaimRecord, PersonDeath
+    q = (
+        select(c.setl_id, c.psn_no, c.service_date, d.died_on, paid(c).label("paid"))
+        .join(d, d.psn_no == c.psn_no)
+        .where(c.service_date > d.died_on, *w.claims(c))
+    )
+    return [
+        Finding(
+            "R01",
+            r.psn_no,
+            (r.setl_id,),
+            r.paid,
+            {"service_date": r.service_date, "days": (r.service_date - r.died_on).days, "died_on": r.died_on},
+        )
+        for r in s.execute(q)
+    ]
+
+
+def in_waiting_period(s: Session, w: Window, book: PolicyBook) -> list[Finding]:
+    """R02: the funds paid for a resident's service inside a waiting period. Only a claim
+    whose patient enrolled for the year during it, or after a break, can be one; for those,
+    the waiting period is worked out as posting works it out (rules/eligibility.py)."""
+    c, e = ClaimRecord, Enrollment
+    before, earlier = aliased(Enrollment), aliased(Enrollment)
+    # a day of payment recorded (None: registered as paid in time), or a break before the year
+    late_or_broken = or_(
+        e.enrolled_on.is_not(None),
+        and_(
+            ~exists().where(before.psn_no == c.psn_no, before.year == c.year - 1),
+            exists().where(earlier.psn_no == c.psn_no, earlier.year < c.year - 1),
+        ),
+    )
+    q = (
+        select(c.setl_id, c.psn_no, c.year, c.service_date, c.fund_pay_sumamt, Person.region)
+        .join(Person, Person.psn_no == c.psn_no)
+        .join(e, and_(e.psn_no == c.psn_no, e.year == c.year))
+        .where(Person.insutype == RESIDENT, c.fund_pay_sumamt > 0, late_or_broken, *w.claims(c))
+    )
+    rows = s.execute(q).all()
+    if not rows:
+        return []
+    enrolled = enrollments(s, {r.psn_no for r in rows})
+    cache: dict = {}
+    found = []
+    for r in rows:
+        try:
+            waiting = waiting_in(book, r.region, r.year, enrolled[r.psn_no], cache)
+        except PolicyError:
+            continue  # a year whose waiting rules no file gives: posting refused its claims
+        if waiting is not None and r.service_date < waiting.ends:
+            evidence = {"fund": format_fen(r.fund_pay_sumamt), "service_date": r.service_date, "ends": waiting.ends}
+            found.append(Finding("R02", r.psn_no, (r.setl_id,), r.fund_pay_sumamt, evidence))
+    return found
+
+
+def duplicates(s: Session, w: Window) -> list[Finding]:
+    """R03: one person, institution, day and fee settled more than once under different
+    setl_ids. The first (by setl_id) stands; the others' money is at risk."""
+    c = ClaimRecord
+    institution = func.coalesce(c.fixmedins_code, literal(""))
+    key = (c.psn_no, institution, c.service_date, c.medfee_sumamt)
+    groups = select(*key).where(*w.claims(c)).group_by(*key).having(func.count() > 1).subquery()
+    q = (
+        select(
+            c.setl_id,
+            c.psn_no,
+            institution.label("institution"),
+            c.service_date,
+            c.medfee_sumamt,
+            paid(c).label("paid"),
+        )
+        .join(
+            groups,
+            and_(
+                groups.c.psn_no == c.psn_no,
+                groups.c[1] == institution,
+                groups.c.service_date == c.service_date,
+                groups.c.medfee_sumamt == c.medfee_sumamt,
+            ),
+        )
+        .where(*w.claims(c))
+        .order_by(c.psn_no, c.service_date, c.setl_id)
+    )
+    grouped: dict[tuple, list] = {}
+    for r in s.execute(q):
+        grouped.setdefault((r.psn_no, r.institution, r.service_date, r.medfee_sumamt), []).append(r)
+    return [
+        Finding(
+            "R03",
+            psn,
+            tuple(r.setl_id for r in rows),
+            sum(r.paid for r in rows[1:]),
+            {"count": len(rows), "amount": format_fen(fee), "service_date": day, "institution": inst or "-"},
+        )
+        for (psn, inst, day, fee), rows in grouped.items()
+    ]
+
+
+def _stays(w: Window):
+    """Inpatient stays in the window: their claim, patient, institution and dates (a claim
+    posted from a platform record keeps its stay's admission and discharge days)."""
+    c = ClaimRecord
+    return (
+        select(
+            c.id,
+            c.setl_id,
+            c.psn_no,
+            c.fixmedins_code,
+            ClaimSource.begndate,
+            ClaimSource.enddate,
+            paid(c).label("paid"),
+        )
+        .join(ClaimSource, ClaimSource.claim_id == c.id)
+        .where(
+            c.med_type.in_(INPATIENT), ClaimSource.begndate.is_not(None), ClaimSource.enddate.is_not(None), *w.claims(c)
+        )
+        .subquery()
+    )
+
+
+def overlapping_stays(s: Session, w: Window) -> list[Finding]:
+    """R04: two inpatient stays of one person that overlap (one admitted before the other
+    was discharged). The later-admitted stay's money is at risk."""
+    a, b = _stays(w).alias("a"), _stays(w).alias("b")
+    q = select(
+        a,
+        b.c.setl_id.label("b_setl_id"),
+        b.c.begndate.label("b_from"),
+        b.c.enddate.label("b_to"),
+        b.c.paid.label("b_paid"),
+    ).join(
+        b,
+        and_(
+            b.c.psn_no == a.c.psn_no,
+            b.c.id != a.c.id,
+            or_(b.c.begndate > a.c.begndate, and_(b.c.begndate == a.c.begndate, b.c.id > a.c.id)),
+            b.c.begndate < a.c.enddate,
+        ),
+    )
+    return [
+        Finding(
+            "R04",
+            r.psn_no,
+            (r.setl_id, r.b_setl_id),
+            r.b_paid,
+            {"first_from": r.begndate, "first_to": r.enddate, "second_from": r.b_from, "second_to": r.b_to},
+        )
+        for r in s.execute(q)
+    ]
+
+
+def outpatient_in_stay(s: Session, w: Window) -> list[Finding]:
+    """R05: an outpatient settlement strictly between an inpatient stay's admission and
+    discharge days (those two days themselves may see an outpatient visit)."""
+    stay, c = _stays(w), ClaimRecord
+    q = (
+        select(
+            c.setl_id,
+            c.psn_no,
+            c.service_date,
+            paid(c).label("paid"),
+            stay.c.setl_id.label("stay"),
+            stay.c.begndate,
+            stay.c.enddate,
+        )
+        .join(stay, and_(stay.c.psn_no == c.psn_no, c.service_date > stay.c.begndate, c.service_date < stay.c.enddate))
+        .where(c.med_type.in_(OUTPATIENT), *w.claims(c))
+    )
+    return [
+        Finding(
+            "R05",
+            r.psn_no,
+            (r.setl_id, r.stay),
+            r.paid,
+            {"service_date": r.service_date, "stay_from": r.begndate, "stay_to": r.enddate},
+        )
+        for r in s.execute(q)
+    ]
+
+
+def readmissions(s: Session, w: Window, days: int) -> list[Finding]:
+    """R06: admitted again at the same institution within `days` days of a discharge there
+    (from the discharge day on). The readmission's money is at risk."""
+    a, b = _stays(w).alias("a"), _stays(w).alias("b")
+    gap = days_between(s, b.c.begndate, a.c.enddate)
+    q = select(
+        a.c.setl_id, a.c.psn_no, a.c.fixmedins_code, a.c.enddate, b.c.setl_id.label("b_setl_id"),
+        b.c.begndate.label("b_from"), b.c.paid.label("b_paid"), gap.label("gap"),
+    ).join(
+        b,
+        and_(
+            b.c.psn_no == a.c.psn_no,
+            b.c.id != a.c.id,
+            b.c.fixmedins_code == a.c.fixmedins_code,
+            b.c.begndate >= a.c.enddate,
+            gap <= days,
+        ),
+    )  # fmt: skip
+    return [
+        Finding(
+            "R06",
+            r.psn_no,
+            (r.setl_id, r.b_setl_id),
+            r.b_paid,
+            {"institution": r.fixmedins_code, "admitted": r.b_from, "days": r.gap, "discharged": r.enddate},
+        )
+        for r in s.execute(q)
+    ]
+
+
+# docs/claims.md, step 7: what every claim satisfies (verify checks the same, every claim).
+SUMS = (
+    ("fee = fund + personal share", lambda c: c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
+    ("fund = hifp + hifmi + hifob", lambda c: c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay),
+    (
+        "personal share = accounts + other funds + cash",
+        lambda c: c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
+    ),
+)
+
+
+def not_adding_up(s: Session, w: Window) -> list[Finding]:
+    """R12: a claim whose amounts do not add up. The database's CHECK constraints refuse
+    such a row, so this finds one only where they were set aside: the rule proves it."""
+    c = ClaimRecord
+    found = []
+    for rule, broken in SUMS:
+        q = select(c.setl_id, c.psn_no, paid(c).label("paid")).where(broken(c), *w.claims(c))
+        found += [
+            Finding("R12", r.psn_no, (r.setl_id,), max(r.paid, 0), {"rule": rule}, about=rule) for r in s.execute(q)
+        ]
+    return found

@@ -1,0 +1,222 @@
+"""`ledger monitor` (智能监控) on a data set with one anomaly planted for each rule among
+clean claims: every planted case is found, with its claims and the amount at risk, and no
+clean claim is flagged. The thresholds are stated here (MONITOR), not read from the code.
+
+The people, all of Ningjiang district (220702), enrolled for 2025; employees in service
+hold 10000.00, so their accounts pay every personal share and a claim's amount at risk
+(fund + accounts) is its whole fee. Songyuan's seed and tests/claim_policy.py price them:
+employee outpatient deductible L1 200.00 / L2 300.00 (ratio 55 / 57 %), employee inpatient
+L2 deductible 1000.00 at 85 %, resident outpatient L2 deductible 100.00 at 55 %.
+"""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from ledger.rules.idcard import check_character
+from ledger.services import accounts, claims, family, national, persons, policies
+from ledger.services.monitor import monitor, review
+from tests.claim_policy import CLAIM_POLICY
+from tests.platform_records import record
+from tests.policy_text import policy_text
+
+# The thresholds, as a bureau would load them.
+MONITOR = {
+    "monitor.readmission.days": "15",  # R06
+    "monitor.visits.window_days": "7",  # R07: more than 5 settlements, or 3 institutions, in 7 days
+    "monitor.visits.max_settlements": "5",
+    "monitor.visits.max_institutions": "3",
+    "monitor.pharmacies.max_per_day": "2",  # R08
+    "monitor.distance.min_minutes": "30",  # R09
+    "monitor.mutual_aid.max_members_per_month": "3",  # R10
+    "monitor.year_end_drain.times_monthly_mean": "3",  # R11
+    "monitor.year_end_drain.left_at_most": '"10.00"',
+}
+
+
+def pid(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+# employees, men born on 1 to 10 January 1970
+DEAD, DUP, STAY, FREQ, PHARM, CLOSE, HOLDER, DRAIN, CLEAN1, CLEAN2 = (
+    pid(f"220702197001{n:02d}001") for n in range(1, 11)
+)
+SPOUSE, PARENT, CHILD, SIBLING, CLEAN_RES = (
+    pid("22070219720202001"),  # resident, born 1972
+    pid("22070219400303001"),  # resident, born 1940
+    pid("22070220050505001"),  # resident, born 2005
+    pid("22070219750707001"),  # resident, born 1975
+    pid("22070219900909002"),  # resident, born 1990
+)
+
+
+def ledger_claim(setl_id, psn_no, day, fee, med_type="11", level="2"):
+    return {
+        "setl_id": setl_id, "psn_no": psn_no, "service_date": day, "med_type": med_type, "hosp_lv": level,
+        "medfee_sumamt": fee,
+    }  # fmt: skip
+
+
+def platform(setl_id, psn_no, when, fee, med_type="11", place="H1", stay=None):
+    """A platform record of `psn_no` at `place` (二级甲等: deductible level 2), settled `when`."""
+    r = record(setl_id, when, "05", fee, "0.00", fee, fee, "0.00", dedc="0.00", ratio="0.00", balc="0.00")
+    r |= {"certno": psn_no, "psn_no": f"P{psn_no}", "med_type": med_type, "fixmedins_code": place}
+    if stay:
+        r |= {"begndate": stay[0], "enddate": stay[1]}
+    return r
+
+
+@pytest.fixture
+def planted(uow):
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
+    policies.load_policy(uow, "clerk", policy_text(MONITOR, effective_from="2025-01-01"), "monitor.toml")
+    for psn in (DEAD, DUP, STAY, FREQ, PHARM, CLOSE, HOLDER, DRAIN, CLEAN1, CLEAN2):
+        persons.add_person(
+            uow, "clerk", psn_no=psn, name="职工", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+        )
+        accounts.credit(uow, "clerk", psn, 210_00 if psn == DRAIN else 10000_00, "opening", date(2025, 1, 1))
+    for psn in (SPOUSE, PARENT, CHILD, SIBLING, CLEAN_RES):
+        persons.add_person(
+            uow, "clerk", psn_no=psn, name="居民", insutype="390", resident_category="ordinary", region="220702",
+            enrolled=[2025],
+        )  # fmt: skip
+    for member, relation in ((SPOUSE, "spouse"), (PARENT, "parent"), (CHILD, "child"), (SIBLING, "sibling")):
+        family.bind(uow, "clerk", HOLDER, member, relation, date(2025, 1, 2))
+    family.bind(uow, "clerk", CLEAN1, CLEAN_RES, "sibling", date(2025, 1, 2))
+    feed = [
+        ledger_claim("C01", DEAD, "2025-03-15", "200.00"),  # R01: after the death of 2025-03-10
+        ledger_claim("D1", DUP, "2025-04-01", "150.00"),  # R03: the same day and fee twice
+        ledger_claim("D2", DUP, "2025-04-01", "150.00"),
+        *(
+            ledger_claim(f"F{n}", FREQ, f"2025-06-0{n + 1}", "50.00", level="1") for n in range(1, 7)
+        ),  # R07: 6 in 6 days
+        *(ledger_claim(f"M{n}", m, "2025-09-10", "300.00") for n, m in enumerate((SPOUSE, PARENT, CHILD, SIBLING), 1)),
+        # R11: 10.00 a month from the account, January to November, then 90.00 in December
+        *(ledger_claim(f"DR{m:02d}", DRAIN, f"2025-{m:02d}-15", "10.00", "41", "1") for m in range(1, 12)),
+        ledger_claim("DR12", DRAIN, "2025-12-15", "90.00", "41", "1"),
+        # clean: visits spread out, one pharmacy a day, one member paid for a month
+        *(ledger_claim(f"CL{n}", CLEAN1, f"2025-0{n}-05", "120.00") for n in range(1, 10)),
+        *(ledger_claim(f"CK{n}", CLEAN2, f"2025-06-{10 + 2 * n}", "60.00", level="1") for n in range(5)),
+        ledger_claim("CR1", CLEAN_RES, "2025-09-10", "300.00"),
+        ledger_claim("CP1", CLEAN2, "2025-07-01", "30.00", "41", "1"),
+    ]
+    results = list(claims.post_claims(uow, "feed", enumerate(feed, 1)))
+    assert [r.status for r in results] == ["posted"] * len(feed), [(r.setl_id, r.errors) for r in results if r.errors]
+    records = [
+        # R04 and R06 (STAY): S1 and S2 overlap; S3 comes 8 days after S2's discharge, at H2 again
+        platform("S1", STAY, "2025-05-10 10:00:00", "3000.00", "21", "H1", ("2025-05-01", "2025-05-10")),
+        platform("S2", STAY, "2025-05-12 10:00:00", "2000.00", "21", "H2", ("2025-05-08", "2025-05-12")),
+        platform("S3", STAY, "2025-05-25 10:00:00", "1500.00", "21", "H2", ("2025-05-20", "2025-05-25")),
+        platform("O1", STAY, "2025-05-05 09:00:00", "100.00", "11", "H3"),  # R05: inside S1
+        platform("O2", STAY, "2025-05-12 15:00:00", "80.00", "11", "H3"),  # S2's discharge day: allowed
+        *(platform(f"P{n}", PHARM, f"2025-07-01 1{n}:00:00", "40.00", "41", f"Y{n}") for n in range(1, 4)),  # R08
+        platform("K1", CLOSE, "2025-08-01 09:00:00", "100.00", "11", "H1"),  # R09: 10 minutes apart
+        platform("K2", CLOSE, "2025-08-01 09:10:00", "100.00", "11", "H4"),
+        platform("K3", CLEAN2, "2025-08-01 09:00:00", "100.00", "11", "H1"),  # clean: 3 hours apart
+        platform("K4", CLEAN2, "2025-08-01 12:00:00", "100.00", "11", "H4"),
+        platform("CS1", CLEAN1, "2025-10-10 10:00:00", "2500.00", "21", "H1", ("2025-10-01", "2025-10-10")),
+        platform("CS2", CLEAN1, "2025-11-10 10:00:00", "1200.00", "21", "H1", ("2025-11-01", "2025-11-10")),
+    ]
+    results = list(national.post_records(uow, "feed", enumerate(records, 1)))
+    assert [r.status for r in results] == ["posted"] * len(records), [
+        (r.setl_id, r.errors) for r in results if r.errors
+    ]
+    persons.record_death(uow, "clerk", DEAD, date(2025, 3, 10), "民政死亡通报")
+    return uow
+
+
+def found(result) -> dict:
+    return {(f["rule_id"], tuple(f["setl_ids"])): f for f in result["findings"]}
+
+
+def test_every_planted_case_is_found_and_no_clean_claim_is_flagged(planted):
+    result = monitor(planted, date(2025, 1, 1), date(2025, 12, 31))
+    assert all(st["ran"] for st in result["rules"])
+    f = found(result)
+    assert set(f) == {
+        ("R01", ("C01",)),
+        ("R03", ("D1", "D2")),
+        ("R04", ("S1", "S2")),
+        ("R05", ("O1", "S1")),
+        ("R06", ("S2", "S3")),
+        ("R07", ("F1", "F2", "F3", "F4", "F5", "F6")),
+        ("R08", ("P1", "P2", "P3")),
+        ("R09", ("K1", "K2")),
+        ("R10", ("M1", "M2", "M3", "M4")),
+        ("R11", ("DR12",)),
+    }
+    amounts = {k[0]: str(v["vola_amt"]) for k, v in f.items()}
+    assert amounts == {
+        "R01": "200.00",  # C01 200.00 at L2: deductible 300.00 not met, all from the account
+        "R03": "150.00",  # D2, the second of the pair: its deductible (150.00 left of 300.00) from the account
+        "R04": "2000.00",  # S2, admitted second: fund 2000 x 85% = 1700.00 (deductible met by S1) + 300.00
+        "R05": "100.00",  # O1: under the outpatient deductible, all from the account
+        "R06": "1500.00",  # S3, the readmission: 1275.00 fund + 225.00 account
+        "R07": "300.00",  # six visits of 50.00 (fund 27.50 each for the last two, the rest the account)
+        "R08": "120.00",  # three pharmacies, 40.00 each
+        "R09": "100.00",  # K2, the later of the two
+        "R10": "760.00",  # four members, 300.00 at L2 each: fund (300 - 100) x 55% = 110.00, 190.00 from HOLDER
+        "R11": "90.00",  # December's purchase from the account
+    }
+    r11 = f[("R11", ("DR12",))]
+    # January to November: 11 x 10.00 = 110.00, a mean of 10.00 a month; December 90.00 is 9.0
+    # times it; 210.00 - 110.00 - 90.00 = 10.00 left, at most the 10.00 that counts as emptied
+    assert r11["vola_cont"] == (
+        "pharmacy purchases of 90.00 from the account in December of 2025, 9.0 times the monthly mean of 10.00; "
+        "10.00 left at the year's end"
+    )
+    assert f[("R01", ("C01",))]["vola_cont"] == "settled on 2025-03-15, 5 days after the death recorded on 2025-03-10"
+    assert (
+        f[("R06", ("S2", "S3"))]["vola_cont"]
+        == "readmitted at H2 on 2025-05-20, 8 days after the discharge of 2025-05-12"
+    )
+    assert f[("R10", ("M1", "M2", "M3", "M4"))]["psn_nos"][0] == HOLDER
+
+
+def test_a_finding_keeps_the_national_results_fields_in_order(planted):
+    (one,) = [x for x in monitor(planted, date(2025, 3, 1), date(2025, 3, 31), ["R01"])["findings"]]
+    assert list(one) == [
+        "jr_id", "rule_id", "rule_name", "sev_deg", "vola_bhvr_type", "patn_id", "psn_nos", "setl_ids", "vola_amt",
+        "vola_cont", "vola_evid", "new", "review",
+    ]  # fmt: skip
+    assert (one["rule_id"], one["sev_deg"], one["vola_bhvr_type"], one["patn_id"]) == (
+        "R01", "violation", "fictitious_service", DEAD
+    )  # fmt: skip
+    assert one["jr_id"].startswith("R01-") and len(one["jr_id"]) == 20
+
+
+def test_a_rule_without_its_threshold_does_not_run_and_says_so(uow):
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
+    persons.add_person(
+        uow, "clerk", psn_no=CLEAN1, name="职工", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
+    accounts.credit(uow, "clerk", CLEAN1, 10000_00, "opening", date(2025, 1, 1))
+    claims.post_claim(uow, "feed", ledger_claim("X1", CLEAN1, "2025-02-01", "100.00"))
+    result = monitor(uow, date(2025, 1, 1), date(2025, 12, 31))
+    states = {st["rule_id"]: st for st in result["rules"]}
+    assert not states["R06"]["ran"] and states["R06"]["missing"] == ["monitor.readmission.days"]
+    assert not states["R11"]["ran"]
+    assert states["R01"]["ran"] and states["R03"]["ran"]  # no threshold: they always run
+    assert result["findings"] == []
+
+
+def test_saved_runs_report_what_is_new_and_reviews_are_appended(planted, engine):
+    first = monitor(planted, date(2025, 1, 1), date(2025, 12, 31), save=True, operator="inspector")
+    assert first["new"] == 10 and first["run"] is not None
+    again = monitor(planted, date(2025, 1, 1), date(2025, 12, 31), save=True, operator="inspector")
+    assert again["new"] == 0 and all(not f["new"] for f in again["findings"])
+    jr = found(again)[("R03", ("D1", "D2"))]["jr_id"]
+    review(planted, "inspector", jr, "confirmed", "two receipts for one visit")
+    review(planted, "chief", jr, "dismissed", "a second visit that day, both real")
+    later = found(monitor(planted, date(2025, 1, 1), date(2025, 12, 31)))
+    assert later[("R03", ("D1", "D2"))]["review"] == "dismissed"  # the newest verdict stands
+    with engine.connect() as conn:
+        verdicts = conn.execute(text("SELECT verdict, operator FROM finding_reviews ORDER BY id")).all()
+    assert [tuple(v) for v in verdicts] == [("confirmed", "inspector"), ("dismissed", "chief")]
+    # a new case after the saved run is the only new finding
+    claims.post_claim(planted, "feed", ledger_claim("D3", CLEAN2, "2025-12-20", "70.00"))
+    claims.post_claim(planted, "feed", ledger_claim("D4", CLEAN2, "2025-12-20", "70.00"))
+    third = monitor(planted, date(2025, 1, 1), date(2025, 12, 31))
+    assert [(f["rule_id"], f["setl_ids"]) for f in third["findings"] if f["new"]] == [("R03", ["D3", "D4"])]
