@@ -64,16 +64,7 @@ def monitor(
     with uow.read_only():
         s = uow.session
         report_settings(s)
-        book = policy_book(s)
-        states, found = [], {}
-        for area in _areas(s, date_from, date_to):
-            w = claims.Window(date_from, date_to, area)
-            for rule_id in wanted:
-                state, findings = _run(s, w, book, rule_id)
-                states.append(state)
-                for f in findings:
-                    found.setdefault(f.jr_id, f)
-        findings = sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
+        states, findings = run_rules(s, date_from, date_to, wanted)
         saved, verdicts = _saved(s, [f.jr_id for f in findings])
     run_id = None
     new = [f for f in findings if f.jr_id not in saved]
@@ -87,6 +78,21 @@ def monitor(
         "new": len(new),
         "run": run_id,
     }
+
+
+def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[list[dict], list[Finding]]:
+    """The rules `wanted`, in the caller's transaction: each rule's state in each area, and
+    the findings, each once, in rule order."""
+    book = policy_book(s)
+    states, found = [], {}
+    for area in _areas(s, date_from, date_to):
+        w = claims.Window(date_from, date_to, area)
+        for rule_id in wanted:
+            state, findings = _run(s, w, book, rule_id)
+            states.append(state)
+            for f in findings:
+                found.setdefault(f.jr_id, f)
+    return states, sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
 
 
 def _rules(rule_ids: list[str] | None) -> list[str]:

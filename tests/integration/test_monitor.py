@@ -220,3 +220,34 @@ def test_saved_runs_report_what_is_new_and_reviews_are_appended(planted, engine)
     claims.post_claim(planted, "feed", ledger_claim("D4", CLEAN2, "2025-12-20", "70.00"))
     third = monitor(planted, date(2025, 1, 1), date(2025, 12, 31))
     assert [(f["rule_id"], f["setl_ids"]) for f in third["findings"] if f["new"]] == [("R03", ["D3", "D4"])]
+
+
+def test_what_the_books_cannot_hold_is_found_where_their_guards_were_set_aside(planted, engine):
+    """R02, R10's unbound payments and R12 find what posting refuses: damage made with the
+    database's guards off (as a restored backup or a hand edit would leave it), in a
+    transaction that is rolled back."""
+    from sqlalchemy.orm import Session
+
+    from ledger.services.monitor import run_rules
+    from tests.integration.test_verify import unguarded
+
+    with unguarded(engine, "claims", "family_bindings", "enrollments") as conn:
+        # R02: CR1 (CLEAN_RES, 2025-09-10, fund 110.00) as if its patient had enrolled late,
+        # on 2025-07-01, after the central period: the waiting period runs to 2025-10-01 (3 months)
+        conn.execute(text(f"UPDATE enrollments SET enrolled_on = '2025-07-01' WHERE psn_no = '{CLEAN_RES}'"))
+        # R10: M1 paid by HOLDER under a binding made, so it now says, the day after
+        conn.execute(text(f"UPDATE family_bindings SET bound_on = '2025-09-11' WHERE member_psn_no = '{SPOUSE}'"))
+        # R12: CL1's cash raised by 0.01, so its personal share no longer adds up
+        conn.execute(text("UPDATE claims SET psn_cash_pay = psn_cash_pay + 1 WHERE setl_id = 'CL1'"))
+        _states, findings = run_rules(Session(bind=conn), date(2025, 1, 1), date(2025, 12, 31), ["R02", "R10", "R12"])
+    got = {(f.rule_id, f.setl_ids, f.form) for f in findings}
+    assert got == {
+        ("R02", ("CR1",), 0),
+        ("R10", ("M1", "M2", "M3", "M4"), 0),  # the four members in September, as before
+        ("R10", ("M1",), 1),  # and M1 under a binding not active that day
+        ("R12", ("CL1",), 0),
+    }
+    r02 = next(f for f in findings if f.rule_id == "R02")
+    assert r02.amount == 110_00 and r02.sentence() == (
+        "the funds paid 110.00 on 2025-09-10, inside the waiting period that ends 2025-10-01"
+    )
