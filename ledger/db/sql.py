@@ -21,6 +21,14 @@ def days_between(session, later, earlier):
     return cast(func.julianday(later) - func.julianday(earlier), BigInteger)
 
 
+def day_number(session, day):
+    """A date column as a whole number of days (for a window `RANGE … n FOLLOWING`, which
+    both backends take over a number, not over a date)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return day - text("DATE '2000-01-01'")
+    return cast(func.julianday(day), BigInteger)
+
+
 def plus_days(session, day, n: int):
     """A date column `n` days on, on either backend."""
     if session.get_bind().dialect.name == "postgresql":

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.models import Account, ClaimMutualAid, ClaimRecord, ClaimSource, Entry, FamilyBinding, Posting
-from ..db.sql import minutes_between, one_of, plus_days, sum_fen
+from ..db.sql import day_number, minutes_between, one_of, plus_days, sum_fen
 from ..rules.money import format_fen
 from ..rules.monitoring import Finding
 from .monitor_claims import OUTPATIENT, Window, paid
@@ -24,35 +24,16 @@ def visit_frequency(s: Session, w: Window, window: int, most: int | None, instit
     `institutions` institutions, in `window` days. Each flagged window starts at one of the
     person's settlements; windows that overlap make one finding, from the first window's
     start to the last one's end. Unset, a half of the rule is not judged."""
-    a, b = ClaimRecord, aliased(ClaimRecord)
-    counted = (
-        select(a.psn_no, a.service_date, func.count(b.id).label("n"), func.count(distinct(b.fixmedins_code)).label("k"))
-        .join(
-            b,
-            and_(
-                b.psn_no == a.psn_no,
-                b.service_date >= a.service_date,
-                b.service_date <= plus_days(s, a.service_date, window - 1),
-                b.med_type.in_(OUTPATIENT),
-            ),
-        )
-        .where(a.med_type.in_(OUTPATIENT), *w.claims(a), *w.claims(b))
-        .group_by(a.id, a.psn_no, a.service_date)
-    )
-    too_many = [x is not None for x in (most, institutions)]
-    conditions = []
-    if too_many[0]:
-        conditions.append(func.count(b.id) > most)
-    if too_many[1]:
-        conditions.append(func.count(distinct(b.fixmedins_code)) > institutions)
-    if not conditions:
-        return []
-    starts: dict[str, list[date]] = defaultdict(list)
-    for r in s.execute(counted.having(or_(*conditions))):
-        starts[r.psn_no].append(r.service_date)
+    starts: dict[str, set[date]] = defaultdict(set)
+    if most is not None:
+        for psn, day in _too_many(s, w, window, most):
+            starts[psn].add(day)
+    if institutions is not None:
+        for psn, day in _too_many_places(s, w, window, institutions):
+            starts[psn].add(day)
     if not starts:
         return []
-    episodes = {psn: _episodes(sorted(set(days)), window) for psn, days in starts.items()}
+    episodes = {psn: _episodes(sorted(days), window) for psn, days in starts.items()}
     c = ClaimRecord
     q = (
         select(c.setl_id, c.psn_no, c.service_date, c.fixmedins_code, paid(c).label("paid"))
@@ -78,6 +59,55 @@ def visit_frequency(s: Session, w: Window, window: int, most: int | None, instit
                 )
             )
     return found
+
+
+def _too_many(s: Session, w: Window, window: int, most: int):
+    """(person, day) where the settlements from that day on, over `window` days, are more
+    than `most`: one pass in each person's date order (a window count, no self-join)."""
+    c = ClaimRecord
+    day = day_number(s, c.service_date)
+    counted = (
+        select(
+            c.psn_no,
+            c.service_date,
+            func.count().over(partition_by=c.psn_no, order_by=day, range_=(0, window - 1)).label("n"),
+        )
+        .where(c.med_type.in_(OUTPATIENT), *w.claims(c))
+        .subquery()
+    )
+    return s.execute(select(counted.c.psn_no, counted.c.service_date).where(counted.c.n > most).distinct()).all()
+
+
+def _too_many_places(s: Session, w: Window, window: int, most: int):
+    """(person, day) where the settlements from that day on, over `window` days, are at
+    more than `most` institutions. Only a person at that many institutions in the whole
+    period can be one: those are found first, and only their settlements are paired."""
+    a, b = ClaimRecord, aliased(ClaimRecord)
+    many = (
+        select(a.psn_no)
+        .where(a.med_type.in_(OUTPATIENT), *w.claims(a))
+        .group_by(a.psn_no)
+        .having(func.count(distinct(a.fixmedins_code)) > most)
+    )
+    people = s.scalars(many).all()
+    if not people:
+        return []
+    q = (
+        select(a.psn_no, a.service_date)
+        .join(
+            b,
+            and_(
+                b.psn_no == a.psn_no,
+                b.service_date >= a.service_date,
+                b.service_date <= plus_days(s, a.service_date, window - 1),
+                b.med_type.in_(OUTPATIENT),
+            ),
+        )
+        .where(one_of(s, a.psn_no, people), a.med_type.in_(OUTPATIENT), *w.claims(a), *w.claims(b))
+        .group_by(a.id, a.psn_no, a.service_date)
+        .having(func.count(distinct(b.fixmedins_code)) > most)
+    )
+    return s.execute(q).all()
 
 
 def _episodes(starts: list[date], window: int) -> list[tuple[date, date]]:
@@ -126,39 +156,40 @@ def pharmacy_hopping(s: Session, w: Window, most: int) -> list[Finding]:
 
 def too_close(s: Session, w: Window, minutes: int) -> list[Finding]:
     """R09: one person settled at two institutions fewer than `minutes` minutes apart (the
-    platform's settlement times, kept with each claim posted from a platform record). The
-    later settlement's money is at risk."""
-    a, b = ClaimRecord, aliased(ClaimRecord)
-    sa, sb = ClaimSource, aliased(ClaimSource)
-    apart = minutes_between(s, sb.setl_time, sa.setl_time)
-    q = (
+    platform's settlement times, kept with each claim posted from a platform record). If
+    any two are, then two that follow each other in time are (the institution changes
+    somewhere between them, and no gap on the way is longer than the whole): so each
+    settlement is compared with the one before it, in one pass. The later one's money is
+    at risk."""
+    c, src = ClaimRecord, ClaimSource
+    order = (src.setl_time, c.id)
+    ordered = (
         select(
-            a.setl_id, a.psn_no, a.fixmedins_code, sa.setl_time, b.setl_id.label("b_setl_id"),
-            b.fixmedins_code.label("b_place"), sb.setl_time.label("b_time"), paid(b).label("b_paid"), apart.label("apart"),
+            c.setl_id, c.psn_no, c.fixmedins_code, src.setl_time, paid(c).label("paid"),
+            func.lag(c.setl_id).over(partition_by=c.psn_no, order_by=order).label("prev_setl_id"),
+            func.lag(c.fixmedins_code).over(partition_by=c.psn_no, order_by=order).label("prev_place"),
+            func.lag(src.setl_time, type_=src.setl_time.type).over(partition_by=c.psn_no, order_by=order).label("prev_time"),
         )
-        .join(sa, sa.claim_id == a.id)
-        .join(b, and_(b.psn_no == a.psn_no, b.service_date >= a.service_date,
-                      b.service_date <= plus_days(s, a.service_date, 1), b.id != a.id))
-        .join(sb, sb.claim_id == b.id)
-        .where(
-            a.fixmedins_code != b.fixmedins_code,
-            or_(sb.setl_time > sa.setl_time, and_(sb.setl_time == sa.setl_time, b.id > a.id)),
-            apart < minutes,
-            *w.claims(a),
-            *w.claims(b),
-        )
+        .join(src, src.claim_id == c.id)
+        .where(*w.claims(c))
+        .subquery()
     )  # fmt: skip
+    o = ordered.c
+    apart = minutes_between(s, o.setl_time, o.prev_time)
+    q = select(o, apart.label("apart")).where(
+        o.prev_setl_id.is_not(None), o.fixmedins_code != o.prev_place, apart < minutes
+    )
     return [
         Finding(
             "R09",
             r.psn_no,
-            (r.setl_id, r.b_setl_id),
-            r.b_paid,
+            (r.prev_setl_id, r.setl_id),
+            r.paid,
             {
-                "first_institution": r.fixmedins_code,
-                "first_time": f"{r.setl_time:%Y-%m-%d %H:%M}",
-                "second_institution": r.b_place,
-                "second_time": f"{r.b_time:%Y-%m-%d %H:%M}",
+                "first_institution": r.prev_place,
+                "first_time": f"{r.prev_time:%Y-%m-%d %H:%M}",
+                "second_institution": r.fixmedins_code,
+                "second_time": f"{r.setl_time:%Y-%m-%d %H:%M}",
                 "minutes": int(r.apart),
             },
         )
