@@ -82,16 +82,23 @@ def monitor(
 
 def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[list[dict], list[Finding]]:
     """The rules `wanted`, in the caller's transaction: each rule's state in each area, and
-    the findings, each once, in rule order."""
+    the findings, each once, in rule order. The areas where a rule has the same thresholds
+    run it together, in one read of the claims."""
     book = policy_book(s)
+    areas = _areas(s, date_from, date_to)
     states, found = [], {}
-    for area in _areas(s, date_from, date_to):
-        w = claims.Window(date_from, date_to, area)
-        for rule_id in wanted:
-            state, findings = _run(s, w, book, rule_id)
+    for rule_id in wanted:
+        together: dict[tuple, list[str]] = {}
+        for area in areas:
+            state, values = _state(book, area, date_to, rule_id)
             states.append(state)
-            for f in findings:
+            if values is not None:
+                together.setdefault(tuple(sorted(values.items())), []).append(area)
+        for values, group in together.items():
+            w = claims.Window(date_from, date_to, tuple(group), everyone=len(group) == len(areas))
+            for f in _find(s, w, book, rule_id, dict(values)):
                 found.setdefault(f.jr_id, f)
+    states.sort(key=lambda st: (st["area"], wanted.index(st["rule_id"])))  # area by area, as the CLI lists them
     return states, sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
 
 
@@ -121,23 +128,23 @@ def _areas(s, date_from: date, date_to: date) -> list[str]:
     return sorted(f"{a}00" for a in s.scalars(q))
 
 
-def _run(s, w: claims.Window, book: PolicyBook, rule_id: str) -> tuple[dict, list[Finding]]:
-    """One rule in one area: its state (the thresholds it ran with, or what it lacked) and
-    what it found."""
+def _state(book: PolicyBook, area: str, day: date, rule_id: str) -> tuple[dict, dict | None]:
+    """One rule in one area: its state (the thresholds it runs with, or what it lacks) and
+    those thresholds, or None if it does not run there."""
     rule = RULES[rule_id]
     names = THRESHOLDS.get(rule_id, {})
-    given = {k: book.find(w.area, w.end, p) for k, p in names.items()}
+    given = {k: book.find(area, day, p) for k, p in names.items()}
     values = {k: (r.value if r is not None else None) for k, r in given.items()}
     optional = EITHER.get(rule_id, ())
     lacking = [names[k] for k, v in values.items() if v is None and k not in optional]
     if rule_id == "R07" and values.get("settlements") is None and values.get("institutions") is None:
         lacking += [names["settlements"], names["institutions"]]
-    state = {"rule_id": rule_id, "rule_name": _(rule.name), "area": w.area, "ran": not lacking}
+    state = {"rule_id": rule_id, "rule_name": _(rule.name), "area": area, "ran": not lacking}
     if lacking:
-        return state | {"missing": lacking}, []
+        return state | {"missing": lacking}, None
     shown = {k: (Yuan(v) if k == "left" else ("-" if v is None else v)) for k, v in values.items()}
     state |= {"thresholds": {names[k]: shown[k] for k in names}, "basis": basis(rule, shown)}
-    return state, _find(s, w, book, rule_id, values)
+    return state, values
 
 
 def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict) -> list[Finding]:

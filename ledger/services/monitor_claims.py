@@ -25,22 +25,25 @@ OUTPATIENT = ("11", "13", "14", "140104", "140201", "41")
 
 @dataclass(frozen=True)
 class Window:
-    """What a run looks at: claims served from `start` to `end`, of patients of `area` (a
-    pooling area's code, its first four digits a region prefix)."""
+    """What a run looks at: claims served from `start` to `end`, of patients of the pooling
+    areas `areas` (codes such as 220700, their first four digits a region prefix). With
+    `everyone`, those areas are all the areas of the window's patients, so no claim needs
+    its patient looked up: the commonest case, one area or areas that share thresholds."""
 
     start: date
     end: date
-    area: str
+    areas: tuple[str, ...]
+    everyone: bool = False
 
     def claims(self, c=ClaimRecord):
         """The conditions on a claim `c` (an alias of claims): in the window, not reversed,
-        of a patient of the area."""
+        of a patient of the areas."""
+        conditions = (c.service_date.between(self.start, self.end), ~exists().where(ClaimReversal.claim_id == c.id))
+        if self.everyone:
+            return conditions
         patient = aliased(Person)  # its own alias: a query may join persons itself
-        return (
-            c.service_date.between(self.start, self.end),
-            ~exists().where(ClaimReversal.claim_id == c.id),
-            exists().where(patient.psn_no == c.psn_no, patient.region.startswith(self.area[:4])),
-        )
+        prefix = func.substr(patient.region, 1, 4)
+        return (*conditions, exists().where(patient.psn_no == c.psn_no, prefix.in_([a[:4] for a in self.areas])))
 
 
 def paid(c=ClaimRecord):

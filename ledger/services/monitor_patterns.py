@@ -4,6 +4,7 @@ R11 a personal account drained at the year's end. Each is set-based: the databas
 people, days and claims; Python only gathers a finding's claims and figures."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
@@ -278,7 +279,8 @@ def _tenths(numerator: int, denominator: int) -> str:
 def _drained(s: Session, w: Window, year: int, times: int, left_at_most: int) -> list[Finding]:
     c = ClaimRecord
     in_december = c.service_date >= date(year, 12, 1)
-    of_year = Window(date(year, 1, 1), date(year, 12, 31), w.area)
+    # a person these can flag settled in December, inside the window: w's areas are theirs
+    of_year = replace(w, start=date(year, 1, 1), end=date(year, 12, 31))
     q = (
         select(
             c.psn_no,

@@ -251,3 +251,34 @@ def test_what_the_books_cannot_hold_is_found_where_their_guards_were_set_aside(p
     assert r02.amount == 110_00 and r02.sentence() == (
         "the funds paid 110.00 on 2025-09-10, inside the waiting period that ends 2025-10-01"
     )
+
+
+def test_each_area_is_judged_by_its_own_thresholds(planted, engine):
+    """Changchun (220100) gives R06 5 days and R08 2 pharmacies a day, and no R07
+    thresholds; Songyuan (220700) keeps MONITOR. STAY, PHARM and FREQ are moved to
+    Changchun (Chaoyang district, 220102), in a transaction that is rolled back."""
+    from sqlalchemy.orm import Session
+
+    from ledger.services.monitor import run_rules
+    from tests.integration.test_verify import unguarded
+
+    changchun = {"monitor.readmission.days": "5", "monitor.pharmacies.max_per_day": "2"}
+    policies.load_policy(planted, "clerk", policy_text(changchun, "220100", "2025-01-01"), "changchun.toml")
+    with unguarded(engine, "persons") as conn:
+        conn.execute(text(f"UPDATE persons SET region = '220102' WHERE psn_no IN ('{STAY}', '{PHARM}', '{FREQ}')"))
+        states, findings = run_rules(
+            Session(bind=conn), date(2025, 1, 1), date(2025, 12, 31), ["R04", "R06", "R07", "R08"]
+        )
+    state = {(st["area"], st["rule_id"]): st for st in states}
+    assert [(st["area"], st["rule_id"]) for st in states] == [
+        (area, rule) for area in ("220100", "220700") for rule in ("R04", "R06", "R07", "R08")
+    ]
+    assert state[("220100", "R06")]["thresholds"] == {"monitor.readmission.days": 5}
+    assert state[("220700", "R06")]["thresholds"] == {"monitor.readmission.days": 15}
+    assert not state[("220100", "R07")]["ran"] and state[("220700", "R07")]["ran"]
+    # R04 needs no threshold: S1 and S2 overlap wherever STAY lives.
+    # R06: S3 is admitted 2025-05-20, 8 days after S2's discharge of 2025-05-12 (20 - 12 = 8):
+    # within Songyuan's 15 days, not within Changchun's 5.
+    # R07: FREQ's six settlements in six days are not judged where no threshold is given.
+    # R08: PHARM's three pharmacies on 2025-07-01 are more than Changchun's 2 as well.
+    assert {(f.rule_id, f.setl_ids) for f in findings} == {("R04", ("S1", "S2")), ("R08", ("P1", "P2", "P3"))}
