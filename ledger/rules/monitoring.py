@@ -13,6 +13,7 @@ acct_pay + acct_mulaid_pay): the insurance's money, not the patient's cash."""
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..i18n import N_, _
 
@@ -180,7 +181,7 @@ class Finding:
     def people(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((self.patn_id, *self.psn_nos)))
 
-    @property
+    @cached_property  # read for sorting, saving and showing: a run may find 100,000s
     def jr_id(self) -> str:
         """The finding's identity, the same in every run that sees the same thing: the rule,
         what it is about, and its claims and people."""

@@ -117,15 +117,17 @@ def _rules(rule_ids: list[str] | None) -> list[str]:
 
 
 def _areas(s, date_from: date, date_to: date) -> list[str]:
-    """The pooling areas (220700) of the patients of the period's claims."""
+    """The pooling areas (220700) of the patients of the period's claims: of the areas the
+    persons are of (a few), those with a claim in the period, each found by its first."""
     area = func.substr(Person.region, 1, 4)
-    q = (
-        select(area)
-        .join(ClaimRecord, ClaimRecord.psn_no == Person.psn_no)
-        .where(ClaimRecord.service_date.between(date_from, date_to))
-        .distinct()
-    )
-    return sorted(f"{a}00" for a in s.scalars(q))
+    c = ClaimRecord
+    found = []
+    for prefix in sorted(s.scalars(select(area).distinct())):
+        of_area = select(c.id).join(Person, Person.psn_no == c.psn_no)
+        claim = of_area.where(area == prefix, c.service_date.between(date_from, date_to)).limit(1)
+        if s.scalar(select(claim.exists())):
+            found.append(f"{prefix}00")
+    return found
 
 
 def _state(book: PolicyBook, area: str, day: date, rule_id: str) -> tuple[dict, dict | None]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..db.claim_gateway import enrollments
 from ..db.models import ClaimRecord, ClaimReversal, ClaimSource, Enrollment, Person, PersonDeath
-from ..db.sql import days_between
+from ..db.sql import days_between, one_of
 from ..errors import PolicyError
 from ..policy.book import PolicyBook
 from ..rules.codes import RESIDENT
@@ -38,12 +38,27 @@ class Window:
     def claims(self, c=ClaimRecord):
         """The conditions on a claim `c` (an alias of claims): in the window, not reversed,
         of a patient of the areas."""
-        conditions = (c.service_date.between(self.start, self.end), ~exists().where(ClaimReversal.claim_id == c.id))
+        return (*self.served(c), ~exists().where(ClaimReversal.claim_id == c.id))
+
+    def served(self, c=ClaimRecord):
+        """The conditions on a claim `c` in the window, of a patient of the areas, reversed
+        or not. A first pass over every claim uses these: it reads a person's claims in
+        date order from their index alone, which the reversals would make a sort, and
+        finds more people than a rule's findings; the rule then reads those people's
+        claims with claims()."""
+        in_window = c.service_date.between(self.start, self.end)
         if self.everyone:
-            return conditions
+            return (in_window,)
         patient = aliased(Person)  # its own alias: a query may join persons itself
         prefix = func.substr(patient.region, 1, 4)
-        return (*conditions, exists().where(patient.psn_no == c.psn_no, prefix.in_([a[:4] for a in self.areas])))
+        return (in_window, exists().where(patient.psn_no == c.psn_no, prefix.in_([a[:4] for a in self.areas])))
+
+    def people(self, s: Session, counted, more_than: int, *where) -> list[str]:
+        """The people with a claim served in the window (reversed or not) whose window
+        count `counted` is more than `more_than`: those a rule has to read again."""
+        c = ClaimRecord
+        per_claim = select(c.psn_no, counted.label("n")).where(*self.served(c), *where).subquery()
+        return list(s.scalars(select(per_claim.c.psn_no).where(per_claim.c.n > more_than).distinct()))
 
 
 def paid(c=ClaimRecord):
@@ -112,9 +127,16 @@ def duplicates(s: Session, w: Window) -> list[Finding]:
     """R03: one person, institution, day and fee settled more than once under different
     setl_ids. The first (by setl_id) stands; the others' money is at risk."""
     c = ClaimRecord
+    # first, whoever has two claims alike, reversed or not (a window count in the index's order)
+    people = w.people(
+        s, func.count().over(partition_by=(c.psn_no, c.service_date, c.fixmedins_code, c.medfee_sumamt)), 1
+    )
+    if not people:
+        return []
     institution = func.coalesce(c.fixmedins_code, literal(""))
     key = (c.psn_no, institution, c.service_date, c.medfee_sumamt)
-    groups = select(*key).where(*w.claims(c)).group_by(*key).having(func.count() > 1).subquery()
+    mine = one_of(s, c.psn_no, people)
+    groups = select(*key).where(mine, *w.claims(c)).group_by(*key).having(func.count() > 1).subquery()
     q = (
         select(
             c.setl_id,
@@ -133,7 +155,7 @@ def duplicates(s: Session, w: Window) -> list[Finding]:
                 groups.c.medfee_sumamt == c.medfee_sumamt,
             ),
         )
-        .where(*w.claims(c))
+        .where(mine, *w.claims(c))
         .order_by(c.psn_no, c.service_date, c.setl_id)
     )
     grouped: dict[tuple, list] = {}
@@ -151,7 +173,7 @@ def duplicates(s: Session, w: Window) -> list[Finding]:
     ]
 
 
-def _stays(w: Window):
+def _stays(w: Window, *where):
     """Inpatient stays in the window: their claim, patient, institution and dates (a claim
     posted from a platform record keeps its stay's admission and discharge days)."""
     c = ClaimRecord
@@ -167,7 +189,11 @@ def _stays(w: Window):
         )
         .join(ClaimSource, ClaimSource.claim_id == c.id)
         .where(
-            c.med_type.in_(INPATIENT), ClaimSource.begndate.is_not(None), ClaimSource.enddate.is_not(None), *w.claims(c)
+            c.med_type.in_(INPATIENT),
+            ClaimSource.begndate.is_not(None),
+            ClaimSource.enddate.is_not(None),
+            *w.claims(c),
+            *where,
         )
         .subquery()
     )
@@ -175,8 +201,20 @@ def _stays(w: Window):
 
 def overlapping_stays(s: Session, w: Window) -> list[Finding]:
     """R04: two inpatient stays of one person that overlap (one admitted before the other
-    was discharged). The later-admitted stay's money is at risk."""
-    a, b = _stays(w).alias("a"), _stays(w).alias("b")
+    was discharged). The later-admitted stay's money is at risk. First, in one pass in
+    each person's order of admission, the people with a stay admitted before the latest
+    discharge of those admitted earlier: exactly the people with an overlap; then their
+    stays are paired."""
+    st = _stays(w)
+    earlier = func.max(st.c.enddate).over(partition_by=st.c.psn_no, order_by=(st.c.begndate, st.c.id), rows=(None, -1))
+    ordered = select(st.c.psn_no, st.c.begndate, earlier.label("discharged")).subquery()
+    people = list(s.scalars(select(ordered.c.psn_no).where(ordered.c.discharged > ordered.c.begndate).distinct()))
+    if not people:
+        return []
+    a, b = (
+        _stays(w, one_of(s, ClaimRecord.psn_no, people)).alias("a"),
+        _stays(w, one_of(s, ClaimRecord.psn_no, people)).alias("b"),
+    )
     q = select(
         a,
         b.c.setl_id.label("b_setl_id"),
@@ -234,30 +272,28 @@ def outpatient_in_stay(s: Session, w: Window) -> list[Finding]:
 
 
 def readmissions(s: Session, w: Window, days: int) -> list[Finding]:
-    """R06: admitted again at the same institution within `days` days of a discharge there
-    (from the discharge day on). The readmission's money is at risk."""
-    a, b = _stays(w).alias("a"), _stays(w).alias("b")
-    gap = days_between(s, b.c.begndate, a.c.enddate)
-    q = select(
-        a.c.setl_id, a.c.psn_no, a.c.fixmedins_code, a.c.enddate, b.c.setl_id.label("b_setl_id"),
-        b.c.begndate.label("b_from"), b.c.paid.label("b_paid"), gap.label("gap"),
-    ).join(
-        b,
-        and_(
-            b.c.psn_no == a.c.psn_no,
-            b.c.id != a.c.id,
-            b.c.fixmedins_code == a.c.fixmedins_code,
-            b.c.begndate >= a.c.enddate,
-            gap <= days,
-        ),
-    )  # fmt: skip
+    """R06: admitted again at an institution within `days` days of the discharge from the
+    stay there before it (from the discharge day on). Each stay is compared with the one
+    admitted before it at that institution, in one pass: a readmission is one finding and
+    its money, which is at risk, is counted once."""
+    st = _stays(w, ClaimRecord.fixmedins_code.is_not(None))
+    place = (st.c.psn_no, st.c.fixmedins_code)
+    order = (st.c.begndate, st.c.id)
+    ordered = select(
+        st.c.setl_id, st.c.psn_no, st.c.fixmedins_code, st.c.begndate, st.c.paid,
+        func.lag(st.c.setl_id).over(partition_by=place, order_by=order).label("prev_setl_id"),
+        func.lag(st.c.enddate, type_=st.c.enddate.type).over(partition_by=place, order_by=order).label("discharged"),
+    ).subquery()  # fmt: skip
+    o = ordered.c
+    gap = days_between(s, o.begndate, o.discharged)
+    q = select(o, gap.label("gap")).where(o.discharged.is_not(None), o.begndate >= o.discharged, gap <= days)
     return [
         Finding(
             "R06",
             r.psn_no,
-            (r.setl_id, r.b_setl_id),
-            r.b_paid,
-            {"institution": r.fixmedins_code, "admitted": r.b_from, "days": r.gap, "discharged": r.enddate},
+            (r.prev_setl_id, r.setl_id),
+            r.paid,
+            {"institution": r.fixmedins_code, "admitted": r.begndate, "days": r.gap, "discharged": r.discharged},
         )
         for r in s.execute(q)
     ]

@@ -282,3 +282,40 @@ def test_each_area_is_judged_by_its_own_thresholds(planted, engine):
     # R07: FREQ's six settlements in six days are not judged where no threshold is given.
     # R08: PHARM's three pharmacies on 2025-07-01 are more than Changchun's 2 as well.
     assert {(f.rule_id, f.setl_ids) for f in findings} == {("R04", ("S1", "S2")), ("R08", ("P1", "P2", "P3"))}
+
+
+def test_every_overlap_of_nested_stays_and_each_readmission_once(planted):
+    """NA (H5, 03-01 to 03-20) holds NB (H5, 03-05 to 03-08) and NC (H6, 03-10 to 03-12);
+    NB and NC do not overlap (03-08 < 03-10). At H7, R1 (04-01 to 04-05), R2 (04-10 to
+    04-12) and R3 (04-20 to 04-22): R2 comes 10 - 5 = 5 days after R1's discharge, R3
+    20 - 12 = 8 days after R2's; R3 is 20 - 5 = 15 days after R1's, but R2 came between,
+    so R3 is a readmission after R2 only, and its money is counted once."""
+    psn = pid("22070219700111001")  # an employee, born 11 January 1970
+    persons.add_person(
+        uow := planted, "clerk", psn_no=psn, name="职工", insutype="310", psn_type="1101", region="220702",
+        enrolled=[2025],
+    )  # fmt: skip
+    accounts.credit(uow, "clerk", psn, 10000_00, "opening", date(2025, 1, 1))
+    stays = [
+        ("NA", "H5", "2025-03-01", "2025-03-20", "3000.00"),
+        ("NB", "H5", "2025-03-05", "2025-03-08", "1000.00"),
+        ("NC", "H6", "2025-03-10", "2025-03-12", "1000.00"),
+        ("R1", "H7", "2025-04-01", "2025-04-05", "1200.00"),
+        ("R2", "H7", "2025-04-10", "2025-04-12", "1200.00"),
+        ("R3", "H7", "2025-04-20", "2025-04-22", "1200.00"),
+    ]
+    records = [
+        platform(setl_id, psn, f"{end} 10:00:00", fee, "21", place, (begin, end))
+        for setl_id, place, begin, end, fee in stays
+    ]
+    results = list(national.post_records(uow, "feed", enumerate(records, 1)))
+    assert [r.status for r in results] == ["posted"] * len(records), [(r.setl_id, r.errors) for r in results]
+    result = monitor(uow, date(2025, 1, 1), date(2025, 12, 31), ["R04", "R06"])
+    mine = {(f["rule_id"], tuple(f["setl_ids"])): f for f in result["findings"] if f["patn_id"] == psn}
+    assert set(mine) == {("R04", ("NA", "NB")), ("R04", ("NA", "NC")), ("R06", ("R1", "R2")), ("R06", ("R2", "R3"))}
+    # the account (10000.00) pays every personal share: a stay's money at risk is its fee
+    assert str(mine[("R06", ("R2", "R3"))]["vola_amt"]) == "1200.00"
+    assert (
+        mine[("R06", ("R1", "R2"))]["vola_cont"]
+        == "readmitted at H7 on 2025-04-10, 5 days after the discharge of 2025-04-05"
+    )

@@ -54,8 +54,9 @@ class ClaimRecord(Base):
     __table_args__ = (
         UniqueConstraint("setl_id"),
         Index(None, "psn_no", "year"),
-        # `ledger monitor`: a person's claims in a window of days (visit frequency, stays)
-        Index(None, "psn_no", "service_date"),
+        # `ledger monitor`: a person's claims in date order, read from the index alone on
+        # PostgreSQL (migration 0018)
+        Index(None, "psn_no", "service_date", postgresql_include=["id", "med_type", "fixmedins_code", "medfee_sumamt"]),
         # `ledger verify --since`: the claims posted after a mark, and those of a day
         Index(None, "posting_id"),
         Index(None, "service_date"),
