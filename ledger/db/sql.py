@@ -6,6 +6,8 @@ from functools import partial
 
 from sqlalchemy import BigInteger, Date, DateTime, any_, bindparam, cast, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 
 def sum_fen(column):
@@ -27,6 +29,35 @@ def day_number(session, day):
     if session.get_bind().dialect.name == "postgresql":
         return day - text("DATE '2000-01-01'")
     return cast(func.julianday(day), BigInteger)
+
+
+class DaysAhead(ColumnElement):
+    """`fn OVER (PARTITION BY partition ORDER BY day RANGE BETWEEN CURRENT ROW AND n days
+    FOLLOWING)`: `fn` over a row's day and the `days` - 1 days after it, for a date column
+    `day`. The days are written into the statement, so calls with the same partition, day
+    and days name one window, which PostgreSQL computes in one pass (with a parameter each
+    it takes them for different windows, a pass each); and PostgreSQL orders by the date
+    itself, with an interval (as an index on it is ordered), SQLite by its day number."""
+
+    inherit_cache = False  # the days are in the text, not a parameter the cache could vary
+
+    def __init__(self, fn, partition, day, days: int):
+        self.fn, self.partition, self.day, self.days = fn, partition, day, int(days)
+        self.type = fn.type
+
+
+@compiles(DaysAhead)
+def _days_ahead(element, compiler, **kw):
+    fn, partition, day = (compiler.process(e, **kw) for e in (element.fn, element.partition, element.day))
+    ahead = element.days - 1
+    return f"{fn} OVER (PARTITION BY {partition} ORDER BY julianday({day}) RANGE BETWEEN CURRENT ROW AND {ahead} FOLLOWING)"
+
+
+@compiles(DaysAhead, "postgresql")
+def _days_ahead_postgresql(element, compiler, **kw):
+    fn, partition, day = (compiler.process(e, **kw) for e in (element.fn, element.partition, element.day))
+    ahead = f"INTERVAL '{element.days - 1} days'"
+    return f"{fn} OVER (PARTITION BY {partition} ORDER BY {day} RANGE BETWEEN CURRENT ROW AND {ahead} FOLLOWING)"
 
 
 def plus_days(session, day, n: int):

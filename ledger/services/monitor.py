@@ -22,6 +22,7 @@ from ..rules.monitoring import RULES, Finding, basis
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
 from . import monitor_claims as claims
+from . import monitor_days as days
 from . import monitor_patterns as patterns
 from .policies import policy_book
 from .records import audit
@@ -83,10 +84,11 @@ def monitor(
 def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[list[dict], list[Finding]]:
     """The rules `wanted`, in the caller's transaction: each rule's state in each area, and
     the findings, each once, in rule order. The areas where a rule has the same thresholds
-    run it together, in one read of the claims."""
+    run it together, in one read of the claims; and R03, R07 and R09 first find together,
+    in one pass, the people each may flag (monitor_days.py)."""
     book = policy_book(s)
     areas = _areas(s, date_from, date_to)
-    states, found = [], {}
+    states, plans = [], {}
     for rule_id in wanted:
         together: dict[tuple, list[str]] = {}
         for area in areas:
@@ -96,7 +98,12 @@ def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[lis
                 together.setdefault(tuple(sorted(values.items())), []).append(area)
         for values, group in together.items():
             w = claims.Window(date_from, date_to, tuple(group), everyone=len(group) == len(areas))
-            for f in _find(s, w, book, rule_id, dict(values)):
+            plans.setdefault(w, {})[rule_id] = dict(values)
+    found = {}
+    for w, rules in plans.items():
+        people = days.suspects(s, w, {r: v for r, v in rules.items() if r in days.RULES})
+        for rule_id, values in rules.items():
+            for f in _find(s, w, book, rule_id, values, people.get(rule_id)):
                 found.setdefault(f.jr_id, f)
     states.sort(key=lambda st: (st["area"], wanted.index(st["rule_id"])))  # area by area, as the CLI lists them
     return states, sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
@@ -149,13 +156,13 @@ def _state(book: PolicyBook, area: str, day: date, rule_id: str) -> tuple[dict, 
     return state, values
 
 
-def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict) -> list[Finding]:
+def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict, people: set[str] | None) -> list[Finding]:
     if rule_id == "R01":
         return claims.after_death(s, w)
     if rule_id == "R02":
         return claims.in_waiting_period(s, w, book)
     if rule_id == "R03":
-        return claims.duplicates(s, w)
+        return claims.duplicates(s, w, people)
     if rule_id == "R04":
         return claims.overlapping_stays(s, w)
     if rule_id == "R05":
@@ -163,11 +170,11 @@ def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict) -> list[
     if rule_id == "R06":
         return claims.readmissions(s, w, v["days"])
     if rule_id == "R07":
-        return patterns.visit_frequency(s, w, v["window"], v["settlements"], v["institutions"])
+        return patterns.visit_frequency(s, w, v["window"], v["settlements"], v["institutions"], people)
     if rule_id == "R08":
         return patterns.pharmacy_hopping(s, w, v["pharmacies"])
     if rule_id == "R09":
-        return patterns.too_close(s, w, v["minutes"])
+        return patterns.too_close(s, w, v["minutes"], people)
     if rule_id == "R10":
         return patterns.mutual_aid(s, w, v["members"])
     if rule_id == "R11":

@@ -53,13 +53,6 @@ class Window:
         prefix = func.substr(patient.region, 1, 4)
         return (in_window, exists().where(patient.psn_no == c.psn_no, prefix.in_([a[:4] for a in self.areas])))
 
-    def people(self, s: Session, counted, more_than: int, *where) -> list[str]:
-        """The people with a claim served in the window (reversed or not) whose window
-        count `counted` is more than `more_than`: those a rule has to read again."""
-        c = ClaimRecord
-        per_claim = select(c.psn_no, counted.label("n")).where(*self.served(c), *where).subquery()
-        return list(s.scalars(select(per_claim.c.psn_no).where(per_claim.c.n > more_than).distinct()))
-
 
 def paid(c=ClaimRecord):
     """What the funds and the accounts paid: the amount a finding puts at risk."""
@@ -123,16 +116,13 @@ def in_waiting_period(s: Session, w: Window, book: PolicyBook) -> list[Finding]:
     return found
 
 
-def duplicates(s: Session, w: Window) -> list[Finding]:
+def duplicates(s: Session, w: Window, people: set[str]) -> list[Finding]:
     """R03: one person, institution, day and fee settled more than once under different
-    setl_ids. The first (by setl_id) stands; the others' money is at risk."""
-    c = ClaimRecord
-    # first, whoever has two claims alike, reversed or not (a window count in the index's order)
-    people = w.people(
-        s, func.count().over(partition_by=(c.psn_no, c.service_date, c.fixmedins_code, c.medfee_sumamt)), 1
-    )
+    setl_ids. The first (by setl_id) stands; the others' money is at risk. Only `people`
+    can be flagged (monitor_days.py found them)."""
     if not people:
         return []
+    c = ClaimRecord
     institution = func.coalesce(c.fixmedins_code, literal(""))
     key = (c.psn_no, institution, c.service_date, c.medfee_sumamt)
     mine = one_of(s, c.psn_no, people)
@@ -312,12 +302,16 @@ SUMS = (
 
 def not_adding_up(s: Session, w: Window) -> list[Finding]:
     """R12: a claim whose amounts do not add up. The database's CHECK constraints refuse
-    such a row, so this finds one only where they were set aside: the rule proves it."""
+    such a row, so this finds one only where they were set aside: the rule proves it. One
+    read of the claims; a claim is a finding for each sum it breaks."""
     c = ClaimRecord
-    found = []
-    for rule, broken in SUMS:
-        q = select(c.setl_id, c.psn_no, paid(c).label("paid")).where(broken(c), *w.claims(c))
-        found += [
-            Finding("R12", r.psn_no, (r.setl_id,), max(r.paid, 0), {"rule": rule}, about=rule) for r in s.execute(q)
-        ]
-    return found
+    flags = [broken(c).label(f"broken{n}") for n, (_rule, broken) in enumerate(SUMS)]
+    q = select(c.setl_id, c.psn_no, paid(c).label("paid"), *flags).where(
+        or_(*(broken(c) for _rule, broken in SUMS)), *w.claims(c)
+    )
+    return [
+        Finding("R12", r.psn_no, (r.setl_id,), max(r.paid, 0), {"rule": rule}, about=rule)
+        for r in s.execute(q)
+        for n, (rule, _broken) in enumerate(SUMS)
+        if r._mapping[f"broken{n}"]
+    ]

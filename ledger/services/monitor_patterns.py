@@ -20,14 +20,14 @@ from .reports.funds import month_of
 PHARMACY = "41"
 
 
-def visit_frequency(s: Session, w: Window, window: int, most: int | None, institutions: int | None) -> list[Finding]:
+def visit_frequency(
+    s: Session, w: Window, window: int, most: int | None, institutions: int | None, people: set[str]
+) -> list[Finding]:
     """R07: more than `most` outpatient settlements, or settlements at more than
     `institutions` institutions, in `window` days. Each flagged window starts at one of the
     person's settlements; windows that overlap make one finding, from the first window's
-    start to the last one's end. Unset, a half of the rule is not judged."""
-    # A window at more than K institutions holds more than K settlements: first, the people
-    # with more settlements in a window than the lower threshold, reversed ones counted.
-    people = _busy(s, w, window, min(n for n in (most, institutions) if n is not None))
+    start to the last one's end. Unset, a half of the rule is not judged. Only `people` can
+    be flagged (monitor_days.py found them)."""
     if not people:
         return []
     starts: dict[str, set[date]] = defaultdict(set)
@@ -65,24 +65,6 @@ def visit_frequency(s: Session, w: Window, window: int, most: int | None, instit
                 )
             )
     return found
-
-
-def _busy(s: Session, w: Window, window: int, most: int) -> list[str]:
-    """The people with more than `most` outpatient settlements, reversed or not, in a window
-    of `window` days: their settlements counted by day in one pass in the index's order,
-    then the days' counts summed over each window."""
-    c = ClaimRecord
-    days = (
-        select(c.psn_no, c.service_date, func.count().label("n"))
-        .where(c.med_type.in_(OUTPATIENT), *w.served(c))
-        .group_by(c.psn_no, c.service_date)
-        .subquery()
-    )
-    ahead = func.sum(days.c.n).over(
-        partition_by=days.c.psn_no, order_by=day_number(s, days.c.service_date), range_=(0, window - 1)
-    )
-    counted = select(days.c.psn_no, ahead.label("n")).subquery()
-    return list(s.scalars(select(counted.c.psn_no).where(counted.c.n > most).distinct()))
 
 
 def _too_many(s: Session, w: Window, window: int, most: int, people: list[str]):
@@ -178,14 +160,13 @@ def pharmacy_hopping(s: Session, w: Window, most: int) -> list[Finding]:
     ]
 
 
-def too_close(s: Session, w: Window, minutes: int) -> list[Finding]:
+def too_close(s: Session, w: Window, minutes: int, people: set[str]) -> list[Finding]:
     """R09: one person settled at two institutions fewer than `minutes` minutes apart (the
     platform's settlement times, kept with each claim posted from a platform record). If
     any two are, then two that follow each other in time are (the institution changes
     somewhere between them, and no gap on the way is longer than the whole): so each
     settlement is compared with the one before it, in one pass. The later one's money is
-    at risk."""
-    people = _two_places(s, w, minutes)
+    at risk. Only `people` can be flagged (monitor_days.py found them)."""
     if not people:
         return []
     c, src = ClaimRecord, ClaimSource
@@ -222,37 +203,6 @@ def too_close(s: Session, w: Window, minutes: int) -> list[Finding]:
         )
         for r in s.execute(q)
     ]
-
-
-def _two_places(s: Session, w: Window, minutes: int) -> list[str]:
-    """The people with claims, reversed or not, at two institutions on one day, or on two
-    days close enough for two settlements fewer than `minutes` apart (a day apart, for
-    less than a day): whoever R09 can flag. One pass in the index's order: each day's
-    first and last institution, compared with the day's before."""
-    c = ClaimRecord
-    days = (
-        select(
-            c.psn_no,
-            c.service_date,
-            func.min(c.fixmedins_code).label("lo"),
-            func.max(c.fixmedins_code).label("hi"),
-        )
-        .where(*w.served(c))
-        .group_by(c.psn_no, c.service_date)
-        .subquery()
-    )
-    d = days.c
-    earlier = {"partition_by": d.psn_no, "order_by": d.service_date}
-    compared = select(
-        d.psn_no, d.service_date, d.lo, d.hi,
-        func.lag(d.service_date, type_=d.service_date.type).over(**earlier).label("prev_day"),
-        func.lag(d.lo).over(**earlier).label("prev_lo"),
-    ).subquery()  # fmt: skip
-    o = compared.c
-    near = plus_days(s, o.prev_day, minutes // 1440 + 1) >= o.service_date
-    # a day of one institution after a day of one (else either is flagged by itself)
-    q = select(o.psn_no).where(or_(o.lo != o.hi, and_(near, o.prev_lo != o.lo))).distinct()
-    return list(s.scalars(q))
 
 
 def mutual_aid(s: Session, w: Window, most: int | None) -> list[Finding]:

@@ -319,3 +319,35 @@ def test_every_overlap_of_nested_stays_and_each_readmission_once(planted):
         mine[("R06", ("R1", "R2"))]["vola_cont"]
         == "readmitted at H7 on 2025-04-10, 5 days after the discharge of 2025-04-05"
     )
+
+
+def test_each_rule_run_alone_finds_what_it_finds_among_all(planted):
+    """R03, R07 and R09 share a first pass when they run together (and R09 orders its days
+    by R07's window then): alone, or in any company, each finds the same."""
+    together = found(monitor(planted, date(2025, 1, 1), date(2025, 12, 31)))
+    planted_cases = {("R03", ("D1", "D2")), ("R07", tuple(f"F{n}" for n in range(1, 7))), ("R09", ("K1", "K2"))}
+    assert planted_cases <= set(together)
+    for rules in (["R03"], ["R07"], ["R09"], ["R03", "R09"], ["R07", "R09"]):
+        apart = found(monitor(planted, date(2025, 1, 1), date(2025, 12, 31), rules))
+        assert set(apart) == {key for key in together if key[0] in rules}, rules
+
+
+def test_two_institutions_either_side_of_midnight_are_too_close(planted):
+    """N1 at H1 on 2025-08-31 23:50 and N2 at H4 on 2025-09-01 00:05: 15 minutes apart,
+    fewer than 30, on two days."""
+    psn = pid("22070219700112001")  # an employee, born 12 January 1970
+    persons.add_person(
+        planted, "clerk", psn_no=psn, name="职工", insutype="310", psn_type="1101", region="220702", enrolled=[2025]
+    )
+    accounts.credit(planted, "clerk", psn, 10000_00, "opening", date(2025, 1, 1))
+    records = [
+        platform("N1", psn, "2025-08-31 23:50:00", "100.00", "11", "H1"),
+        platform("N2", psn, "2025-09-01 00:05:00", "100.00", "11", "H4"),
+    ]
+    results = list(national.post_records(planted, "feed", enumerate(records, 1)))
+    assert [r.status for r in results] == ["posted", "posted"], [(r.setl_id, r.errors) for r in results]
+    for rules in (["R09"], ["R07", "R09"]):
+        mine = [
+            f for f in monitor(planted, date(2025, 1, 1), date(2025, 12, 31), rules)["findings"] if f["patn_id"] == psn
+        ]
+        assert [(f["rule_id"], f["setl_ids"]) for f in mine] == [("R09", ["N1", "N2"])], rules
