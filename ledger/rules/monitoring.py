@@ -11,7 +11,6 @@ The amount at risk is what the funds and the personal accounts paid (fund_pay_su
 acct_pay + acct_mulaid_pay): the insurance's money, not the patient's cash."""
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -185,7 +184,9 @@ class Finding:
     def jr_id(self) -> str:
         """The finding's identity, the same in every run that sees the same thing: the rule,
         what it is about, and its claims and people."""
-        key = json.dumps([self.rule_id, self.about, sorted(self.setl_ids), sorted(self.people)])
+        # unit and record separators: no setl_id or psn_no holds a control character
+        parts = (self.rule_id, self.about, "\x1f".join(sorted(self.setl_ids)), "\x1f".join(sorted(self.people)))
+        key = "\x1e".join(parts)
         return f"{self.rule_id}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
     def sentence(self) -> str:
