@@ -12,30 +12,45 @@ from .db.engine import READ_ONLY, make_engine
 
 
 class UnitOfWork:
+    """`engine`: the database every write goes to. `read_engine`: a replica of it (a
+    PostgreSQL hot standby) for the reads that may lag a moment behind: reports,
+    monitoring, statements, `usage` and `verify` (docs/scale.md). Without one they read
+    `engine` too."""
+
     session: Session
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, read_engine: Engine | None = None):
         self.engine = engine
+        self.read_engine = read_engine
         self._factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
         self._read_factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
-        self._reading = False
+        self._replica_factory = (
+            sessionmaker(read_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+            if read_engine is not None
+            else self._read_factory
+        )
+        self._reading = None
 
-    def read_only(self) -> "UnitOfWork":
-        """`with uow.read_only():` for a service that only reads (it must not write)."""
-        self._reading = True
+    def read_only(self, *, replica: bool = False) -> "UnitOfWork":
+        """`with uow.read_only():` for a service that only reads (it must not write). With
+        `replica`, on the read database if there is one: for a read that may be a moment
+        behind the last write (a report, not the answer to a clerk's own posting)."""
+        self._reading = self._replica_factory if replica else self._read_factory
         return self
 
     @classmethod
-    def from_url(cls, url: str) -> "UnitOfWork":
-        return cls(make_engine(url))
+    def from_url(cls, url: str, read_url: str | None = None) -> "UnitOfWork":
+        """A unit of work on the database at `url`; with `read_url`, its replica for the
+        reads that may lag (see read_only)."""
+        return cls(make_engine(url), make_engine(read_url) if read_url else None)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def __enter__(self) -> "UnitOfWork":
-        factory = self._read_factory if self._reading else self._factory
-        self._reading = False
+        factory = self._reading or self._factory
+        self._reading = None
         self.session = factory()
         return self
 

@@ -102,6 +102,11 @@ def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
         # Validation runs first, so this is a race with another writer or a bug; either
         # way nothing was written (the transaction rolled back).
         return _("the database refused the write, nothing was changed: {orig}").format(orig=first_line(e.orig)), REFUSED
+    if isinstance(e, DBAPIError) and getattr(e.orig, "sqlstate", None) == "25006":
+        # read_only_sql_transaction: a hot standby, or a server made read-only, given as --db
+        return _(
+            "database {db_url} is read-only (a replica, or a server that takes no writes): nothing was written; writes go to the primary, given as --db, and a replica goes in --read-db"
+        ).format(db_url=safe_url(_db(ctx))), UNAVAILABLE
     if isinstance(e, OperationalError):
         if waited(e):
             return waited(e), REFUSED
@@ -141,6 +146,13 @@ def _operator(name: str) -> str:
     help="Database URL (env LEDGER_DATABASE_URL): sqlite:///path.db or postgresql://user@host/db.",
 )
 @click.option(
+    "--read-db",
+    "read_url",
+    envvar="LEDGER_READ_DATABASE_URL",
+    metavar="URL",
+    help="A replica of --db (a PostgreSQL hot standby) for reports, monitor, statements, usage and verify (env LEDGER_READ_DATABASE_URL); writes always go to --db.",
+)
+@click.option(
     "--operator",
     envvar="LEDGER_OPERATOR",
     default=default_operator,
@@ -162,7 +174,7 @@ def _operator(name: str) -> str:
 )
 @click.version_option(package_name="gongji-ledger")
 @click.pass_context
-def cli(ctx, db_url, operator, lang, verbose):
+def cli(ctx, db_url, read_url, operator, lang, verbose):
     """门诊共济账本: the books of a city's outpatient mutual-aid mechanism.
 
     Persons and their yearly enrollment, personal accounts, policy parameters with their
@@ -179,7 +191,7 @@ def cli(ctx, db_url, operator, lang, verbose):
         from .verbose import Timings
 
         timings = Timings()
-    ctx.obj = Ctx(db_url=db_url, operator=operator, timings=timings)
+    ctx.obj = Ctx(db_url=db_url, operator=operator, timings=timings, read_url=read_url or None)
     _say_warnings(verbose)
 
 

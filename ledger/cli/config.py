@@ -3,10 +3,11 @@
 The first of these files that exists is read: `./ledger.toml` (the working folder), then
 `ledger/ledger.toml` in the user's configuration folder (`$XDG_CONFIG_HOME`, by default
 `~/.config`). `LEDGER_CONFIG` names a file instead. A value on the command line wins over
-the environment (`LEDGER_DATABASE_URL`, `LEDGER_OPERATOR`, `LEDGER_LANG`), and both over
-the file; `lang` in the file wins over the locale (LANG).
+the environment (`LEDGER_DATABASE_URL`, `LEDGER_READ_DATABASE_URL`, `LEDGER_OPERATOR`,
+`LEDGER_LANG`), and both over the file; `lang` in the file wins over the locale (LANG).
 
     database = "postgresql://clerk@db.example/ledger"
+    read_database = "postgresql://clerk@replica.example/ledger"
     operator = "王芳"
     lang = "zh"
 """
@@ -19,7 +20,7 @@ import click
 from ..i18n import _
 
 # key in the file -> the `ledger` option it sets
-KEYS = {"database": "db_url", "operator": "operator", "lang": "lang"}
+KEYS = {"database": "db_url", "read_database": "read_url", "operator": "operator", "lang": "lang"}
 
 
 def config_path() -> Path | None:

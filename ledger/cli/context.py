@@ -31,12 +31,21 @@ class Ctx:
     db_url: str
     operator: str
     timings: "Timings | None" = None  # `ledger -v`: what the run did, said on stderr
+    read_url: str | None = None  # `--read-db`: a replica for the reads that may lag
 
     @cached_property
     def engine(self):
+        return self._engine(self.db_url)
+
+    @cached_property
+    def read_engine(self):
+        """The replica's engine, made (and connected) only when a command reads from it."""
+        return self._engine(self.read_url) if self.read_url else None
+
+    def _engine(self, url: str):
         from ..db.engine import make_engine
 
-        engine = make_engine(self.db_url)
+        engine = make_engine(url)
         if self.timings is not None:
             from .verbose import watch
 
@@ -63,7 +72,7 @@ class Ctx:
                         db_url=safe_url(self.db_url), state=state
                     )
                 )
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.read_engine)
 
 
 def default_operator() -> str:

@@ -88,7 +88,7 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
         raise ValidationError(
             "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
         )
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         person = get_person(s, psn_no)
         acct = account_of(s, person)

@@ -112,7 +112,7 @@ def _source(s: Session, claim_id: int) -> dict | None:
 def usage(uow: UnitOfWork, psn_no: str, year: int) -> dict:
     """`ledger usage`: the year's counters of one person (docs/cli.md)."""
     year = check_year(year)
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         p = get_person(s, psn_no)
         rows = s.scalars(

@@ -62,7 +62,7 @@ def monitor(
             "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
         )
     wanted = _rules(rule_ids)
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         report_settings(s)
         states, findings = run_rules(s, date_from, date_to, wanted)

@@ -40,7 +40,7 @@ def verify(
     clean run is recorded (`record`), so the next `since` run starts where it ended."""
     if since and expect_heads:
         raise ValidationError("--expect-head", _("walks the whole chain: give it without --since"))
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         if uow.dialect == "postgresql":  # one snapshot for every check, and for the mark
             s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -109,7 +109,7 @@ def _insert_run(engine, row: dict) -> None:
 
 def heads(uow: UnitOfWork) -> dict:
     """The head of each hash chain: its last id and hash, to note and check later."""
-    with uow.read_only():
+    with uow.read_only(replica=True):
         return {name: {"id": last_id, "hash": h} for name, (last_id, h) in sorted(chain.heads(uow.session).items())}
 
 

@@ -13,7 +13,7 @@ ADD = ["person", "add", WORKER, "--name", "李建国", "--insutype", "310", "--p
 def desk(tmp_path, monkeypatch):
     """An empty working folder and no settings from the environment."""
     monkeypatch.chdir(tmp_path)
-    for name in ("LEDGER_DATABASE_URL", "LEDGER_OPERATOR", "LEDGER_CONFIG"):
+    for name in ("LEDGER_DATABASE_URL", "LEDGER_READ_DATABASE_URL", "LEDGER_OPERATOR", "LEDGER_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return tmp_path
@@ -57,12 +57,35 @@ def test_the_users_file_when_the_folder_has_none_and_LEDGER_CONFIG_before_both(d
     assert ledger_main("db", "upgrade") == 0 and (desk / "named.db").exists()
 
 
+def test_the_files_read_database_serves_the_reads_that_may_lag_and_no_write(desk, ledger_main, capsys):
+    """A copy of the database taken after the first credit stands for a replica a moment
+    behind: the statement (which may read on a replica) shows 100.00, `account show` and the
+    second credit (which may not) the primary's 150.00."""
+    import json
+    import sqlite3
+
+    (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\nread_database = "sqlite:///copy.db"\n')
+    assert ledger_main("db", "upgrade") == 0
+    assert ledger_main(*ADD) == 0
+    assert ledger_main("account", "credit", WORKER, "100.00", "--reason", "opening", "--date", "2025-01-02") == 0
+    with sqlite3.connect(desk / "desk.db") as primary, sqlite3.connect(desk / "copy.db") as copy:
+        primary.backup(copy)
+    assert ledger_main("account", "credit", WORKER, "50.00", "--reason", "more", "--date", "2025-01-03") == 0
+    capsys.readouterr()
+    assert ledger_main("account", "statement", WORKER, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["closing_balance"] == "100.00"
+    assert ledger_main("account", "show", WORKER, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["balance"] == "150.00"  # 100.00 + 50.00
+    assert ledger_main("--read-db", "sqlite:///desk.db", "account", "statement", WORKER, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["closing_balance"] == "150.00"
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [
         (
             'databse = "sqlite:///x.db"\n',
-            "Error: ledger.toml: unknown key(s) databse; the keys are database, operator, lang\n",
+            "Error: ledger.toml: unknown key(s) databse; the keys are database, read_database, operator, lang\n",
         ),
         ("database = 5\n", "Error: ledger.toml: database must be a non-empty string\n"),
         ('database = "unterminated\n', "Error: ledger.toml: not a TOML file the ledger can read ("),

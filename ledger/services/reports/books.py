@@ -24,7 +24,7 @@ def balance(uow: UnitOfWork, start: date, end: date) -> Report:
     to end, and its balance at the end. Every posting balances, so each column sums to zero."""
     e, p = Entry, Posting
     before, during = p.effective_date < start, and_(p.effective_date >= start, p.effective_date <= end)
-    with uow.read_only():
+    with uow.read_only(replica=True):
         q = (
             select(
                 e.book,
@@ -76,7 +76,7 @@ def incentives(uow: UnitOfWork, year: int, region: str | None = None) -> Report:
     )
     if region:
         raises, items = raises.where(p.region.startswith(region)), items.where(p.region.startswith(region))
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         r = s.execute(raises).one()._mapping
         rows = [
@@ -121,7 +121,7 @@ def accounts(uow: UnitOfWork, on: date, region: str | None = None) -> Report:
     )
     if region:
         q = q.where(p.region.startswith(region))
-    with uow.read_only():
+    with uow.read_only(replica=True):
         rows = [dict(r._mapping) | {"balance": Yuan(r.balance)} for r in uow.session.execute(q)]
     total = {
         "accounts": sum(r["accounts"] for r in rows),

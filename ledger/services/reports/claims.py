@@ -68,7 +68,7 @@ def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = Non
             contributions.where(p.region.startswith(region)),
         )
     rows = []
-    with uow.read_only():
+    with uow.read_only(replica=True):
         for q in (claims, contributions):
             for row in uow.session.execute(q.order_by("relation", "period")):
                 d = dict(row._mapping)
@@ -111,7 +111,7 @@ def caps(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> 
     if region:
         q = q.where(p.region.startswith(region))
     rows: dict[tuple, dict] = {}
-    with uow.read_only():
+    with uow.read_only(replica=True):
         for r in uow.session.execute(q):
             row = rows.setdefault(
                 (r.year, r.bucket),

@@ -67,7 +67,7 @@ def funds(uow: UnitOfWork, start: date, end: date, region: str | None = None, by
     """The claims of service dates start..end (both included), reversed ones left out: 人次
     (claims), people, and what the fee was and who paid it, by the groups asked for."""
     by = check_groups(by)
-    with uow.read_only():
+    with uow.read_only(replica=True):
         s = uow.session
         report_settings(s)
         rows = _sums(s, start, end, region, by)
