@@ -8,6 +8,7 @@ the result before committing: a read after the commit would open a second transa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .db import partitions
 from .db.engine import READ_ONLY, make_engine
 
 
@@ -54,9 +55,14 @@ class UnitOfWork:
         self.session = factory()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, tb) -> None:
         self.session.rollback()
         self.session.close()
+        year = partitions.missing_year(error) if error is not None else None
+        if year is not None:
+            # a write into a year PostgreSQL has no partitions for yet: they are made now,
+            # in a transaction of their own, and the retry (db/retry.py) writes again
+            partitions.add_year(self.engine, year)
 
     def commit(self) -> None:
         self.session.commit()

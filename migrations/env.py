@@ -5,6 +5,7 @@ import os
 
 from alembic import context
 
+from ledger.db import partitions
 from ledger.db.engine import DEFAULT_URL, make_engine
 from ledger.db.models import Base
 
@@ -17,6 +18,8 @@ def _configure(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        # the partitions by year are PostgreSQL's, made by 0019 and ledger_add_year
+        include_name=partitions.include_name,
         # SQLite cannot ALTER most things; batch mode rebuilds tables where it must.
         render_as_batch=connection.dialect.name == "sqlite",
     )

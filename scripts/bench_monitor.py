@@ -43,9 +43,9 @@ spec.loader.exec_module(bench_reports)
 EXTRA = [
     # every claim as if from a platform record: settled between 08:00 and 18:00 of its day;
     # an inpatient claim's stay from 0 to 6 days before it to its day
-    """INSERT INTO claim_sources (claim_id, profile, mdtrt_id, platform_psn_no, fixmedins_name, setl_time, begndate,
-              enddate, cvlserv_pay, hifes_pay, maf_pay, oth_pay, hosp_part_amt, received)
-       SELECT id, 'national', 'M' || id, NULL, NULL,
+    """INSERT INTO claim_sources (claim_id, service_date, profile, mdtrt_id, platform_psn_no, fixmedins_name, setl_time,
+              begndate, enddate, cvlserv_pay, hifes_pay, maf_pay, oth_pay, hosp_part_amt, received)
+       SELECT id, service_date, 'national', 'M' || id, NULL, NULL,
               service_date + make_interval(mins => CAST(480 + (id * 13) % 600 AS integer)),
               CASE WHEN med_type = '21' THEN service_date - CAST(id % 7 AS integer) END,
               CASE WHEN med_type = '21' THEN service_date END, 0, 0, 0, 0, 0, '{}'

@@ -24,6 +24,9 @@ def command():
 def upgrade(obj, as_json):
     """Create the schema or bring it to the newest revision (safe to run again).
 
+    On PostgreSQL it also makes this year's and next year's partitions of the journal and
+    the claims (docs/scale.md).
+
     \b
     Example:
         ledger db upgrade

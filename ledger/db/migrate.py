@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 import ledger.migrations
 
-from . import roles
+from .. import clock
+from . import partitions, roles
 from .models import Base
 
 
@@ -31,6 +32,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.exec_driver_sql(f'SET LOCAL ROLE "{owner}"')
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        # PostgreSQL: this year's partitions and the next's (db/partitions.py)
+        this_year = clock.today().year
+        partitions.add_years(conn, (this_year, this_year + 1))
         if owner is not None:
             roles.grant(conn, roles.names())
 
@@ -46,7 +50,11 @@ def head_revision() -> str | None:
 
 def schema_differences(engine: Engine) -> list:
     """What `alembic check` would report: differences between the models and the database
-    built by the migrations. Empty when they agree."""
+    built by the migrations. Empty when they agree. On PostgreSQL the partitions by year
+    and what they require of the keys are not differences (ledger/db/partitions.py)."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        return compare_metadata(ctx, Base.metadata)
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": partitions.include_name})
+        found = compare_metadata(ctx, Base.metadata)
+    if engine.dialect.name != "postgresql":
+        return found
+    return [d for d in found if not partitions.partitioning_difference(d)]

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import LedgerError
 from ..i18n import _
+from . import partitions
 from .models import Base
 from .models.rollups import MONTHS, TOTAL_FIGURES
 
@@ -35,7 +36,13 @@ UPDATABLE = {
     "claim_totals": ("claims", *TOTAL_FIGURES),
     "claim_people": MONTHS,
 }
-FUNCTIONS = ("ledger_refuse_change()", "ledger_posting_balanced()", "ledger_refuse_truncate()")
+FUNCTIONS = (
+    "ledger_refuse_change()",
+    "ledger_posting_balanced()",
+    "ledger_refuse_truncate()",
+    "ledger_register_setl_id()",
+    "ledger_add_year(integer)",  # makes a year's partitions (db/partitions.py): the writer may call it
+)
 PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 
@@ -58,7 +65,7 @@ def create(conn: Connection, prefix: str = "ledger") -> dict[str, str]:
             conn.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
     owner = roles["owner"]
     conn.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')  # migrations create tables
-    for table in _tables(conn):
+    for table in _tables(conn) + _partitions(conn):
         conn.exec_driver_sql(f'ALTER TABLE {table} OWNER TO "{owner}"')
     for function in FUNCTIONS:
         if conn.scalar(text("SELECT to_regprocedure(:f)"), {"f": function}) is not None:
@@ -85,6 +92,9 @@ def grant(conn: Connection, roles: dict[str, str]) -> None:
         if table in tables:
             conn.exec_driver_sql(f'GRANT UPDATE ({", ".join(columns)}) ON {table} TO "{writer}"')
     conn.exec_driver_sql(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{writer}"')
+    if conn.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is not None:
+        conn.exec_driver_sql("REVOKE ALL ON FUNCTION ledger_add_year(integer) FROM PUBLIC")
+        conn.exec_driver_sql(f'GRANT EXECUTE ON FUNCTION ledger_add_year(integer) TO "{writer}"')
 
 
 def owner_of_migrations(conn: Connection, prefix: str = "ledger") -> str | None:
@@ -107,5 +117,14 @@ def owner_of_migrations(conn: Connection, prefix: str = "ledger") -> str | None:
 
 def _tables(conn: Connection) -> list[str]:
     """The ledger's tables that exist in this database (none before the first upgrade)."""
-    wanted = [t.name for t in Base.metadata.sorted_tables] + ["alembic_version"]
+    wanted = [t.name for t in Base.metadata.sorted_tables] + ["alembic_version", partitions.REGISTRY]
     return [t for t in wanted if conn.scalar(text("SELECT to_regclass(:t)"), {"t": t}) is not None]
+
+
+def _partitions(conn: Connection) -> list[str]:
+    """PostgreSQL's partitions by year (db/partitions.py), each a table of its own to own.
+    The writer and the reader reach their rows through the partitioned tables only."""
+    names = conn.execute(
+        text("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid ORDER BY c.relname")
+    ).scalars()
+    return [n for n in names if partitions.PARTITION.match(n)]

@@ -60,7 +60,12 @@ def reverse_claim(uow: UnitOfWork, operator: str, setl_id: str, reason: str, on:
             memo=f"reversal of claim {r.setl_id}: {reason}",
             legs=[Leg(e.book, -e.amount, e.psn_no, e.account_id) for e in entries],
         )
-        s.add(ClaimReversal(claim_id=r.id, reason=reason, reversed_on=on, posting_id=posting.id, operator=operator))
+        s.add(
+            ClaimReversal(
+                claim_id=r.id, service_date=r.service_date, reason=reason, reversed_on=on, posting_id=posting.id,
+                operator=operator,
+            )
+        )  # fmt: skip
         flush_or(s, Conflict(_("setl_id: claim {setl_id} was already reversed").format(setl_id=r.setl_id)))
         audit(
             s,

@@ -28,7 +28,7 @@ CLAIM_COLUMNS = (
     "psn_cash_pay", "balc", "policy", "no_fund_reason", "posting_id", "operator", "created_at", "other_funds_pay",
     "fixmedins_code",
 )  # fmt: skip
-MULAID_COLUMNS = ("claim_id", "seq", "payer_psn_no", "binding_id", "amount")
+MULAID_COLUMNS = ("claim_id", "service_date", "seq", "payer_psn_no", "binding_id", "amount")
 # A claim row is a tuple in column order, built by column name.
 ClaimRow = namedtuple("ClaimRow", CLAIM_COLUMNS)
 
@@ -87,12 +87,14 @@ def write(
     claims = [c._replace(posting_id=pid) for c, pid in zip(claims, posting_ids, strict=True)]
     bulk_insert(s, ClaimRecord.__table__, CLAIM_COLUMNS, claims)
     mulaid = [
-        (cid, n, h, x.bindings[h], amount)
+        (cid, x.claim.service_date, n, h, x.bindings[h], amount)
         for x, cid in zip(settled, claim_ids, strict=True)
         for n, (h, amount) in enumerate(x.payments.mulaid, 1)
     ]
     bulk_insert(s, ClaimMutualAid.__table__, MULAID_COLUMNS, mulaid)
-    sources = [(x.source, cid) for x, cid in zip(settled, claim_ids, strict=True) if x.source is not None]
+    sources = [
+        (x.source, cid, x.claim.service_date) for x, cid in zip(settled, claim_ids, strict=True) if x.source is not None
+    ]
     if sources:
         write_sources(s, sources, now)
 

@@ -165,7 +165,7 @@ def _write(s, operator: str, credits: list[tuple], on: date, label: str) -> None
     )
     t = MonthlyCredit.__table__
     rows = [
-        (n, psn, label, base, amount, pid)
+        (n, psn, label, base, amount, pid, on)
         for n, (psn, _acct, base, amount) in zip(reserve_ids(s, t, len(credits)), credits, strict=True)
     ]
-    bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id"), rows)
+    bulk_insert(s, t, ("id", "psn_no", "month", "base", "amount", "posting_id", "posted_on"), rows)

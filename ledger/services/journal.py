@@ -62,7 +62,7 @@ def check_draft(d: Draft) -> None:
 
 
 POSTING_COLUMNS = ("id", "kind", "effective_date", "memo", "ref", "operator", "created_at", "hash")
-ENTRY_COLUMNS = ("posting_id", "book", "amount", "psn_no", "account_id")
+ENTRY_COLUMNS = ("posting_id", "effective_date", "book", "amount", "psn_no", "account_id")
 
 
 def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: datetime | None = None) -> list[int]:
@@ -91,7 +91,7 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
         postings.append((i, d.kind, d.on, d.memo, d.ref, operator, now, head))
     bulk_insert(session, Posting.__table__, POSTING_COLUMNS, postings)
     entries = [
-        (i, leg.book, leg.amount, leg.psn_no, leg.account_id)
+        (i, d.on, leg.book, leg.amount, leg.psn_no, leg.account_id)
         for i, d in zip(ids, drafts, strict=True)
         for leg in d.legs
     ]

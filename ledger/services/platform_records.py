@@ -2,7 +2,7 @@
 platform's person numbers are, and each record's source (docs/national-records.md). The
 posting service writes them in the chunk's transaction; nothing here commits."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,7 +19,7 @@ from ..rules.idcard import mask
 from ..rules.national import PROFILE, Record
 
 SOURCE_COLUMNS = (
-    "claim_id", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
+    "claim_id", "service_date", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
     *OTHER_FUNDS, "received",
 )  # fmt: skip
 
@@ -62,13 +62,14 @@ def received(record: Record) -> str:
     return text if text is not None else json_text(record.raw)
 
 
-def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) -> None:
+def write_sources(s: Session, sources: list[tuple[Record, int, date]], now: datetime) -> None:
     """The source of each claim posted from a platform record, and the person numbers the
     chunk teaches (the first record to give a number wins; `whose` refused any other). A
     number known when the record was read (`whose`) is known still: the table only grows."""
     rows = [
         (
             claim_id,
+            service_date,
             PROFILE,
             r.mdtrt_id,
             r.platform_psn_no,
@@ -79,11 +80,11 @@ def write_sources(s: Session, sources: list[tuple[Record, int]], now: datetime) 
             *(r.figures[f] or 0 for f in OTHER_FUNDS),
             received(r),
         )  # fmt: skip
-        for r, claim_id in sources
+        for r, claim_id, service_date in sources
     ]
     bulk_insert(s, ClaimSource.__table__, SOURCE_COLUMNS, rows, stored=("received",))
     learnt: dict[str, tuple] = {}
-    for r, _claim_id in sources:
+    for r, _claim_id, _day in sources:
         if r.teaches and r.platform_psn_no not in learnt:
             learnt[r.platform_psn_no] = (r.platform_psn_no, r.claim["psn_no"], r.claim["setl_id"], now)
     t = PlatformPerson.__table__

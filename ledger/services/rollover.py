@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..db import partitions
 from ..db import rollover_gateway as gateway
 from ..db.models import (
     BenefitUsage,
@@ -61,6 +62,9 @@ def rollover(
                 "{year} is not over: its rollover runs on or after {year}-12-31, when the year-end items are collected"
             ).format(year=year),
         )
+    # PostgreSQL: the closing year's partitions, and the new year's and the one after, are
+    # there before the year-end posting and the new year's first claims (db/partitions.py)
+    partitions.add_years(uow.engine, (year, year + 1, year + 2))
     started = attempt(lambda: _start(uow, operator, year), "rollover start")
     if started is not None:
         return started | {"warnings": policy_warnings(uow, year)}
@@ -234,7 +238,7 @@ def _collect(s: Session, operator: str, year: int, retirees: list, rules_of: dic
         account_id, balance = accounts.get(p.psn_no, (None, None))
         taken = year_end_collection(balance, items)
         for item, amount in items:
-            deductions.append([p.psn_no, year + 1, item, amount, "deducted" if taken else "due_cash", None])
+            deductions.append([p.psn_no, year + 1, item, amount, "deducted" if taken else "due_cash", None, None])
             if taken:
                 legs += [
                     Leg("personal_account", -amount, p.psn_no, account_id),
@@ -246,8 +250,8 @@ def _collect(s: Session, operator: str, year: int, retirees: list, rules_of: dic
         [pid] = post_many(s, [Draft("year_end", date(year, 12, 31), memo, legs, f"rollover:{year}")], operator)
         for d in deductions:
             if d[4] == "deducted":
-                d[5] = pid
-    columns = ("psn_no", "year", "item", "amount", "status", "posting_id")
+                d[5], d[6] = pid, date(year, 12, 31)
+    columns = ("psn_no", "year", "item", "amount", "status", "posting_id", "posted_on")
     bulk_insert(s, YearEndDeduction.__table__, columns, [tuple(d) for d in deductions])
 
 

@@ -71,6 +71,12 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         "CREATE TABLE mine (id int)": "permission denied",
         "UPDATE verify_runs SET mode = 'full'": "permission denied",  # the demo's verify recorded a run
         "DELETE FROM verify_runs": "permission denied",
+        # a year's partitions, made as the demo's first write dated in the year met none
+        # (the writer may call ledger_add_year, which runs as the owner): the owner's too
+        "TRUNCATE claims_2025 CASCADE": "permission denied",
+        "DELETE FROM journal_entries_2025": "permission denied",
+        "UPDATE claim_setl_ids SET setl_id = 'x'": "permission denied",
+        "ALTER TABLE claims DETACH PARTITION claims_2025": "must be owner",
     }
     for statement, said in refused.items():
         with pytest.raises(DBAPIError, match=said), writer.begin() as conn:

@@ -174,8 +174,8 @@ def test_a_claim_reversed_twice(engine, books):
             conn.exec_driver_sql("ALTER TABLE claim_reversals DROP CONSTRAINT uq_claim_reversals_claim_id")
         conn.execute(
             text(
-                "INSERT INTO claim_reversals (claim_id, reason, reversed_on, posting_id, operator, created_at) "
-                "SELECT claim_id, 'again', reversed_on, posting_id, operator, created_at FROM claim_reversals"
+                "INSERT INTO claim_reversals (claim_id, service_date, reason, reversed_on, posting_id, operator, created_at) "
+                "SELECT claim_id, service_date, 'again', reversed_on, posting_id, operator, created_at FROM claim_reversals"
             )
         )
         found = problems(conn)

@@ -128,6 +128,7 @@ class ClaimMutualAid(Base):
 
     id: Mapped[Id]
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    service_date: Mapped[date] = mapped_column(Date)  # the claim's (migration 0019)
     seq: Mapped[int] = mapped_column(Integer)
     payer_psn_no: Mapped[PsnNo] = mapped_column(ForeignKey("persons.psn_no"))
     binding_id: Mapped[int] = mapped_column(ForeignKey("family_bindings.id"))
@@ -143,6 +144,7 @@ class ClaimReversal(Base):
 
     id: Mapped[Id]
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    service_date: Mapped[date] = mapped_column(Date)  # the reversed claim's (migration 0019)
     reason: Mapped[str] = mapped_column(Text)
     reversed_on: Mapped[date] = mapped_column(Date)
     posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))

@@ -50,6 +50,9 @@ class Entry(Base):
 
     id: Mapped[Id]
     posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    # The posting's effective date, kept with each entry: on PostgreSQL the entries are
+    # partitioned by it, and refer to their posting by (id, date) (migration 0019).
+    effective_date: Mapped[date] = mapped_column(Date)
     book: Mapped[str] = mapped_column(String(32))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     psn_no: Mapped[str | None] = mapped_column(ForeignKey("persons.psn_no"))  # whose money or benefit

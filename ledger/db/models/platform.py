@@ -29,6 +29,7 @@ class ClaimSource(Base):
     __tablename__ = "claim_sources"
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    service_date: Mapped[date] = mapped_column(Date)  # the claim's (migration 0019)
     profile: Mapped[str] = mapped_column(String(16))
     mdtrt_id: Mapped[str | None] = mapped_column(String(64))
     platform_psn_no: Mapped[str | None] = mapped_column(String(40))

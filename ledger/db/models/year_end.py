@@ -1,10 +1,11 @@
 """The rollover and what it writes (year-end deductions, incentives), and monthly crediting."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -50,6 +51,7 @@ class YearEndDeduction(Base):
     amount: Mapped[Fen]
     status: Mapped[str] = mapped_column(String(10))
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("journal_postings.id"))
+    posted_on: Mapped[date | None] = mapped_column(Date)  # its posting's date (migration 0019)
 
 
 class MajorIllnessIncentive(Base):
@@ -88,3 +90,4 @@ class MonthlyCredit(Base):
     base: Mapped[int | None] = mapped_column(BigInteger)  # contribution base (in service), fen
     amount: Mapped[Fen]
     posting_id: Mapped[int] = mapped_column(ForeignKey("journal_postings.id"))
+    posted_on: Mapped[date] = mapped_column(Date)  # its posting's date (migration 0019)

@@ -1,0 +1,119 @@
+"""PostgreSQL's partitions by year (migration 0019; docs/scale.md, "Partitions by year").
+
+The journal's postings and entries, the claims and their mutual-aid payments are each a
+table per year on PostgreSQL (`claims_2026`). A year's partitions are made by the database
+function `ledger_add_year(year)` (owned by the schema's owner, so a writer without DDL
+rights may call it): from `ledger db upgrade` (this year and the next), from the rollover
+(the year it closes and the next two), and from the unit of work when a write meets a year
+that has none yet (a claim dated into a new year before any of those ran). The write is
+then tried again from the top, like any transaction another writer got in the way of.
+
+SQLite keeps single tables; nothing here applies to it.
+"""
+
+import re
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+# The partitioned tables, parents first, and the date each is partitioned by.
+PARTITIONED = {
+    "journal_postings": "effective_date",
+    "journal_entries": "effective_date",
+    "claims": "service_date",
+    "claim_mulaid_payments": "service_date",
+}
+# What partitioning adds on PostgreSQL that the models do not hold: each year's partitions,
+# and the registry that keeps `setl_id` unique across them.
+PARTITION = re.compile(rf"^({'|'.join(PARTITIONED)})_(\d{{4}})$")
+REGISTRY = "claim_setl_ids"
+
+_MISSING = re.compile(r"no partition of relation \"(\w+)\" found for row")
+_KEY = re.compile(r"\) = \((\d{4})-\d\d-\d\d\)")
+
+
+def missing_year(e: BaseException) -> int | None:
+    """The year a failed write needed partitions for, where that was why it failed."""
+    if not isinstance(e, DBAPIError) or getattr(e.orig, "sqlstate", None) != "23514":
+        return None
+    if not _MISSING.search(str(e.orig)):
+        return None
+    diag = getattr(e.orig, "diag", None)
+    found = _KEY.search((diag.message_detail if diag is not None else None) or str(e.orig))
+    return int(found.group(1)) if found else None
+
+
+def add_year(engine_or_conn: Engine | Connection, year: int) -> int:
+    """Make `year`'s partitions where missing, in a transaction of their own (an engine) or
+    in the caller's (a connection); how many tables got one."""
+    if isinstance(engine_or_conn, Connection):
+        return engine_or_conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
+    with engine_or_conn.begin() as conn:
+        return conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
+
+
+def add_years(target: Engine | Connection, years) -> None:
+    """Each year's partitions, on a partitioned database (PostgreSQL at 0019 or later);
+    nothing elsewhere. An engine: a transaction per year; a connection: in its own."""
+    if target.dialect.name != "postgresql":
+        return
+    if isinstance(target, Connection):
+        if target.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is not None:
+            for year in sorted(set(years)):
+                add_year(target, year)
+        return
+    with target.begin() as conn:
+        if conn.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is None:
+            return
+    for year in sorted(set(years)):
+        add_year(target, year)
+
+
+def years(conn: Connection) -> list[int]:
+    """The years that have partitions."""
+    if conn.dialect.name != "postgresql":
+        return []
+    names = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'journal_postings'::regclass"
+        )
+    ).scalars()
+    return sorted(int(PARTITION.match(n).group(2)) for n in names if PARTITION.match(n))
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's filter: the partitions and the registry are PostgreSQL's alone, made by
+    migration 0019 and `ledger_add_year`, not by the models."""
+    if type_ == "table":
+        return not (name and (PARTITION.match(name) or name == REGISTRY))
+    return True
+
+
+# What partitioning changes of the models' keys on PostgreSQL, which a comparison of the
+# two must not count as drift: primary keys and unique constraints that take the partition
+# column too, the foreign keys to (id, date), and `setl_id` kept unique by the registry
+# (indexed, not unique, on the claims themselves).
+_PARTITION_KEYS = {
+    ("claims", "uq_claims_setl_id"),
+    ("claims", "ix_claims_setl_id"),
+    ("claim_mulaid_payments", "uq_claim_mulaid_payments_claim_id_seq"),
+}
+
+
+def partitioning_difference(diff) -> bool:
+    """True for a difference `compare_metadata` reports that partitioning makes on purpose."""
+    if isinstance(diff, list):  # a column's modifications come as a list of tuples
+        return False
+    kind, obj = diff[0], diff[1]
+    table = getattr(obj, "table", None)
+    table_name = table.name if table is not None else None
+    name = getattr(obj, "name", None)
+    if kind in ("add_fk", "remove_fk"):
+        # PostgreSQL's own keys to each partition (named `…_fkey1`) count as partitioning too
+        referred = obj.elements[0].target_fullname.split(".")[0]
+        return referred in PARTITIONED or bool(PARTITION.match(referred))
+    if kind in ("add_constraint", "remove_constraint", "add_index", "remove_index"):
+        return (table_name, name) in _PARTITION_KEYS
+    return False
