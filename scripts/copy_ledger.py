@@ -7,7 +7,9 @@ takes hours to build again).
 The PostgreSQL database is migrated to this ledger's head; the SQLite file must be at the
 same revision. Every table is copied with COPY in foreign-key order, with triggers set
 aside for the load (`session_replication_role = replica`: the rows were written and
-verified by the ledger already, and `ledger verify` on the copy checks them all again);
+verified by the ledger already, and `ledger verify` on the copy checks them all again; the
+partitions of the file's years are made first, and the claims' settlement ids entered in
+their registry after);
 times are read as UTC, so each posting's hash still follows from its content. Then the id
 sequences are moved past the copied ids and the tables analysed.
 """
@@ -19,7 +21,7 @@ import time
 import psycopg
 from sqlalchemy.engine import make_url
 
-from ledger.db import migrate, schema_version
+from ledger.db import migrate, partitions, schema_version
 from ledger.db.engine import make_engine
 from ledger.db.models import Base
 
@@ -32,6 +34,11 @@ def main() -> None:
         raise SystemExit(f"{path} is at {at}, this ledger at {schema_version.HEAD}: upgrade it first")
     engine = make_engine(url)
     migrate.upgrade(engine)
+    # the partitions of every year the file has rows in (docs/scale.md, "Partitions by year")
+    years = src.execute(
+        "SELECT substr(effective_date, 1, 4) FROM journal_postings UNION SELECT substr(service_date, 1, 4) FROM claims"
+    ).fetchall()
+    partitions.add_years(engine, [int(y) for (y,) in years])
     engine.dispose()
     plain = make_url(url).set(drivername="postgresql").render_as_string(False)
     t0 = time.perf_counter()
@@ -48,6 +55,10 @@ def main() -> None:
                     cp.write_row(row)
                     n += 1
             print(f"  {table.name}: {n:,} rows ({time.perf_counter() - t0:.0f} s)", flush=True)
+        # the triggers are aside, the one that enters each claim's setl_id in its registry too
+        dst.execute(
+            "INSERT INTO claim_setl_ids (setl_id, claim_id, service_date) SELECT setl_id, id, service_date FROM claims"
+        )
         for table in Base.metadata.sorted_tables:
             if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
                 dst.execute(

@@ -21,6 +21,7 @@ from ..uow import UnitOfWork
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
 from .verify_claims import claim_problems, reversal_problems
+from .verify_dates import date_problems
 from .verify_problem import Problem, problem
 from .verify_rollups import rollup_problems
 from .verify_scope import EVERYTHING, Scope, last_mark
@@ -146,6 +147,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     problems += claim_problems(s, scope)
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)
+    problems += date_problems(s, scope)
     counts = {
         "accounts": s.scalar(select(func.count()).select_from(Account).where(moved(Account.id))),
         "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),

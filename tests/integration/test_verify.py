@@ -229,3 +229,25 @@ def engine_uow(engine):
     from ledger.uow import UnitOfWork
 
     return UnitOfWork(engine)
+
+
+def test_a_copied_date_that_differs_or_a_claim_left_out_of_the_registry(engine, books):
+    """SQLite keys an entry to its posting by id alone, so a date copied wrong would stand;
+    on PostgreSQL the key is (id, date), and what could be left out is a claim's entry in
+    the settlement-id registry (a load with the triggers set aside)."""
+    if engine.dialect.name == "sqlite":
+        with unguarded(engine, "journal_entries") as conn:
+            posting, day = conn.execute(text("SELECT id, effective_date FROM journal_postings WHERE ref = 'F1'")).one()
+            conn.execute(
+                text("UPDATE journal_entries SET effective_date = '2025-01-01' WHERE posting_id = :p"), {"p": posting}
+            )
+            entries = conn.execute(
+                text("SELECT id FROM journal_entries WHERE posting_id = :p ORDER BY id"), {"p": posting}
+            ).scalars()
+            assert problems(conn) == [
+                f"journal_entries {e}: dated 2025-01-01, but the row it belongs to is dated {day}" for e in entries
+            ]
+    else:
+        with unguarded(engine, "claim_setl_ids") as conn:
+            conn.execute(text("DELETE FROM claim_setl_ids WHERE setl_id = 'F1'"))
+            assert problems(conn) == ["claim F1: not in the settlement-id registry (claim_setl_ids) as itself"]
