@@ -1,7 +1,7 @@
 """A province-size run on PostgreSQL: a tenth of Jilin's insured and a year of their claims,
 posted, rolled over, verified and reported, each step timed.
 
-    python scripts/simulate_province.py [--persons N] [--claims M] [--bindings B] [DATABASE_URL]
+    python scripts/simulate_province.py [--persons N] [--claims M] [--bindings B] [--workers W] [DATABASE_URL]
 
 Defaults: 2,400,000 persons (Jilin insures about 24 million), 15,000,000 claims (about a
 tenth of its 150 million outpatient settlements a year), 60,000 family bindings, on
@@ -18,8 +18,9 @@ the relative's claims (`acct_used_flag` with the holder as `mulaid_payer`).
 
 Each step goes through the ledger as a bureau runs it: persons by the import service, the
 opening balances in one journal posting, bindings one by one through the family service,
-the claims by `ledger claim post FILE` (the CLI, a JSON line each), `ledger rollover --year
-2025`, `ledger verify`, then the reports. It prints each step's time, the rows, and the
+the claims day by day by `ledger claim post FILE` (the CLI, a JSON line each; W files
+posted at once, each a share of the families, as a province's settlements arrive from many
+places at once), `ledger rollover --year 2025`, `ledger verify`, then the reports. It prints each step's time, the rows, and the
 database's size on disk, table by table (partitions summed). docs/scale.md has the figures
 of a run and what they imply for the whole province and for ten years.
 """
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -121,6 +123,7 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=15_000_000)
     ap.add_argument("--bindings", type=int, default=60_000)
     ap.add_argument("--seed", type=int, default=20251231)
+    ap.add_argument("--workers", type=int, default=2, help="claim post processes at once, a share of the families each")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     print(f"database: {safe_url(a.url)}; {a.persons:,} persons, {a.claims:,} claims, {a.bindings:,} bindings")
@@ -158,13 +161,21 @@ def main() -> None:
         family.bind(uow, "province", h, m, "child" if m[6:14] > h[6:14] else "parent", date(YEAR, 1, 1))
         bound[m] = h
     t = step(f"bindings: {len(bound):,}", t)
+    with engine.connect() as c:  # as after any bulk load: the planner learns the tables' sizes
+        c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    t = step("analyze", t)
 
     med_types, levels = weighted(MED_TYPES), weighted(LEVELS)
     bound_members = list(bound)
     with tempfile.TemporaryDirectory() as work:
-        feed = Path(work) / "claims.jsonl"
-        with feed.open("w") as f:
-            for k in range(a.claims):
+        # a file per posting stream, each in date order, as the day's settlements arrive; a
+        # family's claims (the patient's and a bound holder's) all in one stream
+        feeds = [Path(work) / f"claims-{n}.jsonl" for n in range(a.workers)]
+        files = [f.open("w") for f in feeds]
+        k = 0
+        for day in range(365):
+            on = (date(YEAR, 1, 1) + timedelta(days=day)).isoformat()
+            for _ in range(a.claims * (day + 1) // 365 - a.claims * day // 365):
                 r = rng.random()
                 if r < 0.40:
                     psn = employees[rng.randrange(len(employees))]
@@ -179,7 +190,7 @@ def main() -> None:
                 c = {
                     "setl_id": f"P{k:09d}",
                     "psn_no": psn,
-                    "service_date": (date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))).isoformat(),
+                    "service_date": on,
                     "med_type": med_type,
                     "hosp_lv": levels[rng.randrange(100)],
                     "medfee_sumamt": f"{fee // 100}.{fee % 100:02d}",
@@ -189,12 +200,24 @@ def main() -> None:
                 if psn in bound:
                     c["acct_used_flag"] = "1"
                     c["mulaid_payer"] = bound[psn]
-                f.write(json.dumps(c) + "\n")
-        t = step(f"claims file: {a.claims:,} lines, {feed.stat().st_size / 2**20:,.0f} MiB (not part of the ledger)", t)
-        done = cli(a.url, "claim", "post", str(feed))
-        print("  " + done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:])
+                files[zlib.crc32(bound.get(psn, psn).encode()) % a.workers].write(json.dumps(c) + "\n")
+                k += 1
+        for f in files:
+            f.close()
+        size = sum(f.stat().st_size for f in feeds)
+        t = step(f"claims files: {k:,} lines in {a.workers}, {size / 2**20:,.0f} MiB (not part of the ledger)", t)
+        env = dict(os.environ, LEDGER_DATABASE_URL=a.url)
+        runs = [
+            subprocess.Popen(
+                ["ledger", "claim", "post", str(f)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for f in feeds
+        ]
+        for run in runs:
+            out, err = run.communicate()
+            print("  " + (out.strip().splitlines()[-1] if out.strip() else err[-500:]))
         dt = time.perf_counter() - t
-        t = step(f"claim post: {a.claims:,} claims = {a.claims / dt:,.0f} claims/s", t)
+        t = step(f"claim post ({a.workers} at once): {k:,} claims = {k / dt:,.0f} claims/s", t)
 
     with engine.connect() as c:
         c.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
