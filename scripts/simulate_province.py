@@ -251,7 +251,8 @@ def main() -> None:
     print("  " + (done.stdout.strip().splitlines() or ["?"])[-1])
     t = step(f"rollover {YEAR}", t)
     done = cli(a.url, "verify")
-    print("  " + " / ".join(done.stdout.strip().splitlines()[-2:]) + f" (exit {done.returncode})")
+    said = done.stdout.strip().splitlines()[-2:] or done.stderr.strip().splitlines()[-1:]
+    print("  " + " / ".join(said) + f" (exit {done.returncode})")
     t = step("verify (full)", t)
     for report in (
         ["report", "funds", "--from", f"{YEAR}-01-01", "--to", f"{YEAR}-12-31", "--by", "month"],

@@ -10,6 +10,12 @@ from ..rules.money import format_fen
 from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
+# Counters read at a time. Every counter of a province is millions of rows, and working
+# through them takes longer than a transaction may sit idle (LEDGER_IDLE_TIMEOUT, 60 s): read
+# whole, the server saw a client idle for over a minute and ended verify's transaction.
+# Read in batches, verify asks again every moment.
+BATCH = 50_000
+
 
 def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """Each usage counter equals what its claims (not reversed) put in it, and keeps
@@ -28,7 +34,9 @@ def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
             BenefitUsage.fund_paid,
             BenefitUsage.deductible_met,
             BenefitUsage.selfpay,
-        ).where(people(BenefitUsage.psn_no))
+        )
+        .where(people(BenefitUsage.psn_no))
+        .execution_options(yield_per=BATCH)
     ):
         want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])
         key, counter = f"{u.psn_no}/{u.year}/{u.bucket}", {"psn": mask(u.psn_no), "year": u.year, "bucket": u.bucket}
@@ -76,7 +84,9 @@ def _expected(s, people) -> dict[tuple, list[int]]:
     basic = select(
         live.c.psn_no, live.c.year, live.c.bucket, sum_fen(live.c.hifp_pay), sum_fen(live.c.act_pay_dedc), func.count()
     ).where(live.c.bucket.is_not(None))
-    for psn, year, bucket, fund, dedc, _count in s.execute(basic.group_by(live.c.psn_no, live.c.year, live.c.bucket)):
+    for psn, year, bucket, fund, dedc, _count in s.execute(
+        basic.group_by(live.c.psn_no, live.c.year, live.c.bucket).execution_options(yield_per=BATCH)
+    ):
         expected[(psn, year, bucket)] = [fund, dedc, 0]
     layer = select(
         live.c.psn_no,
@@ -87,13 +97,15 @@ def _expected(s, people) -> dict[tuple, list[int]]:
         func.count(),
     ).where(live.c.layer_bucket.is_not(None))
     for psn, year, bucket, fund, selfpay, _count in s.execute(
-        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket)
+        layer.group_by(live.c.psn_no, live.c.year, live.c.layer_bucket).execution_options(yield_per=BATCH)
     ):
         expected[(psn, year, bucket)] = [fund, 0, selfpay]
     combined = select(
         live.c.psn_no, live.c.year, live.c.combined_bucket, sum_fen(live.c.hifp_pay + live.c.hifob_pay)
     ).where(live.c.combined_bucket.is_not(None))
-    for psn, year, bucket, fund in s.execute(combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket)):
+    for psn, year, bucket, fund in s.execute(
+        combined.group_by(live.c.psn_no, live.c.year, live.c.combined_bucket).execution_options(yield_per=BATCH)
+    ):
         expected[(psn, year, bucket)] = [fund, 0, 0]
     return expected
 
