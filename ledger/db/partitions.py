@@ -12,6 +12,7 @@ SQLite keeps single tables; nothing here applies to it.
 """
 
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
@@ -58,16 +59,16 @@ def add_years(target: Engine | Connection, years) -> None:
     nothing elsewhere. An engine: a transaction per year; a connection: in its own."""
     if target.dialect.name != "postgresql":
         return
-    if isinstance(target, Connection):
-        if target.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is not None:
-            for year in sorted(set(years)):
-                add_year(target, year)
-        return
-    with target.begin() as conn:
+    with target.begin() if isinstance(target, Engine) else _same(target) as conn:
         if conn.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is None:
             return
     for year in sorted(set(years)):
         add_year(target, year)
+
+
+@contextmanager
+def _same(conn: Connection):
+    yield conn
 
 
 def years(conn: Connection) -> list[int]:

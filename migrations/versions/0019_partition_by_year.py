@@ -171,35 +171,26 @@ END
 $$
 """
 
-# The refusals name the partitioned table, and the partition the row is in.
-REFUSALS = """
-CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+# The refusals name the partitioned table, and the partition the row is in: each function
+# (its name, what follows "is append-only" in its message) made from one template.
+REFUSED = {"ledger_refuse_change": "", "ledger_refuse_truncate": ": TRUNCATE is refused"}
+REFUSAL = """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     root text := coalesce(pg_partition_root(TG_RELID)::text, TG_TABLE_NAME);
 BEGIN
     IF root = TG_TABLE_NAME THEN
-        RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+        RAISE EXCEPTION '% is append-only{tail}', TG_TABLE_NAME;
     END IF;
-    RAISE EXCEPTION '% is append-only (partition %)', root, TG_TABLE_NAME;
-END
-$$;
-CREATE OR REPLACE FUNCTION ledger_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    root text := coalesce(pg_partition_root(TG_RELID)::text, TG_TABLE_NAME);
-BEGIN
-    IF root = TG_TABLE_NAME THEN
-        RAISE EXCEPTION '% is append-only: TRUNCATE is refused', TG_TABLE_NAME;
-    END IF;
-    RAISE EXCEPTION '% is append-only (partition %): TRUNCATE is refused', root, TG_TABLE_NAME;
+    RAISE EXCEPTION '% is append-only (partition %){tail}', root, TG_TABLE_NAME;
 END
 $$
 """
-REFUSALS_BEFORE = [
-    "CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
-    "CREATE OR REPLACE FUNCTION ledger_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only: TRUNCATE is refused', TG_TABLE_NAME; END $$",
-]
+# as 0001 and 0012 made them, for the downgrade
+REFUSAL_BEFORE = (
+    "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION '% is append-only{tail}', TG_TABLE_NAME; END $$"
+)
 
 BALANCED = """
 CREATE OR REPLACE FUNCTION ledger_posting_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -315,7 +306,8 @@ def _postgresql(bind) -> None:
         "CREATE CONSTRAINT TRIGGER trg_journal_postings_balanced AFTER INSERT ON journal_postings "
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_posting_balanced()"
     )
-    op.execute(REFUSALS)
+    for name, tail in REFUSED.items():
+        op.execute(REFUSAL.format(name=name, tail=tail))
     _append_only((*PARTITIONED, "claim_setl_ids"))
     op.execute("REVOKE ALL ON FUNCTION ledger_add_year(integer) FROM PUBLIC")
 
@@ -429,5 +421,5 @@ def _unpartition() -> None:
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_posting_balanced()"
     )
     _append_only(PARTITIONED)
-    for statement in REFUSALS_BEFORE:
-        op.execute(statement)
+    for name, tail in REFUSED.items():
+        op.execute(REFUSAL_BEFORE.format(name=name, tail=tail))
