@@ -89,6 +89,23 @@ def _session_database(tmp_path_factory):
 
 
 @pytest.fixture
+def private_postgres(backend):
+    """A PostgreSQL database of this test's own (a URL, not migrated), dropped after it: for
+    what the shared one, emptied between tests, must not keep (roles' grants, archived years)."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL test")
+    server = normalize_url(PG_URL)
+    name = f"ledger_own_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def db_url(_session_database, tmp_path) -> str:
     """A URL to a migrated, empty database, private to this test."""
     kind, where = _session_database

@@ -5,6 +5,8 @@ from ..db import roles as db_roles
 from ..db.engine import safe_url
 from ..errors import LedgerError
 from ..i18n import _
+from ..rules.persons import check_year
+from ..services import archive as archive_service
 from .context import emit, json_option
 
 
@@ -100,3 +102,38 @@ def roles_(obj, prefix, as_json):
         made = db_roles.create(conn, prefix)
     data = {"database": safe_url(obj.db_url), "roles": made}
     emit(data, as_json, lambda d: click.echo(", ".join(f"{k}: {v}" for k, v in d["roles"].items())))
+
+
+@command.command("archive")
+@click.option("--through", "year", required=True, help="Archive every year up to this one not archived yet.")
+@json_option
+@click.pass_obj
+def archive_(obj, year, as_json):
+    """PostgreSQL: move old years' claims and journal entries out of the live tables.
+
+    Each year's partitions of the claims, their mutual-aid payments and the journal entries,
+    and its reversals and platform sources, go to the schema ledger_archive, to dump
+    (pg_dump -n ledger_archive) and drop. The year's postings, each account's sum of its
+    entries, the settlement ids and the reports' sums stay, so balances, `ledger verify`
+    and the reports still add up; nothing can be dated in an archived year again. A year
+    is archived once it is rolled over and a clean `ledger verify` has checked it. Run it
+    as the schema's owner, at a quiet hour: other writes wait until it ends
+    (docs/scale.md, "Archiving old years").
+
+    \b
+    Example:
+        ledger verify && ledger db archive --through 2019
+    """
+    d = archive_service.archive(obj.uow(), obj.operator, check_year(year, "--through"))
+
+    def human(d):
+        for y in d["years"]:
+            click.echo(
+                _(
+                    "{year} archived: {claims} claims, {entries} journal entries, {mutual_aid} mutual-aid payments, "
+                    "{reversals} reversals and {sources} platform sources moved to {schema}; its {postings} postings stay"
+                ).format(schema=d["schema"], **y)
+            )
+        click.echo(_("dump them with: pg_dump -n {schema}").format(schema=d["schema"]))
+
+    emit(d, as_json, human)

@@ -18,6 +18,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from ..errors import Conflict
+from ..i18n import _
+
 # The partitioned tables, parents first, and the date each is partitioned by.
 PARTITIONED = {
     "journal_postings": "effective_date",
@@ -30,6 +33,7 @@ PARTITIONED = {
 PARTITION = re.compile(rf"^({'|'.join(PARTITIONED)})_(\d{{4}})$")
 REGISTRY = "claim_setl_ids"
 
+ARCHIVED = "LA001"  # ledger_add_year's SQLSTATE for a year that is archived (migration 0020)
 _MISSING = re.compile(r"no partition of relation \"(\w+)\" found for row")
 _KEY = re.compile(r"\) = \((\d{4})-\d\d-\d\d\)")
 
@@ -47,11 +51,19 @@ def missing_year(e: BaseException) -> int | None:
 
 def add_year(engine_or_conn: Engine | Connection, year: int) -> int:
     """Make `year`'s partitions where missing, in a transaction of their own (an engine) or
-    in the caller's (a connection); how many tables got one."""
-    if isinstance(engine_or_conn, Connection):
-        return engine_or_conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
-    with engine_or_conn.begin() as conn:
-        return conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
+    in the caller's (a connection); how many tables got one. An archived year (`ledger db
+    archive`) takes nothing new: Conflict."""
+    try:
+        if isinstance(engine_or_conn, Connection):
+            return engine_or_conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
+        with engine_or_conn.begin() as conn:
+            return conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
+    except DBAPIError as e:
+        if getattr(e.orig, "sqlstate", None) == ARCHIVED:
+            raise Conflict(
+                _("{year} is archived (ledger db archive): nothing can be dated in it any more").format(year=year)
+            ) from None
+        raise
 
 
 def add_years(target: Engine | Connection, years) -> None:

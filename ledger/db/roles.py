@@ -36,6 +36,10 @@ UPDATABLE = {
     "claim_totals": ("claims", *TOTAL_FIGURES),
     "claim_people": MONTHS,
 }
+# What the writer may not add to: the schema's revision, and the archive's records, which
+# the owner writes as it detaches a year (`ledger db archive`): a writer that could add an
+# archived balance could make an account's balance and its journal agree on money never posted.
+NOT_INSERTED = ("alembic_version", "archived_years", "archived_balances", "archived_books")
 FUNCTIONS = (
     "ledger_refuse_change()",
     "ledger_posting_balanced()",
@@ -65,6 +69,9 @@ def create(conn: Connection, prefix: str = "ledger") -> dict[str, str]:
             conn.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
     owner = roles["owner"]
     conn.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')  # migrations create tables
+    # where `ledger db archive` puts old years (services/archive.py): the owner's alone
+    conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS ledger_archive AUTHORIZATION "{owner}"')
+    conn.exec_driver_sql(f'ALTER SCHEMA ledger_archive OWNER TO "{owner}"')
     for table in _tables(conn) + _partitions(conn):
         conn.exec_driver_sql(f'ALTER TABLE {table} OWNER TO "{owner}"')
     for function in FUNCTIONS:
@@ -87,7 +94,7 @@ def grant(conn: Connection, roles: dict[str, str]) -> None:
     listed = ", ".join(tables)
     conn.exec_driver_sql(f'REVOKE ALL ON {listed} FROM "{writer}", "{reader}"')
     conn.exec_driver_sql(f'GRANT SELECT ON {listed} TO "{writer}", "{reader}"')
-    conn.exec_driver_sql(f'GRANT INSERT ON {", ".join(t for t in tables if t != "alembic_version")} TO "{writer}"')
+    conn.exec_driver_sql(f'GRANT INSERT ON {", ".join(t for t in tables if t not in NOT_INSERTED)} TO "{writer}"')
     for table, columns in UPDATABLE.items():
         if table in tables:
             conn.exec_driver_sql(f'GRANT UPDATE ({", ".join(columns)}) ON {table} TO "{writer}"')

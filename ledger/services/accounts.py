@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..db.models import (
     Account,
+    ArchivedBalance,
     ClaimMutualAid,
     ClaimRecord,
     ContributionPayment,
@@ -21,6 +22,7 @@ from ..i18n import _
 from ..rules.money import Yuan
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
+from . import archive
 from .family import active_bindings
 from .records import Leg, account_of, audit, effective_date, get_person, post
 
@@ -83,7 +85,8 @@ def show_account(uow: UnitOfWork, psn_no: str) -> dict:
 
 def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_to: date | None = None) -> dict:
     """Movements with a running balance. The opening balance is the sum of everything
-    before `date_from`, so a statement of any window ties to the account's balance."""
+    before `date_from` (and of the archived years, whose lines are gone), so a statement of
+    any window ties to the account's balance."""
     if date_from and date_to and date_from > date_to:
         raise ValidationError(
             "--from", _("{date_from} is after --to {date_to}").format(date_from=date_from, date_to=date_to)
@@ -97,9 +100,11 @@ def statement(uow: UnitOfWork, psn_no: str, date_from: date | None = None, date_
             .join(Posting)
             .where(Entry.account_id == acct.id)
         )
-        opening = 0
+        # archived years' entries are gone (services/archive.py): their sum opens the statement
+        opening = s.scalar(select(sum_fen(ArchivedBalance.amount)).where(ArchivedBalance.account_id == acct.id))
         if date_from:
-            opening = s.scalar(
+            archive.require_live(s, date_from, "--from")
+            opening += s.scalar(
                 select(sum_fen(Entry.amount))
                 .join(Posting)
                 .where(Entry.account_id == acct.id, Posting.effective_date < date_from)

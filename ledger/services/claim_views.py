@@ -2,13 +2,14 @@
 and a person's usage of the year's buckets. Reads only."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, column, select, table
 from sqlalchemy.orm import Session
 
 from ..db.models import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource
+from ..db.partitions import REGISTRY
 from ..db.sql import one_of
 from ..errors import NotFound
 from ..formats.json_objects import exact_json
@@ -66,10 +67,31 @@ def show_claim(uow: UnitOfWork, setl_id: str) -> dict:
 
 
 def claim_record(s: Session, setl_id: str) -> ClaimRecord:
-    r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == (setl_id or "").strip())).one_or_none()
+    setl_id = (setl_id or "").strip()
+    r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == setl_id)).one_or_none()
     if r is None:
+        day = archived_claims(s, {setl_id}).get(setl_id)
+        if day is not None:
+            raise NotFound(
+                _("setl_id: claim {setl_id} of {day} is in an archived year (ledger db archive)").format(
+                    setl_id=setl_id, day=day
+                )
+            )
         raise NotFound(_("setl_id: no claim {setl_id!r} is posted").format(setl_id=setl_id))
     return r
+
+
+def archived_claims(s: Session, setl_ids: set[str]) -> dict[str, date]:
+    """setl_id -> service day, of those of `setl_ids` whose claims left with an archived
+    year (services/archive.py): the registry keeps the id, without the claim. PostgreSQL
+    only; an SQLite ledger archives nothing."""
+    if not setl_ids or s.get_bind().dialect.name != "postgresql":
+        return {}
+    r = table(REGISTRY, column("setl_id"), column("claim_id"), column("service_date"))
+    rows = s.execute(
+        select(r.c.setl_id, r.c.service_date).where(one_of(s, r.c.setl_id, setl_ids), r.c.claim_id.is_(None))
+    )
+    return {setl_id: day for setl_id, day in rows}
 
 
 def show(s: Session, r: ClaimRecord) -> dict:

@@ -41,8 +41,9 @@ from ..rules.eligibility import Context, Eligible, eligibility
 from ..rules.national import Record, other_funds
 from ..rules.settlement import Held, counter_keys, settle
 from ..uow import UnitOfWork
+from . import archive
 from .claim_reversal import reverse_claim
-from .claim_views import PostedClaim, posted_claims, rejected, show_claim, usage
+from .claim_views import PostedClaim, archived_claims, posted_claims, rejected, show_claim, usage
 from .claim_writes import Settled, write
 from .policies import policy_book
 
@@ -135,12 +136,20 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
     setl_ids = {i.claim.setl_id for i in todo}
     lock_setl_ids(s, setl_ids)
     known = posted_claims(s, setl_ids)
+    archived = archived_claims(s, setl_ids - known.keys())
+    live_from = archive.live_from(s) if s.get_bind().dialect.name == "postgresql" else None
     first_in_chunk: dict[str, _Item] = {}
     fresh = []
     for i in todo:
         sid = i.claim.setl_id
         if sid in known:
             i.result = _repeat(i, known[sid])
+        elif sid in archived:  # posted once, in a year archived since: never again
+            message = _("setl_id: {sid} was settled on {day}, in an archived year (ledger db archive)")
+            i.result = rejected(i.line, i.raw, message.format(sid=sid, day=archived[sid]))
+        elif live_from is not None and i.claim.service_date < live_from:
+            message = _("service_date: {day} is in an archived year (ledger db archive): nothing can be dated in it")
+            i.result = rejected(i.line, i.raw, message.format(day=i.claim.service_date))
         elif sid in first_in_chunk:
             first = first_in_chunk[sid]
             if first.claim.fingerprint() == i.claim.fingerprint():

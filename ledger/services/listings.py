@@ -16,6 +16,7 @@ from ..rules.codes import INSUTYPES
 from ..rules.idcard import parse_id_number
 from ..rules.money import Yuan
 from ..uow import UnitOfWork
+from . import archive
 
 STATUSES = ("posted", "reversed")
 
@@ -116,7 +117,8 @@ def list_claims(
     (mutual aid for a relative); at the institution `institution` (fixmedins_code); served
     from `date_from` to `date_to`; `status` posted (standing) or reversed; of the usage
     bucket `bucket` (the basic fund's or the second layer's: outpatient, chronic:I10,
-    inpatient, major_illness); of the medical type `med_type`."""
+    inpatient, major_illness); of the medical type `med_type`. An archived year's claims
+    are not listed: they left with it (services/archive.py)."""
     psn_no, holder = person_filter(psn_no, "--person"), person_filter(holder, "--holder")
     _period(date_from, date_to)
     if status is not None and status not in STATUSES:
@@ -150,6 +152,8 @@ def list_claims(
     q = q.where(*(condition() for wanted, condition in given if wanted))
     q = q.order_by(c.service_date, c.setl_id)
     with uow.read_only():
+        if date_from:
+            archive.require_live(uow.session, date_from, "--from")
         rows, more = _cut(uow.session.execute(q.limit(None if limit is None else limit + 1)).all(), limit)
     return Listing([_claim_row(r) for r in rows], more)
 

@@ -21,6 +21,7 @@ from ..rules.money import Yuan
 from ..rules.monitoring import RULES, Finding, basis
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
+from . import archive
 from . import monitor_claims as claims
 from . import monitor_days as days
 from . import monitor_patterns as patterns
@@ -64,6 +65,7 @@ def monitor(
     wanted = _rules(rule_ids)
     with uow.read_only(replica=True):
         s = uow.session
+        archive.require_live(s, date_from, "--from")
         report_settings(s)
         states, findings = run_rules(s, date_from, date_to, wanted)
         saved, verdicts = _saved(s, [f.jr_id for f in findings])

@@ -14,10 +14,12 @@ from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
 from ..db.sql import one_of, report_settings, sum_fen
 from ..errors import NotFound, ValidationError
-from ..i18n import _
+from ..i18n import N_, _
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
+from . import archive
+from .verify_archive import archive_problems
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
 from .verify_claims import claim_problems, reversal_problems
@@ -137,7 +139,9 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
             )
         )
     for (posting_id,) in s.execute(
-        select(Posting.id).outerjoin(Entry, Entry.posting_id == Posting.id).where(Entry.id.is_(None), after(Posting.id))
+        select(Posting.id)
+        .outerjoin(Entry, Entry.posting_id == Posting.id)
+        .where(Entry.id.is_(None), after(Posting.id), _live(s, Posting.effective_date))
     ):
         problems.append(
             problem("posting_empty", "journal_postings", posting_id, "posting {id}: has no entries", id=posting_id)
@@ -147,7 +151,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     problems += claim_problems(s, scope)
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)
-    problems += date_problems(s, scope)
+    problems += date_problems(s, scope) + archive_problems(s)
     counts = {
         "accounts": s.scalar(select(func.count()).select_from(Account).where(moved(Account.id))),
         "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),
@@ -181,10 +185,13 @@ def _account_problems(s: Session, scope: Scope, moved) -> list[Problem]:
         .group_by(Entry.account_id)
         .subquery()
     )
+    gone = archive.archived_sums()  # what archived years' entries added up to
+    total = func.coalesce(journal.c.total, 0) + func.coalesce(gone.c.amount, 0)
     rows = s.execute(
-        select(Account.psn_no, Account.balance, func.coalesce(journal.c.total, 0))
+        select(Account.psn_no, Account.balance, total)
         .outerjoin(journal, journal.c.account_id == Account.id)
-        .where(Account.balance != func.coalesce(journal.c.total, 0), moved(Account.id))
+        .outerjoin(gone, gone.c.account_id == Account.id)
+        .where(Account.balance != total, moved(Account.id))
     )
     for psn_no, balance, total in rows:
         problems.append(
@@ -210,30 +217,35 @@ def _account_problems(s: Session, scope: Scope, moved) -> list[Problem]:
             )
         )
     if not scope.whole:
-        now = s.scalar(select(sum_fen(Account.balance)))
-        since = s.scalar(
-            select(sum_fen(Entry.amount)).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None))
-        )
-        if now != scope.mark.balances + since:
-            problems.append(
-                problem(
-                    "balances_total",
-                    "accounts",
-                    None,
-                    "accounts: their balances add up to {now}, but the clean run {run} left {then} and the "
-                    "postings since moved {moved}: a balance changed behind the ledger's back (run `ledger verify` "
-                    "in full to name it)",
-                    now=format_fen(now),
-                    run=scope.mark.run,
-                    then=format_fen(scope.mark.balances),
-                    moved=format_fen(since),
-                )
-            )
+        problems += _total_problems(s, scope)
     return problems
 
 
+def _total_problems(s: Session, scope: Scope) -> list[Problem]:
+    """Since a mark: the balances together are what they were then plus what the postings
+    after it moved."""
+    now = s.scalar(select(sum_fen(Account.balance)))
+    since = s.scalar(select(sum_fen(Entry.amount)).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None)))
+    if now == scope.mark.balances + since:
+        return []
+    message = N_(
+        "accounts: their balances add up to {now}, but the clean run {run} left {then} and the postings since "
+        "moved {moved}: a balance changed behind the ledger's back (run `ledger verify` in full to name it)"
+    )
+    moved = {"now": format_fen(now), "then": format_fen(scope.mark.balances), "moved": format_fen(since)}
+    return [problem("balances_total", "accounts", None, message, run=scope.mark.run, **moved)]
+
+
+def _live(s: Session, day):
+    """The condition on a posting's date: its entries are in the live tables (an archived
+    year's left with it, services/archive.py)."""
+    live_from = archive.live_from(s)
+    return true() if live_from is None else day >= live_from
+
+
 def _contribution_problems(s: Session, scope: Scope) -> list[Problem]:
-    """Each contribution paid is for an enrolled member, and its posting collects its amount."""
+    """Each contribution paid is for an enrolled member, and its posting collects its amount
+    (where the posting's entries are not archived)."""
     problems = []
     missing_enrollment = (
         select(ContributionPayment.id, ContributionPayment.member_psn_no, ContributionPayment.year)
@@ -259,7 +271,7 @@ def _contribution_problems(s: Session, scope: Scope) -> list[Problem]:
         .outerjoin(
             Entry, (Entry.posting_id == ContributionPayment.posting_id) & (Entry.book == "contribution_collection")
         )
-        .where(scope.after(ContributionPayment.posting_id))
+        .where(scope.after(ContributionPayment.posting_id), _live(s, ContributionPayment.paid_on))
         .group_by(ContributionPayment.id, ContributionPayment.amount)
         .having(ContributionPayment.amount != func.coalesce(func.sum(Entry.amount), 0))
     )

@@ -2,6 +2,8 @@
 worked out again from the unreversed claims and set beside what is stored, in SQL, key by
 key: stored minus worked out, grouped by key, must be zero everywhere."""
 
+from datetime import date
+
 from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, true, union_all
 
 from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
@@ -10,6 +12,7 @@ from ..db.sql import one_of, sum_fen
 from ..i18n import _
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from . import archive
 from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
@@ -18,7 +21,9 @@ SHOWN = 20  # the first problems of each table, in key order; a drifted table ha
 
 def rollup_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """Both tables against the claims; since a mark, the rows a claim posted or reversed
-    after it moved: claim_totals of its service day, claim_people of its patient."""
+    after it moved: claim_totals of its service day, claim_people of its patient. An
+    archived year's sums stay as the archive left them (its reports read them): its claims
+    are gone."""
     return _total_problems(s, scope) + _people_problems(s, scope)
 
 
@@ -55,7 +60,7 @@ def _total_problems(s, scope: Scope) -> list[Problem]:
         *(-func.sum(c.c[f]).label(f) for f in TOTAL_FIGURES),
     ).group_by(c.c.service_date, *kind, *patient)
     stored = select(*(t.c[k] for k in key), t.c.claims, *(t.c[f] for f in TOTAL_FIGURES)).where(
-        day_touched(t.c.service_date)
+        day_touched(t.c.service_date), t.c.service_date >= (archive.live_from(s) or date.min)
     )
     both = union_all(stored, worked).subquery()
     figures = ("claims", *TOTAL_FIGURES)
@@ -96,7 +101,7 @@ def _people_problems(s, scope: Scope) -> list[Problem]:
     values = {"med_type": c.c.med_type, "hosp_lv": func.coalesce(c.c.hosp_lv, ""),
               "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
     stored = select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))
-    parts = [stored.where(person_touched(t.c.psn_no))]
+    parts = [stored.where(person_touched(t.c.psn_no), t.c.year > (archive.through(s) or 0))]
     # Each person's days with an unreversed claim, by kind, in one pass over the claims;
     # each scope's rows are then made from them (as migration 0015 fills the table).
     days = (

@@ -7,6 +7,7 @@ from ..db.sql import sum_fen
 from ..i18n import N_
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from . import archive
 from .verify_problem import Problem, problem
 from .verify_scope import EVERYTHING, Scope
 
@@ -21,7 +22,8 @@ def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     """Each usage counter equals what its claims (not reversed) put in it, and keeps
     within its cap (the CHECK guarantees the cap; this also catches a counter that drifted
     from its claims). Since a mark: the counters of the persons whose claims were posted
-    or reversed after it, each against all its claims."""
+    or reversed after it, each against all its claims. An archived year's counters stay as
+    the archive left them: its claims are gone."""
     people = _people(scope)
     expected = _expected(s, people)
     problems = []
@@ -35,7 +37,7 @@ def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
             BenefitUsage.deductible_met,
             BenefitUsage.selfpay,
         )
-        .where(people(BenefitUsage.psn_no))
+        .where(people(BenefitUsage.psn_no), BenefitUsage.year > (archive.through(s) or 0))
         .execution_options(yield_per=BATCH)
     ):
         want = expected.pop((u.psn_no, u.year, u.bucket), [0, 0, 0])

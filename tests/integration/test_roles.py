@@ -2,35 +2,21 @@
 can neither erase nor rewrite history: TRUNCATE, DELETE, UPDATE of history, DISABLE TRIGGER
 and DDL are all refused. A database of its own, so the roles' grants meet no other test."""
 
-import uuid
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.cli import cli
-from ledger.db.engine import normalize_url
-from tests.conftest import PG_URL
 
 CLERK = "ledger_test_clerk"
 AUDITOR = "ledger_test_auditor"  # a login of the reader role
+KEEPER = "ledger_test_keeper"  # a login of the owner role
 
 
 @pytest.fixture
-def database(backend):
-    if backend != "postgresql":
-        pytest.skip("roles are PostgreSQL's")
-    server = normalize_url(PG_URL)
-    name = f"ledger_roles_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def database(private_postgres):
+    return private_postgres
 
 
 def ledger(url, *args):
@@ -77,11 +63,37 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         "DELETE FROM journal_entries_2025": "permission denied",
         "UPDATE claim_setl_ids SET setl_id = 'x'": "permission denied",
         "ALTER TABLE claims DETACH PARTITION claims_2025": "must be owner",
+        # the archive's records, which the owner writes as it archives a year: an archived
+        # balance added by hand would let a balance and its journal agree on money never posted
+        "INSERT INTO archived_years VALUES (2019, now(), 'm', 0, 0, 0, 0, 0, 0, 0, 'x')": "permission denied",
+        "INSERT INTO archived_balances VALUES (2019, 1, 100)": "permission denied",
+        "INSERT INTO archived_books VALUES (2019, 'personal_account', 100)": "permission denied",
     }
     for statement, said in refused.items():
         with pytest.raises(DBAPIError, match=said), writer.begin() as conn:
             conn.exec_driver_sql(statement)
+    # the owner archives the demo's first year; the writer can neither read nor change it
+    admin = create_engine(database, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": KEEPER}):
+            conn.exec_driver_sql(f"CREATE ROLE {KEEPER} LOGIN IN ROLE ledger_owner")
+    admin.dispose()
+    first = min(writer_years(writer))
+    r = ledger(database.set(username=KEEPER, password=None), "db", "archive", "--through", str(first))
+    assert f"{first} archived: " in r.output
+    for statement in (
+        f"SELECT count(*) FROM ledger_archive.claims_{first}",
+        f"DELETE FROM ledger_archive.claims_{first}",
+    ):
+        with pytest.raises(DBAPIError, match="permission denied"), writer.begin() as conn:
+            conn.exec_driver_sql(statement)
+    ledger(clerk, "verify")
     writer.dispose()
+
+
+def writer_years(engine) -> list[int]:
+    with engine.connect() as conn:
+        return [int(y) for y in conn.scalars(text("SELECT DISTINCT extract(year FROM service_date) FROM claims"))]
 
 
 def test_a_reader_checks_the_books_but_records_no_run(database):

@@ -2,6 +2,7 @@
 live in them too, as named constraints, so a bug elsewhere cannot write a negative balance,
 an unbalanced book name or a second account for one person."""
 
+from .archive import ArchivedBalance, ArchivedBook, ArchivedYear
 from .base import (
     BOOKS,
     INSUTYPES,
@@ -26,6 +27,9 @@ from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDed
 
 __all__ = [
     "Account",
+    "ArchivedBalance",
+    "ArchivedBook",
+    "ArchivedYear",
     "AuditRecord",
     "BOOKS",
     "Base",

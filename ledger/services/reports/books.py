@@ -11,6 +11,7 @@ from ...db.sql import sum_fen
 from ...i18n import _
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
+from .. import archive
 from .funds import status_column
 from .report import Report
 
@@ -21,10 +22,14 @@ BALANCE_FIGURES = ("opening", "received", "paid", "movement", "closing")
 
 def balance(uow: UnitOfWork, start: date, end: date) -> Report:
     """Each journal book: its balance before `start` (by posting date), what moved from start
-    to end, and its balance at the end. Every posting balances, so each column sums to zero."""
+    to end, and its balance at the end. Every posting balances, so each column sums to zero.
+    Archived years (services/archive.py) open it with their books' sums; a period cannot
+    start in one."""
     e, p = Entry, Posting
     before, during = p.effective_date < start, and_(p.effective_date >= start, p.effective_date <= end)
     with uow.read_only(replica=True):
+        s = uow.session
+        archive.require_live(s, start, "--from")
         q = (
             select(
                 e.book,
@@ -36,11 +41,14 @@ def balance(uow: UnitOfWork, start: date, end: date) -> Report:
             .join(p, p.id == e.posting_id)
             .group_by(e.book)
         )
-        found = {row.book: row for row in uow.session.execute(q)}
+        found = {row.book: row for row in s.execute(q)}
+        gone = archive.book_sums()  # the archived years' entries open every later period
+        archived = dict(s.execute(select(gone.c.book, gone.c.amount)).all())
     rows = []
     for book in BOOKS:  # every book, in the ledger's order, those without entries as zeros
         row = found.get(book)
         opening, received, paid, closing = (row.opening, row.received, row.paid, row.closing) if row else (0, 0, 0, 0)
+        opening, closing = opening + archived.get(book, 0), closing + archived.get(book, 0)
         figures = (opening, received, paid, received - paid, closing)
         rows.append({"book": book, **dict(zip(BALANCE_FIGURES, map(Yuan, figures), strict=True))})
     total = {k: Yuan(sum(r[k].fen for r in rows)) for k in BALANCE_FIGURES}
@@ -104,7 +112,8 @@ def accounts(uow: UnitOfWork, on: date, region: str | None = None) -> Report:
         .group_by(e.account_id)
         .subquery()
     )
-    balance = func.coalesce(held.c.balance, 0)
+    gone = archive.archived_sums()  # what the archived years' entries left in each
+    balance = func.coalesce(held.c.balance, 0) + func.coalesce(gone.c.amount, 0)
     status = status_column()
     q = (
         select(
@@ -116,12 +125,15 @@ def accounts(uow: UnitOfWork, on: date, region: str | None = None) -> Report:
         )
         .join(p, p.psn_no == a.psn_no)
         .outerjoin(held, held.c.account_id == a.id)
+        .outerjoin(gone, gone.c.account_id == a.id)
         .group_by(p.region, status)
         .order_by(p.region, status)
     )
     if region:
         q = q.where(p.region.startswith(region))
     with uow.read_only(replica=True):
+        # the archived years' sums are of whole years: a day before the last one's end is gone
+        archive.require_live(uow.session, on, "--on", closing=True)
         rows = [dict(r._mapping) | {"balance": Yuan(r.balance)} for r in uow.session.execute(q)]
     total = {
         "accounts": sum(r["accounts"] for r in rows),

@@ -18,6 +18,7 @@ from ...db.sql import sum_fen
 from ...i18n import _
 from ...rules.money import Yuan
 from ...uow import UnitOfWork
+from .. import archive
 from .report import Report
 
 MUTUAL_AID_FIGURES = ("holders", "members", "payments", "amount")
@@ -69,6 +70,7 @@ def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = Non
         )
     rows = []
     with uow.read_only(replica=True):
+        archive.require_live(uow.session, start, "--from")  # an archived year's claims are gone
         for q in (claims, contributions):
             for row in uow.session.execute(q.order_by("relation", "period")):
                 d = dict(row._mapping)
@@ -76,11 +78,8 @@ def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = Non
                 d["period"] = f"{period // 100}-{period % 100:02d}" if d["kind"] == "claims" else str(period)
                 d["amount"] = Yuan(d["amount"])
                 rows.append(d)
-    total = {
-        "kind": "total",
-        "payments": sum(x["payments"] for x in rows),
-        "amount": Yuan(sum(x["amount"].fen for x in rows)),
-    }
+    total = {"kind": "total", "payments": sum(x["payments"] for x in rows)}
+    total["amount"] = Yuan(sum(x["amount"].fen for x in rows))
     title = _("mutual aid, {start} to {end}").format(start=start, end=end) + (f", region {region}" if region else "")
     return Report(title, ("kind", "relation", "period", *MUTUAL_AID_FIGURES), rows, total)
 
