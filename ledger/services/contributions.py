@@ -97,6 +97,10 @@ def _binding(s: Session, h: Person, m: Person, on: date) -> FamilyBinding:
 
 def _refuse_paid(s: Session, m: Person, year: int) -> None:
     """A year's contribution is paid once, this way or another."""
+    # The enrollment is read first: a payment commits its enrollment with it, so a payment
+    # committed while this runs is seen below whenever its enrollment is seen here, and a
+    # clerk who lost the race is told "already paid", not "paid another way".
+    enrolled = s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year))
     paid = s.scalars(
         select(ContributionPayment).where(
             ContributionPayment.member_psn_no == m.psn_no, ContributionPayment.year == year
@@ -114,7 +118,7 @@ def _refuse_paid(s: Session, m: Person, year: int) -> None:
                 holder_psn_no=mask(paid.holder_psn_no),
             )
         )
-    if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == m.psn_no, Enrollment.year == year)):
+    if enrolled:
         raise Conflict(
             _("member: {psn_no} is already enrolled for {year}; the contribution was paid another way").format(
                 psn_no=mask(m.psn_no), year=year
