@@ -251,3 +251,15 @@ def test_a_copied_date_that_differs_or_a_claim_left_out_of_the_registry(engine, 
         with unguarded(engine, "claim_setl_ids") as conn:
             conn.execute(text("DELETE FROM claim_setl_ids WHERE setl_id = 'F1'"))
             assert problems(conn) == ["claim F1: not in the settlement-id registry (claim_setl_ids) as itself"]
+
+
+def test_a_counter_over_its_cap_or_missing(engine, books):
+    # F1, the student's claim of 300.00: the resident outpatient fund paid 110.00 of it
+    with unguarded(engine, "benefit_usage") as conn:
+        conn.execute(text(f"UPDATE benefit_usage SET cap = 100 WHERE psn_no = '{STUDENT}' AND fund_paid > 0"))
+        assert problems(conn) == ["usage of 220702********0136 2025 outpatient: fund paid 110.00 exceeds the cap 1.00"]
+    with unguarded(engine, "benefit_usage") as conn:
+        conn.execute(text(f"DELETE FROM benefit_usage WHERE psn_no = '{STUDENT}' AND fund_paid > 0"))
+        assert problems(conn) == [
+            "usage of 220702********0136 2025 outpatient: claims were posted but there is no counter"
+        ]
