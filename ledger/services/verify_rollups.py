@@ -4,7 +4,7 @@ key: stored minus worked out, grouped by key, must be zero everywhere."""
 
 from datetime import date
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, true, union_all
 
 from ..db.models import ClaimPerson, ClaimRecord, ClaimReversal, ClaimTotal, Person
 from ..db.models.rollups import ALL_CLAIMS, MONTHS, PEOPLE_KEY, SCOPES, TOTAL_FIGURES, TOTAL_KEY
@@ -101,29 +101,13 @@ def _people_problems(s, scope: Scope) -> list[Problem]:
     values = {"med_type": c.c.med_type, "hosp_lv": func.coalesce(c.c.hosp_lv, ""),
               "fixmedins_code": func.coalesce(c.c.fixmedins_code, "")}  # fmt: skip
     stored = select(*(t.c[k] for k in PEOPLE_KEY), *(t.c[m] for m in MONTHS))
-    parts = [stored.where(person_touched(t.c.psn_no), t.c.year > (archive.through(s) or 0))]
-    # Each person's days with an unreversed claim, by kind, in one pass over the claims;
-    # each scope's rows are then made from them (as migration 0015 fills the table).
-    days = (
-        claims.add_columns(
-            c.c.psn_no, part["year"].label("year"), *(v.label(k) for k, v in values.items()),
-            part["month"].label("month"), bit.label("bit"),
-        )
-        .distinct()
-        .cte("claim_days")
-    )  # fmt: skip
-    for number, kept in SCOPES.items():
-        kind = [(days.c[k] if k in kept else literal("")).label(k) for k in values]
-        one = select(days.c.psn_no, days.c.year, literal(number).label("scope"), *kind, days.c.month, days.c.bit)
-        d = one.distinct().subquery()
-        k = [d.c[n] for n in PEOPLE_KEY]
-        month_sums = [-func.sum(case((d.c.month == n, d.c.bit), else_=0)) for n in range(1, 13)]
-        parts.append(select(*k, *(m.label(name) for m, name in zip(month_sums, MONTHS, strict=True))).group_by(*k))
-    both = union_all(*parts).subquery()
-    k = [both.c[n] for n in PEOPLE_KEY]
-    q = select(*k).group_by(*k).having(or_(*(func.sum(both.c[m]) != 0 for m in MONTHS)))
+    stored = stored.where(person_touched(t.c.psn_no), t.c.year > (archive.through(s) or 0))
+    if s.get_bind().dialect.name == "postgresql":
+        q = _people_differ_pg(c, claims, stored.subquery(), part, bit, values)
+    else:
+        q = _people_differ(c, claims, stored, part, bit, values)
     problems = []
-    for r in s.execute(q.order_by(*k).limit(SHOWN)):
+    for r in s.execute(q.limit(SHOWN)):
         what = (
             _("all claims")
             if r.scope == ALL_CLAIMS
@@ -141,3 +125,52 @@ def _people_problems(s, scope: Scope) -> list[Problem]:
             )
         )
     return problems
+
+
+def _people_differ(c, claims, stored, part, bit, values):
+    """The keys whose stored days differ from their claims', in key order: each person's
+    days with an unreversed claim, by kind, in one pass over the claims; each scope's rows
+    then made from them (as migration 0015 fills the table) and set against the stored."""
+    parts = [stored]
+    days = (
+        claims.add_columns(
+            c.c.psn_no, part["year"].label("year"), *(v.label(k) for k, v in values.items()),
+            part["month"].label("month"), bit.label("bit"),
+        )
+        .distinct()
+        .cte("claim_days")
+    )  # fmt: skip
+    for number, kept in SCOPES.items():
+        kind = [(days.c[k] if k in kept else literal("")).label(k) for k in values]
+        one = select(days.c.psn_no, days.c.year, literal(number).label("scope"), *kind, days.c.month, days.c.bit)
+        d = one.distinct().subquery()
+        k = [d.c[n] for n in PEOPLE_KEY]
+        month_sums = [-func.sum(case((d.c.month == n, d.c.bit), else_=0)) for n in range(1, 13)]
+        parts.append(select(*k, *(m.label(name) for m, name in zip(month_sums, MONTHS, strict=True))).group_by(*k))
+    both = union_all(*parts).subquery()
+    k = [both.c[n] for n in PEOPLE_KEY]
+    return select(*k).group_by(*k).having(or_(*(func.sum(both.c[m]) != 0 for m in MONTHS))).order_by(*k)
+
+
+def _people_differ_pg(c, claims, stored, part, bit, values):
+    """As `_people_differ`, in one pass over the claims on PostgreSQL: every scope at once
+    (GROUP BY CUBE of the three kind columns, GROUPING() naming the scope) and each month's
+    days as the bitwise OR of its claims' days, joined to the stored rows key by key. On a
+    province's claims several times faster than a DISTINCT pass for each scope."""
+    kind = list(values.values())
+    # GROUPING(a, b, c) sets a bit for each column rolled up, the first the highest
+    rolled = {sum(4 >> i for i, k in enumerate(values) if k not in kept): n for n, kept in SCOPES.items()}
+    scope = case(*((func.grouping(*kind) == g, n) for g, n in rolled.items()))
+    months = [func.bit_or(case((part["month"] == n, bit), else_=0)).label(m) for n, m in enumerate(MONTHS, 1)]
+    worked = (
+        claims.add_columns(
+            c.c.psn_no, part["year"].label("year"), scope.label("scope"),
+            *(func.coalesce(v, "").label(k) for k, v in values.items()), *months,
+        )
+        .group_by(c.c.psn_no, part["year"], func.cube(*kind))
+        .subquery()
+    )  # fmt: skip
+    same_key = and_(*(stored.c[k] == worked.c[k] for k in PEOPLE_KEY))
+    differs = or_(*(func.coalesce(stored.c[m], 0) != func.coalesce(worked.c[m], 0) for m in MONTHS))
+    key = [func.coalesce(stored.c[k], worked.c[k]).label(k) for k in PEOPLE_KEY]
+    return select(*key).select_from(stored.join(worked, same_key, full=True)).where(differs).order_by(*key)
