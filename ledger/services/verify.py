@@ -20,6 +20,7 @@ from ..rules.money import format_fen
 from ..uow import UnitOfWork
 from . import archive
 from .verify_archive import archive_problems
+from .verify_beside import Beside
 from .verify_bindings import binding_problems
 from .verify_chain import chain_problems
 from .verify_claims import claim_problems, reversal_problems
@@ -54,7 +55,7 @@ def verify(
             if mark is None:
                 raise NotFound(_("no clean run of `ledger verify` is recorded yet: run it once in full"))
             scope = Scope(mark)
-        result = check(s, expect_heads, scope)
+        result = check(s, expect_heads, scope, beside=uow.dialect == "postgresql")
         reached = chain.heads(s), s.scalar(select(sum_fen(Account.balance)))
     if result["ok"] and record:
         refused = _record(uow, scope, reached, result["checked"]["postings"])
@@ -116,11 +117,38 @@ def heads(uow: UnitOfWork) -> dict:
         return {name: {"id": last_id, "hash": h} for name, (last_id, h) in sorted(chain.heads(uow.session).items())}
 
 
-def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING) -> dict:
+def check(
+    s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING, *, beside=False
+) -> dict:
     """Every check, in the caller's transaction; with a `scope` since a clean run, of what
-    was written after it."""
+    was written after it. `beside` (PostgreSQL, a transaction that has written nothing):
+    the hash chains are walked in a thread on the same snapshot while the rest run
+    (verify_beside.py)."""
+    chains = Beside(s, lambda t: chain_problems(t, expect_heads, scope)) if beside else None
     moved = _moved(s, scope)
-    problems: list[Problem] = chain_problems(s, expect_heads, scope) + _account_problems(s, scope, moved)
+    try:
+        problems = _checks(s, scope, moved)
+    finally:
+        if chains is not None:
+            chains.wait()  # the snapshot must outlive the thread's reading, error or not
+    walked = chains.result() if chains is not None else chain_problems(s, expect_heads, scope)
+    problems = walked + problems
+    after = scope.after
+    counts = {
+        "accounts": s.scalar(select(func.count()).select_from(Account).where(moved(Account.id))),
+        "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),
+        "entries": s.scalar(select(func.count()).select_from(Entry).where(after(Entry.posting_id))),
+    }
+    result = {"ok": not problems, "problems": problems, "checked": counts}
+    if not scope.whole:
+        m = scope.mark
+        result["since"] = {"run": m.run, "at": m.at.isoformat() if m.at else None, "journal": m.journal[0] or 0}
+    return result
+
+
+def _checks(s: Session, scope: Scope, moved) -> list[Problem]:
+    """Every check but the hash chains'."""
+    problems: list[Problem] = _account_problems(s, scope, moved)
     after = scope.after
     for posting_id, total in s.execute(
         select(Entry.posting_id, sum_fen(Entry.amount))
@@ -152,16 +180,7 @@ def check(s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, sc
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)
     problems += date_problems(s, scope) + archive_problems(s)
-    counts = {
-        "accounts": s.scalar(select(func.count()).select_from(Account).where(moved(Account.id))),
-        "postings": s.scalar(select(func.count()).select_from(Posting).where(after(Posting.id))),
-        "entries": s.scalar(select(func.count()).select_from(Entry).where(after(Entry.posting_id))),
-    }
-    result = {"ok": not problems, "problems": problems, "checked": counts}
-    if not scope.whole:
-        m = scope.mark
-        result["since"] = {"run": m.run, "at": m.at.isoformat() if m.at else None, "journal": m.journal[0] or 0}
-    return result
+    return problems
 
 
 def _moved(s: Session, scope: Scope):
