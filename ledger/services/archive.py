@@ -76,18 +76,18 @@ def require_live(s: Session, day: date, field: str, *, closing: bool = False) ->
 
 def book_sums():
     """book -> what its entries of the archived years added up to, as a subquery."""
-    return (
-        select(ArchivedBook.book, sum_fen(ArchivedBook.amount).label("amount")).group_by(ArchivedBook.book).subquery()
-    )
+    return _sums(ArchivedBook.book)
 
 
 def archived_sums():
     """account id -> what its entries of the archived years added up to, as a subquery."""
-    return (
-        select(ArchivedBalance.account_id, sum_fen(ArchivedBalance.amount).label("amount"))
-        .group_by(ArchivedBalance.account_id)
-        .subquery()
-    )
+    return _sums(ArchivedBalance.account_id)
+
+
+def _sums(key):
+    """`key` -> the sum of the amounts of its archived years' rows (of `key`'s table)."""
+    amount = key.class_.amount
+    return select(key, sum_fen(amount).label("amount")).group_by(key).subquery()
 
 
 def archive(uow: UnitOfWork, operator: str, year: int) -> dict:

@@ -137,7 +137,7 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
     lock_setl_ids(s, setl_ids)
     known = posted_claims(s, setl_ids)
     archived = archived_claims(s, setl_ids - known.keys())
-    live_from = archive.live_from(s) if s.get_bind().dialect.name == "postgresql" else None
+    live_from = archive.live_from(s)
     first_in_chunk: dict[str, _Item] = {}
     fresh = []
     for i in todo:

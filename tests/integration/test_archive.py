@@ -26,12 +26,12 @@ from ledger.cli import cli
 from ledger.db import migrate
 from ledger.db.engine import make_engine
 from ledger.errors import Conflict, NotFound, ValidationError
-from ledger.services import accounts, archive, claims, listings, monitor, persons, policies, reports, rollover, verify
+from ledger.services import accounts, archive, claims, listings, monitor, reports, rollover, verify
 from ledger.services.claim_reversal import reverse_claim
 from ledger.uow import UnitOfWork
-from tests.claim_policy import CLAIM_POLICY
 from tests.ids import WORKER
 from tests.integration.test_claim_service import claim as worker_claim
+from tests.integration.test_partitions import open_worker
 
 PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 
@@ -57,18 +57,7 @@ def own(own_url):
 
 
 def two_years(uow: UnitOfWork, *, reverse_r2_on: date = date(2025, 5, 1), roll: bool = True, check: bool = True):
-    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
-    persons.add_person(
-        uow,
-        "clerk",
-        psn_no=WORKER,
-        name="职工",
-        insutype="310",
-        psn_type="1101",
-        region="220702",
-        enrolled=[2025, 2026],
-    )
-    accounts.credit(uow, "clerk", WORKER, 1000_00, "opening", date(2025, 1, 1))
+    open_worker(uow)
     assert claims.post_claim(uow, "feed", claim("R1", "2025-03-01", "500.00")).status == "posted"
     assert claims.post_claim(uow, "feed", claim("R2", "2025-04-01", "100.00")).status == "posted"
     if reverse_r2_on.year == 2025:

@@ -40,8 +40,9 @@ def claim(setl_id: str, day: str, fee: str) -> dict:
     return worker_claim(setl_id, WORKER, service_date=day, medfee_sumamt=fee)
 
 
-@pytest.fixture
-def posted(uow):
+def open_worker(uow: UnitOfWork) -> None:
+    """The claims' policy, and the worker enrolled for 2025 and 2026 with 1000.00 in the
+    account from 2025-01-01 (test_archive.py starts from it too)."""
     policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
     persons.add_person(
         uow,
@@ -54,6 +55,11 @@ def posted(uow):
         enrolled=[2025, 2026],
     )
     accounts.credit(uow, "clerk", WORKER, 1000_00, "opening", date(2025, 1, 1))
+
+
+@pytest.fixture
+def posted(uow):
+    open_worker(uow)
     assert claims.post_claim(uow, "feed", claim("R1", "2025-03-01", "500.00")).status == "posted"
     assert claims.post_claim(uow, "feed", claim("R2", "2026-02-01", "100.00")).status == "posted"
 
