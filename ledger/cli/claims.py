@@ -211,7 +211,7 @@ class _Tally:
         c[r.status] += 1
         if r.status == "posted":
             c["fund_paid"] += r.fund_pay_sumamt.fen
-            c["accounts_paid"] += r.acct_pay.fen + r.acct_mulaid_pay.fen
+            c["accounts_paid"] += r.acct_pay.fen + r.wallet_pay.fen + r.acct_mulaid_pay.fen
             c["cash"] += r.psn_cash_pay.fen
         self.warnings.update(r.warnings)
 
@@ -310,6 +310,8 @@ def _human_claim(v: dict) -> None:
             psn_cash_pay=v["psn_cash_pay"],
         )
     )
+    if v["wallet_pay"].fen:
+        click.echo(_("    from the wallet (医保钱包): {wallet_pay}").format(wallet_pay=v["wallet_pay"]))
     for p in v["mulaid_payers"]:
         click.echo(_("    paid by {psn_no}: {amount}").format(psn_no=mask(p["psn_no"]), amount=p["amount"]))
     if v["balc"] is not None:

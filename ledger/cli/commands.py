@@ -43,6 +43,11 @@ COMMANDS = {
         "Show a person's benefit usage for a year: each bucket's cap, fund paid, deductible met.",
     ),
     "verify": ("verify", "command", "Check the books, and list each violation with a non-zero exit."),
+    "wallet": (
+        "wallet",
+        "command",
+        "医保钱包: a holder's transfers to a near relative's wallet, and what a wallet holds.",
+    ),
 }
 
 

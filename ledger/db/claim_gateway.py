@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ..rules.adjudication import Counter
-from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person
+from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person, Wallet
 from .sql import bulk_insert, one_of, reserve_ids
 
 COUNTER_COLUMNS = ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay")
@@ -129,3 +129,22 @@ def lock_accounts(s: Session, owners: set[str]) -> tuple[dict[str, int], dict[st
     for r in rows:
         ids[r.psn_no], balances[r.psn_no] = r.id, r.balance
     return ids, balances
+
+
+def wallet_owners(s: Session, patients: set[str]) -> set[str]:
+    """Those of the patients who have a wallet (docs/wallet.md)."""
+    return set(s.scalars(select(Wallet.psn_no).where(one_of(s, Wallet.psn_no, patients))))
+
+
+def lock_wallets(s: Session, owners: set[str]) -> dict[str, int]:
+    """owner -> what their wallet holds, locked in owner order: after the accounts, before
+    the journal's head (the ledger's lock order, services/journal.py)."""
+    if not owners:
+        return {}
+    rows = s.execute(
+        select(Wallet.psn_no, Wallet.balance)
+        .where(one_of(s, Wallet.psn_no, owners))
+        .order_by(Wallet.psn_no)
+        .with_for_update()
+    )
+    return dict(rows.all())

@@ -39,7 +39,7 @@ UPDATABLE = {
 # What the writer may not add to: the schema's revision, and the archive's records, which
 # the owner writes as it detaches a year (`ledger db archive`): a writer that could add an
 # archived balance could make an account's balance and its journal agree on money never posted.
-NOT_INSERTED = ("alembic_version", "archived_years", "archived_balances", "archived_books")
+NOT_INSERTED = ("alembic_version", "archived_years", "archived_balances", "archived_books", "archived_wallets")
 FUNCTIONS = (
     "ledger_refuse_change()",
     "ledger_posting_balanced()",

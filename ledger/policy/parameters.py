@@ -5,8 +5,9 @@ leave a rule at its default (there are no defaults).
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import Enum
+
+from .values import Disease, Segment  # noqa: F401 - their old home: `from ledger.policy.parameters import Segment`
 
 
 class Kind(str, Enum):
@@ -20,6 +21,7 @@ class Kind(str, Enum):
     DISEASES = "diseases"  # list of {code, name, annual_cap?, ratio?} -> tuple[Disease]
     SEGMENTS = "segments"  # list of {from, ratio}, ascending -> tuple[Segment]
     CHOICE = "choice"  # one of the parameter's `choices`, a string
+    TIME = "time"  # TOML local time, like 22:00:00 -> datetime.time
 
 
 # What the member is *to the holder* (docs/policy-files.md).
@@ -33,27 +35,6 @@ RELATIONS = (
     "grandchild",
     "maternal_grandchild",
 )
-
-
-@dataclass(frozen=True)
-class Disease:
-    """One disease on a chronic (门诊慢病) or special (门诊特病) disease list. A cap or ratio
-    left out falls back to the scheme-wide `<scheme>.<kind>.annual_cap` / `.ratio`."""
-
-    code: str
-    name: str
-    annual_cap: int | None  # fen
-    ratio: Decimal | None
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A band of a second-layer payment table: from `start` (fen of the year's accumulated
-    policy-scope self-pay) up to the next band's start, `ratio` of it is paid. The first
-    band's start is the threshold (起付线)."""
-
-    start: int
-    ratio: Decimal
 
 
 class Need(str, Enum):
@@ -270,9 +251,24 @@ MONITOR = [
 ]  # fmt: skip
 _ALL += MONITOR
 
+# The health-insurance wallet (医保钱包, docs/wallet.md): a region that gives no
+# `wallet.enabled_from` has not enabled it; one that has must give the rest before a
+# transfer or a claim needs them.
+WALLET = [
+    Parameter("wallet.enabled_from", Kind.DATE, "the region's 医保钱包 takes transfers and pays claims from this day; unset: not enabled"),
+    Parameter("wallet.transfer.max_per_day", Kind.COUNT, "most wallet transfers a holder may make in one day (local time)"),
+    Parameter("wallet.transfer.max_amount", Kind.MONEY, "most one wallet transfer may move"),
+    Parameter("wallet.transfer.quiet_from", Kind.TIME, "no wallet transfer from this local time ..."),
+    Parameter("wallet.transfer.quiet_until", Kind.TIME, "... until this local time (the next morning where it is earlier)"),
+    Parameter("wallet.transfer.needs_binding", Kind.FLAG, "true: a transfer needs an active family binding of the pair; false: a near relative (family.relations) is enough"),
+    Parameter("wallet.pays_before_relatives", Kind.FLAG, "true: a claim's share is paid from the patient's own account, their wallet, then bound relatives' accounts; false: the wallet after the relatives"),
+]  # fmt: skip
+_ALL += WALLET
+
 OPTIONAL = frozenset(
     {
         *(p.name for p in MONITOR),
+        *(p.name for p in WALLET),
         "family.max_holders_per_member",
         "family.max_members_per_holder",
         "family.min_days_before_unbind",

@@ -2,7 +2,7 @@
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -21,7 +21,7 @@ class _Strict(BaseModel):
 
 class Source(_Strict):
     title: str = Field(min_length=1)
-    grade: Literal["S", "N", "U", "D"]  # as in docs/rules.md: seed, national, unverified, design
+    grade: Literal["S", "N", "B", "U", "D"]  # as in docs/rules.md: seed, national, secondary, unverified, design
     file: str | None = None
     url: str | None = None
     published: date | None = None
@@ -98,6 +98,10 @@ def typed_value(name: str, raw: object):
             raise ValueError(
                 _("expected one of {c} (got {raw!r})").format(c=", ".join(repr(c) for c in choices), raw=raw)
             )
+        return raw
+    if kind is Kind.TIME:
+        if not isinstance(raw, time) or raw.tzinfo is not None:
+            raise ValueError(_("expected a local time like 22:00:00, unquoted (got {raw!r})").format(raw=raw))
         return raw
     if kind is Kind.DISEASES:
         return _diseases(raw)

@@ -21,6 +21,7 @@ SHAPES = {
     Kind.YEAR: N_("a year, e.g. 2025"),
     Kind.DATE: N_("an unquoted date, e.g. 2025-02-28"),
     Kind.FLAG: N_("true or false"),
+    Kind.TIME: N_("an unquoted local time, e.g. 22:00:00"),
     Kind.RELATIONS: N_('a list, e.g. ["spouse", "parent", "child"]'),
     Kind.DISEASES: N_(
         'a list of tables, e.g. [{code = "E11", name = "糖尿病", annual_cap = "1800.00", ratio = "0.60"}] (cap and ratio optional)'
@@ -56,7 +57,7 @@ def policy_template(book: PolicyBook, region: str, year: int) -> str:
         "",
         "[sources.bureau]",
         "title = \"\"                      # the document's title, or the bureau's decision",
-        'grade = ""                      # S seed document, N national rule, U unverified, D decision',
+        'grade = ""                      # S seed, N national, B secondary, U unverified, D decision',
         '# url = ""',
         "# published = 2025-01-01",
     ]

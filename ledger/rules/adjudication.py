@@ -108,6 +108,7 @@ class Payments(NamedTuple):
     mulaid: tuple[tuple[str, int], ...]  # (payer psn_no, amount), in paying order
     psn_cash_pay: int
     other_funds_pay: int = 0  # funds outside the basic scheme, which pay before the accounts
+    wallet_pay: int = 0  # the patient's 医保钱包 (docs/wallet.md)
 
     @property
     def acct_mulaid_pay(self) -> int:
@@ -115,15 +116,25 @@ class Payments(NamedTuple):
 
 
 def pay_personal_share(
-    share: int, use_accounts: bool, own_balance: int | None, payers: list[tuple[str, int]]
+    share: int,
+    use_accounts: bool,
+    own_balance: int | None,
+    payers: list[tuple[str, int]],
+    wallet: int | None = None,
+    wallet_first: bool = True,
 ) -> Payments:
-    """docs/claims.md, step 6: the patient's own account first, then each bound holder's account in
-    the order given, then cash. Balances are what each account holds now; none is drawn
-    below zero."""
+    """docs/claims.md, step 6: the patient's own account first, then their wallet (which
+    holds `wallet`; None: it does not pay) and each bound holder's account in the order
+    given, the wallet before the holders' accounts where `wallet_first`, after them
+    otherwise; then cash. Balances are what each holds now; none is drawn below zero."""
     if not use_accounts:
         return Payments(0, (), share)
     acct = min(share, own_balance or 0)
     left = share - acct
+    from_wallet = 0
+    if wallet and wallet_first:
+        from_wallet = min(left, wallet)
+        left -= from_wallet
     mulaid = []
     for psn_no, balance in payers:
         if left == 0:
@@ -132,4 +143,7 @@ def pay_personal_share(
         if take > 0:
             mulaid.append((psn_no, take))
             left -= take
-    return Payments(acct, tuple(mulaid), left)
+    if wallet and not wallet_first:
+        from_wallet = min(left, wallet)
+        left -= from_wallet
+    return Payments(acct, tuple(mulaid), left, wallet_pay=from_wallet)

@@ -17,7 +17,7 @@ from .money import Yuan, format_fen
 # The amounts of a result, in order: what the funds paid, then how the patient's share was paid.
 AMOUNTS = (
     "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt",
-    "psn_part_amt", "acct_pay", "acct_mulaid_pay", "other_funds_pay", "psn_cash_pay",
+    "psn_part_amt", "acct_pay", "wallet_pay", "acct_mulaid_pay", "other_funds_pay", "psn_cash_pay",
 )  # fmt: skip
 POSTED, DUPLICATE, REJECTED = "posted", "duplicate", "rejected"
 REVERSED = "reversed"  # a platform refund record: the claim it names was reversed
@@ -63,6 +63,7 @@ class ClaimResult(Mapping):
     fund_pay_sumamt: Yuan | None
     psn_part_amt: Yuan | None
     acct_pay: Yuan | None
+    wallet_pay: Yuan | None  # the patient's 医保钱包 (docs/wallet.md)
     acct_mulaid_pay: Yuan | None
     mulaid_payers: tuple[Payer, ...]  # in paying order
     other_funds_pay: Yuan | None  # funds outside the basic scheme (a platform record's cvlserv_pay, maf_pay, ...)
@@ -106,7 +107,7 @@ class ClaimResult(Mapping):
     ) -> "ClaimResult":
         """A posted claim: its input as read, `amounts` in AMOUNTS order (fen), `payers`
         as (holder psn_no, fen) in paying order."""
-        inscp, dedc, hifp, hifmi, hifob, fund, part, acct, mulaid, other, cash = amounts
+        inscp, dedc, hifp, hifmi, hifob, fund, part, acct, wallet, mulaid, other, cash = amounts
         return cls(
             line,
             c.setl_id,
@@ -131,6 +132,7 @@ class ClaimResult(Mapping):
             Yuan(fund),
             Yuan(part),
             Yuan(acct),
+            Yuan(wallet),
             Yuan(mulaid),
             tuple([Payer(h, Yuan(amount)) for h, amount in payers]) if payers else (),
             Yuan(other),
@@ -149,7 +151,7 @@ class ClaimResult(Mapping):
         """A claim posted now, from the pure rules' split of it."""
         amounts = (
             a.inscp_scp_amt, a.act_pay_dedc, a.hifp_pay, a.hifmi_pay, a.hifob_pay, a.fund_pay_sumamt,
-            a.psn_part_amt, pay.acct_pay, pay.acct_mulaid_pay, pay.other_funds_pay, pay.psn_cash_pay,
+            a.psn_part_amt, pay.acct_pay, pay.wallet_pay, pay.acct_mulaid_pay, pay.other_funds_pay, pay.psn_cash_pay,
         )  # fmt: skip
         return cls.posted(c, amounts, pay.mulaid, balc, policy, **kw)
 
@@ -157,14 +159,14 @@ class ClaimResult(Mapping):
     def rejected(cls, line: int | None, raw: object, message: str) -> "ClaimResult":
         """A claim refused: the input fields as given (where the row was an object), one message."""
         given = [raw.get(f) if isinstance(raw, Mapping) else None for f in FIELDS]
-        return cls(line, *given, REJECTED, None, *([None] * 9), (), None, None, None, (), None, (message,), ())
+        return cls(line, *given, REJECTED, None, *([None] * 10), (), None, None, None, (), None, (message,), ())
 
     @classmethod
     def refund(cls, line: int | None, given: dict, status: str) -> "ClaimResult":
         """A platform refund record (refd_setl_flag 1), as read: `reversed` when the claim
         it names was reversed now, `duplicate` when this record had reversed it before."""
         return cls(
-            line, *(given.get(f) for f in FIELDS), status, None, *([None] * 9), (), None, None, None, (), None, (), ()
+            line, *(given.get(f) for f in FIELDS), status, None, *([None] * 10), (), None, None, None, (), None, (), ()
         )
 
     def again(self, line: int | None, status: str = DUPLICATE) -> "ClaimResult":
@@ -212,4 +214,4 @@ _STATUS = _INDEX["status"]
 for _i, _name in enumerate(_NAMES):
     setattr(ClaimResult, _name, property(lambda self, _i=_i: self._values[_i], doc=f"{_name}, read-only"))
 assert _NAMES[1 : 1 + len(FIELDS)] == FIELDS, "a result starts with the input fields, in order"
-assert _NAMES[15:24] + _NAMES[25:27] == AMOUNTS, "the amounts, in order"
+assert _NAMES[15:25] + _NAMES[26:28] == AMOUNTS, "the amounts, in order"

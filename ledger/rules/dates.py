@@ -3,7 +3,7 @@
 Nothing else: a day written `5/1/2025` or `01.05.2025` could be read two ways."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from ..i18n import _
 
@@ -33,3 +33,23 @@ def day_or_none(text: str) -> date | None:
         return parse_day(text)
     except ValueError:
         return None
+
+
+INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?([+-][0-9]{2}:[0-9]{2}|Z)?")
+
+
+def parse_instant(text: str) -> datetime:
+    """`2025-06-02T21:30`, with seconds or a space for the T, and an offset (`+08:00`) or
+    not: without one it is local time, which the caller places in the ledger's zone.
+    ValueError (its message for people) otherwise."""
+    text = text.strip()
+    if INSTANT.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    raise ValueError(
+        _("is a local time written YYYY-MM-DDTHH:MM, optionally with seconds and an offset (got {text!r})").format(
+            text=text[:40]
+        )
+    )

@@ -30,12 +30,14 @@ class Context:
     holder_regions: dict[str, str]  # holder -> region
     book: PolicyBook
     cache: dict = field(default_factory=dict)
+    wallets: set[str] = field(default_factory=set)  # the patients who have a wallet
 
 
 class Eligible(NamedTuple):
     rules: ClaimRules  # basic None: no fund pays (not pooled, or a waiting period)
     payers: tuple[tuple[int, str], ...]  # (binding id, holder) whose accounts may pay, in order
     no_fund_reason: str | None  # a waiting period's reason
+    wallet_first: bool | None = None  # None: the wallet does not pay; else before the payers or after
 
 
 def eligibility(c: Claim, ctx: Context) -> Eligible:
@@ -88,7 +90,30 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
             )
             if allowed.value:
                 payers.append((b.id, b.holder_psn_no))
-    return Eligible(rules, tuple(payers), no_fund_reason)
+    wallet_first = None
+    if c.acct_used_flag == "1" and c.psn_no in ctx.wallets:
+        wallet_first = wallet_order(book, p.region, c.service_date, cache)
+    return Eligible(rules, tuple(payers), no_fund_reason, wallet_first)
+
+
+def wallet_order(book: PolicyBook, region: str, on: date, cache: dict) -> bool | None:
+    """Whether the patient's wallet pays before their bound relatives' accounts (True) or
+    after (False), by the patient's region's policy; None where the region has not enabled
+    the wallet on the day (docs/wallet.md). Worked out once per set of files in force."""
+    key = ("wallet", book.epoch(region, on))
+    if key not in cache:
+        enabled = book.find(region, on, "wallet.enabled_from")
+        try:
+            order = book.get(region, on, "wallet.pays_before_relatives").value if enabled else None
+        except LedgerError as e:
+            order = e
+        cache[key] = (enabled.value if enabled else None, order)
+    enabled_from, order = cache[key]
+    if enabled_from is None or on < enabled_from:
+        return None
+    if isinstance(order, LedgerError):
+        raise order
+    return order
 
 
 def waiting_in(

@@ -20,6 +20,7 @@ HEADINGS = (
     N_("medfee_sumamt"),
     N_("fund_pay_sumamt"),
     N_("acct_pay"),
+    N_("wallet_pay"),
     N_("acct_mulaid_pay"),
     N_("psn_cash_pay"),
     N_("status"),
@@ -117,6 +118,7 @@ CODES = (
     N_("incentive"),
     N_("year_end"),
     N_("contributions"),
+    N_("wallet_transfers"),
     # a reviewer's verdict on a monitoring finding
     N_("confirmed"),
     N_("dismissed"),

@@ -28,6 +28,7 @@ class Held:
     counters: dict[CounterKey, Counter]
     balances: dict[str, int]
     moved: set[CounterKey] = field(default_factory=set)
+    wallets: dict[str, int] = field(default_factory=dict)  # owner -> what their wallet holds
 
 
 def counter_keys(c: Claim, rules: ClaimRules) -> list[tuple[CounterKey, int]]:
@@ -40,10 +41,17 @@ def counter_keys(c: Claim, rules: ClaimRules) -> list[tuple[CounterKey, int]]:
 
 
 def settle(
-    c: Claim, rules: ClaimRules, payers: Sequence[str], held: Held, other_funds: int = 0
+    c: Claim,
+    rules: ClaimRules,
+    payers: Sequence[str],
+    held: Held,
+    other_funds: int = 0,
+    wallet_first: bool | None = None,
 ) -> tuple[Adjudication, Payments]:
     """Adjudicate one claim on the held figures and move them. `payers`: the bound holders
-    whose accounts may pay, in paying order. `other_funds`: what funds outside the basic
+    whose accounts may pay, in paying order. `wallet_first`: None where the patient's
+    wallet does not pay, else whether it pays before the holders' accounts (docs/wallet.md).
+    `other_funds`: what funds outside the basic
     scheme paid of the personal share (a platform record's); they pay before the accounts,
     and a claim whose share is smaller than they is refused, nothing moved. (Written out
     role by role, not looped: this runs for every claim of a batch.)"""
@@ -79,11 +87,16 @@ def settle(
     balances = held.balances
     own = balances.get(c.psn_no)
     others = [(h, balances[h]) for h in payers if h in balances] if payers else []
-    pay = pay_personal_share(a.psn_part_amt - other_funds, c.acct_used_flag == "1", own, others)
+    wallet = held.wallets.get(c.psn_no) if wallet_first is not None else None
+    pay = pay_personal_share(
+        a.psn_part_amt - other_funds, c.acct_used_flag == "1", own, others, wallet, wallet_first is not False
+    )
     if other_funds:
         pay = pay._replace(other_funds_pay=other_funds)
     if own is not None and pay.acct_pay:
         balances[c.psn_no] -= pay.acct_pay
+    if pay.wallet_pay:
+        held.wallets[c.psn_no] -= pay.wallet_pay
     for h, amount in pay.mulaid:
         balances[h] -= amount
     return a, pay

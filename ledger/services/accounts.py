@@ -14,6 +14,7 @@ from ..db.models import (
     FamilyBinding,
     Person,
     Posting,
+    WalletTransfer,
 )
 from ..db.retry import retried
 from ..db.sql import one_of, sum_fen
@@ -22,7 +23,7 @@ from ..i18n import _
 from ..rules.money import Yuan
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
-from . import archive
+from . import archive, wallets
 from .family import active_bindings
 from .records import Leg, account_of, audit, effective_date, get_person, post
 
@@ -146,8 +147,8 @@ CLAIM_KINDS = ("claim", "claim_reversal")
 
 def _name_whom_paid_for(s, owner: str, lines: list[dict]) -> None:
     """Each line that paid for someone else from this account (a relative's claim under
-    家庭共济, its reversal, a relative's contribution) gets `for`: that person's psn_no,
-    name and what they are to the holder."""
+    家庭共济, its reversal, a relative's contribution, a transfer to a relative's wallet)
+    gets `for`: that person's psn_no, name and what they are to the holder."""
     refs = {line["ref"] for line in lines if line["kind"] in CLAIM_KINDS and line["ref"]}
     paid_for: dict = {}
     for setl_id, psn_no, name, relation in s.execute(
@@ -164,6 +165,13 @@ def _name_whom_paid_for(s, owner: str, lines: list[dict]) -> None:
         .join(Person, Person.psn_no == ContributionPayment.member_psn_no)
         .join(FamilyBinding, FamilyBinding.id == ContributionPayment.binding_id)
         .where(one_of(s, ContributionPayment.posting_id, postings), ContributionPayment.holder_psn_no == owner)
+    ):
+        paid_for[("posting", posting_id)] = {"psn_no": psn_no, "name": name, "relation": relation}
+    sent = [line["posting_id"] for line in lines if line["kind"] == wallets.KIND]
+    for posting_id, psn_no, name, relation in s.execute(
+        select(WalletTransfer.posting_id, Person.psn_no, Person.name, WalletTransfer.relation)
+        .join(Person, Person.psn_no == WalletTransfer.member_psn_no)
+        .where(one_of(s, WalletTransfer.posting_id, sent), WalletTransfer.holder_psn_no == owner)
     ):
         paid_for[("posting", posting_id)] = {"psn_no": psn_no, "name": name, "relation": relation}
     for line in lines:

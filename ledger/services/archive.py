@@ -206,7 +206,7 @@ def _archive_year(s: Session, operator: str, y: int) -> dict:
 
 
 def _keep_sums(s: Session, y: int) -> None:
-    """What each account's and each book's entries of the year added up to."""
+    """What each account's, each wallet's and each book's entries of the year added up to."""
     s.execute(
         text(
             "INSERT INTO archived_balances (year, account_id, amount) SELECT :y, account_id, sum(amount) "
@@ -218,6 +218,13 @@ def _keep_sums(s: Session, y: int) -> None:
         text(
             "INSERT INTO archived_books (year, book, amount) SELECT :y, book, sum(amount) "
             f"FROM journal_entries_{y} GROUP BY book"
+        ),
+        {"y": y},
+    )
+    s.execute(
+        text(
+            "INSERT INTO archived_wallets (year, psn_no, amount) SELECT :y, psn_no, sum(amount) "
+            f"FROM journal_entries_{y} WHERE book = 'wallet' GROUP BY psn_no"
         ),
         {"y": y},
     )

@@ -19,14 +19,14 @@ from ..rules.claim_result import ClaimResult
 from ..rules.codes import OTHER_FUNDS
 from ..rules.national import Record
 from ..rules.settlement import Held
-from .journal import Draft, Leg, post_many
+from .journal import WALLET, Draft, Leg, post_many
 from .platform_records import write_sources
 
 CLAIM_COLUMNS = (
     "id", *FIELDS, "year", "fingerprint", "bucket", "layer_bucket", "combined_bucket", "inscp_scp_amt", "act_pay_dedc",
     "hifp_pay", "hifmi_pay", "hifob_pay", "layer_selfpay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay",
     "psn_cash_pay", "balc", "policy", "no_fund_reason", "posting_id", "operator", "created_at", "other_funds_pay",
-    "fixmedins_code",
+    "fixmedins_code", "wallet_pay",
 )  # fmt: skip
 MULAID_COLUMNS = ("claim_id", "service_date", "seq", "payer_psn_no", "binding_id", "amount")
 # A claim row is a tuple in column order, built by column name.
@@ -137,6 +137,7 @@ def claim_row(x: Settled, **written) -> ClaimRow:
         no_fund_reason=x.no_fund_reason,
         other_funds_pay=pay.other_funds_pay,
         fixmedins_code=x.source.fixmedins_code if x.source is not None else None,
+        wallet_pay=pay.wallet_pay,
     )
 
 
@@ -156,6 +157,8 @@ def claim_legs(
         legs.append(Leg(LAYER_BOOKS[rules.layer.bucket], -(a.hifmi_pay + a.hifob_pay), c.psn_no))
     if pay.acct_pay:
         legs.append(Leg("personal_account", -pay.acct_pay, c.psn_no, account_ids[c.psn_no]))
+    if pay.wallet_pay:
+        legs.append(Leg(WALLET, -pay.wallet_pay, c.psn_no))
     for h, amount in pay.mulaid:
         legs.append(Leg("personal_account", -amount, h, account_ids[h]))
     if source is not None and pay.other_funds_pay:

@@ -204,6 +204,7 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
         {p.psn_no: p.region for p in gateway.persons(s, holders).values()},
         book := policy_book(s),
         book.worked_out,
+        gateway.wallet_owners(s, patients),
     )
     eligible = []
     for i in todo:
@@ -225,14 +226,20 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dic
     counter_ids, counters = gateway.lock_counters(s, caps)
     owners = {i.claim.psn_no for i in todo} | {h for i in todo for _binding, h in i.eligible.payers}
     account_ids, balances = gateway.lock_accounts(s, owners)
-    held = Held(counters, balances)
+    wallets = gateway.lock_wallets(s, {i.claim.psn_no for i in todo if i.eligible.wallet_first is not None})
+    held = Held(counters, balances, wallets=wallets)
     now = utcnow()
     settled = []
     for i in todo:
         c, e = i.claim, i.eligible
         try:
             a, pay = settle(
-                c, e.rules, [h for _binding, h in e.payers] if e.payers else (), held, other_funds(i.source)
+                c,
+                e.rules,
+                [h for _binding, h in e.payers] if e.payers else (),
+                held,
+                other_funds(i.source),
+                e.wallet_first,
             )
         except LedgerError as err:  # refused before it moved anything
             i.result = rejected(i.line, i.raw, str(err))

@@ -1,7 +1,8 @@
 """The one journal writer. Every posting the ledger makes, one or ten thousand at a time,
 goes through `post_many`: it checks each draft balances and has legs, inserts postings and
 entries in bulk, and moves the account balances the legs touch with one statement, in the
-global lock order (accounts by id). Never commits: the service owns the transaction.
+global lock order (accounts by id, then wallets by owner). Never commits: the service owns
+the transaction.
 
 Each posting is chained to the one before it (db/chain.py): the writer holds the chain's
 head from its first posting until the transaction ends, the last step of the global lock
@@ -20,8 +21,10 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db import chain
-from ..db.models import Account, Entry, Posting, utcnow
+from ..db.models import Account, Entry, Posting, Wallet, utcnow
 from ..db.sql import bulk_insert, reserve_ids
+
+WALLET = "wallet"  # the book of the persons' wallets, keyed by psn_no (docs/wallet.md)
 
 
 class Leg(NamedTuple):
@@ -76,11 +79,15 @@ def post_many(session: Session, drafts: Sequence[Draft], operator: str, now: dat
     # The balances first: they need no posting id, and the chain's head, held until commit
     # by every writer, is the last lock taken, so it covers as few statements as can be.
     deltas: dict[int, int] = {}
+    wallets: dict[str, int] = {}
     for d in drafts:
         for leg in d.legs:
             if leg.account_id is not None:
                 deltas[leg.account_id] = deltas.get(leg.account_id, 0) + leg.amount
+            elif leg.book == WALLET:
+                wallets[leg.psn_no] = wallets.get(leg.psn_no, 0) + leg.amount
     move_balances(session, deltas)
+    move_wallets(session, wallets)
     # The chain's head, then the ids: reserved under its lock, the ids follow the chain.
     _, head = chain.lock_head(session, chain.JOURNAL)
     ids = reserve_ids(session, Posting.__table__, len(drafts))
@@ -115,6 +122,19 @@ def move_balances(session: Session, deltas: dict[int, int]) -> None:
         session.execute(
             update(t).where(t.c.id == bindparam("a_id")).values(balance=t.c.balance + bindparam("a_delta")), moved
         )
+
+
+def move_wallets(session: Session, deltas: dict[str, int]) -> None:
+    """The one statement that changes wallet balances, as `move_balances` for the accounts:
+    after them in the lock order, in owner order. A wallet is opened before money moves
+    into it (services/wallets.py), so a leg without one is a bug, and stops the write
+    rather than dropping the amount."""
+    t = Wallet.__table__
+    for psn_no, delta in sorted(deltas.items()):
+        if delta:
+            moved = session.execute(update(t).where(t.c.psn_no == psn_no).values(balance=t.c.balance + delta))
+            if moved.rowcount != 1:
+                raise UnbalancedPosting(f"a wallet leg of {delta} for a person with no wallet")
 
 
 def _unbalanced(session: Session, ids: list[int]) -> list[int]:

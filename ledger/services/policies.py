@@ -175,4 +175,6 @@ def _shown(r) -> object:
         return Yuan(r.value)
     if kind in (Kind.DISEASES, Kind.SEGMENTS):
         return r.raw
+    if kind is Kind.TIME:
+        return r.value.isoformat(timespec="minutes")
     return r.value

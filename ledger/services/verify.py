@@ -29,6 +29,7 @@ from .verify_problem import Problem, problem
 from .verify_rollups import rollup_problems
 from .verify_scope import EVERYTHING, Scope, last_mark
 from .verify_usage import usage_problems
+from .verify_wallets import wallet_problems
 
 
 def verify(
@@ -179,7 +180,7 @@ def _checks(s: Session, scope: Scope, moved) -> list[Problem]:
     problems += claim_problems(s, scope)
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)
-    problems += date_problems(s, scope) + archive_problems(s)
+    problems += date_problems(s, scope) + archive_problems(s) + wallet_problems(s, scope)
     return problems
 
 

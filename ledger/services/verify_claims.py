@@ -27,8 +27,8 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
             c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
         ),
         (
-            N_("psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay"),
-            c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
+            N_("psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay"),
+            c.psn_part_amt != c.acct_pay + c.wallet_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
         ),
         (
             N_("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt"),
@@ -45,6 +45,7 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
                         c.hifob_pay,
                         c.act_pay_dedc,
                         c.acct_pay,
+                        c.wallet_pay,
                         c.acct_mulaid_pay,
                         c.psn_cash_pay,
                         c.other_funds_pay,
@@ -116,6 +117,7 @@ def _posting_problems(s, scope: Scope) -> list[Problem]:
             c.hifmi_pay + c.hifob_pay,
         ),
         (N_("own account"), -book_sum(own), c.acct_pay),
+        (N_("wallet"), -book_sum(and_(e.book == "wallet", e.psn_no == c.psn_no)), c.wallet_pay),
         (N_("relatives' accounts"), -book_sum(others), c.acct_mulaid_pay),
         (N_("other funds"), -book_sum(e.book.in_(tuple(OTHER_FUNDS.values()))), c.other_funds_pay),
         (N_("patient_cash"), -book_sum(e.book == "patient_cash"), c.psn_cash_pay),

@@ -25,6 +25,7 @@ CLAIM = {
 }
 CLAIM_CSV_HEADER = "setl_id,psn_no,service_date,med_type,hosp_lv,medfee_sumamt"
 ADD = ["person", "add"]
+SEND, AT = ["wallet", "transfer", WORKER, STUDENT], ["--at", "2025-06-02T09:00"]
 EMPLOYEE = ["--insutype", "310", "--psn-type", "1101", "--region", "220702", "--name", "某人"]
 
 
@@ -457,6 +458,33 @@ COMMANDS = [
             ("not an object", None, "expected a JSON object"),
         )
     ),
+    # the health-insurance wallet (docs/wallet.md): the worker to his bound son, both in Songyuan
+    ("wallet: more than one transfer may move", [*SEND, "2000.01", *AT], None, "(2000.00, wallet.transfer.max_amount)"),
+    ("wallet: in the quiet hours", [*SEND, "100.00", "--at", "2025-06-02T22:30"], None, "in the quiet hours"),
+    ("wallet: before it is enabled", [*SEND, "100.00", "--at", "2025-03-09T09:00"], None, "from 2025-03-10"),
+    ("wallet: more than the account holds", [*SEND, "1500.00", *AT], None, "less than the transfer of 1500.00"),
+    ("wallet: negative amount", [*SEND, "-5.00", *AT], None, "must not be negative"),
+    ("wallet: zero", [*SEND, "0.00", *AT], None, "AMOUNT"),
+    ("wallet: amount with three decimals", [*SEND, "1.005", *AT], None, "AMOUNT"),
+    ("wallet: a time without minutes", [*SEND, "100.00", "--at", "2025-06-02 9"], None, "--at: is a local time"),
+    ("wallet: in the future", [*SEND, "100.00", "--at", "2999-01-01T09:00"], None, "is in the future"),
+    (
+        "wallet: to the holder himself",
+        ["wallet", "transfer", WORKER, WORKER, "100.00", "--relation", "parent", *AT],
+        None,
+        "not to the holder's own wallet",
+    ),
+    (
+        "wallet: a relation the binding contradicts",
+        [*SEND, "100.00", "--relation", "spouse", *AT],
+        None,
+        "disagrees with the pair's family binding, which says child",
+    ),
+    ("wallet: unknown relation", [*SEND, "100.00", "--relation", "cousin", *AT], None, "--relation"),
+    ("wallet: unknown member", ["wallet", "transfer", WORKER, UNKNOWN, "100.00", *AT], None, "no person"),
+    ("wallet: bad holder number", ["wallet", "transfer", BAD_CHECK_DIGIT, STUDENT, "1.00"], None, "check digit"),
+    ("wallet show: no wallet", ["wallet", "show", STUDENT], None, "has no 医保钱包"),
+    ("wallet show: bad number", ["wallet", "show", BAD_CHECK_DIGIT], None, "check digit"),
     # year-end
     ("rollover: a year not over", ["rollover", "--year", "2099"], None, "is not over"),
     ("rollover: year not a number", ["rollover", "--year", "last"], None, "year"),
@@ -517,7 +545,7 @@ def books(run, tmp_path):
 def test_the_corpus_is_large_and_covers_every_command():
     assert len(COMMANDS) >= 50
     covered = {
-        tuple(c[:2]) if c[0] in ("person", "account", "family", "policy", "claim") else (c[0],)
+        tuple(c[:2]) if c[0] in ("person", "account", "family", "policy", "claim", "wallet") else (c[0],)
         for _, c, _, _ in COMMANDS
     }
     assert covered >= {
@@ -537,6 +565,8 @@ def test_the_corpus_is_large_and_covers_every_command():
         ("claim", "show"),
         ("usage",),
         ("rollover",),
+        ("wallet", "transfer"),
+        ("wallet", "show"),
     }
 
 

@@ -42,6 +42,7 @@ def test_every_reading_and_writing_command_takes_json():
         ("claim",),
         ("report",),
         ("demo",),
+        ("wallet",),
         ("policy", "template"),
         ("report", "html"),
     }

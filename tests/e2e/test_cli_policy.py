@@ -2,6 +2,16 @@ import json
 
 from tests.policy_text import policy_text
 
+WALLET_GRADES = {
+    "wallet.enabled_from": "D",
+    "wallet.transfer.max_per_day": "B",
+    "wallet.transfer.max_amount": "B",
+    "wallet.transfer.quiet_from": "B",
+    "wallet.transfer.quiet_until": "B",
+    "wallet.transfer.needs_binding": "D",
+    "wallet.pays_before_relatives": "D",
+}
+
 
 def test_policy_show_songyuan_2025_json_has_every_seed_number_with_its_source(run):
     r = run("policy", "show", "220700", "2025", "--json")
@@ -57,6 +67,9 @@ def test_policy_show_songyuan_2025_json_has_every_seed_number_with_its_source(ru
             "resident.waiting_period.months_per_broken_year",
         ):
             assert p["source"]["grade"] == "N"  # national rules (RULES.md §3)
+            continue
+        if p["name"] in WALLET_GRADES:  # docs/wallet.md: the guide's limits (B), decisions (D)
+            assert p["source"]["grade"] == WALLET_GRADES[p["name"]], p["name"]
             continue
         assert (
             p["source"]["file"] == "000_df13a8154db98c92.txt" and p["source"]["grade"] == "S" and p["source"]["quote"]

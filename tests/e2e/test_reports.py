@@ -63,7 +63,7 @@ def test_funds_in_all_leave_the_reversed_claim_out(run, books):
     assert row == {
         "claims": 3, "people": 2, "medfee_sumamt": "2100.00", "fund_pay_sumamt": "845.00", "hifp_pay": "845.00",
         "hifmi_pay": "0.00", "hifob_pay": "0.00", "other_funds_pay": "0.00", "acct_pay": "810.00",
-        "acct_mulaid_pay": "190.00", "psn_cash_pay": "255.00",
+        "wallet_pay": "0.00", "acct_mulaid_pay": "190.00", "psn_cash_pay": "255.00",
     }  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def test_a_region_outside_the_books_reports_nothing_and_a_bad_grouping_is_named(
     assert report(run, "funds", "--region", "2201")["rows"] == [
         {"claims": 0, "people": 0, **dict.fromkeys(
             ("medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "hifmi_pay", "hifob_pay", "other_funds_pay", "acct_pay",
-             "acct_mulaid_pay", "psn_cash_pay"), "0.00")}
+             "wallet_pay", "acct_mulaid_pay", "psn_cash_pay"), "0.00")}
     ]  # fmt: skip
     r = run("report", "funds", "--by", "weekday")
     assert r.exit_code == 1 and "by: weekday: not a grouping" in r.output

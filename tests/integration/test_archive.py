@@ -16,7 +16,7 @@ Figures (Songyuan's seed, employee outpatient at a level-2 hospital: deductible 
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -26,7 +26,7 @@ from ledger.cli import cli
 from ledger.db import migrate
 from ledger.db.engine import make_engine
 from ledger.errors import Conflict, NotFound, ValidationError
-from ledger.services import accounts, archive, claims, listings, monitor, reports, rollover, verify
+from ledger.services import accounts, archive, claims, listings, monitor, persons, reports, rollover, verify
 from ledger.services.claim_reversal import reverse_claim
 from ledger.uow import UnitOfWork
 from tests.ids import WORKER
@@ -230,3 +230,25 @@ def test_an_sqlite_ledger_archives_nothing(uow, backend):
         pytest.skip("SQLite's refusal")
     with pytest.raises(ValidationError, match="SQLite ledger keeps single tables"):
         archive.archive(uow, "bureau", 2025)
+
+
+def test_a_wallet_funded_in_an_archived_year_still_adds_up(own):
+    """The worker sends 500.00 to his mother's wallet on 2025-06-02 (docs/wallet.md; the
+    Songyuan seed enables it from 2025-03-10, no binding needed): after 2025 is archived, her
+    wallet's 500.00 is the archived year's sum of its entries, and verify finds it so."""
+    from ledger.services import wallets
+    from tests.ids import RETIREE
+
+    two_years(own, check=False)
+    persons.add_person(
+        own, "clerk", psn_no=RETIREE, name="母亲", insutype="310", psn_type="1201", region="220702", enrolled=[2025]
+    )
+    wallets.transfer(own, "clerk", WORKER, RETIREE, 500_00, datetime(2025, 6, 2, 9, 0), "parent")
+    assert verify.verify(own)["ok"]
+    archive.archive(own, "bureau", 2025)
+    assert scalar(own, "SELECT amount FROM archived_wallets WHERE year = 2025") == 500_00
+    assert str(wallets.show_wallet(own, RETIREE)["balance"]) == "500.00"
+    # the account: 514.00 (above) less the 500.00 sent = 14.00
+    assert balance(own) == "14.00"
+    checked = verify.verify(own)
+    assert checked["problems"] == [] and checked["ok"]

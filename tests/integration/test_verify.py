@@ -101,7 +101,7 @@ def test_a_claim_that_does_not_add_up(engine, books):
         # psn_part_amt 190.00 = 0.00 + 190.00 + 0.00 + 0.00 no longer holds (0.01 in cash), and the
         # journal has no cash leg behind that 0.01
         assert problems(conn) == [
-            "claim F1: does not satisfy psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
+            "claim F1: does not satisfy psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
             "claim F1: its journal posting gives patient_cash 0.00, the claim says 0.01",
             # and the reports' sums, kept when F1 was posted, no longer agree with it
             "claim_totals 2025-03-01 11/2/- 220702 390: the stored sums less its claims' are 0 claims, fee 0.00,"

@@ -80,7 +80,7 @@ def test_damage_to_a_claim_posted_after_the_mark_is_found(uow, engine, books):  
     with unguarded(engine, "claims") as conn:
         conn.execute(text("UPDATE claims SET psn_cash_pay = psn_cash_pay + 1 WHERE setl_id = 'W2'"))
         assert since_problems(conn) == [
-            "claim W2: does not satisfy psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
+            "claim W2: does not satisfy psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay",
             "claim W2: its journal posting gives patient_cash 0.00, the claim says 0.01",
             "claim_totals 2025-03-05 11/2/- 220702 310: the stored sums less its claims' are 0 claims, fee 0.00,"
             " fund 0.00, cash -0.01",

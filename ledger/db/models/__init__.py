@@ -2,7 +2,7 @@
 live in them too, as named constraints, so a bug elsewhere cannot write a negative balance,
 an unbalanced book name or a second account for one person."""
 
-from .archive import ArchivedBalance, ArchivedBook, ArchivedYear
+from .archive import ArchivedBalance, ArchivedBook, ArchivedWallet, ArchivedYear
 from .base import (
     BOOKS,
     INSUTYPES,
@@ -23,12 +23,14 @@ from .monitoring import FindingReview, MonitorFinding, MonitorRun, PersonDeath
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
 from .platform import ClaimSource, PlatformPerson
 from .rollups import ClaimPerson, ClaimTotal
+from .wallets import Wallet, WalletTransfer
 from .year_end import MajorIllnessIncentive, MonthlyCredit, Rollover, YearEndDeduction
 
 __all__ = [
     "Account",
     "ArchivedBalance",
     "ArchivedBook",
+    "ArchivedWallet",
     "ArchivedYear",
     "AuditRecord",
     "BOOKS",
@@ -66,6 +68,8 @@ __all__ = [
     "Rollover",
     "StoredPolicyFile",
     "VerifyRun",
+    "Wallet",
+    "WalletTransfer",
     "YearEndDeduction",
     "utcnow",
 ]

@@ -53,3 +53,15 @@ class ArchivedBook(Base):
     year: Mapped[int] = mapped_column(ForeignKey("archived_years.year"))
     book: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Fen]
+
+
+class ArchivedWallet(Base):
+    """What a wallet's entries of an archived year added up to (as ArchivedBalance for the
+    accounts). Append-only."""
+
+    __tablename__ = "archived_wallets"
+    __table_args__ = (PrimaryKeyConstraint("year", "psn_no"),)
+
+    year: Mapped[int] = mapped_column(ForeignKey("archived_years.year"))
+    psn_no: Mapped[str] = mapped_column(String(18), ForeignKey("persons.psn_no"))
+    amount: Mapped[Fen]

@@ -46,7 +46,7 @@ RESIDENT_CATEGORIES = tuple(codes.RESIDENT_CATEGORIES)
 # the domain's.
 BOOKS = (
     "personal_account", "account_funding", "pooled_fund", "patient_cash", "provider", "contribution_collection",
-    "major_illness_insurance", "large_expense_subsidy", *codes.OTHER_FUNDS.values(),
+    "major_illness_insurance", "large_expense_subsidy", *codes.OTHER_FUNDS.values(), "wallet",
 )  # fmt: skip
 
 

@@ -40,9 +40,13 @@ class BenefitUsage(Base):
     selfpay: Mapped[Fen] = mapped_column(default=0)  # second layer: accumulated policy-scope self-pay
 
 
-# The personal share: the accounts, the funds outside the basic scheme (a platform record's
-# cvlserv_pay, maf_pay, ...; claim_sources has them one by one) and cash (migration 0014).
-PERSONAL_SPLIT = "psn_part_amt = acct_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay AND other_funds_pay >= 0"
+# The personal share: the accounts, the patient's wallet (migration 0021), the funds outside
+# the basic scheme (a platform record's cvlserv_pay, maf_pay, ...; claim_sources has them one
+# by one) and cash (migration 0014).
+PERSONAL_SPLIT = (
+    "psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay "
+    "AND other_funds_pay >= 0 AND wallet_pay >= 0"
+)
 
 
 class ClaimRecord(Base):
@@ -105,6 +109,7 @@ class ClaimRecord(Base):
     acct_pay: Mapped[Fen]
     acct_mulaid_pay: Mapped[Fen]
     other_funds_pay: Mapped[Fen] = mapped_column(default=0, server_default="0")  # funds outside the basic scheme
+    wallet_pay: Mapped[Fen] = mapped_column(default=0, server_default="0")  # the patient's 医保钱包
     psn_cash_pay: Mapped[Fen]
     fixmedins_code: Mapped[str | None] = mapped_column(String(64))  # the institution; None before 0014
     balc: Mapped[int | None] = mapped_column(BigInteger)  # patient's own balance after; None without an account

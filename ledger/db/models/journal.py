@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,8 +45,17 @@ class Entry(Base):
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         # A personal-account entry names its account; no other book's entry does.
         CheckConstraint("(book = 'personal_account') = (account_id IS NOT NULL)", name="account_iff_personal_book"),
+        # A wallet entry names whose wallet (migration 0021): wallets are keyed by person.
+        CheckConstraint("book <> 'wallet' OR psn_no IS NOT NULL", name="wallet_names_owner"),
         Index(None, "account_id", "posting_id"),
         Index(None, "posting_id"),
+        # a wallet's entries (verify, services/verify_wallets.py): few among the many
+        Index(
+            "ix_journal_entries_wallet_psn_no",
+            "psn_no",
+            postgresql_where=text("book = 'wallet'"),
+            sqlite_where=text("book = 'wallet'"),
+        ),
     )
 
     id: Mapped[Id]

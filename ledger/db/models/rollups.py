@@ -16,7 +16,7 @@ from .base import Base, Fen, PsnNo
 # The sums a claim adds to its row of claim_totals, as the claims table names them.
 TOTAL_FIGURES = (
     "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "hifmi_pay", "hifob_pay", "other_funds_pay", "acct_pay",
-    "acct_mulaid_pay", "psn_cash_pay",
+    "acct_mulaid_pay", "psn_cash_pay", "wallet_pay",
 )  # fmt: skip
 # What a claim is grouped by: the claim's own fields, then the patient's.
 TOTAL_KEY = ("service_date", "med_type", "hosp_lv", "fixmedins_code", "region", "insutype", "psn_type", "slot")
@@ -59,6 +59,7 @@ class ClaimTotal(_KindAndPatient, Base):
     acct_pay: Mapped[Fen]
     acct_mulaid_pay: Mapped[Fen]
     psn_cash_pay: Mapped[Fen]
+    wallet_pay: Mapped[Fen] = mapped_column(default=0, server_default="0")  # migration 0021
 
 
 # What a claim_people row counts: every claim of the person (ALL_CLAIMS), or those of one

@@ -4,6 +4,7 @@ year's caps were used (`caps`); what the claims paid is funds.py. Reversed claim
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import aliased
 
 from ...db.models import (
     BenefitUsage,
@@ -13,6 +14,7 @@ from ...db.models import (
     ContributionPayment,
     FamilyBinding,
     Person,
+    WalletTransfer,
 )
 from ...db.sql import sum_fen
 from ...i18n import _
@@ -26,20 +28,54 @@ MUTUAL_AID_FIGURES = ("holders", "members", "payments", "amount")
 
 def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = None) -> Report:
     """家庭共济 in the period: what holders' accounts paid for bound relatives, of claims by
-    month (service date; reversed claims left out) and of resident contributions by the year
-    paid for (payment date), each by the member's relation to the holder."""
-    m, c, r, b, p = ClaimMutualAid, ClaimRecord, ClaimReversal, FamilyBinding, Person
-    month = (func.extract("year", c.service_date) * 100 + func.extract("month", c.service_date)).label("period")
-    claims = (
-        select(
-            literal("claims").label("kind"),
-            b.relation,
-            month,
-            func.count(func.distinct(m.payer_psn_no)).label("holders"),
-            func.count(func.distinct(c.psn_no)).label("members"),
-            func.count(m.id).label("payments"),
-            sum_fen(m.amount).label("amount"),
-        )
+    month (service date; reversed claims left out), of resident contributions by the year
+    paid for (payment date), and what they sent to relatives' wallets (医保钱包) by month
+    (local day), each by the member's relation to the holder."""
+    rows = []
+    with uow.read_only(replica=True):
+        archive.require_live(uow.session, start, "--from")  # an archived year's claims are gone
+        for q, p in (_claims(start, end), _contributions(start, end), _wallet_transfers(start, end)):
+            if region:
+                q = q.where(p.region.startswith(region))
+            for row in uow.session.execute(q.order_by("relation", "period")):
+                d = dict(row._mapping)
+                period = int(d["period"])
+                d["period"] = f"{period // 100}-{period % 100:02d}" if d["kind"] in MONTHLY else str(period)
+                d["amount"] = Yuan(d["amount"])
+                rows.append(d)
+    total = {"kind": "total", "payments": sum(x["payments"] for x in rows)}
+    total["amount"] = Yuan(sum(x["amount"].fen for x in rows))
+    title = _("mutual aid, {start} to {end}").format(start=start, end=end) + (f", region {region}" if region else "")
+    return Report(title, ("kind", "relation", "period", *MUTUAL_AID_FIGURES), rows, total)
+
+
+MONTHLY = ("claims", "wallet_transfers")  # kinds reported by month; contributions by year
+
+
+def _figures(kind: str, relation, period, holder, member, payment, amount) -> tuple:
+    """The columns of a row of the report, from what its kind counts."""
+    return (
+        literal(kind).label("kind"),
+        relation,
+        period,
+        func.count(func.distinct(holder)).label("holders"),
+        func.count(func.distinct(member)).label("members"),
+        func.count(payment).label("payments"),
+        sum_fen(amount).label("amount"),
+    )
+
+
+def _month(day):
+    return (func.extract("year", day) * 100 + func.extract("month", day)).label("period")
+
+
+def _claims(start: date, end: date):
+    """The mutual-aid payments of the unreversed claims served in the period, and the
+    patients (for the region)."""
+    m, c, r, b, p = ClaimMutualAid, ClaimRecord, ClaimReversal, FamilyBinding, aliased(Person)
+    month = _month(c.service_date)
+    q = (
+        select(*_figures("claims", b.relation, month, m.payer_psn_no, c.psn_no, m.id, m.amount))
         .join(c, c.id == m.claim_id)
         .join(b, b.id == m.binding_id)
         .join(p, p.psn_no == c.psn_no)
@@ -47,41 +83,43 @@ def mutual_aid(uow: UnitOfWork, start: date, end: date, region: str | None = Non
         .where(c.service_date.between(start, end), r.id.is_(None))
         .group_by(b.relation, month)
     )
-    cp = ContributionPayment
-    contributions = (
+    return q, p
+
+
+def _contributions(start: date, end: date):
+    cp, b, p = ContributionPayment, FamilyBinding, aliased(Person)
+    q = (
         select(
-            literal("contributions").label("kind"),
-            b.relation,
-            cp.year.label("period"),
-            func.count(func.distinct(cp.holder_psn_no)).label("holders"),
-            func.count(func.distinct(cp.member_psn_no)).label("members"),
-            func.count(cp.id).label("payments"),
-            sum_fen(cp.amount).label("amount"),
+            *_figures(
+                "contributions",
+                b.relation,
+                cp.year.label("period"),
+                cp.holder_psn_no,
+                cp.member_psn_no,
+                cp.id,
+                cp.amount,
+            )
         )
         .join(b, b.id == cp.binding_id)
         .join(p, p.psn_no == cp.member_psn_no)
         .where(cp.paid_on.between(start, end))
         .group_by(b.relation, cp.year)
     )
-    if region:
-        claims, contributions = (
-            claims.where(p.region.startswith(region)),
-            contributions.where(p.region.startswith(region)),
-        )
-    rows = []
-    with uow.read_only(replica=True):
-        archive.require_live(uow.session, start, "--from")  # an archived year's claims are gone
-        for q in (claims, contributions):
-            for row in uow.session.execute(q.order_by("relation", "period")):
-                d = dict(row._mapping)
-                period = int(d["period"])
-                d["period"] = f"{period // 100}-{period % 100:02d}" if d["kind"] == "claims" else str(period)
-                d["amount"] = Yuan(d["amount"])
-                rows.append(d)
-    total = {"kind": "total", "payments": sum(x["payments"] for x in rows)}
-    total["amount"] = Yuan(sum(x["amount"].fen for x in rows))
-    title = _("mutual aid, {start} to {end}").format(start=start, end=end) + (f", region {region}" if region else "")
-    return Report(title, ("kind", "relation", "period", *MUTUAL_AID_FIGURES), rows, total)
+    return q, p
+
+
+def _wallet_transfers(start: date, end: date):
+    """Transfers to relatives' wallets made in the period (their local day), by the
+    relation they were made under."""
+    w, p = WalletTransfer, aliased(Person)
+    month = _month(w.local_day)
+    q = (
+        select(*_figures("wallet_transfers", w.relation, month, w.holder_psn_no, w.member_psn_no, w.id, w.amount))
+        .join(p, p.psn_no == w.member_psn_no)
+        .where(w.local_day.between(start, end))
+        .group_by(w.relation, month)
+    )
+    return q, p
 
 
 DECILES = tuple(f"{10 * k}-{10 * k + 10}%" for k in range(10))

@@ -25,7 +25,7 @@ KIND_GROUPS = ("med_type", "level", "institution")
 KIND_COLUMNS = {"med_type": "med_type", "level": "hosp_lv", "institution": "fixmedins_code"}
 FUND_FIGURES = (
     "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "hifmi_pay", "hifob_pay", "other_funds_pay", "acct_pay",
-    "acct_mulaid_pay", "psn_cash_pay",
+    "wallet_pay", "acct_mulaid_pay", "psn_cash_pay",
 )  # fmt: skip
 
 
