@@ -7,7 +7,7 @@ for the one before, so the day's count cannot be read twice by two of them), the
 checked on what it holds, and the posting moves the money: the account by id, then the
 wallet, the ledger's one lock order (services/journal.py)."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,6 +40,12 @@ def local_instant(at: datetime | None) -> datetime:
     if at > now:
         raise ValidationError("--at", _("{at} is in the future").format(at=at.isoformat(timespec="minutes")))
     return at
+
+
+def local(stored: datetime) -> datetime:
+    """A stored instant in the ledger's zone: PostgreSQL gives it back aware, SQLite as the
+    UTC value it was given, without its zone."""
+    return (stored if stored.tzinfo else stored.replace(tzinfo=UTC)).astimezone(clock.zone())
 
 
 def transfer(
@@ -102,7 +108,7 @@ def _move(s: Session, operator: str, account_id: int, member: str, relation: str
         relation=relation,
         binding_id=binding.id if binding else None,
         amount=amount,
-        at=at,
+        at=at.astimezone(UTC),  # instants are kept in UTC, which SQLite gives back without its zone
         local_day=at.date(),
         posting_id=posting.id,
         operator=operator,
@@ -120,7 +126,7 @@ def _transfer_view(s: Session, row: WalletTransfer) -> dict:
         "relation": row.relation,
         "binding_id": row.binding_id,
         "amount": Yuan(row.amount),
-        "at": row.at.isoformat(timespec="seconds"),
+        "at": local(row.at).isoformat(timespec="seconds"),
         "local_day": row.local_day,
         "posting_id": row.posting_id,
         "holder_balance": Yuan(s.scalar(select(Account.balance).where(Account.psn_no == row.holder_psn_no))),
@@ -219,7 +225,7 @@ def _line(t: WalletTransfer, psn_no: str, names: dict) -> dict:
         "name": names.get(other),
         "relation": t.relation,
         "amount": Yuan(t.amount),
-        "at": t.at.astimezone(clock.zone()).isoformat(timespec="seconds"),
+        "at": local(t.at).isoformat(timespec="seconds"),
         "local_day": t.local_day,
         "posting_id": t.posting_id,
     }
