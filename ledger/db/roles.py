@@ -28,6 +28,7 @@ from .models.rollups import MONTHS, TOTAL_FIGURES
 # What the writer may change in place: everything else is history, written once.
 UPDATABLE = {
     "accounts": ("balance",),
+    "wallets": ("balance",),  # moved with the journal, as an account's (docs/wallet.md)
     "benefit_usage": ("cap", "fund_paid", "deductible_met", "selfpay"),
     "rollovers": ("cursor", "persons", "finished_at"),
     "family_bindings": ("ended_on", "ended_by", "end_reason", "ended_at"),

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.cli import cli
+from ledger.cli.demo import demo_id
 
 CLERK = "ledger_test_clerk"
 AUDITOR = "ledger_test_auditor"  # a login of the reader role
@@ -42,6 +43,10 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
     # contribution, the rollover, verify (the demo walks it all), and an upgrade at head.
     r = ledger(clerk, "demo")
     assert "all balances tie to the journal" in r.output
+    # and a transfer to a wallet (docs/wallet.md): the son to his mother, both of the demo
+    son, grandma = demo_id("22070219780611003"), demo_id("22070219520315002")
+    r = ledger(clerk, "wallet", "transfer", son, grandma, "10.00", "--relation", "parent", "--at", "2025-06-02T09:00")
+    assert "transfer 1 of the day" in r.output
     ledger(clerk, "verify", "--head")
     writer = create_engine(clerk)
     refused = {
@@ -68,6 +73,8 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         "INSERT INTO archived_years VALUES (2019, now(), 'm', 0, 0, 0, 0, 0, 0, 0, 'x')": "permission denied",
         "INSERT INTO archived_balances VALUES (2019, 1, 100)": "permission denied",
         "INSERT INTO archived_books VALUES (2019, 'personal_account', 100)": "permission denied",
+        "INSERT INTO archived_wallets VALUES (2019, '220702195203150020', 100)": "permission denied",
+        "UPDATE wallet_transfers SET amount = 1": "permission denied",
     }
     for statement, said in refused.items():
         with pytest.raises(DBAPIError, match=said), writer.begin() as conn:
