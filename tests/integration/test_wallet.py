@@ -220,3 +220,15 @@ def test_verify_names_a_wallet_changed_behind_the_ledgers_back(pair, engine):
             "wallet transfer 1: of 1999.00, its posting took 2000.00 from the holder's account and gave 2000.00 "
             "to the member's wallet",
         ]
+
+
+def test_the_wallet_stays_the_members_over_the_year_end(pair):
+    # docs/wallet.md, "Year end": the rollover neither returns the 2000.00 to the holder nor
+    # touches it; it pays the parent's claims in the new year as in the old
+    from ledger.services import rollover
+
+    send(pair, 2000_00, "2025-06-02T09:00")
+    rollover.rollover(pair, "bureau", 2025)
+    assert str(wallets.show_wallet(pair, PARENT)["balance"]) == "2000.00"
+    assert str(accounts.show_account(pair, WORKER)["balance"]) == "8000.00"
+    assert verify.verify(pair)["ok"]
