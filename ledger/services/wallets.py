@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..db.models import Account, FamilyBinding, Person, Wallet, WalletTransfer, utcnow
-from ..errors import NotFound, ValidationError
+from ..db.models import Account, Enrollment, FamilyBinding, Person, Wallet, WalletTransfer, utcnow
+from ..errors import Conflict, NotFound, ValidationError
 from ..i18n import _
 from ..policy.book import PolicyBook
 from ..rules.idcard import mask
@@ -73,6 +73,7 @@ def transfer(
         book = policy_book(s)
         policy = transfer_policy(book, holder.region, day, holder.psn_no)
         check_enabled("member", member.psn_no, member.region, day, enabled_from(book, member.region, day))
+        _require_insured(s, member.psn_no, day.year)
         binding = _binding(s, holder.psn_no, member.psn_no, day)
         relation = check_relation(relation, binding.relation if binding else None, policy)
         acct = account_of(s, holder, "holder", lock=True)
@@ -160,6 +161,17 @@ def transfer_policy(book: PolicyBook, region: str, on: date, holder: str = "") -
         needs_binding=get("needs_binding"),
         relations=relations.value,
     )
+
+
+def _require_insured(s: Session, psn_no: str, year: int) -> None:
+    """The relative a wallet is for must be insured (enrolled) in the transfer's year: the
+    wallet pays their claims, which need it too."""
+    if s.scalar(select(Enrollment.id).where(Enrollment.psn_no == psn_no, Enrollment.year == year)) is None:
+        raise Conflict(
+            _("member: {psn_no} is not enrolled for {year}, the year of the transfer").format(
+                psn_no=mask(psn_no), year=year
+            )
+        )
 
 
 def _binding(s: Session, holder: str, member: str, on: date) -> FamilyBinding | None:

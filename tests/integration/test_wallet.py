@@ -121,6 +121,12 @@ def test_both_regions_must_have_the_wallet_enabled_on_the_day(pair):
         send(pair, 100_00, "2025-03-09T09:00")
 
 
+def test_the_member_must_be_insured_in_the_year_of_the_transfer(pair):
+    # both are enrolled for 2025 only
+    with pytest.raises(Conflict, match=r"member: 220102\*{8}0026 is not enrolled for 2026, the year of the transfer"):
+        send(pair, 100_00, "2026-01-05T09:00")
+
+
 def test_the_relation_is_a_near_relative_of_the_holders_policy(pair):
     with pytest.raises(ValidationError, match=r"--relation: the pair is not bound"):
         wallets.transfer(pair, "clerk", WORKER, PARENT, 100_00, at("2025-06-02T09:00"))
