@@ -49,12 +49,12 @@ def settle(
     wallet_first: bool | None = None,
 ) -> tuple[Adjudication, Payments]:
     """Adjudicate one claim on the held figures and move them. `payers`: the bound holders
-    whose accounts may pay, in paying order. `wallet_first`: None where the patient's
-    wallet does not pay, else whether it pays before the holders' accounts (docs/wallet.md).
-    `other_funds`: what funds outside the basic
+    whose accounts may pay, in paying order. `other_funds`: what funds outside the basic
     scheme paid of the personal share (a platform record's); they pay before the accounts,
-    and a claim whose share is smaller than they is refused, nothing moved. (Written out
-    role by role, not looped: this runs for every claim of a batch.)"""
+    and a claim whose share is smaller than they is refused, nothing moved. `wallet_first`:
+    None where the patient's wallet does not pay, else whether it pays before the holders'
+    accounts (docs/wallet.md). (Written out role by role, not looped: this runs for every
+    claim of a batch.)"""
     counters = held.counters
     basic = (c.psn_no, c.year, rules.basic.bucket) if rules.basic is not None else None
     layer = combined = None

@@ -83,24 +83,33 @@ def transfer(
             .where(WalletTransfer.holder_psn_no == holder.psn_no, WalletTransfer.local_day == day)
         )
         check_transfer(amount, at, policy, made, acct.balance)
-        row = _move(s, operator, acct.id, member.psn_no, relation, binding, amount, at)
+        row = _move(s, operator, acct, member.psn_no, relation, binding, amount, at)
         view = _transfer_view(s, row) | {"transfers_today": made + 1}
         uow.commit()
     return view
 
 
-def _move(s: Session, operator: str, account_id: int, member: str, relation: str, binding, amount: int, at):
+def _move(
+    s: Session,
+    operator: str,
+    acct: Account,
+    member: str,
+    relation: str,
+    binding: FamilyBinding | None,
+    amount: int,
+    at: datetime,
+) -> WalletTransfer:
     """The transfer's posting (the holder's account to the member's wallet, opened if new)
     and its row."""
     open_wallet(s, member)
-    holder = s.scalar(select(Account.psn_no).where(Account.id == account_id))
+    holder = acct.psn_no
     posting = post(
         s,
         kind=KIND,
         on=at.date(),
         memo=f"wallet transfer to {mask(member)} ({relation})",
         operator=operator,
-        legs=[Leg("personal_account", -amount, holder, account_id), Leg(WALLET, amount, member)],
+        legs=[Leg("personal_account", -amount, holder, acct.id), Leg(WALLET, amount, member)],
         ref=member,
     )
     row = WalletTransfer(
