@@ -271,6 +271,22 @@ def test_personal_share_own_account_then_holders_in_order_then_cash():
     assert pay_personal_share(51500, False, 90000, [("H1", 90000)]) == type(p)(0, (), 51500)
 
 
+def test_personal_share_with_a_wallet_before_or_after_the_relatives():
+    # docs/wallet.md: 114.00 of share; own account 50.00; wallet 40.00; a relative's 30.00
+    # wallet first: own 50.00, wallet 40.00, relative 24.00 (114 - 50 - 40), cash 0.00
+    p = pay_personal_share(11400, True, 5000, [("H1", 3000)], 4000, True)
+    assert (p.acct_pay, p.wallet_pay, p.mulaid, p.psn_cash_pay) == (5000, 4000, (("H1", 2400),), 0)
+    # wallet after: own 50.00, relative 30.00, wallet 34.00 (114 - 50 - 30), cash 0.00
+    p = pay_personal_share(11400, True, 5000, [("H1", 3000)], 4000, False)
+    assert (p.acct_pay, p.mulaid, p.wallet_pay, p.psn_cash_pay) == (5000, (("H1", 3000),), 3400, 0)
+    # no wallet (None) or an empty one: as before, the rest in cash: 114 - 50 - 30 = 34.00
+    for wallet in (None, 0):
+        p = pay_personal_share(11400, True, 5000, [("H1", 3000)], wallet, True)
+        assert (p.wallet_pay, p.psn_cash_pay) == (0, 3400)
+    # acct_used_flag "0": the wallet is left alone as the accounts are
+    assert pay_personal_share(11400, False, 5000, [], 4000, True).wallet_pay == 0
+
+
 def test_benefit_year_is_the_service_year():
     assert claim(service_date="2025-12-31").year == 2025 and claim(service_date="2026-01-01").year == 2026
     assert date(2025, 1, 1) < claim().service_date
