@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..db import chain
 from ..db.models import Account, Entry, Posting, Wallet, utcnow
-from ..db.sql import bulk_insert, reserve_ids
+from ..db.sql import bulk_insert, one_of, reserve_ids
 
 WALLET = "wallet"  # the book of the persons' wallets, keyed by psn_no (docs/wallet.md)
 
@@ -127,14 +127,18 @@ def move_balances(session: Session, deltas: dict[int, int]) -> None:
 def move_wallets(session: Session, deltas: dict[str, int]) -> None:
     """The one statement that changes wallet balances, as `move_balances` for the accounts:
     after them in the lock order, in owner order. A wallet is opened before money moves
-    into it (services/wallets.py), so a leg without one is a bug, and stops the write
-    rather than dropping the amount."""
+    into it (services/wallets.py) and never deleted, so a leg for a person without one is
+    a bug: it stops the write rather than dropping the amount."""
+    moved = [{"w_psn": p, "w_delta": d} for p, d in sorted(deltas.items()) if d]
+    if not moved:
+        return
     t = Wallet.__table__
-    for psn_no, delta in sorted(deltas.items()):
-        if delta:
-            moved = session.execute(update(t).where(t.c.psn_no == psn_no).values(balance=t.c.balance + delta))
-            if moved.rowcount != 1:
-                raise UnbalancedPosting(f"a wallet leg of {delta} for a person with no wallet")
+    owners = [m["w_psn"] for m in moved]
+    if session.scalar(select(func.count()).select_from(t).where(one_of(session, t.c.psn_no, owners))) != len(moved):
+        raise UnbalancedPosting(f"wallet legs for persons without a wallet among {owners[:10]}")
+    session.execute(
+        update(t).where(t.c.psn_no == bindparam("w_psn")).values(balance=t.c.balance + bindparam("w_delta")), moved
+    )
 
 
 def _unbalanced(session: Session, ids: list[int]) -> list[int]:

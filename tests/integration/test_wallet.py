@@ -238,3 +238,16 @@ def test_the_wallet_stays_the_members_over_the_year_end(pair):
     assert str(wallets.show_wallet(pair, PARENT)["balance"]) == "2000.00"
     assert str(accounts.show_account(pair, WORKER)["balance"]) == "8000.00"
     assert verify.verify(pair)["ok"]
+
+
+def test_a_wallet_leg_for_a_person_without_a_wallet_stops_the_write(pair):
+    # the journal writer never drops an amount it cannot place (services/journal.py)
+    from ledger.services.journal import Draft, Leg, UnbalancedPosting, post_many
+
+    with pytest.raises(UnbalancedPosting, match="without a wallet"), pair:
+        post_many(
+            pair.session,
+            [Draft("test", date(2025, 6, 2), "a wallet leg", [Leg("wallet", 100, PARENT), Leg("provider", -100)])],
+            "t",
+        )
+    assert verify.verify(pair)["ok"]
