@@ -97,7 +97,7 @@ def list_persons(
     )
 
 
-CLAIM_FIGURES = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay")
+CLAIM_FIGURES = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "wallet_pay", "acct_mulaid_pay", "psn_cash_pay")
 
 
 def list_claims(

@@ -90,8 +90,8 @@ def test_a_claim_list_as_csv_masks_and_as_a_table_says_the_status(run, books):  
         {
             "setl_id": "S1", "service_date": "2025-03-05", "psn_no": f"{M}0136", "name": "李明", "med_type": "11",
             "hosp_lv": "2", "fixmedins_code": "", "bucket": "outpatient", "medfee_sumamt": "300.00",
-            "fund_pay_sumamt": "110.00", "acct_pay": "0.00", "acct_mulaid_pay": "190.00", "psn_cash_pay": "0.00",
-            "status": "posted",
+            "fund_pay_sumamt": "110.00", "acct_pay": "0.00", "wallet_pay": "0.00", "acct_mulaid_pay": "190.00",
+            "psn_cash_pay": "0.00", "status": "posted",
         }
     ]  # fmt: skip
     table = run("--lang", "zh", "claim", "list", "--status", "reversed").output.splitlines()
