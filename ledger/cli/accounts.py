@@ -53,7 +53,7 @@ def credit(obj, psn_no, amount, reason, on, as_json):
 @json_option
 @click.pass_obj
 def show(obj, psn_no, as_json):
-    """Show a personal account's balance and its family bindings.
+    """Show a personal account's balance, the person's wallet and their family bindings.
 
     \b
     Example:
@@ -67,6 +67,8 @@ def show(obj, psn_no, as_json):
                 psn_no=mask(d["psn_no"]), name=d["name"], balance=d["balance"]
             )
         )
+        if d["wallet"] is not None:
+            click.echo(_("  医保钱包 {wallet} (ledger wallet show)").format(wallet=d["wallet"]))
         for b in d["bindings"]:
             if b["role"] == "holder":
                 click.echo(

@@ -14,6 +14,7 @@ from ..db.models import (
     FamilyBinding,
     Person,
     Posting,
+    Wallet,
     WalletTransfer,
 )
 from ..db.retry import retried
@@ -73,13 +74,17 @@ def credit(uow: UnitOfWork, operator: str, psn_no: str, amount: int, reason: str
 
 
 def show_account(uow: UnitOfWork, psn_no: str) -> dict:
+    """The account's balance, the person's wallet's (None: they have none; docs/wallet.md)
+    and their active bindings."""
     with uow.read_only():
         person = get_person(uow.session, psn_no)
         acct = account_of(uow.session, person)
+        wallet = uow.session.scalar(select(Wallet.balance).where(Wallet.psn_no == person.psn_no))
         return {
             "psn_no": person.psn_no,
             "name": person.name,
             "balance": Yuan(acct.balance),
+            "wallet": None if wallet is None else Yuan(wallet),
             "bindings": active_bindings(uow.session, person.psn_no),
         }
 

@@ -181,7 +181,7 @@ def test_credit_show_and_statement(run, family):
     r = run("account", "credit", WORKER, "152.4", "--reason", "January", "--date", "2025-01-31", "--json")
     assert json.loads(r.stdout)["balance"] == "1112.40"  # 960.00 + 152.40
     shown = json.loads(run("account", "show", WORKER, "--json").stdout)
-    assert shown == {"psn_no": WORKER, "name": "李建国", "balance": "1112.40", "bindings": []}
+    assert shown == {"psn_no": WORKER, "name": "李建国", "balance": "1112.40", "wallet": None, "bindings": []}
     st = json.loads(run("account", "statement", WORKER, "--from", "2025-01-15", "--json").stdout)
     assert (st["opening_balance"], [(ln["amount"], ln["balance"]) for ln in st["lines"]], st["closing_balance"]) == (
         "960.00",

@@ -35,6 +35,8 @@ def test_a_transfer_and_the_wallet_it_fills(run, pair):
         "220102********0026 王秀英: wallet 2000.00",
         "  2025-06-02T09:30:00+08:00 in 2000.00 from 220702********0035 李建国 (parent)",
     ]
+    # the account shows the wallet beside it: 2000.00
+    assert "  医保钱包 2000.00 (ledger wallet show)" in run("account", "show", PARENT).stdout.splitlines()
     data = json.loads(run("wallet", "show", WORKER, "--json").stdout)
     assert (data["balance"], [(t["direction"], t["with"], t["amount"]) for t in data["transfers"]]) == (
         "0.00",
