@@ -64,6 +64,8 @@ def test_the_chinese_tour_runs_as_written_and_speaks_chinese(db_url, tmp_path):
     assert "已向 220702********0035 划入 1200.00；余额 1200.00" in out  # "1,200.00" is 1200.00 yuan
     assert "3 笔结算：3 笔已记账，0 笔重复，0 笔被拒绝" in out  # 2025/4/2, 2025/4/10 and 20250412 all read
     assert "（为子女李明支付）" in out  # the statement names whom the holder's account paid for
+    assert "的医保钱包（父母）转入 30.00" in out  # 35.60 - 30.00 left: 5.60
+    assert "余额 5.60" in out
     assert out.splitlines()[-1] == "无误"  # verify: clean
     heading = next(line for line in out.splitlines() if line.startswith("月份"))
     assert heading.split()[:4] == ["月份", "人次", "人数", "医疗费总额"]
