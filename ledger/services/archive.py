@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..db import partitions
-from ..db.models import ArchivedBalance, ArchivedBook, ArchivedYear, Posting
+from ..db.models import ArchivedBalance, ArchivedBook, ArchivedWallet, ArchivedYear, Posting
 from ..db.sql import sum_fen
 from ..errors import Conflict, ValidationError
 from ..i18n import _
@@ -82,6 +82,11 @@ def book_sums():
 def archived_sums():
     """account id -> what its entries of the archived years added up to, as a subquery."""
     return _sums(ArchivedBalance.account_id)
+
+
+def wallet_sums():
+    """owner -> what their wallet's entries of the archived years added up to, as a subquery."""
+    return _sums(ArchivedWallet.psn_no)
 
 
 def _sums(key):

@@ -6,10 +6,11 @@ from the holder's account to the member's wallet."""
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..db.models import ArchivedWallet, Entry, Wallet, WalletTransfer
+from ..db.models import Entry, Wallet, WalletTransfer
 from ..db.sql import sum_fen
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from . import archive
 from .journal import WALLET
 from .verify_problem import Problem, problem
 from .verify_scope import Scope
@@ -29,11 +30,7 @@ def _balance_problems(s: Session, scope: Scope) -> list[Problem]:
         moved = select(Entry.psn_no).where(Entry.book == WALLET, scope.after(Entry.posting_id))
         entries = entries.where(Entry.psn_no.in_(moved))
     entries = entries.subquery()
-    gone = (
-        select(ArchivedWallet.psn_no, sum_fen(ArchivedWallet.amount).label("amount"))
-        .group_by(ArchivedWallet.psn_no)
-        .subquery()
-    )
+    gone = archive.wallet_sums()
     total = func.coalesce(entries.c.total, 0) + func.coalesce(gone.c.amount, 0)
     touched = Wallet.psn_no.in_(select(entries.c.psn_no)) if not scope.whole else literal(True)
     rows = s.execute(

@@ -9,7 +9,7 @@ wallet, the ledger's one lock order (services/journal.py)."""
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from .. import clock
 from ..db.models import Account, Enrollment, FamilyBinding, Person, Wallet, WalletTransfer, utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..i18n import _
-from ..policy.book import PolicyBook
+from ..policy.book import PolicyBook, pooling_area
 from ..rules.idcard import mask
 from ..rules.money import Yuan
 from ..rules.wallet import TransferPolicy, check_enabled, check_relation, check_transfer
@@ -154,7 +154,7 @@ def transfer_policy(book: PolicyBook, region: str, on: date, holder: str = "") -
     enabled the wallet, and, where it has, for each parameter it leaves out, named
     (MissingParameter)."""
     relations = book.get(region, on, "family.relations")
-    area = relations.document.policy.region
+    area = pooling_area(region)
     check_enabled("holder", holder, area, on, enabled_from(book, region, on))
 
     def get(name: str):
@@ -197,13 +197,8 @@ def open_wallet(s: Session, psn_no: str) -> None:
     """The person's wallet, made if they have none; two transfers to a new wallet at once
     make it once (the unique owner), neither failing."""
     values = {"psn_no": psn_no, "balance": 0, "opened_at": utcnow()}
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = pg_insert(Wallet.__table__).values(values).on_conflict_do_nothing(index_elements=["psn_no"])
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(Wallet.__table__).values(values).on_conflict_do_nothing(index_elements=["psn_no"])
-    else:  # pragma: no cover - the ledger runs on the two
-        stmt = insert(Wallet.__table__).values(values)
+    dialect_insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(Wallet.__table__).values(values).on_conflict_do_nothing(index_elements=["psn_no"])
     s.execute(stmt)
 
 
