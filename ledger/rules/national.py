@@ -14,6 +14,7 @@ Every code table the profile maps is here, once.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
@@ -113,7 +114,7 @@ class Record(NamedTuple):
     setl_time: datetime
     begndate: date | None
     enddate: date | None
-    raw: dict  # the record as received
+    raw: Mapping  # the record as received (a Received row, or its text sent from the reader process)
     teaches: bool = False  # gives a platform person number not known before (services/platform_records.whose)
 
 
@@ -169,7 +170,7 @@ def fen(value: object, field: str, *, negative: bool = False) -> int | None:
     return amount
 
 
-def _text(raw: dict, field: str, *, required: bool = False) -> str | None:
+def _text(raw: Mapping, field: str, *, required: bool = False) -> str | None:
     v = raw.get(field)
     if type(v) is str and (t := v.strip()):
         return t
@@ -182,7 +183,7 @@ def _text(raw: dict, field: str, *, required: bool = False) -> str | None:
     return str(v).strip()
 
 
-def _day(raw: dict, field: str) -> date | None:
+def _day(raw: Mapping, field: str) -> date | None:
     t = _text(raw, field)
     if t is None:
         return None
@@ -193,8 +194,12 @@ def _day(raw: dict, field: str) -> date | None:
 
 
 def read_record(raw: object) -> Record:
-    """One settlement record, read; the first field at fault raises, named once."""
-    if not isinstance(raw, dict):
+    """One settlement record, read; the first field at fault raises, named once.
+
+    A record is any JSON object: a dict as the file reader makes it, or the same row sent
+    from the reader process as its text (formats/json_objects.ReceivedText, a Mapping), so
+    that a record read again there fails on the field it failed on ahead."""
+    if not isinstance(raw, Mapping):
         raise ValidationError("record", _("expected a JSON object (a settlement record)"))
     setl_id = _text(raw, "setl_id", required=True)
     refund = _text(raw, "refd_setl_flag") == "1"
@@ -254,7 +259,7 @@ def read_record(raw: object) -> Record:
     )
 
 
-def _fees(raw: dict, refund: bool, claim: dict) -> tuple[int, int, int, int]:
+def _fees(raw: Mapping, refund: bool, claim: dict) -> tuple[int, int, int, int]:
     """INPUT_AMOUNTS in fen, each given one also written into `claim` as yuan. A refund's
     are negative; the claim it names has them positive."""
     fees = tuple(abs(a) if (a := fen(raw.get(f), f, negative=refund)) else 0 for f in INPUT_AMOUNTS)
@@ -266,7 +271,7 @@ def _fees(raw: dict, refund: bool, claim: dict) -> tuple[int, int, int, int]:
     return fees
 
 
-def _certno(raw: dict) -> str | None:
+def _certno(raw: Mapping) -> str | None:
     certno, cert_type = _text(raw, "certno"), _text(raw, "psn_cert_type")
     if certno is not None and cert_type not in (None, ID_CARD):
         raise ValidationError(
@@ -282,7 +287,7 @@ def _certno(raw: dict) -> str | None:
     return certno
 
 
-def _setl_time(raw: dict) -> datetime:
+def _setl_time(raw: Mapping) -> datetime:
     text = _text(raw, "setl_time", required=True)
     if not _TIME.match(text):
         raise ValidationError("setl_time", _("is a time yyyy-MM-dd HH:mm:ss (got {text!r})").format(text=text[:40]))
@@ -292,7 +297,7 @@ def _setl_time(raw: dict) -> datetime:
         raise ValidationError("setl_time", _("{text} is not a calendar time").format(text=text)) from None
 
 
-def _level(raw: dict) -> str | None:
+def _level(raw: Mapping) -> str | None:
     """The deductible level: dedc_hosp_lv when it is one, else the level of the hospital's
     grade; None for a record that gives neither (the claim's rules say if it needs one)."""
     dedc = _text(raw, "dedc_hosp_lv")

@@ -3,6 +3,7 @@ come, with what the ledger does not read kept beside the claim, other funds in t
 books, refunds reversing their original. Figures worked by hand under the Songyuan seed."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -161,6 +162,36 @@ def test_other_funds_above_the_personal_share_are_refused(run, worker, tmp_path,
     assert {t: rows for t, rows in after.items() if t != "benefit_usage"} == {
         t: rows for t, rows in before.items() if t != "benefit_usage"
     }
+
+
+# Bad records, each with the one field at fault, as `claim post` reports them (line, setl_id: message).
+BAD_RECORDS = [
+    (AGREES | {"setl_id": "B1", "med_type": "51"},
+     "line 1, setl_id B1: med_type: 51 (生育门诊) is maternity insurance (生育保险), which these books do not keep"),
+    (AGREES | {"setl_id": "B2", "medfee_sumamt": Num("12.345")},
+     "line 2, setl_id B2: medfee_sumamt: has more than two decimals (got 12.345); amounts are in yuan to the fen"),
+    (AGREES | {"setl_id": "B3", "psn_cert_type": "02"},
+     "line 3, setl_id B3: psn_cert_type: 02 is not 01 (居民身份证): the ledger knows persons by their ID number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["as FILE", "on standard input"])
+def test_a_bad_record_is_reported_by_its_field_whether_read_here_or_ahead(run, worker, tmp_path, reading, given):
+    """Read ahead (a second process: standard input, a long file, LEDGER_READ_AHEAD=1), a
+    bad record is reported as it is read here, naming its field: never "expected a JSON
+    object" for a record that is one. A value that is no object still says so."""
+    path = write(tmp_path, *(bad for bad, _message in BAD_RECORDS))
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("7\n")  # line 4: a JSON number, not a record
+    if given == "as FILE":
+        r = run("claim", "post", "--profile", "national", path)
+    else:
+        r = run("claim", "post", "--profile", "national", "-", input=Path(path).read_bytes())
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines()[:4] == [
+        *(message for _bad, message in BAD_RECORDS),
+        "line 4, setl_id ?: record: expected a JSON object (a settlement record)",
+    ]
 
 
 REFUND = AGREES | {"setl_id": "N1R", "refd_setl_flag": "1", "init_setl_id": "N1", "setl_time": "2025-03-02 08:00:00",

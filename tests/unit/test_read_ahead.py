@@ -74,6 +74,27 @@ def test_a_received_row_travels_as_its_text_and_reads_the_same_on_arrival():
     assert sent["medfee_sumamt"] == "800.00" and len(sent) == 4
 
 
+def test_a_record_that_fails_ahead_fails_on_arrival_on_the_same_field():
+    """The reader sends a record it cannot read as it came (rules/ahead.py), and it arrives
+    as its text: read again there it names the same field, not "expected a JSON object"."""
+    from ledger.errors import ValidationError
+    from ledger.rules.ahead import record_ahead
+    from ledger.rules.national import read_record
+
+    text = '{"setl_id": "B1", "certno": "220702197806110035", "setl_time": "2025-03-01 09:30:00", "med_type": "51"}'
+    row = exact_json(text)
+    row.text = text
+    assert record_ahead(row) is row
+    sent = pickle.loads(pickle.dumps(row, pickle.HIGHEST_PROTOCOL))
+    assert type(sent) is ReceivedText
+    with pytest.raises(ValidationError) as failed:
+        read_record(sent)
+    assert failed.value.field == "med_type"
+    assert (
+        str(failed.value) == "med_type: 51 (生育门诊) is maternity insurance (生育保险), which these books do not keep"
+    )
+
+
 def test_a_reader_whose_poster_is_killed_ends_too(tmp_path):
     """The poster killed (SIGKILL: no clean-up runs) while its reader still has rows: the
     reader finds nobody at the pipe's end and exits, instead of waiting for ever."""
