@@ -1,6 +1,5 @@
 import click
 
-from ..errors import ValidationError
 from ..i18n import _
 from ..policy.parameters import RELATIONS
 from ..rules.dates import parse_instant
@@ -25,12 +24,13 @@ def command():
 
 
 def _instant(_ctx, _param, value):
+    """`--at`: a time of the wrong form is a usage error (exit 2), as any value of the wrong form."""
     if value is None:
         return None
     try:
         return parse_instant(value)
     except ValueError as e:
-        raise ValidationError("--at", str(e)) from None
+        raise click.BadParameter(str(e)) from None
 
 
 # ignore_unknown_options: "-5.00" reaches the amount parser, which says "must not be negative".

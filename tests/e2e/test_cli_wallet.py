@@ -59,3 +59,22 @@ def test_in_chinese(run, pair):
             "2025-06-02T22:30")  # fmt: skip
     assert r.exit_code == 1
     assert "当地时间 22:30 处于 22:00 至 06:00 的禁止转账时段" in r.stderr
+
+
+@pytest.mark.parametrize("at", ["24:00", "23:59:60", "2025-06-02T24:00", "2025-06-02T23:59:60", "2025-06-31T09:30"])
+def test_a_time_of_the_wrong_form_is_a_usage_error_naming_at(run, pair, snapshot, at):
+    """docs/cli.md, "Exit codes": a value of the wrong form is a usage error (2), said
+    before anything is read or written; under --json too, naming the option."""
+    before = snapshot()
+    plain = run("wallet", "transfer", WORKER, PARENT, "1.00", "--relation", "parent", "--at", at)
+    assert plain.exit_code == 2, plain.output
+    assert plain.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--at': is a local time written YYYY-MM-DDTHH:MM, "
+        f"optionally with seconds and an offset (got {at!r})"
+    )
+    r = run("wallet", "transfer", WORKER, PARENT, "1.00", "--relation", "parent", "--at", at, "--json")
+    assert r.exit_code == 2 and r.stdout == ""
+    error = json.loads(r.stderr)["error"]
+    assert (error["code"], error["field"]) == (2, "at")
+    assert error["message"].startswith("Invalid value for '--at': is a local time written YYYY-MM-DDTHH:MM")
+    assert snapshot() == before
