@@ -65,6 +65,10 @@ MED_TYPES: dict[str, tuple[str, str | None]] = {
 }
 MATERNITY = N_("maternity insurance (生育保险), which these books do not keep")
 
+# 退费结算标志 refd_setl_flag: "0" a settlement, "1" a refund (reverses init_setl_id). Any
+# other value is refused by name: taken for a settlement, a correction would pay again.
+REFUND_FLAGS = {"0": False, "1": True}
+
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
 # The platform's adjudication, compared by `ledger claim reconcile`: the ledger's result
@@ -202,7 +206,7 @@ def read_record(raw: object) -> Record:
     if not isinstance(raw, Mapping):
         raise ValidationError("record", _("expected a JSON object (a settlement record)"))
     setl_id = _text(raw, "setl_id", required=True)
-    refund = _text(raw, "refd_setl_flag") == "1"
+    refund = _refund(raw)
     init_setl_id = _text(raw, "init_setl_id")
     if refund and init_setl_id is None:
         raise ValidationError(
@@ -269,6 +273,22 @@ def _fees(raw: Mapping, refund: bool, claim: dict) -> tuple[int, int, int, int]:
     if not fees[0]:
         raise ValidationError("medfee_sumamt", _("is required, more than 0"))
     return fees
+
+
+def _refund(raw: Mapping) -> bool:
+    """Whether the record is a refund (refd_setl_flag "1"); no flag is a settlement."""
+    flag = _text(raw, "refd_setl_flag")
+    if flag is None:
+        return False
+    if flag not in REFUND_FLAGS:
+        raise ValidationError(
+            "refd_setl_flag",
+            _(
+                "{flag} is not a flag the national profile maps: 0 (a settlement) or 1 (a refund) "
+                "(docs/national-records.md)"
+            ).format(flag=flag[:20]),
+        )
+    return REFUND_FLAGS[flag]
 
 
 def _certno(raw: Mapping) -> str | None:

@@ -215,6 +215,24 @@ def test_a_refund_record_reverses_its_original_and_posting_again_changes_nothing
     assert run("verify").exit_code == 0
 
 
+@pytest.mark.parametrize("flag", ["2", "01", "Y"])
+def test_a_refund_flag_neither_0_nor_1_is_refused_by_name(run, worker, tmp_path, snapshot, flag):
+    """refd_setl_flag 0 is a settlement, 1 a refund; any other value is not guessed at:
+    were it a correction or a refund, posting it as a settlement would pay twice."""
+    before = snapshot()
+    r = run("claim", "post", "--profile", "national", write(tmp_path, AGREES | {"refd_setl_flag": flag}))
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines()[0] == (
+        f"line 1, setl_id N1: refd_setl_flag: {flag} is not a flag the national profile maps: "
+        "0 (a settlement) or 1 (a refund) (docs/national-records.md)"
+    )
+    after = snapshot()
+    # A usage counter may have opened at zero for the chunk; nothing else is written.
+    assert {t: rows for t, rows in after.items() if t != "benefit_usage"} == {
+        t: rows for t, rows in before.items() if t != "benefit_usage"
+    }
+
+
 @pytest.mark.parametrize(
     "refund, message",
     [
