@@ -17,6 +17,7 @@ import click
 
 from ..i18n import N_, _
 from ..rules import display, labels
+from ..rules.money import Yuan
 
 
 def colour() -> bool:
@@ -56,12 +57,29 @@ def numeric(cell: str) -> bool:
     return cell.replace(".", "", 1).replace("-", "", 1).isdigit()
 
 
-def csv_text(columns: list[str], rows: list[list[str]]) -> str:
+# What makes a spreadsheet (Excel, WPS) read a cell as a formula: OWASP's list for CSV injection.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """A CSV text cell a spreadsheet shows and does not run: one that begins with = + - @, a
+    tab or a carriage return gets a leading apostrophe (a name `=1+2` is written `'=1+2`)."""
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def csv_text(columns: list[str], rows: list[dict], cell) -> str:
+    """`rows` as CSV, `cell(column, value)` the text of a cell. A figure (Yuan, a count) is
+    written as it is, -285.00 a number still; every other cell is text, made `inert`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
-    w.writerows(rows)
+    for r in rows:
+        w.writerow([_csv_cell(r.get(c), cell(c, r.get(c))) for c in columns])
     return buf.getvalue()
+
+
+def _csv_cell(value, text: str) -> str:
+    return text if isinstance(value, (Yuan, int)) else inert(text)
 
 
 def show(text: str) -> None:
@@ -122,15 +140,11 @@ def print_listing(
 
     if fmt == "json":
         click.echo(to_json(rows))
+    elif fmt == "csv":
+        show(csv_text(list(columns), rows, cell))
     else:
         lines = [[cell(c, r.get(c)) for c in columns] for r in rows]
-        if fmt == "table":
-            lines = [[_(x) if c in said and x else x for c, x in zip(columns, line, strict=True)] for line in lines]
-        text = (
-            csv_text(list(columns), lines)
-            if fmt == "csv"
-            else table(list(columns), lines, headings(columns), set(right))
-        )
-        show(text)
+        lines = [[_(x) if c in said and x else x for c, x in zip(columns, line, strict=True)] for line in lines]
+        show(table(list(columns), lines, headings(columns), set(right)))
     if more:
         click.echo(more_note(len(rows)), err=True)

@@ -1,7 +1,5 @@
 """`ledger report`: the bureau's figures as a table, CSV or JSON (docs/reports.md)."""
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -242,11 +240,16 @@ def _cell(v) -> str:
     return "" if v is None else str(v)
 
 
-def _lines(report: reports.Report) -> list[list[str]]:
-    rows = [[_cell(r.get(c)) for c in report.columns] for r in report.rows]
+def _rows(report: reports.Report) -> list[dict]:
+    """The report's rows, then its total where it is a row of its own (its first column
+    `total` unless the total says otherwise)."""
     if report.total is not None and report.grouped:
-        rows.append([_cell(report.total.get(c, "total" if i == 0 else None)) for i, c in enumerate(report.columns)])
-    return rows
+        return [*report.rows, {report.columns[0]: "total"} | report.total]
+    return list(report.rows)
+
+
+def _lines(report: reports.Report) -> list[list[str]]:
+    return [[_cell(r.get(c)) for c in report.columns] for r in _rows(report)]
 
 
 def _table(report: reports.Report) -> str:
@@ -265,11 +268,7 @@ def _table(report: reports.Report) -> str:
 
 
 def _csv(report: reports.Report) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(report.columns)
-    w.writerows(_lines(report))
-    return buf.getvalue()
+    return output.csv_text(list(report.columns), _rows(report), lambda _column, v: _cell(v))
 
 
 def _json(report: reports.Report) -> str:

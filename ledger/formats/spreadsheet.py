@@ -17,10 +17,8 @@ def write(report, path: str, lines: list[list[str]]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "report"
-    ws.append([report.title])
-    ws["A1"].font = Font(bold=True)
-    ws.append(list(report.columns))
-    for cell in ws[2]:
+    _append(ws, [report.title])[0].font = Font(bold=True)
+    for cell in _append(ws, list(report.columns)):
         cell.font = Font(bold=True)
     source = list(report.rows) + ([report.total] if len(lines) > len(report.rows) else [])
     for values, text in zip(source, lines, strict=True):
@@ -28,8 +26,20 @@ def write(report, path: str, lines: list[list[str]]) -> None:
         for column, shown in zip(report.columns, text, strict=True):
             v = values.get(column)
             row.append(Decimal(v.fen) / 100 if isinstance(v, Yuan) else v if isinstance(v, int) else shown)
-        ws.append(row)
-        for cell, column in zip(ws[ws.max_row], report.columns, strict=True):
+        for cell, column in zip(_append(ws, row), report.columns, strict=True):
             if isinstance(values.get(column), Yuan):
                 cell.number_format = "0.00"
     wb.save(path)
+
+
+def _append(ws, values: list) -> tuple:
+    """`values` as the sheet's next row, its cells; every string a text cell, as it is.
+    openpyxl makes a formula of a string that begins with `=` (a name `=1+2` would be run
+    when the clerk opens the file): its type is set back to text, which no spreadsheet
+    evaluates, so the text needs no apostrophe here, unlike in CSV."""
+    ws.append(values)
+    row = ws[ws.max_row]
+    for cell in row:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    return row
