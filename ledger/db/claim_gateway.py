@@ -53,9 +53,9 @@ def bindings_of_members(s: Session, members: set[str], *, share_lock: bool = Fal
     return found
 
 
-def lock_counters(s: Session, caps: dict[tuple, int]) -> tuple[dict[tuple, int], dict[tuple, Counter]]:
-    """(psn_no, year, bucket) -> row id, and -> Counter: each counter opened at `caps[key]`
-    where missing, and locked, in key order.
+def lock_counters(s: Session, caps: dict[tuple, tuple[int, date]]) -> tuple[dict[tuple, int], dict[tuple, Counter]]:
+    """(psn_no, year, bucket) -> row id, and -> Counter: each counter opened where missing
+    at `caps[key]`, (the cap, the day whose policy gave it), and locked, in key order.
 
     PostgreSQL: an upsert per key, in key order, batched into one statement; it locks an
     existing row as it meets it, so creating and locking follow the one global order.
@@ -74,14 +74,17 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> tuple[dict[tuple, int],
     if s.get_bind().dialect.name == "postgresql":
         stmt = pg_insert(t).values(
             psn_no=bindparam("k_psn"), year=bindparam("k_year"), bucket=bindparam("k_bucket"), cap=bindparam("k_cap"),
-            fund_paid=0, deductible_met=0, selfpay=0,
+            opened_on=bindparam("k_on"), fund_paid=0, deductible_met=0, selfpay=0,
         )  # fmt: skip
-        stmt = stmt.on_conflict_do_update(index_elements=["psn_no", "year", "bucket"], set_={"cap": t.c.cap}).returning(
-            *(t.c[c] for c in COUNTER_COLUMNS), sort_by_parameter_order=True
-        )
-        for r in s.execute(
-            stmt, [{"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k]} for k in sorted(caps)]
-        ):
+        # The no-op update locks the row; it names a column the writer may update (not the cap).
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["psn_no", "year", "bucket"], set_={"fund_paid": t.c.fund_paid}
+        ).returning(*(t.c[c] for c in COUNTER_COLUMNS), sort_by_parameter_order=True)
+        keys = sorted(caps)
+        params = [
+            {"k_psn": k[0], "k_year": k[1], "k_bucket": k[2], "k_cap": caps[k][0], "k_on": caps[k][1]} for k in keys
+        ]
+        for r in s.execute(stmt, params):
             keep(r)
         return ids, counters
     people, years = {k[0] for k in caps}, {k[1] for k in caps}
@@ -89,8 +92,8 @@ def lock_counters(s: Session, caps: dict[tuple, int]) -> tuple[dict[tuple, int],
         if (r.psn_no, r.year, r.bucket) in caps:
             keep(r)
     missing = [k for k in caps if k not in counters]
-    rows = [(n, *k, caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
-    bulk_insert(s, t, COUNTER_COLUMNS, rows)
+    rows = [(n, *k, *caps[k], 0, 0, 0) for n, k in zip(reserve_ids(s, t, len(missing)), missing, strict=True)]
+    bulk_insert(s, t, (*COUNTER_COLUMNS[:5], "opened_on", *COUNTER_COLUMNS[5:]), rows)
     for n, psn, year, bucket, cap, *_ in rows:
         ids[(psn, year, bucket)], counters[(psn, year, bucket)] = n, Counter(cap)
     return ids, counters

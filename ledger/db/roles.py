@@ -29,7 +29,9 @@ from .models.rollups import MONTHS, TOTAL_FIGURES
 UPDATABLE = {
     "accounts": ("balance",),
     "wallets": ("balance",),  # moved with the journal, as an account's (docs/wallet.md)
-    "benefit_usage": ("cap", "fund_paid", "deductible_met", "selfpay"),
+    # not the cap: the policy fixes it as the counter opens, and an incentive raises it in the
+    # database (migration 0022's trigger), so a login that could change it could pay past the policy
+    "benefit_usage": ("fund_paid", "deductible_met", "selfpay"),
     "rollovers": ("cursor", "persons", "finished_at"),
     "family_bindings": ("ended_on", "ended_by", "end_reason", "ended_at"),
     "chain_heads": ("last_id", "hash"),
@@ -47,6 +49,7 @@ FUNCTIONS = (
     "ledger_refuse_truncate()",
     "ledger_register_setl_id()",
     "ledger_add_year(integer)",  # makes a year's partitions (db/partitions.py): the writer may call it
+    "ledger_raise_cap()",  # an incentive's raise of its counter's cap (migration 0022), run as the owner
 )
 PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 

@@ -8,9 +8,10 @@ Lock order within a chunk, the ledger's global one (ledger/db/engine.py): counte
 (`lock_accounts`), then the journal's head (the posting, last)."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..rules.adjudication import Counter
@@ -143,25 +144,16 @@ def incentive_facts(s: Session, year: int, residents: list[str], counters: dict)
 
 
 def open_counters(s: Session, rows: list[tuple[str, int, str, int]]) -> None:
-    """Open new-year counters (psn_no, year, bucket, cap), from zero, in one statement. A
+    """Open new-year counters (psn_no, year, bucket, cap), from zero, in one statement, each
+    with the cap in force on 1 January (`opened_on`). A
     claim opening one of them at the same moment makes this fail on the unique key, and
     the chunk is retried: it then finds that counter open (`lock_counters`)."""
     bulk_insert(
         s,
         BenefitUsage.__table__,
-        ("psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay"),
-        [(*r, 0, 0, 0) for r in rows],
+        ("psn_no", "year", "bucket", "cap", "opened_on", "fund_paid", "deductible_met", "selfpay"),
+        [(*r, date(r[1], 1, 1), 0, 0, 0) for r in rows],
     )
-
-
-def raise_caps(s: Session, raises: list[tuple[int, int]]) -> None:
-    """Add (counter id, bonus) to counters a claim opened before the incentive existed."""
-    if raises:
-        t = BenefitUsage.__table__
-        s.connection().execute(
-            update(t).where(t.c.id == bindparam("u_id")).values(cap=t.c.cap + bindparam("u_raise")),
-            [{"u_id": i, "u_raise": r} for i, r in raises],
-        )
 
 
 def lock_accounts(s: Session, psn_nos: list[str]) -> dict[str, tuple[int, int]]:

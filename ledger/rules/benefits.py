@@ -165,13 +165,11 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
             layer = LayerRule(
                 LARGE_EXPENSE,
                 get("employee.large_expense.segments"),
-                get("employee.large_expense.annual_cap"),
-                get.optional("employee.basic_and_large_expense.annual_cap"),
+                get(LAYER_CAPS[LARGE_EXPENSE]),
+                get.optional(LAYER_CAPS[COMBINED]),
             )
         else:
-            layer = LayerRule(
-                MAJOR_ILLNESS, get("resident.major_illness.segments"), get("resident.major_illness.annual_cap")
-            )
+            layer = LayerRule(MAJOR_ILLNESS, get("resident.major_illness.segments"), get(LAYER_CAPS[MAJOR_ILLNESS]))
     return ClaimRules(basic, layer, tuple(get.used))
 
 
@@ -187,8 +185,36 @@ def _disease_bucket(get: _Reader, scheme: str, kind: str, disease: Disease) -> t
                 ).format(region=pooling_area(get.region), on=get.on, scheme=scheme, code=disease.code)
             )
         return "chronic", get(f"{scheme}.chronic.annual_cap")
-    cap = disease.annual_cap if disease.annual_cap is not None else get(f"{scheme}.{kind}.annual_cap")
-    return f"{kind}:{disease.code}", cap
+    return f"{kind}:{disease.code}", _disease_cap(get, scheme, kind, disease)
+
+
+def _disease_cap(get: _Reader, scheme: str, kind: str, disease: Disease) -> int:
+    return disease.annual_cap if disease.annual_cap is not None else get(f"{scheme}.{kind}.annual_cap")
+
+
+# The cap parameter of each bucket that is not a disease's (the second layers', the combined one).
+LAYER_CAPS = {
+    MAJOR_ILLNESS: "resident.major_illness.annual_cap",
+    LARGE_EXPENSE: "employee.large_expense.annual_cap",
+    COMBINED: "employee.basic_and_large_expense.annual_cap",
+}
+
+
+def bucket_cap(book: PolicyBook, region: str, on: date, scheme: str, bucket: str) -> int:
+    """The annual cap a usage counter of `bucket` opens at, for a person of `scheme` in
+    `region`, read from the files in force on `on` (the day the counter opened): what
+    `rules_for` gives a claim, said for a bucket, so `ledger verify` can hold each counter's
+    cap to the policy. A major-illness counter's incentive is added on top (rollover.py)."""
+    get = _Reader(book, region, on)
+    if bucket in LAYER_CAPS:
+        return get(LAYER_CAPS[bucket])
+    if bucket in ("outpatient", "inpatient", "chronic"):  # chronic: one cap per person (cap_per_person)
+        return get(f"{scheme}.{bucket}.annual_cap")
+    kind, _sep, code = bucket.partition(":")
+    for d in get(f"{scheme}.{kind}.diseases"):
+        if d.code == code:
+            return _disease_cap(get, scheme, kind, d)
+    raise MissingParameter(pooling_area(region), on, f"{scheme}.{kind}.diseases[{code}]")
 
 
 def _level(claim: Claim) -> str:

@@ -23,6 +23,7 @@ setl_ids of its chunk (advisory locks) before it looks for them.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 
 from sqlalchemy.orm import Session
@@ -219,10 +220,11 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
 
 def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dict) -> None:
     """Phases 4-6: lock, fold, write."""
-    caps: dict[tuple, int] = {}
+    caps: dict[tuple, tuple[int, date]] = {}
     for i in todo:
         for key, cap in counter_keys(i.claim, i.eligible.rules):
-            caps.setdefault(key, cap)  # a counter opens at the cap of the first claim that needs it
+            # a counter opens at the cap of the first claim that needs it, read on its service date
+            caps.setdefault(key, (cap, i.claim.service_date))
     counter_ids, counters = gateway.lock_counters(s, caps)
     owners = {i.claim.psn_no for i in todo} | {h for i in todo for _binding, h in i.eligible.payers}
     account_ids, balances = gateway.lock_accounts(s, owners)

@@ -157,9 +157,9 @@ def persons_to_roll(uow: UnitOfWork, year: int) -> int:
 
 
 def _roll_chunk(s: Session, operator: str, chunk: gateway.Chunk, book: PolicyBook) -> None:
-    """The chunk's incentives, then its new counters (the incentives' bonuses in their
-    caps), then the retirees' year-end items: each one statement a table for the whole
-    chunk, in the global lock order."""
+    """The chunk's new counters, then its incentives (each raising its counter's cap), then
+    the retirees' year-end items: each one statement a table for the whole chunk, in the
+    global lock order."""
     new = chunk.year + 1
     people = gateway.persons(s, chunk)
     areas: dict[str, RegionRules] = {}
@@ -173,17 +173,16 @@ def _roll_chunk(s: Session, operator: str, chunk: gateway.Chunk, book: PolicyBoo
         if p.in_closing_year and rules_of[p.region].incentive is not None and scheme_of(p.insutype) == "resident"
     ]
     opened, counters = gateway.lock_counters(s, chunk, [p.psn_no for p in residents])
-    bonus = _incentives(s, chunk.year, residents, rules_of, counters)
-    new_counters, raises = [], []
-    for p in people:
-        for bucket, cap in rules_of[p.region].caps[scheme_of(p.insutype)].items():
-            raise_by = bonus.get(p.psn_no, 0) if bucket == "major_illness" else 0
-            if (p.psn_no, bucket) not in opened:
-                new_counters.append((p.psn_no, new, bucket, cap + raise_by))
-            elif raise_by:
-                raises.append((opened[(p.psn_no, bucket)], raise_by))
+    new_counters = [
+        (p.psn_no, new, bucket, cap)
+        for p in people
+        for bucket, cap in rules_of[p.region].caps[scheme_of(p.insutype)].items()
+        if (p.psn_no, bucket) not in opened
+    ]
     gateway.open_counters(s, new_counters)
-    gateway.raise_caps(s, raises)
+    # Recording an incentive raises its major-illness counter, opened by a claim or just now
+    # (the database's trigger, migration 0022: the writer may not set a cap itself).
+    _incentives(s, chunk.year, residents, rules_of, counters)
     retirees = [
         p
         for p in people

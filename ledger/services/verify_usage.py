@@ -26,7 +26,7 @@ def usage_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     from its claims). Since a mark: the counters of the persons whose claims were posted
     or reversed after it, each against all its claims. An archived year's counters stay as
     the archive left them: its claims are gone."""
-    people = _people(scope)
+    people = counter_people(scope)
     after = archive.through(s) or 0
     u = BenefitUsage
     figures = (u.fund_paid, u.deductible_met, u.selfpay)
@@ -92,7 +92,7 @@ def _expected(people, after: int) -> list:
     ]  # fmt: skip
 
 
-def _people(scope: Scope):
+def counter_people(scope: Scope):
     """The condition on a psn_no column: a person this run checks the counters of."""
     if scope.whole:
         return lambda column: true()

@@ -2,6 +2,8 @@
 can neither erase nor rewrite history: TRUNCATE, DELETE, UPDATE of history, DISABLE TRIGGER
 and DDL are all refused. A database of its own, so the roles' grants meet no other test."""
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
@@ -75,6 +77,8 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         "INSERT INTO archived_books VALUES (2019, 'personal_account', 100)": "permission denied",
         "INSERT INTO archived_wallets VALUES (2019, '220702195203150020', 100)": "permission denied",
         "UPDATE wallet_transfers SET amount = 1": "permission denied",
+        # a cap is the policy's (migration 0022): raised, one claim could draw past it
+        "UPDATE benefit_usage SET cap = cap + 2888000": "permission denied",
     }
     for statement, said in refused.items():
         with pytest.raises(DBAPIError, match=said), writer.begin() as conn:
@@ -95,6 +99,18 @@ def test_the_ledger_runs_as_the_writer_and_the_writer_cannot_erase_history(datab
         with pytest.raises(DBAPIError, match="permission denied"), writer.begin() as conn:
             conn.exec_driver_sql(statement)
     ledger(clerk, "verify")
+    # the owner may still change a cap, and the clerk's verify names the counter it changed
+    keeper = create_engine(database.set(username=KEEPER, password=None))
+    with keeper.begin() as conn:
+        changed = conn.execute(
+            text("UPDATE benefit_usage SET cap = cap + 2888000 WHERE id = (SELECT min(id) FROM benefit_usage "
+                 "WHERE year > :y) RETURNING psn_no, year, bucket"), {"y": first}
+        ).one()  # fmt: skip
+    keeper.dispose()
+    r = CliRunner().invoke(cli, ["--db", clerk.render_as_string(hide_password=False), "verify", "--json"])
+    assert r.exit_code == 3, r.output
+    found = [(p["kind"], p["id"]) for p in json.loads(r.stdout)["problems"]]
+    assert found == [("usage_cap_not_policy", "/".join(map(str, changed)))]
     writer.dispose()
 
 

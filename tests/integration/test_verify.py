@@ -253,11 +253,29 @@ def test_a_copied_date_that_differs_or_a_claim_left_out_of_the_registry(engine, 
             assert problems(conn) == ["claim F1: not in the settlement-id registry (claim_setl_ids) as itself"]
 
 
+def test_a_cap_raised_behind_the_ledger_is_named_though_the_fund_is_within_it(engine, books):
+    # W1 opened the worker's outpatient counter on 2025-03-01 at the Songyuan seed's
+    # employee.outpatient.annual_cap, 1000.00; raised to 30000.00, every other check holds
+    with unguarded(engine, "benefit_usage") as conn:
+        conn.execute(text(f"UPDATE benefit_usage SET cap = 3000000 WHERE psn_no = '{WORKER}'"))
+        found = check(Session(bind=conn))["problems"]
+        assert [(p.kind, p.id) for p in found] == [("usage_cap_not_policy", f"{WORKER}/2025/outpatient")]
+        assert found == [
+            "usage of 220702********0035 2025 outpatient: cap 30000.00, but the policy in force on 2025-03-01 "
+            "gives 1000.00 and the incentive 0.00: 1000.00"
+        ]
+
+
 def test_a_counter_over_its_cap_or_missing(engine, books):
     # F1, the student's claim of 300.00: the resident outpatient fund paid 110.00 of it
     with unguarded(engine, "benefit_usage") as conn:
         conn.execute(text(f"UPDATE benefit_usage SET cap = 100 WHERE psn_no = '{STUDENT}' AND fund_paid > 0"))
-        assert problems(conn) == ["usage of 220702********0136 2025 outpatient: fund paid 110.00 exceeds the cap 1.00"]
+        assert problems(conn) == [
+            "usage of 220702********0136 2025 outpatient: fund paid 110.00 exceeds the cap 1.00",
+            # tests/claim_policy.py: resident.outpatient.annual_cap = "800.00"
+            "usage of 220702********0136 2025 outpatient: cap 1.00, but the policy in force on 2025-03-01 gives "
+            "800.00 and the incentive 0.00: 800.00",
+        ]
     with unguarded(engine, "benefit_usage") as conn:
         conn.execute(text(f"DELETE FROM benefit_usage WHERE psn_no = '{STUDENT}' AND fund_paid > 0"))
         assert problems(conn) == [

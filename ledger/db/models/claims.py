@@ -38,6 +38,8 @@ class BenefitUsage(Base):
     fund_paid: Mapped[Fen] = mapped_column(default=0)
     deductible_met: Mapped[Fen] = mapped_column(default=0)
     selfpay: Mapped[Fen] = mapped_column(default=0)  # second layer: accumulated policy-scope self-pay
+    # the day whose policy files gave the cap (migration 0022): `ledger verify` reads them again
+    opened_on: Mapped[date] = mapped_column(Date)
 
 
 # The personal share: the accounts, the patient's wallet (migration 0021), the funds outside
