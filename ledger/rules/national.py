@@ -68,6 +68,9 @@ MATERNITY = N_("maternity insurance (生育保险), which these books do not kee
 # 退费结算标志 refd_setl_flag: "0" a settlement, "1" a refund (reverses init_setl_id). Any
 # other value is refused by name: taken for a settlement, a correction would pay again.
 REFUND_FLAGS = {"0": False, "1": True}
+UNKNOWN_FLAG = N_(
+    "{flag} is not a flag the national profile maps: 0 (a settlement) or 1 (a refund) (docs/national-records.md)"
+)
 
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
@@ -198,11 +201,7 @@ def _day(raw: Mapping, field: str) -> date | None:
 
 
 def read_record(raw: object) -> Record:
-    """One settlement record, read; the first field at fault raises, named once.
-
-    A record is any JSON object: a dict as the file reader makes it, or the same row sent
-    from the reader process as its text (formats/json_objects.ReceivedText, a Mapping), so
-    that a record read again there fails on the field it failed on ahead."""
+    """One settlement record (any JSON object: see Record.raw), read; the first field at fault raises, named once."""
     if not isinstance(raw, Mapping):
         raise ValidationError("record", _("expected a JSON object (a settlement record)"))
     setl_id = _text(raw, "setl_id", required=True)
@@ -277,17 +276,9 @@ def _fees(raw: Mapping, refund: bool, claim: dict) -> tuple[int, int, int, int]:
 
 def _refund(raw: Mapping) -> bool:
     """Whether the record is a refund (refd_setl_flag "1"); no flag is a settlement."""
-    flag = _text(raw, "refd_setl_flag")
-    if flag is None:
-        return False
+    flag = _text(raw, "refd_setl_flag") or "0"
     if flag not in REFUND_FLAGS:
-        raise ValidationError(
-            "refd_setl_flag",
-            _(
-                "{flag} is not a flag the national profile maps: 0 (a settlement) or 1 (a refund) "
-                "(docs/national-records.md)"
-            ).format(flag=flag[:20]),
-        )
+        raise ValidationError("refd_setl_flag", _(UNKNOWN_FLAG).format(flag=flag[:20]))
     return REFUND_FLAGS[flag]
 
 
