@@ -18,7 +18,7 @@ from ..i18n import N_, _
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..uow import UnitOfWork
-from . import archive
+from . import archive, verify_digest
 from .verify_archive import archive_problems
 from .verify_beside import Beside
 from .verify_bindings import binding_problems
@@ -56,9 +56,16 @@ def verify(
             mark = last_mark(s)
             if mark is None:
                 raise NotFound(_("no clean run of `ledger verify` is recorded yet: run it once in full"))
+            if mark.digest is None:
+                raise NotFound(
+                    _(
+                        "the last clean run of `ledger verify` ({run}) was recorded without the balances' digest (before migration 0023): run it once in full"
+                    ).format(run=mark.run)
+                )
             scope = Scope(mark)
-        result = check(s, expect_heads, scope, beside=uow.dialect == "postgresql")
-        reached = chain.heads(s), s.scalar(select(sum_fen(Account.balance)))
+        now = verify_digest.digest(s)
+        result = check(s, expect_heads, scope, beside=uow.dialect == "postgresql", digest=now)
+        reached = chain.heads(s), s.scalar(select(sum_fen(Account.balance))), now
     if result["ok"] and record:
         refused = _record(uow, scope, reached, result["checked"]["postings"])
         if refused:
@@ -70,7 +77,7 @@ def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: 
     """Record the clean run; if it cannot be (a login that may not write, a read-only
     file, another writer holding SQLite's one write lock for longer than a moment), say why
     instead: the check itself stands, and the next `--since` starts from an earlier run."""
-    heads, balances = reached
+    heads, balances, digest = reached
     journal, audit = heads.get(chain.JOURNAL, (None, chain.GENESIS)), heads.get(chain.AUDIT, (None, chain.GENESIS))
     row = {
         "mode": "full" if scope.whole else "since",
@@ -79,6 +86,7 @@ def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: 
         "audit_last_id": audit[0],
         "audit_hash": audit[1],
         "balances": balances,
+        "digest": digest,
         "postings": postings,
         "at": utcnow(),
     }
@@ -120,16 +128,21 @@ def heads(uow: UnitOfWork) -> dict:
 
 
 def check(
-    s: Session, expect_heads: dict[str, tuple[int, str]] | None = None, scope: Scope = EVERYTHING, *, beside=False
+    s: Session,
+    expect_heads: dict[str, tuple[int, str]] | None = None,
+    scope: Scope = EVERYTHING,
+    *,
+    beside=False,
+    digest: int | None = None,
 ) -> dict:
     """Every check, in the caller's transaction; with a `scope` since a clean run, of what
     was written after it. `beside` (PostgreSQL, a transaction that has written nothing):
     the hash chains are walked in a thread on the same snapshot while the rest run
-    (verify_beside.py)."""
+    (verify_beside.py). `digest`: the balances' digest now, where the caller has it."""
     chains = Beside(s, lambda t: chain_problems(t, expect_heads, scope)) if beside else None
     moved = _moved(s, scope)
     try:
-        problems = _checks(s, scope, moved)
+        problems = _checks(s, scope, moved, digest)
     finally:
         if chains is not None:
             chains.wait()  # the snapshot must outlive the thread's reading, error or not
@@ -148,9 +161,9 @@ def check(
     return result
 
 
-def _checks(s: Session, scope: Scope, moved) -> list[Problem]:
+def _checks(s: Session, scope: Scope, moved, digest: int | None = None) -> list[Problem]:
     """Every check but the hash chains'."""
-    problems: list[Problem] = _account_problems(s, scope, moved)
+    problems: list[Problem] = _account_problems(s, scope, moved, digest)
     after = scope.after
     for posting_id, total in s.execute(
         select(Entry.posting_id, sum_fen(Entry.amount))
@@ -195,10 +208,11 @@ def _moved(s: Session, scope: Scope):
     return lambda column: one_of(s, column, ids)
 
 
-def _account_problems(s: Session, scope: Scope, moved) -> list[Problem]:
+def _account_problems(s: Session, scope: Scope, moved, digest: int | None = None) -> list[Problem]:
     """Each balance (since a mark: each one a posting after it moved; `moved` as _moved
-    gives it) equals its journal entries and none is below zero; since a mark, the balances
-    together are what they were then plus what the postings after it moved."""
+    gives it) equals its journal entries and none is below zero; since a mark, every
+    account's and wallet's balance is what it was then plus what the postings after it
+    moved (the digest)."""
     problems = []
     journal = (
         select(Entry.account_id, sum_fen(Entry.amount).label("total"))
@@ -238,20 +252,22 @@ def _account_problems(s: Session, scope: Scope, moved) -> list[Problem]:
             )
         )
     if not scope.whole:
-        problems += _total_problems(s, scope)
+        problems += _total_problems(s, scope, verify_digest.digest(s) if digest is None else digest)
     return problems
 
 
-def _total_problems(s: Session, scope: Scope) -> list[Problem]:
-    """Since a mark: the balances together are what they were then plus what the postings
-    after it moved."""
+def _total_problems(s: Session, scope: Scope, digest: int) -> list[Problem]:
+    """Since a mark: every balance is what it was then plus what the postings after it
+    moved. The digest sees any balance or wallet changed behind the ledger's back, though
+    the changes cancel out in the total; the totals are said for a reader."""
+    if digest == verify_digest.expected(s, scope):
+        return []
     now = s.scalar(select(sum_fen(Account.balance)))
     since = s.scalar(select(sum_fen(Entry.amount)).where(scope.after(Entry.posting_id), Entry.account_id.is_not(None)))
-    if now == scope.mark.balances + since:
-        return []
     message = N_(
-        "accounts: their balances add up to {now}, but the clean run {run} left {then} and the postings since "
-        "moved {moved}: a balance changed behind the ledger's back (run `ledger verify` in full to name it)"
+        "accounts and wallets: their balances are not what the clean run {run} left and the postings since moved "
+        "(accounts: {now} now, {then} then, {moved} moved): a balance changed behind the ledger's back "
+        "(run `ledger verify` in full to name it)"
     )
     moved = {"now": format_fen(now), "then": format_fen(scope.mark.balances), "moved": format_fen(since)}
     return [problem("balances_total", "accounts", None, message, run=scope.mark.run, **moved)]

@@ -28,6 +28,7 @@ class Mark:
     journal: tuple[int | None, str]
     audit: tuple[int | None, str]
     balances: int
+    digest: int | None = None  # services/verify_digest.py
 
 
 @dataclass(frozen=True)
@@ -62,4 +63,4 @@ def last_mark(s: Session) -> Mark | None:
     r = s.execute(select(VerifyRun).order_by(VerifyRun.id.desc()).limit(1)).scalar_one_or_none()
     if r is None:
         return None
-    return Mark(r.id, r.at, (r.journal_last_id, r.journal_hash), (r.audit_last_id, r.audit_hash), r.balances)
+    return Mark(r.id, r.at, (r.journal_last_id, r.journal_hash), (r.audit_last_id, r.audit_hash), r.balances, r.digest)

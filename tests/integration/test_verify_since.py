@@ -10,16 +10,18 @@ W1 was): deductible 300.00, (800.00 - 300.00) x 57% = 285.00 fund, 515.00 from h
 leaving 810.00 - 515.00 = 295.00; one posting of three entries (provider +800.00, pooled
 fund -285.00, his account -515.00)."""
 
+from datetime import UTC, date, datetime
+
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ledger.cli import cli
-from ledger.db.models import VerifyRun
-from ledger.services import claims
+from ledger.db.models import Account, VerifyRun
+from ledger.services import accounts, claims, persons, verify_digest, wallets
 from ledger.services.verify import check, verify
 from ledger.services.verify_scope import Scope, last_mark
-from tests.ids import WORKER
+from tests.ids import RETIREE, STUDENT, WORKER
 from tests.integration.test_verify import books, unguarded  # noqa: F401  (the books, and a way to damage them)
 
 W2 = {"setl_id": "W2", "psn_no": WORKER, "service_date": "2025-03-05", "med_type": "11", "hosp_lv": "2",
@@ -115,10 +117,50 @@ def test_a_balance_changed_behind_the_ledgers_back_shows_in_the_total(engine, bo
         # no posting since the mark moved the worker's account, so its own check is not run;
         # the balances together are 810.01, the mark's 810.00 plus nothing moved
         conn.execute(text("UPDATE accounts SET balance = balance + 1"))
-        assert since_problems(conn) == [
-            "accounts: their balances add up to 810.01, but the clean run 1 left 810.00 and the postings since "
-            "moved 0.00: a balance changed behind the ledger's back (run `ledger verify` in full to name it)"
-        ]
+        assert since_problems(conn) == [BALANCES_CHANGED.format(run=1, now="810.01", then="810.00", moved="0.00")]
+
+
+BALANCES_CHANGED = (
+    "accounts and wallets: their balances are not what the clean run {run} left and the postings since moved "
+    "(accounts: {now} now, {then} then, {moved} moved): a balance changed behind the ledger's back "
+    "(run `ledger verify` in full to name it)"
+)
+
+
+def test_two_balances_changed_by_as_much_either_way_show_though_the_total_holds(uow, engine, books):  # noqa: F811
+    persons.add_person(
+        uow, "clerk", psn_no=RETIREE, name="王淑珍", insutype="310", psn_type="1201", region="220702", enrolled=[2025]
+    )
+    accounts.credit(uow, "clerk", RETIREE, 200000, "opening balance", date(2025, 1, 1))
+    assert verify(uow)["ok"]  # run 2, marked at posting 5: the worker 810.00, the retiree 2000.00
+    with unguarded(engine, "accounts") as conn:
+        conn.execute(text(f"UPDATE accounts SET balance = balance + 100000 WHERE psn_no = '{WORKER}'"))
+        conn.execute(text(f"UPDATE accounts SET balance = balance - 100000 WHERE psn_no = '{RETIREE}'"))
+        # 1810.00 + 1000.00 = 810.00 + 2000.00: the total holds, the digest does not
+        assert since_problems(conn) == [BALANCES_CHANGED.format(run=2, now="2810.00", then="2810.00", moved="0.00")]
+        assert {p.kind for p in check(Session(bind=conn))["problems"]} == {"balance_not_journal"}
+
+
+def test_a_wallet_changed_behind_the_ledgers_back_shows_and_no_clean_run_is_recorded(uow, engine, books):  # noqa: F811
+    # Songyuan's wallet is enabled from 2025-03-10: the worker sends his son 100.00 of his 810.00
+    wallets.transfer(uow, "clerk", WORKER, STUDENT, 10000, datetime(2025, 6, 2, 1, 30, tzinfo=UTC), "child")
+    assert verify(uow)["ok"]  # run 2: the worker 710.00, the son's wallet 100.00
+    with engine.begin() as conn:  # nothing guards a wallet's balance from its owner: the journal is its proof
+        conn.execute(text(f"UPDATE wallets SET balance = balance + 100000 WHERE psn_no = '{STUDENT}'"))
+    since = verify(uow, since=True)
+    assert since["problems"] == [BALANCES_CHANGED.format(run=2, now="710.00", then="710.00", moved="0.00")]
+    assert [p.kind for p in verify(uow, record=False)["problems"]] == ["wallet_balance_differs"]
+    with uow:
+        assert uow.session.scalar(select(func.max(VerifyRun.id))) == 2  # neither run was recorded
+
+
+def test_the_digest_adds_up_each_balances_hash(uow, books):  # noqa: F811
+    # on PostgreSQL the database adds the hashes up in SQL: it must agree with the function
+    with uow:
+        s = uow.session
+        rows = [("a", i, b) for i, b in s.execute(select(Account.id, Account.balance))]
+        assert rows == [("a", 1, 81000)]  # the worker's 810.00
+        assert verify_digest.digest(s) == verify_digest.signed(verify_digest.balance_hash("a", 1, 81000))
 
 
 def test_the_marked_posting_changed_is_named(engine, books):  # noqa: F811

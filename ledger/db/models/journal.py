@@ -132,4 +132,7 @@ class VerifyRun(Base):
     audit_last_id: Mapped[int | None] = mapped_column(BigInteger)
     audit_hash: Mapped[str] = mapped_column(String(64))
     balances: Mapped[Fen]  # the accounts' balances added up
+    # every account's and wallet's balance in one number (services/verify_digest.py,
+    # migration 0023); None for a run recorded before it, which `--since` cannot start from
+    digest: Mapped[int | None] = mapped_column(BigInteger)
     postings: Mapped[int] = mapped_column(BigInteger)  # how many postings the run checked
