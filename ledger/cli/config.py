@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
+from . import language
 
 # key in the file -> the `ledger` option it sets
 KEYS = {"database": "db_url", "read_database": "read_url", "operator": "operator", "lang": "lang"}
@@ -62,4 +63,8 @@ def default_map() -> dict:
         if not isinstance(value, str) or not value.strip():
             raise click.UsageError(_("{path}: {key} must be a non-empty string").format(path=path, key=key))
         settings[KEYS[key]] = value
+    # Checked here, not left to the option: LEDGER_LANG or --lang would hide it otherwise,
+    # and a file is refused whole, whatever its key, as the unknown key above is.
+    if "lang" in data and (why := language.refusal(data["lang"])) is not None:
+        raise click.UsageError(_("{path}: {key}: {why}").format(path=path, key="lang", why=why))
     return settings

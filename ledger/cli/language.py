@@ -41,11 +41,21 @@ def choose(args: list[str], env: Mapping[str, str], setting: str | None, valued:
     return i18n.from_locale(env)
 
 
+def refusal(value: str) -> str | None:
+    """Why `value` names no language of the ledger, or None where it names one: what
+    `--lang`, LEDGER_LANG and `lang` in ledger.toml say of a name `choose` cannot use."""
+    if i18n.normalize(value):
+        return None
+    return _("{value!r} is not a language of the ledger: use zh or en").format(value=value)
+
+
 def check(_ctx, _param, value: str | None) -> str | None:
     """The `--lang` option: a name `choose` understood, or a usage error."""
-    if value is None or i18n.normalize(value):
-        return i18n.normalize(value) if value else None
-    raise click.BadParameter(_("{value!r} is not a language of the ledger: use zh or en").format(value=value))
+    if not value:
+        return None
+    if (why := refusal(value)) is not None:
+        raise click.BadParameter(why)
+    return i18n.normalize(value)
 
 
 def install(language: str) -> None:

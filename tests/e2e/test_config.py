@@ -98,6 +98,22 @@ def test_a_file_that_cannot_be_used_is_a_usage_error_naming_it(desk, ledger_main
     assert not (desk / "x.db").exists()
 
 
+@pytest.mark.parametrize("argv", [("db", "upgrade"), ("--lang", "en", "db", "upgrade"), ("--help",)])
+def test_a_language_the_ledger_does_not_speak_in_the_file_is_refused_as_on_the_command_line(
+    desk, ledger_main, capsys, monkeypatch, argv
+):
+    """`lang = "fr"` stops every command, as `--lang fr` does (exit 2), naming the file and
+    its key; as with any key of the file, even where the command line or LEDGER_LANG
+    (en, for the whole suite) would have chosen the language instead."""
+    (desk / "ledger.toml").write_text('lang = "fr"\n', encoding="utf-8")
+    assert ledger_main(*argv) == 2
+    assert capsys.readouterr().err == "Error: ledger.toml: lang: 'fr' is not a language of the ledger: use zh or en\n"
+    assert not (desk / "ledger.db").exists()
+    (desk / "ledger.toml").unlink()
+    assert ledger_main("--lang", "fr", "db", "upgrade") == 2
+    assert "'fr' is not a language of the ledger: use zh or en" in capsys.readouterr().err
+
+
 def test_LEDGER_CONFIG_naming_no_file(desk, monkeypatch, ledger_main, capsys):
     monkeypatch.setenv("LEDGER_CONFIG", str(desk / "none.toml"))
     assert ledger_main("--help") == 2
