@@ -8,7 +8,7 @@ the result before committing: a read after the commit would open a second transa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import partitions
+from .db import partitions, replica
 from .db.engine import READ_ONLY, make_engine
 
 
@@ -16,7 +16,8 @@ class UnitOfWork:
     """`engine`: the database every write goes to. `read_engine`: a replica of it (a
     PostgreSQL hot standby) for the reads that may lag a moment behind: reports,
     monitoring, statements, `usage` and `verify` (docs/scale.md). Without one they read
-    `engine` too."""
+    `engine` too. Before its first read it is proven to be a replica of `engine`
+    (db/replica.py), or refused."""
 
     session: Session
 
@@ -31,6 +32,7 @@ class UnitOfWork:
             else self._read_factory
         )
         self._reading = None
+        self._proven = read_engine is None
 
     def read_only(self, *, replica: bool = False) -> "UnitOfWork":
         """`with uow.read_only():` for a service that only reads (it must not write). With
@@ -52,6 +54,9 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         factory = self._reading or self._factory
         self._reading = None
+        if factory is self._replica_factory and not self._proven:
+            replica.prove(self.engine, self.read_engine)
+            self._proven = True
         self.session = factory()
         return self
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, true
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from ..db import chain
+from ..db import chain, replica
 from ..db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ..db.models import Account, ContributionPayment, Enrollment, Entry, Posting, VerifyRun, utcnow
 from ..db.sql import one_of, report_settings, sum_fen
@@ -78,6 +78,8 @@ def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: 
     file, another writer holding SQLite's one write lock for longer than a moment), say why
     instead: the check itself stands, and the next `--since` starts from an earlier run."""
     heads, balances, digest = reached
+    if uow.read_engine is not None and replica.reached_on(uow.engine, heads):
+        return _("the heads it reached on the read database are not the write database's")
     journal, audit = heads.get(chain.JOURNAL, (None, chain.GENESIS)), heads.get(chain.AUDIT, (None, chain.GENESIS))
     row = {
         "mode": "full" if scope.whole else "since",
