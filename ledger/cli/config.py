@@ -5,6 +5,8 @@ The first of these files that exists is read: `./ledger.toml` (the working folde
 `~/.config`). `LEDGER_CONFIG` names a file instead. A value on the command line wins over
 the environment (`LEDGER_DATABASE_URL`, `LEDGER_READ_DATABASE_URL`, `LEDGER_OPERATOR`,
 `LEDGER_LANG`), and both over the file; `lang` in the file wins over the locale (LANG).
+A file found in the working folder (named by nobody) that sets the database, the replica or
+the operator says so on stderr, every run: a shared folder could choose them for a clerk.
 
     database = "postgresql://clerk@db.example/ledger"
     read_database = "postgresql://clerk@replica.example/ledger"
@@ -13,36 +15,45 @@ the environment (`LEDGER_DATABASE_URL`, `LEDGER_READ_DATABASE_URL`, `LEDGER_OPER
 """
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
+from .. import i18n
 from ..i18n import _
 from . import language
+from .context import warn
 
 # key in the file -> the `ledger` option it sets
 KEYS = {"database": "db_url", "read_database": "read_url", "operator": "operator", "lang": "lang"}
+# What a file found in the working folder says it sets: where writes go, where reads come
+# from, and in whose name the writes are recorded.
+SAID = ("database", "read_database", "operator")
 
 
-def config_path() -> Path | None:
-    """The file to read, or None if there is none."""
+def config_path() -> tuple[Path, bool] | None:
+    """The file to read and whether it was found in the working folder (not named by
+    LEDGER_CONFIG, nor the user's own); None if there is none."""
     named = os.environ.get("LEDGER_CONFIG", "").strip()
     if named:
-        return Path(named)
-    here = Path("ledger.toml")
-    if here.is_file():
-        return here
+        return Path(named), False
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     user = base / "ledger" / "ledger.toml"
-    return user if user.is_file() else None
+    here = Path("ledger.toml")
+    if here.is_file():
+        return here, not (user.is_file() and here.samefile(user))
+    return (user, False) if user.is_file() else None
 
 
-def default_map() -> dict:
+def default_map(args: list[str] | None = None) -> dict:
     """The `ledger` group's defaults from the file; a file that cannot be used is a usage
-    error that names it and the key."""
-    path = config_path()
-    if path is None:
+    error that names it and the key. `args`: the command line (sys.argv's), for the
+    language of the warning a file found in the working folder gives."""
+    found = config_path()
+    if found is None:
         return {}
+    path, here = found
     import tomllib  # only when there is a file: most runs have none
 
     try:
@@ -67,4 +78,22 @@ def default_map() -> dict:
     # and a file is refused whole, whatever its key, as the unknown key above is.
     if "lang" in data and (why := language.refusal(data["lang"])) is not None:
         raise click.UsageError(_("{path}: {key}: {why}").format(path=path, key="lang", why=why))
+    if here and any(k in data for k in SAID):
+        _say_found_here(path, data, sys.argv[1:] if args is None else args)
     return settings
+
+
+def _say_found_here(path: Path, data: dict, args: list[str]) -> None:
+    """One line on stderr: what the file sets of SAID, a URL without its password. In the
+    run's language, chosen before Click parses: by a --lang that leads the command line,
+    LEDGER_LANG, the file's lang or the locale."""
+    from ..db.engine import safe_url  # SQLAlchemy, only for a file that gives a URL
+
+    said = [f"{k} = {data[k] if k == 'operator' else safe_url(data[k])}" for k in SAID if k in data]
+    i18n.use(language.choose(args, os.environ, data.get("lang")))
+    warn(
+        _(
+            "{path} sets {settings} for every command run in its folder that does not say otherwise: "
+            "check that the file is yours (LEDGER_CONFIG names the file to read instead)"
+        ).format(path=path.resolve(), settings=", ".join(said))
+    )

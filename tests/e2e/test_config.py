@@ -1,6 +1,8 @@
 """`ledger.toml` (cli/config.py): the database and operator a desk keeps in a file; the
 environment and the command line still win, in that order."""
 
+import json
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -112,6 +114,63 @@ def test_a_language_the_ledger_does_not_speak_in_the_file_is_refused_as_on_the_c
     (desk / "ledger.toml").unlink()
     assert ledger_main("--lang", "fr", "db", "upgrade") == 2
     assert "'fr' is not a language of the ledger: use zh or en" in capsys.readouterr().err
+
+
+FOUND_HERE = (
+    "warning: {path} sets {settings} for every command run in its folder that does not say otherwise: "
+    "check that the file is yours (LEDGER_CONFIG names the file to read instead)\n"
+)
+
+
+def test_a_file_found_in_the_working_folder_says_on_stderr_where_it_sends_the_writes(desk, ledger_main, capsys):
+    """A shared folder's ledger.toml would choose a clerk's database and name: a file nobody
+    named says so, one line on stderr, every run; standard output is untouched (JSON stays JSON)."""
+    (desk / "ledger.toml").write_text('database = "sqlite:///desk.db"\noperator = "王芳"\nlang = "en"\n')
+    said = FOUND_HERE.format(path=desk / "ledger.toml", settings="database = sqlite:///desk.db, operator = 王芳")
+    assert ledger_main("db", "upgrade") == 0
+    assert capsys.readouterr().err == said
+    assert ledger_main(*ADD, "--json") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["psn_no"] == WORKER and err == said
+    # a password is never printed; the replica is said too, as where the reports read
+    (desk / "ledger.toml").write_text('read_database = "postgresql://clerk:s3cret@replica.example/ledger"\n')
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == FOUND_HERE.format(
+        path=desk / "ledger.toml", settings="read_database = postgresql+psycopg://clerk:***@replica.example/ledger"
+    )
+
+
+def test_the_warning_is_said_in_the_runs_language(desk, ledger_main, capsys, monkeypatch):
+    (desk / "ledger.toml").write_text('operator = "王芳"\n', encoding="utf-8")
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == (
+        f"警告：{desk / 'ledger.toml'} 为其所在文件夹中未另行指定的每条命令设置了 operator = 王芳："
+        "请确认这个文件是你的（LEDGER_CONFIG 可指定要读取的文件）\n"
+    )
+
+
+def test_a_file_named_or_the_users_own_or_one_that_sets_only_the_language_says_nothing(
+    desk, ledger_main, capsys, monkeypatch
+):
+    settings = 'database = "sqlite:///desk.db"\noperator = "王芳"\n'
+    user = desk / "config" / "ledger"
+    user.mkdir(parents=True)
+    (user / "ledger.toml").write_text(settings, encoding="utf-8")
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.chdir(user)  # the user's own file, found from its folder
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.chdir(desk)
+    (desk / "ledger.toml").write_text(settings, encoding="utf-8")
+    monkeypatch.setenv("LEDGER_CONFIG", "ledger.toml")  # named: the clerk chose it
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("LEDGER_CONFIG")
+    (desk / "ledger.toml").write_text('lang = "en"\n', encoding="utf-8")
+    assert ledger_main("--help") == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_LEDGER_CONFIG_naming_no_file(desk, monkeypatch, ledger_main, capsys):
