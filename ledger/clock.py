@@ -32,6 +32,20 @@ def _zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def is_zone(name: str) -> bool:
+    """Whether `name` is a time zone the machine's zoneinfo (or the tzdata package) knows."""
+    try:
+        _zone(name)
+    except LedgerError:
+        return False
+    return True
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The zone of an IANA name a policy file gave (checked as it was loaded)."""
+    return _zone(name)
+
+
 def zone() -> ZoneInfo:
     return _zone(os.environ.get(ZONE_SETTING) or DEFAULT_ZONE)
 

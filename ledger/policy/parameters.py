@@ -22,6 +22,7 @@ class Kind(str, Enum):
     SEGMENTS = "segments"  # list of {from, ratio}, ascending -> tuple[Segment]
     CHOICE = "choice"  # one of the parameter's `choices`, a string
     TIME = "time"  # TOML local time, like 22:00:00 -> datetime.time
+    ZONE = "zone"  # an IANA time zone name, like "Asia/Shanghai" -> str (zoneinfo knows it)
 
 
 # What the member is *to the holder* (docs/policy-files.md).
@@ -256,6 +257,7 @@ _ALL += MONITOR
 # transfer or a claim needs them.
 WALLET = [
     Parameter("wallet.enabled_from", Kind.DATE, "the region's 医保钱包 takes transfers and pays claims from this day; unset: not enabled"),
+    Parameter("wallet.transfer.time_zone", Kind.ZONE, "the clock of the wallet's day and quiet hours: the pooling area's, whatever the desk's LEDGER_TIMEZONE"),
     Parameter("wallet.transfer.max_per_day", Kind.COUNT, "most wallet transfers a holder may make in one day (local time)"),
     Parameter("wallet.transfer.max_amount", Kind.MONEY, "most one wallet transfer may move"),
     Parameter("wallet.transfer.quiet_from", Kind.TIME, "no wallet transfer from this local time ..."),

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from ..clock import is_zone
 from ..errors import PolicyError, ValidationError
 from ..i18n import _
 from ..rules.money import parse_yuan
@@ -102,6 +103,10 @@ def typed_value(name: str, raw: object):
     if kind is Kind.TIME:
         if not isinstance(raw, time) or raw.tzinfo is not None:
             raise ValueError(_("expected a local time like 22:00:00, unquoted (got {raw!r})").format(raw=raw))
+        return raw
+    if kind is Kind.ZONE:
+        if not isinstance(raw, str) or not is_zone(raw):
+            raise ValueError(_('expected an IANA time zone name like "Asia/Shanghai" (got {raw!r})').format(raw=raw))
         return raw
     if kind is Kind.DISEASES:
         return _diseases(raw)

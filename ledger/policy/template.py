@@ -22,6 +22,7 @@ SHAPES = {
     Kind.DATE: N_("an unquoted date, e.g. 2025-02-28"),
     Kind.FLAG: N_("true or false"),
     Kind.TIME: N_("an unquoted local time, e.g. 22:00:00"),
+    Kind.ZONE: N_('an IANA time zone name, e.g. "Asia/Shanghai"'),
     Kind.RELATIONS: N_('a list, e.g. ["spouse", "parent", "child"]'),
     Kind.DISEASES: N_(
         'a list of tables, e.g. [{code = "E11", name = "糖尿病", annual_cap = "1800.00", ratio = "0.60"}] (cap and ratio optional)'

@@ -1,6 +1,6 @@
 """The health-insurance wallet's rules (医保钱包, docs/wallet.md), pure: whether a transfer
 from a holder's personal account to a near relative's wallet is allowed, judged on the
-holder's policy in the ledger's local time. The service reads the figures (the day's
+holder's policy on the pooling area's clock (`wallet.transfer.time_zone`). The service reads the figures (the day's
 transfers, the balance) under the holder's account lock and asks these.
 
 Every refusal names the policy parameter it applies, so a clerk can tell the rule from
@@ -27,6 +27,7 @@ class TransferPolicy:
     quiet_until: time
     needs_binding: bool
     relations: tuple[str, ...]
+    zone: str  # the clock `at` is on (wallet.transfer.time_zone), named in the messages
 
 
 def check_enabled(role: str, psn_no: str, region: str, on: date, enabled_from: date | None) -> None:
@@ -87,8 +88,8 @@ def check_relation(relation: str | None, bound_relation: str | None, policy: Tra
 
 def check_transfer(amount: int, at: datetime, policy: TransferPolicy, made_today: int, balance: int) -> None:
     """The limits, in the order a clerk can act on them: the amount, the hour, the day's
-    count, then the holder's balance. `at` is local; `made_today`: the holder's transfers
-    already made on its day."""
+    count, then the holder's balance. `at` is on the policy's clock (`policy.zone`);
+    `made_today`: the holder's transfers already made on its day there."""
     if amount > policy.max_amount:
         raise Conflict(
             _(
@@ -98,9 +99,10 @@ def check_transfer(amount: int, at: datetime, policy: TransferPolicy, made_today
     if in_quiet_hours(at.time(), policy.quiet_from, policy.quiet_until):
         raise Conflict(
             _(
-                "at: {at} local time is in the quiet hours, {quiet_from} to {quiet_until} (wallet.transfer.quiet_from, wallet.transfer.quiet_until): no wallet transfer then"
+                "at: {at} {zone} time (wallet.transfer.time_zone) is in the quiet hours, {quiet_from} to {quiet_until} (wallet.transfer.quiet_from, wallet.transfer.quiet_until): no wallet transfer then"
             ).format(
                 at=at.strftime("%H:%M"),
+                zone=policy.zone,
                 quiet_from=policy.quiet_from.strftime("%H:%M"),
                 quiet_until=policy.quiet_until.strftime("%H:%M"),
             )

@@ -32,7 +32,8 @@ KIND = "wallet.transfer"  # the postings' kind
 
 def local_instant(at: datetime | None) -> datetime:
     """The transfer's instant in the ledger's zone (clock.py): now if not given; a time
-    without a zone is read as local. Never in the future."""
+    without a zone is read as the desk's local time. Never in the future. (Its day and hour
+    are judged on the pooling area's clock: `area_time`.)"""
     now = clock.now()
     if at is None:
         return now
@@ -62,8 +63,7 @@ def transfer(
     needed only where no binding of the pair says it."""
     if amount <= 0:
         raise ValidationError("amount", _("must be greater than zero"))
-    at = local_instant(at)
-    day = at.date()
+    desk = local_instant(at)
     with uow:
         s = uow.session
         holder = get_person(s, holder_psn_no, "holder")
@@ -71,6 +71,8 @@ def transfer(
         if holder.psn_no == member.psn_no:
             raise ValidationError("member", _("a wallet transfer goes to a relative, not to the holder's own wallet"))
         book = policy_book(s)
+        at = area_time(book, holder.region, desk, holder.psn_no)
+        day = at.date()
         policy = transfer_policy(book, holder.region, day, holder.psn_no)
         check_enabled("member", member.psn_no, member.region, day, enabled_from(book, member.region, day))
         _require_insured(s, member.psn_no, day.year)
@@ -144,6 +146,15 @@ def _transfer_view(s: Session, row: WalletTransfer) -> dict:
     }
 
 
+def area_time(book: PolicyBook, region: str, at: datetime, holder: str) -> datetime:
+    """The instant on the holder's pooling area's clock (`wallet.transfer.time_zone`): the
+    day a transfer counts in and whether it falls in the quiet hours are the policy's,
+    whatever zone the desk recording it runs in (LEDGER_TIMEZONE)."""
+    on = at.date()
+    check_enabled("holder", holder, pooling_area(region), on, enabled_from(book, region, on))
+    return at.astimezone(clock.zone_named(book.get(region, on, "wallet.transfer.time_zone").value))
+
+
 def enabled_from(book: PolicyBook, region: str, on: date) -> date | None:
     found = book.find(region, on, "wallet.enabled_from")
     return found.value if found is not None else None
@@ -169,6 +180,7 @@ def transfer_policy(book: PolicyBook, region: str, on: date, holder: str = "") -
         quiet_until=get("quiet_until"),
         needs_binding=get("needs_binding"),
         relations=relations.value,
+        zone=get("time_zone"),
     )
 
 

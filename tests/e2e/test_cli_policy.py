@@ -4,6 +4,7 @@ from tests.policy_text import policy_text
 
 WALLET_GRADES = {
     "wallet.enabled_from": "D",
+    "wallet.transfer.time_zone": "D",
     "wallet.transfer.max_per_day": "B",
     "wallet.transfer.max_amount": "B",
     "wallet.transfer.quiet_from": "B",

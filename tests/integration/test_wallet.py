@@ -90,6 +90,28 @@ def test_a_fourth_transfer_the_same_day_is_refused(pair):
     assert str(send(pair, 100_00, "2025-06-03T06:00")["holder_balance"]) == "9600.00"
 
 
+def test_the_day_limit_counts_beijing_days_whatever_the_desks_zone(pair, monkeypatch):
+    # A desk whose LEDGER_TIMEZONE is Los Angeles (UTC-7 in June): 09:00, 12:00 and 15:00 on
+    # 2025-06-02 in Beijing (UTC+8) are 18:00 and 21:00 on 1 June and 00:00 on 2 June there.
+    # The seeds' wallet.transfer.time_zone is Asia/Shanghai: all three fall on Beijing's
+    # 2 June, so a fourth at 18:00 Beijing time (03:00 on 2 June in Los Angeles) is refused.
+    monkeypatch.setenv("LEDGER_TIMEZONE", "America/Los_Angeles")
+    for hour in ("01:00", "04:00", "07:00"):  # UTC
+        t = send(pair, 100_00, f"2025-06-02T{hour}Z")
+        assert t["local_day"] == date(2025, 6, 2)
+    with pytest.raises(Conflict, match=r"made 3 wallet transfers on 2025-06-02.*wallet\.transfer\.max_per_day = 3"):
+        send(pair, 100_00, "2025-06-02T10:00Z")
+
+
+def test_the_quiet_hours_are_beijing_hours_whatever_the_desks_zone(pair, monkeypatch):
+    # A desk in UTC: 15:30 UTC is 23:30 in Beijing, in the seeds' quiet hours 22:00 to 06:00
+    monkeypatch.setenv("LEDGER_TIMEZONE", "UTC")
+    with pytest.raises(Conflict, match=r"at: 23:30 Asia/Shanghai time \(wallet\.transfer\.time_zone\) is in the quiet"):
+        send(pair, 100_00, "2025-06-02T15:30")  # the desk's local time, UTC
+    # 01:00 UTC is 09:00 in Beijing: allowed, though 01:00 is a quiet hour on the desk's clock
+    assert str(send(pair, 100_00, "2025-06-02T01:00")["amount"]) == "100.00"
+
+
 def test_2000_01_is_refused_and_2000_00_is_not(pair):
     with pytest.raises(Conflict, match=r"amount: 2000\.01 is more than .*\(2000\.00, wallet\.transfer\.max_amount\)"):
         send(pair, 2000_01, "2025-06-02T09:00")
@@ -202,7 +224,8 @@ def test_a_region_that_enabled_the_wallet_must_give_its_limits(uow):
         uow, "clerk", psn_no=PARENT, name="母亲", insutype="310", psn_type="1201", region="220102", enrolled=[2025]
     )
     accounts.credit(uow, "clerk", holder, 100_00, "opening", datetime(2025, 1, 1).date())
-    with pytest.raises(MissingParameter, match=r"'wallet\.transfer\.max_per_day' is not given for region 220300"):
+    # the first the transfer needs is its clock: the area's day and hours are judged on it
+    with pytest.raises(MissingParameter, match=r"'wallet\.transfer\.time_zone' is not given for region 220300"):
         wallets.transfer(uow, "clerk", holder, PARENT, 100_00, at("2025-06-02T09:00"), "parent")
 
 

@@ -74,7 +74,7 @@ def test_songyuan_2025_holds_exactly_the_numbers_of_rules_section_1(seeds):
     # 零报销激励:当年未发生医疗费用的参保人: the document's reading of a zero-claim year
     assert v["resident.incentive.zero_claim.basis"] == "no_medical_expense"
     assert_wallet_seed(v)
-    assert len(v) == 38 + 7  # nothing else beyond the document, those national rules and the wallet's
+    assert len(v) == 38 + 8  # nothing else beyond the document, those national rules and the wallet's
 
 
 def assert_wallet_seed(v):
@@ -82,8 +82,10 @@ def assert_wallet_seed(v):
     2025 Jilin document's date (D: 若转账人和收款人的地区均开通了“医保钱包”功能,即可进行使用,
     健康新闻 2025-03-10); the limits of the public guide (B): 每个医保钱包账户单日限额三笔转账,
     每笔转账金额不超过2000元 (2000.00 yuan = 200000 fen), 每日22:00-次日6:00不能进行转账;
-    no binding needed and the wallet before relatives' accounts (D)."""
+    no binding needed and the wallet before relatives' accounts (D); the day and the hours on
+    Beijing time, the national platform's (D)."""
     assert v["wallet.enabled_from"] == date(2025, 3, 10)
+    assert v["wallet.transfer.time_zone"] == "Asia/Shanghai"
     assert v["wallet.transfer.max_per_day"] == 3
     assert v["wallet.transfer.max_amount"] == 200000
     assert (v["wallet.transfer.quiet_from"], v["wallet.transfer.quiet_until"]) == (time(22, 0), time(6, 0))
@@ -114,7 +116,7 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert v["reference.2023.retiree_outpatient_average"] == 92400
     assert v["reference.2023.retiree_outpatient_average_ratio"] == Decimal("0.50")
     assert_wallet_seed(v)
-    assert len(v) == 20 + 7
+    assert len(v) == 20 + 8
     # The U-grade figures of RULES.md §4 are not shipped:
     assert "employee.outpatient.deductible.level2" not in v and "employee.outpatient.ratio.retired.level1" not in v
 
@@ -143,7 +145,12 @@ def test_every_seed_value_cites_a_seed_document_with_a_quote(seeds):
             assert doc.policy.sources[entry.source].grade == "S", name
 
 
-WALLET_DECISIONS = ("wallet.enabled_from", "wallet.transfer.needs_binding", "wallet.pays_before_relatives")
+WALLET_DECISIONS = (
+    "wallet.enabled_from",
+    "wallet.transfer.time_zone",
+    "wallet.transfer.needs_binding",
+    "wallet.pays_before_relatives",
+)
 GOOD = {"employee.outpatient.annual_cap": '"1200.00"'}
 
 
