@@ -46,6 +46,19 @@ def check_enabled(role: str, psn_no: str, region: str, on: date, enabled_from: d
         )
 
 
+def check_alive(role: str, psn_no: str, died_on: date | None, on: date) -> None:
+    """Neither end of a transfer may be a person recorded dead on or before its day: a
+    dead holder's account is their estate's, not theirs to send from, and a dead member's
+    wallet can pay no care. (On the day of death itself too: the record gives the day, not
+    the hour.)"""
+    if died_on is not None and on >= died_on:
+        raise Conflict(
+            _("{role}: {psn_no} died on {died_on} (ledger person died): no wallet transfer on {on}").format(
+                role=role, psn_no=mask(psn_no), died_on=died_on, on=on
+            )
+        )
+
+
 def in_quiet_hours(at: time, quiet_from: time, quiet_until: time) -> bool:
     """Whether a local time falls in the quiet hours [from, until), which run over midnight
     where `until` is earlier than `from` (22:00 to 06:00)."""

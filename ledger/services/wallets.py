@@ -15,13 +15,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..db.models import Account, Enrollment, FamilyBinding, Person, Wallet, WalletTransfer, utcnow
+from ..db.models import Account, Enrollment, FamilyBinding, Person, PersonDeath, Wallet, WalletTransfer, utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..i18n import _
 from ..policy.book import PolicyBook, pooling_area
 from ..rules.idcard import mask
 from ..rules.money import Yuan
-from ..rules.wallet import TransferPolicy, check_enabled, check_relation, check_transfer
+from ..rules.wallet import TransferPolicy, check_alive, check_enabled, check_relation, check_transfer
 from ..uow import UnitOfWork
 from .journal import WALLET
 from .policies import policy_book
@@ -73,6 +73,10 @@ def transfer(
         book = policy_book(s)
         at = area_time(book, holder.region, desk, holder.psn_no)
         day = at.date()
+        deaths = dict(s.execute(select(PersonDeath.psn_no, PersonDeath.died_on).where(
+            PersonDeath.psn_no.in_((holder.psn_no, member.psn_no)))).all())  # fmt: skip
+        for role, person in (("holder", holder), ("member", member)):
+            check_alive(role, person.psn_no, deaths.get(person.psn_no), day)
         policy = transfer_policy(book, holder.region, day, holder.psn_no)
         check_enabled("member", member.psn_no, member.region, day, enabled_from(book, member.region, day))
         _require_insured(s, member.psn_no, day.year)

@@ -112,6 +112,21 @@ def test_the_quiet_hours_are_beijing_hours_whatever_the_desks_zone(pair, monkeyp
     assert str(send(pair, 100_00, "2025-06-02T01:00")["amount"]) == "100.00"
 
 
+def test_a_transfer_from_or_to_a_person_recorded_dead_is_refused(pair, snapshot):
+    persons.record_death(pair, "clerk", PARENT, date(2025, 6, 1), "civil affairs notice")
+    persons.record_death(pair, "clerk", WORKER, date(2025, 7, 1), "hospital")
+    before = snapshot()
+    with pytest.raises(Conflict, match=r"member: 220102\*+0026 died on 2025-06-01 .*no wallet transfer on 2025-06-02"):
+        send(pair, 100_00, "2025-06-02T09:00")
+    with pytest.raises(Conflict, match=r"member: .* died on 2025-06-01 .*on 2025-06-01"):
+        send(pair, 100_00, "2025-06-01T09:00")  # the record gives the day, not the hour
+    with pytest.raises(Conflict, match=r"holder: 220702\*+0035 died on 2025-07-01"):
+        send(pair, 100_00, "2025-07-02T09:00")
+    assert snapshot() == before
+    # before either death, the worker's transfer to his mother went through
+    assert str(send(pair, 100_00, "2025-05-31T09:00")["amount"]) == "100.00"
+
+
 def test_2000_01_is_refused_and_2000_00_is_not(pair):
     with pytest.raises(Conflict, match=r"amount: 2000\.01 is more than .*\(2000\.00, wallet\.transfer\.max_amount\)"):
         send(pair, 2000_01, "2025-06-02T09:00")
