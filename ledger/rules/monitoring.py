@@ -145,7 +145,7 @@ RULES = {
             N_("claim that does not add up"),
             VIOLATION,
             RECORD_ERROR,
-            N_("every claim adds up (fee = fund + personal share; personal share = accounts + other funds + cash)"),
+            N_("every claim adds up (fee = fund + personal share; fund = its parts; personal share = accounts + wallet + other funds + cash)"),
             (N_("the claim does not satisfy {rule}"),),
         ),
     )

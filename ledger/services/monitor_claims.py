@@ -14,6 +14,7 @@ from ..db.models import ClaimRecord, ClaimReversal, ClaimSource, Enrollment, Per
 from ..db.sql import days_between, one_of
 from ..errors import PolicyError
 from ..policy.book import PolicyBook
+from ..rules.claim_sums import MONEY_SUMS
 from ..rules.codes import RESIDENT
 from ..rules.eligibility import waiting_in
 from ..rules.money import format_fen
@@ -289,15 +290,8 @@ def readmissions(s: Session, w: Window, days: int) -> list[Finding]:
     ]
 
 
-# docs/claims.md, step 7: what every claim satisfies (verify checks the same, every claim).
-SUMS = (
-    ("fee = fund + personal share", lambda c: c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
-    ("fund = hifp + hifmi + hifob", lambda c: c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay),
-    (
-        "personal share = accounts + other funds + cash",
-        lambda c: c.psn_part_amt != c.acct_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
-    ),
-)
+# docs/claims.md, step 7: what every claim's money satisfies, as the CHECKs and verify hold it.
+SUMS = tuple((i.formula, i.broken) for i in MONEY_SUMS)
 
 
 def not_adding_up(s: Session, w: Window) -> list[Finding]:

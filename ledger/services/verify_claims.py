@@ -7,6 +7,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from ..db.models import ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource, Entry
 from ..db.sql import sum_fen
 from ..i18n import N_, _
+from ..rules.claim_sums import IDENTITIES, NOT_NEGATIVE
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -19,41 +20,9 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     and the claim against its own journal posting, its payers and its platform record."""
     c = ClaimRecord
     problems = []
-    sums = (
-        # the rules as a person reads them in the problem (a formula is its own translation)
-        (N_("medfee_sumamt = fund_pay_sumamt + psn_part_amt"), c.medfee_sumamt != c.fund_pay_sumamt + c.psn_part_amt),
-        (
-            N_("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay"),
-            c.fund_pay_sumamt != c.hifp_pay + c.hifmi_pay + c.hifob_pay,
-        ),
-        (
-            N_("psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay"),
-            c.psn_part_amt != c.acct_pay + c.wallet_pay + c.acct_mulaid_pay + c.other_funds_pay + c.psn_cash_pay,
-        ),
-        (
-            N_("inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt"),
-            c.inscp_scp_amt != c.medfee_sumamt - c.fulamt_ownpay_amt - c.overlmt_selfpay - c.preselfpay_amt,
-        ),
-        (
-            N_("no amount below zero"),
-            or_(
-                *(
-                    col < 0
-                    for col in (
-                        c.hifp_pay,
-                        c.hifmi_pay,
-                        c.hifob_pay,
-                        c.act_pay_dedc,
-                        c.acct_pay,
-                        c.wallet_pay,
-                        c.acct_mulaid_pay,
-                        c.psn_cash_pay,
-                        c.other_funds_pay,
-                    )
-                )
-            ),
-        ),
-    )
+    # the rules as a person reads them in the problem (a formula is its own translation)
+    sums = [(i.formula, i.broken(c)) for i in IDENTITIES]
+    sums.append((_("no amount below zero"), or_(*(getattr(c, col) < 0 for col in NOT_NEGATIVE))))
     # One pass over the claims, a flag per rule; reported rule by rule.
     flags = [case((broken, 1), else_=0) for _rule, broken in sums]
     broken_any = or_(*(broken for _rule, broken in sums))
@@ -66,7 +35,7 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
                 row[0],
                 "claim {setl_id}: does not satisfy {rule}",
                 setl_id=row[0],
-                rule=_(rule),
+                rule=rule,
             )
             for row in bad
             if row[n]

@@ -21,6 +21,7 @@ import pytest
 from ledger.errors import Conflict, MissingParameter, NotFound, ValidationError
 from ledger.services import accounts, claims, persons, policies, reports, verify, wallets
 from ledger.services.claim_reversal import reverse_claim
+from ledger.services.monitor import run_rules
 from tests.ids import WORKER
 from tests.policy_text import policy_text
 
@@ -205,6 +206,10 @@ def test_the_parents_claim_pays_from_the_wallet_after_her_own_account(pair):
     assert str(wallets.show_wallet(pair, PARENT)["balance"]) == "1936.00"  # 2000.00 - 64.00
     assert str(claims.show_claim(pair, "CC1")["wallet_pay"]) == "64.00"
     assert verify.verify(pair)["ok"]
+    # and the monitor's R12 holds it to the same identities: 114.00 = 50.00 + 64.00 + 0 + 0 + 0
+    with pair.read_only():
+        _states, found = run_rules(pair.session, date(2025, 1, 1), date(2025, 12, 31), ["R12"])
+    assert found == []
     # the reversal gives the wallet its 64.00 back: 2000.00 again, and the account its 50.00
     reverse_claim(pair, "clerk", "CC1", "entered twice", datetime(2025, 6, 5).date())
     assert str(wallets.show_wallet(pair, PARENT)["balance"]) == "2000.00"

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ...rules import claim_sums as sums
 from .base import Base, CreatedAt, Fen, Id, PsnNo
 
 
@@ -42,13 +43,9 @@ class BenefitUsage(Base):
     opened_on: Mapped[date] = mapped_column(Date)
 
 
-# The personal share: the accounts, the patient's wallet (migration 0021), the funds outside
-# the basic scheme (a platform record's cvlserv_pay, maf_pay, ...; claim_sources has them one
-# by one) and cash (migration 0014).
-PERSONAL_SPLIT = (
-    "psn_part_amt = acct_pay + wallet_pay + acct_mulaid_pay + other_funds_pay + psn_cash_pay "
-    "AND other_funds_pay >= 0 AND wallet_pay >= 0"
-)
+# The personal share's identity (rules/claim_sums.py; migrations 0014 and 0021 wrote it), with
+# the two shares added since the first CHECK on amounts not below zero.
+PERSONAL_SPLIT = f"{sums.PERSONAL_SPLIT.formula} AND other_funds_pay >= 0 AND wallet_pay >= 0"
 
 
 class ClaimRecord(Base):
@@ -66,11 +63,9 @@ class ClaimRecord(Base):
         # `ledger verify --since`: the claims posted after a mark, and those of a day
         Index(None, "posting_id"),
         Index(None, "service_date"),
-        CheckConstraint(
-            "inscp_scp_amt = medfee_sumamt - fulamt_ownpay_amt - overlmt_selfpay - preselfpay_amt", name="policy_scope"
-        ),
-        CheckConstraint("fund_pay_sumamt = hifp_pay + hifmi_pay + hifob_pay", name="fund_sum"),
-        CheckConstraint("medfee_sumamt = fund_pay_sumamt + psn_part_amt", name="fee_split"),
+        CheckConstraint(sums.POLICY_SCOPE.formula, name="policy_scope"),
+        CheckConstraint(sums.FUND_SUM.formula, name="fund_sum"),
+        CheckConstraint(sums.FEE_SPLIT.formula, name="fee_split"),
         CheckConstraint(PERSONAL_SPLIT, name="personal_split"),
         CheckConstraint(
             "medfee_sumamt > 0 AND inscp_scp_amt >= 0 AND act_pay_dedc >= 0 AND act_pay_dedc <= inscp_scp_amt"
