@@ -28,33 +28,57 @@ def post_records(
     it = iter(rows)
     seen: dict[str, str] = {}  # numbers this run found in the books: they stay there
     while chunk := list(islice(it, chunk_size)):
-        read = resolve(uow, [_read(line, raw) for line, raw in chunk], seen)
-        run: list[tuple[int, Record]] = []  # claims waiting to be posted, in order
+        read = [_read(line, raw) for line, raw in chunk]
+        numbers = {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}
+        run = _Waiting(uow, operator, chunk_size, _known(uow, numbers, seen), seen)
         for line, r, raw in read:
+            if isinstance(r, Record) and r.platform_psn_no in run.pending:
+                # A number an earlier record of this file teaches: that record is posted first,
+                # so this one is judged on what it taught, as it would be in a later file.
+                yield from run.post()
+            if isinstance(r, Record):
+                r = whose(r, run.known)
             if isinstance(r, LedgerError):
-                yield from _flush(uow, operator, run, chunk_size)
+                yield from run.post()
                 yield rejected(line, raw, str(r))
             elif r.refund:
-                yield from _flush(uow, operator, run, chunk_size)
+                yield from run.post()
                 yield refund(uow, operator, line, r)
             else:
-                run.append((line, r))
-        yield from _flush(uow, operator, run, chunk_size)
+                run.add(line, r)
+        yield from run.post()
+
+
+class _Waiting:
+    """The claims waiting to be posted, in file order, and the platform numbers they teach,
+    which are learnt (`known`) once they are posted."""
+
+    def __init__(self, uow: UnitOfWork, operator: str, chunk_size: int, known: dict[str, str], seen: dict):
+        self.uow, self.operator, self.chunk_size, self.known, self.seen = uow, operator, chunk_size, known, seen
+        self.claims: list[tuple[int, Record]] = []
+        self.pending: set[str] = set()
+
+    def add(self, line: int, r: Record) -> None:
+        self.claims.append((line, r))
+        if r.teaches:
+            self.pending.add(r.platform_psn_no)
+
+    def post(self) -> Iterator[ClaimResult]:
+        yield from _flush(self.uow, self.operator, self.claims, self.chunk_size)
+        self.known.update(_known(self.uow, self.pending, self.seen, again=True))
+        self.pending.clear()
 
 
 # At most this many platform numbers are remembered across the chunks of one run (a few MB).
 SEEN = 200_000
 
 
-def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> list:
-    """(line, Record or LedgerError, raw) with each Record's person found (`whose`).
-
-    `seen`: numbers an earlier chunk of the same run found in the books, kept by the caller.
-    The table of numbers only grows (append-only), so what was read there stays true, and
-    only the numbers not seen yet are looked up."""
-    seen = {} if seen is None else seen
-    numbers = {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record) and r.platform_psn_no}
-    known = {n: seen[n] for n in numbers & seen.keys()}
+def _known(uow: UnitOfWork, numbers: set, seen: dict[str, str], *, again: bool = False) -> dict[str, str]:
+    """Whose each of `numbers` is, where the books know: from `seen` (what this run found
+    there already; the table of numbers only grows, so what was read stays true), else read.
+    `again`: read them all (numbers just taught)."""
+    numbers = {n for n in numbers if n}
+    known = {} if again else {n: seen[n] for n in numbers & seen.keys()}
     if unseen := numbers - known.keys():
         with uow.read_only():
             found = known_numbers(uow.session, unseen)
@@ -62,6 +86,15 @@ def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> 
         if len(seen) + len(found) > SEEN:  # bounded: start over (this chunk's are in `known`)
             seen.clear()
         seen.update(found)
+    return known
+
+
+def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> list:
+    """(line, Record or LedgerError, raw) with each Record's person found (`whose`) from
+    what the books know (reconcile: it posts nothing, so it learns nothing)."""
+    known = _known(
+        uow, {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}, {} if seen is None else seen
+    )
     return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
 
 

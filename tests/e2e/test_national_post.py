@@ -116,6 +116,34 @@ def test_a_number_found_once_in_a_run_still_finds_its_person_and_still_refuses_a
     assert "the platform's person number 22000000000000000000000012 is 220702********0035's" in out[3]["errors"][0]
 
 
+@pytest.mark.parametrize("chunk", ["1", "500"], ids=["a chunk a record", "one chunk"])
+def test_a_number_learnt_earlier_in_the_same_file_is_held_to_as_in_a_later_file(run, worker, tmp_path, chunk):
+    """N1 teaches the number 22000000000000000000000012 as the worker's; N3, two lines on in
+    the same file, gives it with another person's ID number: refused, as it is in a later
+    file. N4 gives it without certno: the worker's, found by what N1 taught."""
+    from tests.ids import RETIREE
+
+    assert run("person", "add", RETIREE, "--name", "王秀英", "--insutype", "310", "--psn-type", "1201",
+               "--region", "220702", "--enrolled", "2025").exit_code == 0  # fmt: skip
+    alone = {"certno": "", "psn_cert_type": ""}
+    records = [
+        AGREES,
+        DIFFERS | {"setl_id": "N2", "psn_no": "22000000000000000000000099", "certno": RETIREE},
+        DIFFERS | {"setl_id": "N3", "certno": RETIREE},
+        DIFFERS | alone | {"setl_id": "N4"},
+    ]
+    r = post(run, write(tmp_path, *records), "--chunk", chunk)
+    assert r.exit_code == 1, r.output
+    out = results(r)
+    assert [(o["setl_id"], o["status"], o.get("psn_no")) for o in out] == [
+        ("N1", "posted", WORKER),
+        ("N2", "posted", RETIREE),
+        ("N3", "rejected", "22000000000000000000000012"),  # a rejected record says what it gave
+        ("N4", "posted", WORKER),
+    ]
+    assert "the platform's person number 22000000000000000000000012 is 220702********0035's" in out[2]["errors"][0]
+
+
 def test_a_platform_number_given_with_another_persons_id_is_refused(run, worker, tmp_path, reading):
     from tests.ids import RETIREE
 
