@@ -27,6 +27,7 @@ from ..rules.family import BindingPolicy, Bound, Party, check_binding, check_rel
 from ..rules.idcard import mask
 from ..rules.text import REASON_LENGTH, check_text
 from ..uow import UnitOfWork
+from . import archive
 from .contributions import pay_contribution as pay_contribution  # its old home: family.pay_contribution
 from .listings import person_filter
 from .policies import policy_book
@@ -49,6 +50,7 @@ def bind(
     with uow:
         s = uow.session
         h, m = get_person(s, holder, "holder"), get_person(s, member, "member")
+        archive.require_live(s, on, "date")  # an archived year's history is closed
         book = policy_book(s)
         member_party = _party(s, m)
         contribution_year = _contribution_year(book, m, member_party, on)
@@ -189,6 +191,8 @@ def unbind(
             raise ValidationError(
                 "date", _("{on} is before the binding began on {bound_on}").format(on=on, bound_on=b.bound_on)
             )
+        # An archived year's payments under the binding left with it: its history is closed
+        archive.require_live(s, on, "date")
         least = policy_book(s).find(h.region, on, "family.min_days_before_unbind")
         if least is not None and (on - b.bound_on).days < least.value:
             raise ValidationError(

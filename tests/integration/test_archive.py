@@ -26,10 +26,10 @@ from ledger.cli import cli
 from ledger.db import migrate
 from ledger.db.engine import make_engine
 from ledger.errors import Conflict, NotFound, ValidationError
-from ledger.services import accounts, archive, claims, listings, monitor, persons, reports, rollover, verify
+from ledger.services import accounts, archive, claims, family, listings, monitor, persons, reports, rollover, verify
 from ledger.services.claim_reversal import reverse_claim
 from ledger.uow import UnitOfWork
-from tests.ids import WORKER
+from tests.ids import SPOUSE, WORKER
 from tests.integration.test_claim_service import claim as worker_claim
 from tests.integration.test_partitions import open_worker
 
@@ -172,6 +172,34 @@ def test_nothing_can_be_dated_in_an_archived_year(own):
     assert scalar(own, "SELECT to_regclass('public.journal_entries_2025')") is None
     assert balance(own) == "514.00"
     assert verify.verify(own)["ok"]
+
+
+def test_a_binding_cannot_begin_or_end_in_an_archived_year(own):
+    """The worker's spouse (an employee in service with nothing in her account), bound to him
+    on 2025-01-02, has a claim of 500.00 on 2025-03-10 under the Songyuan seed: fund
+    (500 - 300) x 57 % = 114.00, her share 386.00 paid by his account (1000.00 - 386.00 =
+    614.00). Once 2025 is archived, that payment is gone from the live tables: an end of the
+    binding dated in 2025 (before the payment) is refused as a live one would be, and so is
+    any binding or end dated in the archived year."""
+    open_worker(own)
+    persons.add_person(own, "clerk", psn_no=SPOUSE, name="配偶", insutype="310", psn_type="1101", region="220702",
+                       enrolled=[2025, 2026])  # fmt: skip
+    family.bind(own, "clerk", WORKER, SPOUSE, "spouse", date(2025, 1, 2))
+    paid = claims.post_claim(own, "feed", worker_claim("S1", SPOUSE, service_date="2025-03-10", medfee_sumamt="500.00"))
+    assert (str(paid["hifp_pay"]), str(paid["acct_mulaid_pay"])) == ("114.00", "386.00")
+    with pytest.raises(ValidationError, match="would end the binding before claim S1 of 2025-03-10"):
+        family.unbind(own, "clerk", WORKER, SPOUSE, date(2025, 2, 1))  # refused while 2025 is live
+    rollover.rollover(own, "bureau", 2025)
+    assert verify.verify(own)["ok"]
+    archive.archive(own, "bureau", 2025)
+    archived = r"date: 2025-02-01 is in an archived year \(through 2025\): give 2026-01-01 or later"
+    with pytest.raises(ValidationError, match=archived):
+        family.unbind(own, "clerk", WORKER, SPOUSE, date(2025, 2, 1))
+    with pytest.raises(ValidationError, match=archived):
+        family.bind(own, "clerk", SPOUSE, WORKER, "spouse", date(2025, 2, 1))
+    assert verify.verify(own)["ok"]
+    ended = family.unbind(own, "clerk", WORKER, SPOUSE, date(2026, 1, 1))
+    assert ended["ended_on"] == date(2026, 1, 1)
 
 
 def test_archive_refuses_what_it_cannot_take_whole(own):
