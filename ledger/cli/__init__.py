@@ -110,6 +110,11 @@ def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
     if isinstance(e, OperationalError):
         if waited(e):
             return waited(e), REFUSED
+        if getattr(e.orig, "sqlstate", None) in ("40001", "40P01"):
+            # another writer got in the way on every attempt (db/retry.py): a refusal, not an outage
+            return _(
+                "another writer got in the way on every attempt, nothing was written: run it again ({orig})"
+            ).format(orig=first_line(e.orig)), REFUSED
         said = first_line(e.orig)
         return f"database {safe_url(_db(ctx))}: {said}", REFUSED if "locked" in said else UNAVAILABLE
     if not isinstance(e, DBAPIError):

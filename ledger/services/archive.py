@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..db import partitions
 from ..db.models import ArchivedBalance, ArchivedBook, ArchivedWallet, ArchivedYear, Posting
+from ..db.retry import retried
 from ..db.sql import sum_fen
 from ..errors import Conflict, ValidationError
 from ..i18n import _
@@ -95,12 +96,15 @@ def _sums(key):
     return select(key, sum_fen(amount).label("amount")).group_by(key).subquery()
 
 
+@retried
 def archive(uow: UnitOfWork, operator: str, year: int) -> dict:
     """Archive every year up to `year` not archived yet. Refused unless each is over and
     rolled over, a clean `ledger verify` has checked every posting of them, and no claim of
     them was reversed after them. Runs as the schema's owner (it detaches partitions and
     sets the history's triggers aside for its own deletions, in this transaction only);
-    the ledger's other writes wait until it commits."""
+    the ledger's other writes wait until it commits. Its table locks can meet a claim's
+    halfway (a deadlock); the loser is run again from the top, as every writer is
+    (db/retry.py)."""
     if uow.dialect != "postgresql":
         raise ValidationError(
             "--through",

@@ -72,6 +72,19 @@ def test_3_verify_found_violations(run, engine):
     assert f"  VIOLATION account of {masked}: balance 0.01 but its journal entries sum to 0.00" in plain.stdout
 
 
+def test_1_not_4_when_another_writer_got_in_the_way_on_every_attempt():
+    """A deadlock or serialization failure left after every retry (db/retry.py) is a
+    refusal: the database is there, run it again. 4 is for a database out of reach."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from ledger.cli import _database_error
+
+    for orig in (psycopg.errors.DeadlockDetected("deadlock detected"), psycopg.errors.SerializationFailure("x")):
+        message, code = _database_error(OperationalError("LOCK TABLE claims", {}, orig), None)
+        assert code == 1 and message.startswith("another writer got in the way on every attempt"), message
+
+
 def test_4_a_database_not_migrated_or_not_reachable(tmp_path):
     r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.db'}", "verify", "--json"])
     assert r.exit_code == 4

@@ -16,6 +16,8 @@ Figures (Songyuan's seed, employee outpatient at a level-2 hospital: deductible 
 
 import json
 import os
+import threading
+import time
 from datetime import date, datetime
 
 import pytest
@@ -200,6 +202,29 @@ def test_a_binding_cannot_begin_or_end_in_an_archived_year(own):
     assert verify.verify(own)["ok"]
     ended = family.unbind(own, "clerk", WORKER, SPOUSE, date(2026, 1, 1))
     assert ended["ended_on"] == date(2026, 1, 1)
+
+
+def test_archive_that_meets_a_writer_halfway_is_run_again(own_url, own, caplog):
+    """A writer holding the registry of settlement ids (as a claim being posted does) then
+    asking for the claims, which archive has locked while it waits for the registry: a
+    deadlock. Archive's session looks for it first (deadlock_timeout 2 s against the
+    writer's 60 s), so archive is the one PostgreSQL stops; it is run again and archives."""
+    two_years(own)
+    writer = make_engine(own_url).connect()
+    writer.exec_driver_sql("SET deadlock_timeout = '60s'")  # autobegins the transaction the locks are held in
+    writer.exec_driver_sql("LOCK TABLE claim_setl_ids IN ROW EXCLUSIVE MODE")
+    archiving = make_engine(own_url, connect_args={"options": "-c deadlock_timeout=2000"})
+    done: dict = {}
+    worker = threading.Thread(target=lambda: done.update(archive.archive(UnitOfWork(archiving), "bureau", 2025)))
+    worker.start()
+    time.sleep(1)  # archive holds the claims by now and waits for the registry
+    writer.exec_driver_sql("LOCK TABLE claims IN ROW EXCLUSIVE MODE")  # waits; archive is stopped
+    writer.rollback()
+    writer.close()
+    worker.join(60)
+    assert [y["year"] for y in done["years"]] == [2025]
+    assert any("archive retried" in m and "deadlock detected" in m for m in caplog.messages)
+    archiving.dispose()
 
 
 def test_archive_refuses_what_it_cannot_take_whole(own):
