@@ -65,9 +65,8 @@ class UnitOfWork:
         self.session.close()
         year = partitions.missing_year(error) if error is not None else None
         if year is not None:
-            # a write into a year PostgreSQL has no partitions for yet: they are made now,
-            # in a transaction of their own, and the retry (db/retry.py) writes again
-            partitions.add_year(self.engine, year)
+            # a write into a year PostgreSQL has no partitions for: made ahead, never here
+            raise partitions.refusal(self.engine, year) from error
 
     def commit(self) -> None:
         self.session.commit()

@@ -38,7 +38,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine, safe_url
 from ledger.db.models import Account
 from ledger.policy.book import example_text
@@ -62,6 +62,7 @@ def synthetic_id(i: int) -> str:
 def setup(url: str, n_persons: int, rng: random.Random) -> tuple[list[str], list[str]]:
     engine = make_engine(url)
     migrate.upgrade(engine)
+    partitions.add_years(engine, range(2024, 2028))  # PostgreSQL: its years' partitions, made ahead
     uow = UnitOfWork(engine)
     policies.load_policy(uow, "bench", example_text(), "illustrative.toml")
     ids = [synthetic_id(i) for i in range(n_persons)]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine, safe_url
 from ledger.db.models import (
     Account,
@@ -48,6 +48,7 @@ def synthetic_id(i: int) -> str:
 def setup(url: str, n: int, rng: random.Random) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
+    partitions.add_years(engine, range(2024, 2028))  # PostgreSQL: its years' partitions, made ahead
     uow = UnitOfWork(engine)
     now = utcnow()
     step = 50_000

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine, safe_url
 from ledger.rules.idcard import check_character
 from ledger.services import accounts, claims, persons, wallets
@@ -42,6 +42,7 @@ def setup(url: str, pairs: int) -> tuple[UnitOfWork, list[tuple[str, str]], list
         with engine.begin() as c:
             c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     migrate.upgrade(engine)
+    partitions.add_years(engine, range(2024, 2028))  # PostgreSQL: its years' partitions, made ahead
     uow = UnitOfWork(engine)
     rows, pairs_, others = [], [], []
     for k in range(pairs):

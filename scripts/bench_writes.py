@@ -12,7 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine, safe_url
 from ledger.rules.idcard import check_character
 from ledger.services import accounts, family, persons
@@ -37,6 +37,7 @@ def main() -> None:
     url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
+    partitions.add_years(engine, range(2024, 2028))  # PostgreSQL: its years' partitions, made ahead
     uow = UnitOfWork(engine)
     # Even rows: employees (holders); odd rows: ordinary residents (members).
     rows = [

@@ -1,6 +1,6 @@
 import click
 
-from ..db import migrate
+from ..db import migrate, partitions
 from ..db import roles as db_roles
 from ..db.engine import safe_url
 from ..errors import LedgerError
@@ -102,6 +102,34 @@ def roles_(obj, prefix, as_json):
         made = db_roles.create(conn, prefix)
     data = {"database": safe_url(obj.db_url), "roles": made}
     emit(data, as_json, lambda d: click.echo(", ".join(f"{k}: {v}" for k, v in d["roles"].items())))
+
+
+@command.command("add-year")
+@click.argument("years", nargs=-1, required=True, metavar="YEAR...")
+@json_option
+@click.pass_obj
+def add_year(obj, years, as_json):
+    """PostgreSQL: make the journal's and the claims' partitions of these years ahead.
+
+    `ledger db upgrade` makes this year's and next year's, the rollover of a year the two
+    after it; a claim or posting dated in a year without them is refused, naming this
+    command: they are never made on a writer's path, where making them would stop every
+    other writer. Run it from a scheduled job before each year begins, or for a year
+    further back (opening balances from an earlier system). Safe to run again; the writer
+    role may run it. SQLite keeps single tables: nothing to do.
+
+    \b
+    Example:
+        ledger db add-year 2027
+    """
+    made = {y: partitions.add_years(obj.engine, [check_year(y, "YEAR")]) for y in years}
+    data = {"database": safe_url(obj.db_url), "years": [{"year": y, "tables_made": n} for y, n in made.items()]}
+
+    def human(d):
+        for y in d["years"]:
+            click.echo(_("{year}: partitions made for {tables_made} tables").format(**y))
+
+    emit(data, as_json, human)
 
 
 @command.command("archive")

@@ -7,7 +7,7 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import func, select
 
-from ..db import migrate
+from ..db import migrate, partitions
 from ..db.engine import safe_url
 from ..db.models import Person
 from ..errors import LedgerError
@@ -46,6 +46,7 @@ def command(ctx):
             Path(str(path) + suffix).unlink(missing_ok=True)
         obj = Ctx(db_url=f"sqlite:///{path}", operator=obj.operator)
     migrate.upgrade(obj.engine)
+    partitions.add_years(obj.engine, (2025, 2026))  # the demo's years (PostgreSQL: made ahead, as a bureau's)
     uow = obj.uow()
     with uow:
         if uow.session.scalar(select(func.count()).select_from(Person)):

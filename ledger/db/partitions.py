@@ -4,9 +4,11 @@ The journal's postings and entries, the claims and their mutual-aid payments are
 table per year on PostgreSQL (`claims_2026`). A year's partitions are made by the database
 function `ledger_add_year(year)` (owned by the schema's owner, so a writer without DDL
 rights may call it): from `ledger db upgrade` (this year and the next), from the rollover
-(the year it closes and the next two), and from the unit of work when a write meets a year
-that has none yet (a claim dated into a new year before any of those ran). The write is
-then tried again from the top, like any transaction another writer got in the way of.
+(the year it closes and the next two) and from `ledger db add-year` (a scheduled step
+before a year begins). Never on a writer's path: making a partition takes an exclusive
+lock on its table, which on 1 January every writer would meet at once. A claim dated in a
+year without partitions is rejected, and any other write refused, naming `ledger db
+add-year` (`missing`).
 
 SQLite keeps single tables; nothing here applies to it.
 """
@@ -49,6 +51,18 @@ def missing_year(e: BaseException) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def archived(year: int) -> Conflict:
+    return Conflict(_("{year} is archived (ledger db archive): nothing can be dated in it any more").format(year=year))
+
+
+def refusal(engine: Engine, year: int) -> Conflict:
+    """Why a write dated in `year` found no partition: the year is archived, or its
+    partitions were not made ahead (`missing`)."""
+    with engine.connect() as conn:
+        through = conn.scalar(text("SELECT max(year) FROM archived_years"))
+    return archived(year) if through is not None and year <= through else missing(year)
+
+
 def add_year(engine_or_conn: Engine | Connection, year: int) -> int:
     """Make `year`'s partitions where missing, in a transaction of their own (an engine) or
     in the caller's (a connection); how many tables got one. An archived year (`ledger db
@@ -60,27 +74,40 @@ def add_year(engine_or_conn: Engine | Connection, year: int) -> int:
             return conn.scalar(text("SELECT ledger_add_year(:y)"), {"y": year})
     except DBAPIError as e:
         if getattr(e.orig, "sqlstate", None) == ARCHIVED:
-            raise Conflict(
-                _("{year} is archived (ledger db archive): nothing can be dated in it any more").format(year=year)
-            ) from None
+            raise archived(year) from None
         raise
 
 
-def add_years(target: Engine | Connection, years) -> None:
+def add_years(target: Engine | Connection, years) -> int:
     """Each year's partitions, on a partitioned database (PostgreSQL at 0019 or later);
-    nothing elsewhere. An engine: a transaction per year; a connection: in its own."""
+    nothing elsewhere. An engine: a transaction per year; a connection: in its own. How
+    many tables got one."""
     if target.dialect.name != "postgresql":
-        return
+        return 0
     with target.begin() if isinstance(target, Engine) else _same(target) as conn:
         if conn.scalar(text("SELECT to_regprocedure('ledger_add_year(integer)')")) is None:
-            return
-    for year in sorted(set(years)):
-        add_year(target, year)
+            return 0
+    return sum(add_year(target, year) for year in sorted(set(years)))
+
+
+def missing(year: int) -> Conflict:
+    """The refusal of a write dated in a year without partitions: made ahead, never on a
+    writer's path (an exclusive lock on each table, which every other writer would wait on)."""
+    return Conflict(
+        _(
+            "{year} has no partitions of the journal and the claims yet: run `ledger db add-year {year}` (a scheduled step before a year begins; `ledger db upgrade` makes this year's and the next, the rollover the two after its year), then write again"
+        ).format(year=year)
+    )
 
 
 @contextmanager
 def _same(conn: Connection):
     yield conn
+
+
+def made(conn: Connection) -> set[int] | None:
+    """The years that have partitions; None where tables are not partitioned (SQLite)."""
+    return set(years(conn)) if conn.dialect.name == "postgresql" else None
 
 
 def years(conn: Connection) -> list[int]:

@@ -14,8 +14,6 @@ writer got in the way":
   services turn the violations they expect into clear Conflict errors; one that escapes is
   a race, and the retry sees the winner's row and answers as if it had come second.
 - SQLite's "database is locked" once the busy timeout has run out.
-- A row dated into a year PostgreSQL had no partitions for: the unit of work has made them
-  by the time the error reaches here (ledger/db/partitions.py).
 
 Attempts back off exponentially with full jitter, so two writers that collided once do not
 collide again in step. Each retry is logged as a warning (the CLI says it on stderr).
@@ -31,7 +29,6 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..i18n import _
-from . import partitions
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -42,8 +39,6 @@ T = TypeVar("T")
 def retryable(e: DBAPIError) -> bool:
     code = getattr(e.orig, "sqlstate", None)
     if code in ("40001", "40P01"):
-        return True
-    if partitions.missing_year(e) is not None:
         return True
     if isinstance(e, IntegrityError):
         return code == "23505" or "UNIQUE constraint failed" in str(e.orig)
@@ -59,10 +54,6 @@ def attempt(work: Callable[[], T], what: str, attempts: int = MAX_ATTEMPTS) -> T
         except DBAPIError as e:
             if n == attempts or not retryable(e):
                 raise
-            year = partitions.missing_year(e)
-            if year is not None:  # its partitions are made (uow.py): at once, and not a warning
-                log.info(_("{what}: made the partitions of {year}").format(what=what, year=year))
-                continue
             first = str(e.orig).splitlines()[0] if str(e.orig) else type(e.orig).__name__
             log.warning(
                 _("{what} retried (attempt {n} of {attempts}): {error}").format(

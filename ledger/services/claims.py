@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..db import claim_gateway as gateway
+from ..db import partitions
 from ..db.models import utcnow
 from ..db.retry import attempt
 from ..db.sql import lock_setl_ids
@@ -139,6 +140,7 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
     known = posted_claims(s, setl_ids)
     archived = archived_claims(s, setl_ids - known.keys())
     live_from = archive.live_from(s)
+    made = partitions.made(s.connection())  # PostgreSQL: the years with partitions
     first_in_chunk: dict[str, _Item] = {}
     fresh = []
     for i in todo:
@@ -151,6 +153,8 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
         elif live_from is not None and i.claim.service_date < live_from:
             message = _("service_date: {day} is in an archived year (ledger db archive): nothing can be dated in it")
             i.result = rejected(i.line, i.raw, message.format(day=i.claim.service_date))
+        elif made is not None and i.claim.service_date.year not in made:
+            i.result = rejected(i.line, i.raw, f"service_date: {partitions.missing(i.claim.service_date.year)}")
         elif sid in first_in_chunk:
             first = first_in_chunk[sid]
             if first.claim.fingerprint() == i.claim.fingerprint():

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from ledger.cli import cli
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine
+from tests.conftest import TEST_YEARS
 from tests.e2e import test_reports
 
 books = test_reports.books  # the fixture: the ledger whose figures are worked there
@@ -88,6 +89,7 @@ def test_the_migration_fills_the_sums_from_claims_posted_before_it(run, books, d
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0014")  # the running sums are dropped; the claims stay
     migrate.upgrade(engine)
+    partitions.add_years(engine, TEST_YEARS)  # the test database's years again (conftest.py)
     engine.dispose()
     checked = CliRunner().invoke(cli, ["--db", db_url, "verify"])
     assert checked.exit_code == 0, checked.output

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from ledger.cli import cli
-from ledger.db import migrate
+from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine
 from ledger.errors import Conflict, NotFound, ValidationError
 from ledger.services import accounts, archive, claims, family, listings, monitor, persons, reports, rollover, verify
@@ -47,6 +47,7 @@ def own_url(private_postgres):
     """A migrated database for this test alone."""
     engine = make_engine(private_postgres)
     migrate.upgrade(engine)
+    partitions.add_years(engine, (2025, 2026))  # the years its books are dated in, made ahead
     engine.dispose()
     return private_postgres.render_as_string(hide_password=False)
 

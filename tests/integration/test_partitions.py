@@ -1,6 +1,6 @@
 """PostgreSQL keeps the journal and the claims in a partition per year (migration 0019,
-ledger/db/partitions.py): a write into a year without partitions makes them and is tried
-again; every partition, one made later included, is append-only; `setl_id` is unique across
+ledger/db/partitions.py): made ahead (`ledger db upgrade`, the rollover, `ledger db add-year`),
+a write into a year without them refused, naming the command; every partition, one made later included, is append-only; `setl_id` is unique across
 the years; the migration turns a ledger with rows in it into the partitioned one and back.
 
 Figures (Songyuan's seed, employee outpatient at a level-2 hospital: deductible 300.00,
@@ -17,12 +17,13 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ledger import clock
 from ledger.cli import cli
 from ledger.db import migrate, partitions
+from ledger.errors import Conflict
 from ledger.services import accounts, claims, persons, policies
 from ledger.uow import UnitOfWork
 from tests.claim_policy import CLAIM_POLICY
+from tests.conftest import TEST_YEARS
 from tests.ids import WORKER
 from tests.integration.test_claim_service import claim as worker_claim
 
@@ -91,22 +92,30 @@ def test_the_tables_are_partitioned_and_each_row_is_in_its_year(engine, posted):
     assert scalar(engine, f"SELECT balance FROM accounts WHERE psn_no = '{WORKER}'") == 514_00
 
 
-def test_a_write_into_a_year_without_partitions_makes_them(engine, uow, posted):
-    # `ledger db upgrade` made this year's and the next's; 2025's were made by the first
-    # write dated in it (the opening credit), then that write was tried again. The test
-    # database is shared and emptied between tests, and partitions outlive the emptying:
-    # the year written here is the latest past year nothing has made partitions for yet.
+def test_a_write_into_a_year_without_partitions_is_refused_and_db_add_year_makes_them(engine, db_url, uow, posted):
+    # Made ahead, never on a writer's path: making a partition locks its whole table, which
+    # on 1 January every writer would meet at once. The test database has its years made
+    # (conftest.TEST_YEARS); partitions outlive the emptying between tests, so the year
+    # written here is the latest before them nothing has made partitions for yet.
     with engine.connect() as c:
-        made = partitions.years(c)
-    assert {2025, clock.today().year, clock.today().year + 1} <= set(made)
-    year = max(set(range(2000, 2025)) - set(made))
+        year = max(set(range(2000, 2020)) - set(partitions.years(c)))
+    said = rf"{year} has no partitions of the journal and the claims yet: run `ledger db add-year {year}`"
+    with pytest.raises(Conflict, match=said):
+        accounts.credit(uow, "clerk", WORKER, 1_00, f"a credit dated {year}", date(year, 6, 3))
+    late = claims.post_claim(uow, "feed", claim("R9", f"{year}-03-01", "50.00"))
+    assert late.status == "rejected" and late.errors[0].startswith(f"service_date: {year} has no partitions")
+    with engine.connect() as c:
+        assert year not in partitions.years(c)  # nothing was made by the writes
+    r = CliRunner().invoke(cli, ["--db", db_url, "db", "add-year", str(year)])
+    assert r.exit_code == 0 and f"{year}: partitions made for 4 tables" in r.output
     accounts.credit(uow, "clerk", WORKER, 1_00, f"a credit dated {year}", date(year, 6, 3))
     with engine.connect() as c:
-        assert year in partitions.years(c)
         # the four tables each have their partition of the year, and the credit is in the journal's
         named = c.execute(text("SELECT relname FROM pg_class WHERE relname LIKE :y"), {"y": f"%\\_{year}"})
         assert {n for (n,) in named} == {f"{t}_{year}" for t in partitions.PARTITIONED}
     assert partition_of(engine, "journal_postings", f"effective_date = '{year}-06-03'") == f"journal_postings_{year}"
+    again = CliRunner().invoke(cli, ["--db", db_url, "db", "add-year", str(year)])
+    assert again.exit_code == 0 and f"{year}: partitions made for 0 tables" in again.output
 
 
 @pytest.mark.parametrize(
@@ -174,6 +183,7 @@ def test_the_migration_partitions_a_ledger_with_rows_and_back(engine, db_url, po
     assert scalar(engine, "SELECT count(*) FROM claims") == 2
     assert scalar(engine, "SELECT to_regclass('claims_2025')") is None
     migrate.upgrade(engine)
+    partitions.add_years(engine, TEST_YEARS)  # the test database's years again (conftest.py)
     assert scalar(engine, "SELECT relkind FROM pg_class WHERE relname = 'claims'") == "p"
     assert rows() == before
     assert partition_of(engine, "claims", "setl_id = 'R1'") == "claims_2025"

@@ -40,6 +40,7 @@ def two_ledgers(db_url, backend, request, tmp_path):
         other = f"sqlite:///{tmp_path / 'other.db'}"
     for url, amount, day in ((db_url, "1000.00", "2025-01-02"), (other, "500.00", "2025-01-03")):
         ledger("--db", url, "db", "upgrade")
+        ledger("--db", url, "db", "add-year", "2025")  # PostgreSQL's partitions of the credits' year
         ledger("--db", url, *ADD)
         ledger("--db", url, "account", "credit", WORKER, amount, "--reason", "opening", "--date", day)
     return db_url, other
