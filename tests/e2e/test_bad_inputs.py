@@ -466,7 +466,7 @@ COMMANDS = [
     ("wallet: negative amount", [*SEND, "-5.00", *AT], None, "must not be negative"),
     ("wallet: zero", [*SEND, "0.00", *AT], None, "AMOUNT"),
     ("wallet: amount with three decimals", [*SEND, "1.005", *AT], None, "AMOUNT"),
-    ("wallet: a time without minutes", [*SEND, "100.00", "--at", "2025-06-02 9"], None, "--at: is a local time"),
+    ("wallet: a time without minutes", [*SEND, "100.00", "--at", "2025-06-02 9"], None, "'--at': is a local time"),
     ("wallet: in the future", [*SEND, "100.00", "--at", "2999-01-01T09:00"], None, "is in the future"),
     (
         "wallet: to the holder himself",
