@@ -140,14 +140,14 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
             "outpatient",
             _deductible(get, claim, f"{s}.outpatient"),
             _level_ratio(get, patient, claim, "outpatient"),
-            get(f"{s}.outpatient.annual_cap"),
+            get(cap_parameter(s, "outpatient")),
         )
     elif kind == "inpatient":
         basic = BasicRule(
             "inpatient",
             _deductible(get, claim, f"{s}.inpatient"),
             _level_ratio(get, patient, claim, "inpatient"),
-            get(f"{s}.inpatient.annual_cap"),
+            get(cap_parameter(s, "inpatient")),
         )
     else:
         disease = _disease(get, claim, f"{s}.{kind}")
@@ -184,7 +184,7 @@ def _disease_bucket(get: _Reader, scheme: str, kind: str, disease: Disease) -> t
                     "region {region} on {on}: {scheme}.chronic.cap_per_person is true, yet disease {code} has its own annual_cap on {scheme}.chronic.diseases; one cap per person cannot also be one per disease: drop one of them"
                 ).format(region=pooling_area(get.region), on=get.on, scheme=scheme, code=disease.code)
             )
-        return "chronic", get(f"{scheme}.chronic.annual_cap")
+        return "chronic", get(cap_parameter(scheme, "chronic"))
     return f"{kind}:{disease.code}", _disease_cap(get, scheme, kind, disease)
 
 
@@ -200,16 +200,19 @@ LAYER_CAPS = {
 }
 
 
+def cap_parameter(scheme: str, bucket: str) -> str:
+    """The parameter that gives the annual cap of a bucket that is not a disease's."""
+    return LAYER_CAPS.get(bucket) or f"{scheme}.{bucket}.annual_cap"
+
+
 def bucket_cap(book: PolicyBook, region: str, on: date, scheme: str, bucket: str) -> int:
     """The annual cap a usage counter of `bucket` opens at, for a person of `scheme` in
     `region`, read from the files in force on `on` (the day the counter opened): what
     `rules_for` gives a claim, said for a bucket, so `ledger verify` can hold each counter's
     cap to the policy. A major-illness counter's incentive is added on top (rollover.py)."""
     get = _Reader(book, region, on)
-    if bucket in LAYER_CAPS:
-        return get(LAYER_CAPS[bucket])
-    if bucket in ("outpatient", "inpatient", "chronic"):  # chronic: one cap per person (cap_per_person)
-        return get(f"{scheme}.{bucket}.annual_cap")
+    if bucket in LAYER_CAPS or bucket in ("outpatient", "inpatient", "chronic"):  # chronic: one per person
+        return get(cap_parameter(scheme, bucket))
     kind, _sep, code = bucket.partition(":")
     for d in get(f"{scheme}.{kind}.diseases"):
         if d.code == code:

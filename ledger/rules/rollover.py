@@ -10,6 +10,7 @@ from functools import cached_property
 from ..i18n import _
 from ..policy.book import PolicyBook, review_warning
 from .adjudication import Counter, round_fen
+from .benefits import LARGE_EXPENSE, MAJOR_ILLNESS, cap_parameter
 
 YEAR_END_ITEMS = ("employee.retired.year_end.large_expense_premium", "employee.retired.year_end.disabled_care_premium")
 YEAR_END_FOR = "employee.retired.year_end.for_year"
@@ -134,18 +135,13 @@ def year_end_collection(balance: int | None, items: list[tuple[str, int]]) -> bo
     return balance is not None and balance >= sum(amount for _name, amount in items)
 
 
-# The counters each scheme opens in the new year, and the cap parameter of each.
+# The counters each scheme opens in the new year, each with its cap parameter (benefits.py).
 CAPS = {
-    "employee": (
-        ("outpatient", "employee.outpatient.annual_cap"),
-        ("inpatient", "employee.inpatient.annual_cap"),
-        ("large_expense", "employee.large_expense.annual_cap"),
-    ),
-    "resident": (
-        ("outpatient", "resident.outpatient.annual_cap"),
-        ("inpatient", "resident.inpatient.annual_cap"),
-        ("major_illness", "resident.major_illness.annual_cap"),
-    ),
+    scheme: tuple((bucket, cap_parameter(scheme, bucket)) for bucket in buckets)
+    for scheme, buckets in (
+        ("employee", ("outpatient", "inpatient", LARGE_EXPENSE)),
+        ("resident", ("outpatient", "inpatient", MAJOR_ILLNESS)),
+    )
 }
 
 
