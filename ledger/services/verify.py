@@ -22,7 +22,7 @@ from . import archive, verify_digest
 from .verify_archive import archive_problems
 from .verify_beside import Beside
 from .verify_bindings import binding_problems
-from .verify_caps import cap_problems
+from .verify_caps import cap_problems, incentive_problems
 from .verify_chain import chain_problems
 from .verify_claims import claim_problems, reversal_problems
 from .verify_dates import date_problems
@@ -192,7 +192,7 @@ def _checks(s: Session, scope: Scope, moved, digest: int | None = None) -> list[
             problem("posting_empty", "journal_postings", posting_id, "posting {id}: has no entries", id=posting_id)
         )
     problems += _contribution_problems(s, scope)
-    problems += usage_problems(s, scope) + cap_problems(s, scope)
+    problems += usage_problems(s, scope) + cap_problems(s, scope) + incentive_problems(s, scope)
     problems += claim_problems(s, scope)
     problems += reversal_problems(s, scope)
     problems += binding_problems(s, scope) + rollup_problems(s, scope)

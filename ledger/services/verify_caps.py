@@ -1,4 +1,5 @@
-"""`ledger verify`, the caps: each usage counter's cap is what the policy files gave it.
+"""`ledger verify`, the caps: each usage counter's cap is what the policy files gave it, and
+each incentive that raised one is one the rules could have given.
 
 A counter opens at its bucket's annual cap in force on the day it opened (`opened_on`: the
 claim's service date, or 1 January at the rollover); a resident's major-illness counter is
@@ -9,19 +10,28 @@ pay past the policy, and the CHECK `fund_paid <= cap` would not see it.
 
 The counters are read grouped by what decides their cap (region, insurance type, bucket,
 day opened, cap less incentive): a province's millions of counters make a few thousand
-groups, each worked out once; only a group whose cap differs is read counter by counter."""
+groups, each worked out once; only a group whose cap differs is read counter by counter.
+
+An incentive (`major_illness_incentives`) is held to the rollover's own rules
+(`rules.rollover.next_incentive`): its base cap is the policy's on 1 January, and its
+figures are what the rules give from the year before's incentive (or the enrolled years)
+for one of the ways the closing year could have gone (a zero-claim year or not, the bonus
+used or not). Which way it went depends on claims a late posting can still change, so it
+is not pinned; a bonus no way of the year gives (a row written by hand to raise a cap) is
+named."""
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..db.models import BenefitUsage, MajorIllnessIncentive, Person
+from ..db.models import BenefitUsage, Enrollment, MajorIllnessIncentive, Person
 from ..errors import PolicyError
 from ..i18n import N_
-from ..policy.book import PolicyBook
+from ..policy.book import PolicyBook, pooling_area
 from ..rules.benefits import MAJOR_ILLNESS, bucket_cap
 from ..rules.codes import scheme_of
 from ..rules.idcard import mask
 from ..rules.money import format_fen
+from ..rules.rollover import Incentive, RegionRules, continuous_years_through, next_incentive
 from . import archive
 from .policies import policy_book
 from .verify_problem import Problem, problem
@@ -78,3 +88,50 @@ def _differs(r, bucket: str, on, want: int | PolicyError) -> Problem:
     )
     figures = {"want": format_fen(want), "bonus": format_fen(r.bonus), "expected": format_fen(want + r.bonus)}
     return problem("usage_cap_not_policy", "benefit_usage", key, message, **counter, **figures)
+
+
+def incentive_problems(s: Session, scope: Scope) -> list[Problem]:
+    """Each incentive (since a mark: of the persons whose claims moved after it) whose base
+    cap is not the policy's, or whose figures no way of its closing year gives."""
+    i, before, p = MajorIllnessIncentive, aliased(MajorIllnessIncentive), Person
+    people = counter_people(scope)
+    rows = s.execute(
+        select(i, p.region, before.continuous_years.label("was_years"), before.zero_claim_bonus.label("was_zero"))
+        .join(p, p.psn_no == i.psn_no)
+        .outerjoin(before, and_(before.psn_no == i.psn_no, before.year == i.year - 1))
+        .where(people(i.psn_no), i.year > (archive.through(s) or 0))
+        .order_by(i.psn_no, i.year)
+    ).all()
+    enrolled: dict[str, set[int]] = {}
+    for psn, year in s.execute(select(Enrollment.psn_no, Enrollment.year).where(people(Enrollment.psn_no))):
+        enrolled.setdefault(psn, set()).add(year)
+    book, policies, problems = policy_book(s), {}, []
+    for r in rows:
+        row, key = r[0], (pooling_area(r.region), r[0].year)
+        if key not in policies:
+            policies[key] = RegionRules(book, *key).incentive
+        if not _one_way_of_the_year(policies[key], row, r.was_years, r.was_zero or 0, enrolled.get(row.psn_no, set())):
+            problems.append(_incentive_differs(row))
+    return problems
+
+
+def _one_way_of_the_year(policy, row, was_years: int | None, was_zero: int, enrolled: set[int]) -> bool:
+    """Whether the incentive is what the rules give for one of the ways its closing year
+    could have gone: a zero-claim year or not, the bonus used or not."""
+    if policy is None or row.base_cap != policy.base_cap:
+        return False
+    closing = row.year - 1
+    through = was_years if was_years is not None else continuous_years_through(closing, enrolled, policy.start_year)
+    ways = {next_incentive(policy, closing, through, was_zero, zero, used) for zero in (0, 1) for used in (0, 1)}
+    return Incentive(row.continuous_years, row.zero_claim_bonus, row.continuous_bonus, row.bonus) in ways
+
+
+def _incentive_differs(row) -> Problem:
+    message = N_(
+        "incentive of {psn} {year}: base cap {base_cap}, bonus {bonus} (zero-claim {zero}, continuous {continuous} "
+        "over {years} years): not what the policy in force on 1 January {year} and the year before give"
+    )
+    figures = {"base_cap": format_fen(row.base_cap), "bonus": format_fen(row.bonus)}
+    figures |= {"zero": format_fen(row.zero_claim_bonus), "continuous": format_fen(row.continuous_bonus)}
+    key, person = f"{row.psn_no}/{row.year}", {"psn": mask(row.psn_no), "year": row.year, "years": row.continuous_years}
+    return problem("incentive_not_policy", "major_illness_incentives", key, message, **person, **figures)

@@ -4,11 +4,15 @@ from datetime import date
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from ledger.errors import ValidationError
 from ledger.services import accounts, claims, persons, policies, rollover, verify
+from ledger.services.verify import check
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import GRANDPARENT, RETIREE, STUDENT, WORKER
+from tests.integration.test_verify import unguarded
 from tests.policy_text import policy_text
 
 
@@ -137,6 +141,27 @@ def test_the_bonus_is_limited_to_20_percent_of_the_original_cap(uow):
     resident(uow, STUDENT)
     rollover.rollover(uow, "bureau", 2025)
     assert caps(uow, STUDENT, 2026)["major_illness"] == "480000.00"
+    assert verify.verify(uow)["ok"]  # the bonus and the raised cap are the rules' own
+
+
+def test_an_incentive_written_by_hand_to_raise_a_cap_is_named(uow, engine):
+    # The student's 2026 incentive, at the rollover: 1000.00 for a zero-claim 2025 (Songyuan);
+    # continuous 2025-2026 is 2 years, under 4: nothing. Written up by 28880.00, with the cap
+    # raised to match (so the cap's own check holds), within the 20 % limit of 80000.00: no
+    # way 2025 could have gone gives it.
+    resident(uow, STUDENT)
+    rollover.rollover(uow, "bureau", 2025)
+    assert verify.verify(uow)["ok"]
+    with unguarded(engine, "major_illness_incentives", "benefit_usage") as conn:
+        conn.execute(text("UPDATE major_illness_incentives SET zero_claim_bonus = zero_claim_bonus + 2888000, "
+                          "bonus = bonus + 2888000"))  # fmt: skip
+        conn.execute(text("UPDATE benefit_usage SET cap = cap + 2888000 WHERE bucket = 'major_illness'"))
+        found = check(Session(bind=conn))["problems"]
+    assert [(p.kind, p.id) for p in found] == [("incentive_not_policy", f"{STUDENT}/2026")]
+    assert found == [
+        "incentive of 220702********0136 2026: base cap 400000.00, bonus 29880.00 (zero-claim 29880.00, continuous "
+        "0.00 over 2 years): not what the policy in force on 1 January 2026 and the year before give"
+    ]
 
 
 def test_a_second_zero_year_accumulates_and_continuous_years_count_from_2025(uow):
@@ -147,6 +172,7 @@ def test_a_second_zero_year_accumulates_and_continuous_years_count_from_2025(uow
         rollover.rollover(uow, "bureau", 2026)
     # 2025 and 2026 without reimbursement: 2 x 1000.00; continuous 2025-2027: 3 years, nothing yet
     assert caps(uow, STUDENT, 2027)["major_illness"] == "402000.00"
+    assert verify.verify(uow, record=False)["ok"]
 
 
 def test_a_year_is_rolled_over_only_once_it_is_over(uow):
