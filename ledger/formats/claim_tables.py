@@ -51,15 +51,23 @@ def csv_rows(stream: TextIO, name: str) -> Iterator[tuple[int, object]]:
 def xlsx_claims(raw: bytes, name: str) -> Iterator[tuple[int, object]]:
     """The rows of a claim file saved as an .xlsx workbook: its first sheet, a header row
     and a claim a row, read as a CSV of the same cells would be (line numbers are the
-    sheet's row numbers)."""
-    rows = xlsx.sheet_rows(raw, name)
+    sheet's row numbers). A workbook the reader refuses (formats/xlsx.py) is refused whole,
+    before a claim of it is posted: the sheet is read through once first."""
+    rows = xlsx.sheet_rows(raw, name, check_first=True)
     first = next(rows, None)
     if first is None:
         return
     header = _header([h or "" for h in first[1]], name)
     width = len(header)
-    # A row's blank cells at its end are not in the sheet: it has the header's width.
-    yield from _table_rows(header, ((n, [c or "" for c in cells] + [""] * (width - len(cells))) for n, cells in rows))
+
+    def cells():
+        for n, row in rows:
+            if len(row) > width:  # a value beyond the header, as in a CSV (a row may be 16,384 cells)
+                yield n, _other_width(width, len(row))
+            else:  # a row's blank cells at its end are not in the sheet: it has the header's width
+                yield n, [c or "" for c in row] + [""] * (width - len(row))
+
+    yield from _table_rows(header, cells())
 
 
 def _header(header: list[str], name: str) -> list[str]:
@@ -94,13 +102,10 @@ def _table_rows(header: list[str], rows) -> Iterator[tuple[int, object]]:
         if (message := not_utf8("\x1f".join(cells))) is not None:
             yield line, BadRow(message)
         elif len(cells) != len(header):
-            yield (
-                line,
-                BadRow(
-                    _("expected {count} cells as in the header, got {count2}").format(
-                        count=len(header), count2=len(cells)
-                    )
-                ),
-            )
+            yield line, _other_width(len(header), len(cells))
         else:
             yield line, dict(zip(header, cells, strict=True))
+
+
+def _other_width(width: int, count: int) -> BadRow:
+    return BadRow(_("expected {count} cells as in the header, got {count2}").format(count=width, count2=count))
