@@ -3,7 +3,8 @@ wrong, a non-zero exit, and changes nothing.
 
 The books before each: the worker (employee, 1000.00) with his son (resident) bound to him,
 the test policy file loaded and one claim S1 posted. `{f}` in an argument is a file written
-for the case; `{dir}` a folder."""
+for the case (of text, of bytes, or of what a function makes when the case runs: a workbook
+bomb is not built at import); `{dir}` a folder."""
 
 import json
 
@@ -12,6 +13,8 @@ import pytest
 from tests.claim_policy import CLAIM_POLICY
 from tests.ids import RETIREE, STUDENT, WORKER
 from tests.platform_records import Num, record_text
+from tests.unit.test_xlsx import SHEET, inline_row, streamed_book
+from tests.unit.test_xlsx import book as xlsx_book
 
 BAD_CHECK_DIGIT = WORKER[:-1] + "6"  # the right check character is 5
 UNKNOWN = RETIREE  # valid, never registered
@@ -42,6 +45,17 @@ def platform_record(**change) -> str:
         "psn_name": "李建国",
     } | change  # fmt: skip
     return record_text(fields)
+
+
+def persons_book(rows: str) -> bytes:
+    """A workbook of persons: its header, then `rows`."""
+    return xlsx_book(inline_row(1, "psn_no", "name", "insutype", "psn_type", "region") + rows)
+
+
+def claims_book(rows: str) -> bytes:
+    """A workbook of claims: its header, CLAIM on row 2, then `rows`."""
+    header = inline_row(1, *CLAIM)
+    return xlsx_book(header + inline_row(2, *CLAIM.values()) + rows)
 
 
 def policy(
@@ -400,6 +414,64 @@ COMMANDS = [
         b"PK\x03\x04 and then nothing a zip holds",
         "not an .xlsx workbook the ledger can read",
     ),
+    # workbooks made by hand to hurt (tests/unit/test_xlsx.py): each refused whole, in one
+    # message naming the sheet (结算) and the cell; a bomb is built when its case runs
+    (
+        "import: a workbook cell in column ZZZZZZZZZZ",
+        ["person", "import", "{f}"],
+        persons_book('<row r="2"><c r="ZZZZZZZZZZ2"><v>1</v></c></row>'),
+        "结算!ZZZZZZZZZZ2: column beyond XFD, the last a sheet has",
+    ),
+    (
+        # it read the last string, and imported that person
+        "import: a workbook cell of shared string -1",
+        ["person", "import", "{f}"],
+        persons_book('<row r="2"><c r="A2" t="s"><v>-1</v></c></row>'),
+        "结算!A2: refers to shared string -1, not one of the workbook's 4",
+    ),
+    (
+        "import: a workbook's rows out of order",
+        ["person", "import", "{f}"],
+        persons_book('<row r="3"><c r="A3"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></c></row>'),
+        "结算 row 2: comes after row 3; rows go down the sheet in order",
+    ),
+    (
+        "import: a workbook cell of 500 MB",
+        ["person", "import", "{f}"],
+        lambda: streamed_book('<row r="1"><c r="A1" t="inlineStr"><is><t>', b"x", 500 << 20, "</t></is></c></row>"),
+        "结算: is larger than 256 MiB uncompressed, the most the ledger reads",
+    ),
+    (
+        "credit-monthly: a workbook cell of shared string 4",
+        ["account", "credit-monthly", "--month", "2025-03", "--file", "{f}"],
+        xlsx_book(inline_row(1, "psn_no", "base") + '<row r="2"><c r="A2" t="s"><v>4</v></c></row>'),
+        "结算!A2: refers to shared string 4, not one of the workbook's 4",
+    ),
+    (
+        # refused before the good claim on row 2 is posted
+        "claim: a workbook cell of shared string 99 after a good row",
+        ["claim", "post", "{f}"],
+        claims_book('<row r="3"><c r="A3" t="s"><v>99</v></c></row>'),
+        "结算!A3: refers to shared string 99, not one of the workbook's 4",
+    ),
+    (
+        "claim: a workbook cell of 100 MB",
+        ["claim", "post", "{f}"],
+        lambda: streamed_book('<row r="1"><c r="A1" t="inlineStr"><is><t>', b"x", 100 << 20, "</t></is></c></row>"),
+        "结算!A1: holds more than 32,767 characters, the most a cell holds",
+    ),
+    (
+        "claim: a workbook of 300 MB of blanks",
+        ["claim", "post", "{f}"],
+        lambda: streamed_book('<row r="1"><c r="A1"><v>1</v></c></row>', b" ", 300 << 20, ""),
+        "结算: is larger than 256 MiB uncompressed, the most the ledger reads",
+    ),
+    (
+        "claim: a workbook with a DTD",
+        ["claim", "post", "{f}"],
+        xlsx_book("", replaced={SHEET: '<!DOCTYPE x [<!ENTITY a "ha">]><worksheet/>'}),
+        "结算: holds a document type declaration (<!DOCTYPE>), which no spreadsheet writes",
+    ),
     ("enroll: fullwidth year", ["person", "enroll", WORKER, "--year", "２０２６"], None, "is not a year"),
     (
         "add: fullwidth region",
@@ -575,6 +647,8 @@ def test_a_bad_input_gets_one_clear_message_a_nonzero_exit_and_changes_nothing(
     run, books, snapshot, tmp_path, command, content, says
 ):
     f = tmp_path / "input"
+    if callable(content):  # a file too large to make at import: made when its case runs
+        content = content()
     if content is not None:
         f.write_bytes(content if isinstance(content, bytes) else content.encode())
     before = snapshot()

@@ -165,6 +165,23 @@ def test_an_xlsx_of_claims_posts_as_its_csv_twin(run, worker, tmp_path):  # noqa
     assert [x[1] for x in posted(run("claim", "post", twin, "--json"))] == ["duplicate", "duplicate"]
 
 
+def test_a_formatted_column_left_empty_beyond_the_header_is_no_cell(run, worker, tmp_path):  # noqa: F811
+    # Excel saves a cell given a format and no value (<c r="G2" s="1"/>): under no heading,
+    # it holds nothing, and the row is the header's width (G1 as in the twin above)
+    rows = [
+        ["结算ID", "身份证号", "服务日期", "医疗类别", "医院级别", "医疗费总额"],
+        ["G1", WORKER, "2025-03-01", "11", 2, 1200],
+    ]
+    book = workbook(tmp_path / "claims.xlsx", rows, {"G1": "0.00", "G2": "0.00", "H2": "0.00"})
+    r = run("claim", "post", book, "--json")
+    assert r.exit_code == 0, r.output
+    assert posted(r) == [("G1", "posted", "2025-03-01", "513.00", "687.00", "313.00")]
+    with open(
+        workbook(tmp_path / "persons.xlsx", [COLUMNS, PERSONS.splitlines()[1].split(",")], {"H1": "@"}), "rb"
+    ) as f:
+        assert read_rows(f, COLUMNS, ("psn_no",))[0][1]["psn_no"] == WORKER
+
+
 def test_an_amount_with_more_than_two_decimals_in_a_cell_is_refused_by_its_row(run, worker, tmp_path):  # noqa: F811
     # a cell holds the number as its decimal text (212.499): read as that text, never rounded
     rows = [
