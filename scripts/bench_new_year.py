@@ -17,15 +17,16 @@ import multiprocessing
 import sys
 import time
 from datetime import date
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from pathlib import Path
 
 from ledger.db import migrate, partitions
 from ledger.db.engine import make_engine, safe_url
 from ledger.rules.idcard import check_character
 from ledger.services import accounts, claims, persons
 from ledger.uow import UnitOfWork
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_reports import fresh_database  # noqa: E402  (beside this script)
 
 YEAR = 2025  # a past year (a claim may not be dated in the future), which `db upgrade` did not make
 PEOPLE = 400
@@ -34,15 +35,6 @@ PEOPLE = 400
 def person(i: int) -> str:
     first17 = f"220702{1960 + i // 900:04d}0101{i % 900 + 100:03d}"
     return first17 + check_character(first17)
-
-
-def fresh(url: str) -> None:
-    u = make_url(url)
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{u.database}"'))
-    admin.dispose()
 
 
 class Retries(logging.Handler):
@@ -77,7 +69,7 @@ def main() -> None:
     url = sys.argv[1]
     processes = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 20
-    fresh(url)
+    fresh_database(url)
     engine = make_engine(url)
     migrate.upgrade(engine)
     partitions.add_years(engine, (YEAR - 1,))
