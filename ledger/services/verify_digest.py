@@ -2,8 +2,9 @@
 once, in one number, so `--since` sees a balance changed behind the ledger's back in an
 account no posting since touched, at a cost that grows with the accounts, not the years.
 
-The digest is the sum, modulo 2**64, of a hash of each balance: sha256 of `a:<account
-id>:<balance>` (a wallet: `w:<psn_no>:<balance>`), its first 8 bytes as a signed integer. A
+The digest is the sum, modulo 2**64, of a hash of each balance that is not 0: sha256 of
+`a:<account id>:<balance>` (a wallet: `w:<psn_no>:<balance>`), its first 8 bytes as a
+signed integer. A
 clean run records it (`verify_runs.digest`, migration 0023). Since then, the postings after
 the mark moved some accounts by a known amount each (their entries); so the digest now must
 be the mark's with, for each account they moved, the hash of its balance then (now less what
@@ -31,7 +32,11 @@ ACCOUNT, WALLET_KEY = "a", "w"
 
 
 def balance_hash(kind: str, key: object, balance: int) -> int:
-    """One balance's part of the digest."""
+    """One balance's part of the digest; nothing for a balance of 0, so an account or a
+    wallet opened after a clean run, whose balance was then no part of it, adds nothing
+    until money moves in it (and the postings that move it say so)."""
+    if balance == 0:
+        return 0
     return int.from_bytes(sha256(f"{kind}:{key}:{balance}".encode()).digest()[:8], "big", signed=True)
 
 
@@ -45,7 +50,7 @@ def digest(s: Session) -> int:
     """The digest of every account's and wallet's balance now, as `signed` gives it."""
     tables = ((ACCOUNT, Account.id, Account.balance), (WALLET_KEY, Wallet.psn_no, Wallet.balance))
     if s.get_bind().dialect.name == "postgresql":
-        total = sum(s.scalar(select(func.coalesce(func.sum(_sql_hash(*t)), 0))) for t in tables)
+        total = sum(s.scalar(select(func.coalesce(func.sum(_sql_hash(*t)), 0)).where(t[2] != 0)) for t in tables)
     else:
         total = sum(balance_hash(kind, key, b) for kind, *columns in tables for key, b in s.execute(select(*columns)))
     return signed(total)

@@ -21,7 +21,7 @@ from ledger.db.models import Account, VerifyRun
 from ledger.services import accounts, claims, persons, verify_digest, wallets
 from ledger.services.verify import check, verify
 from ledger.services.verify_scope import Scope, last_mark
-from tests.ids import RETIREE, STUDENT, WORKER
+from tests.ids import RETIREE, SPOUSE, STUDENT, WORKER
 from tests.integration.test_verify import books, unguarded  # noqa: F401  (the books, and a way to damage them)
 
 W2 = {"setl_id": "W2", "psn_no": WORKER, "service_date": "2025-03-05", "med_type": "11", "hosp_lv": "2",
@@ -152,6 +152,24 @@ def test_a_wallet_changed_behind_the_ledgers_back_shows_and_no_clean_run_is_reco
     assert [p.kind for p in verify(uow, record=False)["problems"]] == ["wallet_balance_differs"]
     with uow:
         assert uow.session.scalar(select(func.max(VerifyRun.id))) == 2  # neither run was recorded
+
+
+def test_accounts_and_wallets_opened_since_the_mark_are_checked_and_found_clean(uow, engine, books):  # noqa: F811
+    # After run 1: the retiree registered (her account opens at 0.00) and credited 2000.00, the
+    # son's wallet opened by the worker's transfer of 100.00 (810.00 - 100.00 = 710.00 left)
+    persons.add_person(
+        uow, "clerk", psn_no=RETIREE, name="王淑珍", insutype="310", psn_type="1201", region="220702", enrolled=[2025]
+    )
+    accounts.credit(uow, "clerk", RETIREE, 200000, "opening balance", date(2025, 1, 1))
+    wallets.transfer(uow, "clerk", WORKER, STUDENT, 10000, datetime(2025, 6, 2, 1, 30, tzinfo=UTC), "child")
+    persons.add_person(uow, "clerk", psn_no=SPOUSE, name="配偶", insutype="310", psn_type="1101", region="220702",
+                       enrolled=[2025])  # fmt: skip
+    since = verify(uow, since=True)
+    assert (since["ok"], since["problems"]) == (True, [])
+    # and a balance of 0.00 no posting since touched, made 1000.00, is found all the same
+    with unguarded(engine, "accounts") as conn:
+        conn.execute(text(f"UPDATE accounts SET balance = 100000 WHERE psn_no = '{SPOUSE}'"))
+        assert [p.kind for p in since_problems(conn)] == ["balances_total"]
 
 
 def test_the_digest_adds_up_each_balances_hash(uow, books):  # noqa: F811
