@@ -36,6 +36,16 @@ def policy_book(session: Session) -> PolicyBook:
 
 
 _book: tuple[tuple, PolicyBook] | None = None
+
+
+def books_as_loaded(session: Session) -> list[PolicyBook]:
+    """The book as it stood after each load, from the seeds alone to every file loaded: a
+    figure fixed when something opened (a counter's cap, an incentive) is the policy's if
+    one of them gave it, though a file loaded since (dated back, say) says otherwise now."""
+    q = select(StoredPolicyFile.id, StoredPolicyFile.name, StoredPolicyFile.sha256).order_by(StoredPolicyFile.id)
+    loaded = [_loaded_document(session, *r) for r in session.execute(q)]
+    seeds = list(seed_documents())
+    return [PolicyBook(seeds + loaded[:k]) for k in range(len(loaded) + 1)]
 _parsed: dict[str, PolicyDocument] = {}
 
 

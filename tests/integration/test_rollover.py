@@ -144,6 +144,35 @@ def test_the_bonus_is_limited_to_20_percent_of_the_original_cap(uow):
     assert verify.verify(uow)["ok"]  # the bonus and the raised cap are the rules' own
 
 
+def test_a_year_paid_back_after_the_rollover_leaves_the_incentive_the_rules_gave(uow):
+    # A resident enrolled for 2026 only: the rollover of 2026 counts one continuous year
+    # (2026) and gives 2027 the zero-claim 1000.00. 2025 paid back afterwards makes the
+    # enrollments say two; the incentive was right for what the rollover saw.
+    resident(uow, STUDENT, (2026, 2027))
+    with freeze_time("2027-01-05"):
+        rollover.rollover(uow, "bureau", 2025)
+    with freeze_time("2028-01-05"):
+        rollover.rollover(uow, "bureau", 2026)
+        persons.enroll(uow, "clerk", STUDENT, 2025, date(2028, 1, 5))
+        assert verify.verify(uow, record=False)["problems"] == []
+
+
+def test_a_file_dated_back_leaves_the_caps_opened_before_it_right(uow):
+    # Songyuan's employee outpatient cap is 1000.00; W1 opened the worker's 2025 counter at it.
+    # A file loaded afterwards, in force from 2025-01-01, says 1500.00: the counter stays as
+    # it opened, under the book as it stood then, and verify holds it to that book.
+    policies.load_policy(uow, "clerk", CLAIM_POLICY, "claims.toml")
+    employee(uow, WORKER)
+    accounts.credit(uow, "clerk", WORKER, 1000_00, "opening", date(2025, 1, 1))
+    w1 = {"setl_id": "W1", "psn_no": WORKER, "service_date": "2025-03-01", "med_type": "11", "hosp_lv": "2",
+          "medfee_sumamt": "800.00"}  # fmt: skip
+    assert claims.post_claim(uow, "feed", w1).status == "posted"
+    later = policy_text({"employee.outpatient.annual_cap": '"1500.00"'}, effective_from="2025-01-01")
+    policies.load_policy(uow, "clerk", later, "dated-back.toml")
+    assert caps(uow, WORKER, 2025)["outpatient"] == "1000.00"
+    assert verify.verify(uow, record=False)["problems"] == []
+
+
 def test_an_incentive_written_by_hand_to_raise_a_cap_is_named(uow, engine):
     # The student's 2026 incentive, at the rollover: 1000.00 for a zero-claim 2025 (Songyuan);
     # continuous 2025-2026 is 2 years, under 4: nothing. Written up by 28880.00, with the cap

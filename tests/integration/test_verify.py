@@ -266,6 +266,18 @@ def test_a_cap_raised_behind_the_ledger_is_named_though_the_fund_is_within_it(en
         ]
 
 
+def test_a_counter_said_to_open_on_a_day_of_no_claim_of_it_is_named(engine, books):
+    # W1 opened the worker's outpatient counter on 2025-03-01; a day written by hand (another
+    # file's day, next year's) would pick another cap: 2025-06-15 is neither 1 January nor
+    # the day of one of its claims
+    with unguarded(engine, "benefit_usage") as conn:
+        conn.execute(text(f"UPDATE benefit_usage SET opened_on = '2025-06-15' WHERE psn_no = '{WORKER}'"))
+        assert problems(conn) == [
+            "usage of 220702********0035 2025 outpatient: cap 1000.00 taken from the policy on 2025-06-15, which "
+            "is neither 1 January 2025 nor the day of one of its claims"
+        ]
+
+
 def test_a_counter_over_its_cap_or_missing(engine, books):
     # F1, the student's claim of 300.00: the resident outpatient fund paid 110.00 of it
     with unguarded(engine, "benefit_usage") as conn:
