@@ -28,7 +28,7 @@ class Mark:
     journal: tuple[int | None, str]
     audit: tuple[int | None, str]
     balances: int
-    digest: int | None = None  # services/verify_digest.py
+    digest: str | None = None  # services/verify_digest.py, hexadecimal
 
 
 @dataclass(frozen=True)

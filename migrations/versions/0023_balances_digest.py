@@ -1,7 +1,8 @@
 """`ledger verify --since` sees every balance: the clean run records the balances' digest
 
-- `verify_runs.digest`: the sum, modulo 2**64, of a hash of every personal account's and
-  wallet's balance as the clean run found them (services/verify_digest.py). A `--since`
+- `verify_runs.digest`: a multiset hash (MuHash, modulo 2**3072 - 1103717, written in
+  hexadecimal) of every personal account's and wallet's balance that is not 0, as the clean
+  run found them (services/verify_digest.py). A `--since`
   run works out what the digest must be now from it and the postings since, so a balance
   changed behind the ledger's back shows even where the changes cancel out in the total.
   Runs recorded before this migration have none; `--since` then asks for a full run first.
@@ -24,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # ADD COLUMN: no table rebuild on SQLite, so verify_runs keeps its append-only triggers
-    op.add_column("verify_runs", sa.Column("digest", sa.BigInteger(), nullable=True))
+    op.add_column("verify_runs", sa.Column("digest", sa.String(length=800), nullable=True))
 
 
 def downgrade() -> None:

@@ -134,5 +134,5 @@ class VerifyRun(Base):
     balances: Mapped[Fen]  # the accounts' balances added up
     # every account's and wallet's balance in one number (services/verify_digest.py,
     # migration 0023); None for a run recorded before it, which `--since` cannot start from
-    digest: Mapped[int | None] = mapped_column(BigInteger)
+    digest: Mapped[str | None] = mapped_column(String(800))
     postings: Mapped[int] = mapped_column(BigInteger)  # how many postings the run checked
