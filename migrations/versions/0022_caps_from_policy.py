@@ -3,8 +3,9 @@
 - `benefit_usage.opened_on`: the day whose policy files gave the counter its cap (the
   service date of the claim that opened it, or 1 January for one the rollover opened), so
   `ledger verify` can work the cap out again from the files and name a counter whose cap
-  differs. Existing counters take the earliest service date of their claims, else
-  1 January of their year.
+  differs. An existing counter takes the service date of the claim posted first against
+  it where that claim came before the rollover into its year had finished, else
+  1 January of its year (the rollover opened it).
 - A major-illness incentive raises the counter it is for as it is recorded: a trigger on
   `major_illness_incentives` adds the bonus to that year's `major_illness` counter where a
   claim opened it first. The rollover no longer updates caps itself, so the writer role
@@ -27,9 +28,17 @@ down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FIRST_CLAIM = (
-    "(SELECT MIN(c.service_date) FROM claims c WHERE c.psn_no = benefit_usage.psn_no "
-    "AND c.year = benefit_usage.year AND benefit_usage.bucket IN (c.bucket, c.layer_bucket, c.combined_bucket))"
+# The claim posted first against a counter (its lowest id: posting order, not service date).
+FIRST_POSTED = (
+    "(SELECT MIN(c.id) FROM claims c WHERE c.psn_no = benefit_usage.psn_no AND c.year = benefit_usage.year "
+    "AND benefit_usage.bucket IN (c.bucket, c.layer_bucket, c.combined_bucket))"
+)
+# Its service date, where it came before the rollover into the year had finished (so it
+# opened the counter); otherwise the rollover opened it, on 1 January.
+OPENED_BY_CLAIM = (
+    f"(SELECT c.service_date FROM claims c WHERE c.id = {FIRST_POSTED} AND NOT EXISTS ("
+    "SELECT 1 FROM rollovers r WHERE r.year = benefit_usage.year - 1 AND r.finished_at IS NOT NULL "
+    "AND r.finished_at < c.created_at))"
 )
 RAISE = (
     "UPDATE benefit_usage SET cap = benefit_usage.cap + i.bonus FROM {source} i "
@@ -43,7 +52,7 @@ def upgrade() -> None:
     with op.batch_alter_table("benefit_usage") as batch:
         batch.add_column(sa.Column("opened_on", sa.Date(), nullable=True))
     january = "make_date(year, 1, 1)" if postgres else "printf('%04d-01-01', year)"
-    op.execute(f"UPDATE benefit_usage SET opened_on = COALESCE({FIRST_CLAIM}, {january})")
+    op.execute(f"UPDATE benefit_usage SET opened_on = COALESCE({OPENED_BY_CLAIM}, {january})")
     with op.batch_alter_table("benefit_usage") as batch:
         batch.alter_column("opened_on", existing_type=sa.Date(), nullable=False)
     if postgres:
