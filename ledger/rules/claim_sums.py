@@ -42,8 +42,11 @@ POLICY_SCOPE = Identity("inscp_scp_amt", ("medfee_sumamt",), ("fulamt_ownpay_amt
 MONEY_SUMS = (FEE_SPLIT, FUND_SUM, PERSONAL_SPLIT)
 # Every identity of a claim: its money, and the part of the fee within the policy's scope.
 IDENTITIES = (*MONEY_SUMS, POLICY_SCOPE)
-# The amounts that are never below zero.
-NOT_NEGATIVE = (
-    "hifp_pay", "hifmi_pay", "hifob_pay", "act_pay_dedc", "acct_pay", "wallet_pay", "acct_mulaid_pay",
-    "psn_cash_pay", "other_funds_pay",
-)  # fmt: skip
+# The amounts' ranges, as the CHECK `amounts_not_negative` states them (migrations 0003, 0008),
+# and the two shares added since, which the CHECK `personal_split` holds (0014, 0021).
+AMOUNTS_IN_RANGE = (
+    "medfee_sumamt > 0 AND inscp_scp_amt >= 0 AND act_pay_dedc >= 0 AND act_pay_dedc <= inscp_scp_amt"
+    " AND hifp_pay >= 0 AND hifmi_pay >= 0 AND hifob_pay >= 0 AND psn_part_amt >= 0"
+    " AND acct_pay >= 0 AND acct_mulaid_pay >= 0 AND psn_cash_pay >= 0 AND layer_selfpay >= 0"
+)
+SHARES_NOT_NEGATIVE = "other_funds_pay >= 0 AND wallet_pay >= 0"

@@ -2,12 +2,12 @@
 journal posting, its payers and its platform record; each reversal undoes its claim exactly,
 once."""
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, text
 
 from ..db.models import ClaimMutualAid, ClaimRecord, ClaimReversal, ClaimSource, Entry
 from ..db.sql import sum_fen
 from ..i18n import N_, _
-from ..rules.claim_sums import IDENTITIES, NOT_NEGATIVE
+from ..rules.claim_sums import AMOUNTS_IN_RANGE, IDENTITIES, SHARES_NOT_NEGATIVE
 from ..rules.codes import OTHER_FUNDS
 from ..rules.idcard import mask
 from ..rules.money import format_fen
@@ -22,7 +22,8 @@ def claim_problems(s, scope: Scope = EVERYTHING) -> list[Problem]:
     problems = []
     # the rules as a person reads them in the problem (a formula is its own translation)
     sums = [(i.formula, i.broken(c)) for i in IDENTITIES]
-    sums.append((_("no amount below zero"), or_(*(getattr(c, col) < 0 for col in NOT_NEGATIVE))))
+    in_range = f"{AMOUNTS_IN_RANGE} AND {SHARES_NOT_NEGATIVE}"  # the CHECKs' own words
+    sums.append((in_range, text(f"NOT ({in_range})")))
     # One pass over the claims, a flag per rule; reported rule by rule.
     flags = [case((broken, 1), else_=0) for _rule, broken in sums]
     broken_any = or_(*(broken for _rule, broken in sums))

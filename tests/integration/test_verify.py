@@ -253,6 +253,15 @@ def test_a_copied_date_that_differs_or_a_claim_left_out_of_the_registry(engine, 
             assert problems(conn) == ["claim F1: not in the settlement-id registry (claim_setl_ids) as itself"]
 
 
+def test_an_amount_out_of_the_checks_range_is_named_by_the_checks_own_words(engine, books):
+    # layer_selfpay below zero breaks no sum, only the range the CHECK amounts_not_negative states
+    with unguarded(engine, "claims") as conn:
+        conn.execute(text("UPDATE claims SET layer_selfpay = -1 WHERE setl_id = 'F1'"))
+        found = problems(conn)
+    assert [(p.kind, p.id) for p in found] == [("claim_does_not_add_up", "F1")]
+    assert found[0].startswith("claim F1: does not satisfy medfee_sumamt > 0 AND ") and "layer_selfpay >= 0" in found[0]
+
+
 def test_a_cap_raised_behind_the_ledger_is_named_though_the_fund_is_within_it(engine, books):
     # W1 opened the worker's outpatient counter on 2025-03-01 at the Songyuan seed's
     # employee.outpatient.annual_cap, 1000.00; raised to 30000.00, every other check holds

@@ -45,7 +45,7 @@ class BenefitUsage(Base):
 
 # The personal share's identity (rules/claim_sums.py; migrations 0014 and 0021 wrote it), with
 # the two shares added since the first CHECK on amounts not below zero.
-PERSONAL_SPLIT = f"{sums.PERSONAL_SPLIT.formula} AND other_funds_pay >= 0 AND wallet_pay >= 0"
+PERSONAL_SPLIT = f"{sums.PERSONAL_SPLIT.formula} AND {sums.SHARES_NOT_NEGATIVE}"
 
 
 class ClaimRecord(Base):
@@ -68,9 +68,7 @@ class ClaimRecord(Base):
         CheckConstraint(sums.FEE_SPLIT.formula, name="fee_split"),
         CheckConstraint(PERSONAL_SPLIT, name="personal_split"),
         CheckConstraint(
-            "medfee_sumamt > 0 AND inscp_scp_amt >= 0 AND act_pay_dedc >= 0 AND act_pay_dedc <= inscp_scp_amt"
-            " AND hifp_pay >= 0 AND hifmi_pay >= 0 AND hifob_pay >= 0 AND psn_part_amt >= 0"
-            " AND acct_pay >= 0 AND acct_mulaid_pay >= 0 AND psn_cash_pay >= 0 AND layer_selfpay >= 0",
+            sums.AMOUNTS_IN_RANGE,
             name="amounts_not_negative",
         ),
     )
