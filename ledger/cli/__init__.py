@@ -111,9 +111,10 @@ def _database_error(e: Exception, ctx) -> tuple[str, int] | None:
         if waited(e):
             return waited(e), REFUSED
         if getattr(e.orig, "sqlstate", None) in ("40001", "40P01"):
-            # another writer got in the way on every attempt (db/retry.py): a refusal, not an outage
+            # the server cancelled the transaction (another writer in the way on every retry,
+            # db/retry.py, or a standby's recovery): a refusal, not an outage
             return _(
-                "another writer got in the way on every attempt, nothing was written: run it again ({orig})"
+                "the database cancelled the transaction ({orig}); what was committed before it stands: run it again"
             ).format(orig=first_line(e.orig)), REFUSED
         said = first_line(e.orig)
         return f"database {safe_url(_db(ctx))}: {said}", REFUSED if "locked" in said else UNAVAILABLE

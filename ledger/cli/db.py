@@ -122,11 +122,18 @@ def add_year(obj, years, as_json):
     Example:
         ledger db add-year 2027
     """
-    made = {y: partitions.add_years(obj.engine, [check_year(y, "YEAR")]) for y in years}
-    data = {"database": safe_url(obj.db_url), "years": [{"year": y, "tables_made": n} for y, n in made.items()]}
+    made = {y: partitions.add_years(obj.engine, [y]) for y in (check_year(v, "YEAR") for v in years)}
+    partitioned = obj.engine.dialect.name == "postgresql"
+    data = {
+        "database": safe_url(obj.db_url),
+        "partitioned": partitioned,
+        "years": [{"year": y, "tables_made": n} for y, n in made.items()],
+    }
 
     def human(d):
-        for y in d["years"]:
+        if not d["partitioned"]:
+            click.echo(_("an SQLite ledger keeps single tables: no partitions to make"))
+        for y in d["years"] if d["partitioned"] else ():
             click.echo(_("{year}: partitions made for {tables_made} tables").format(**y))
 
     emit(data, as_json, human)

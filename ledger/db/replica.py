@@ -6,7 +6,10 @@ other ledger would have a tampered primary declared clean. So before its first r
 read database is proven to be a copy of the write one:
 
 - PostgreSQL: the same cluster (`pg_control_system().system_identifier`, which a standby
-  made by pg_basebackup shares with its primary) and the same database name;
+  made by pg_basebackup shares with its primary) and the same database name, and either a
+  standby (in recovery) or the very server of the write database (started at the same
+  instant): a copy restored from a backup or a standby promoted shares the identifier but
+  takes writes of its own;
 - both backends: each hash chain's head on the read database is a row of the write
   database with the same hash. A replica is never ahead of its primary, and a chain's hash
   follows from every row before it, so another ledger cannot match (an empty one matches
@@ -36,9 +39,19 @@ def prove(write: Engine, read: Engine) -> None:
             ),
         )
     if write.dialect.name == "postgresql":
-        identity = text("SELECT system_identifier::text || '/' || current_database() FROM pg_control_system()")
+        identity = text(
+            "SELECT system_identifier::text || '/' || current_database(), pg_is_in_recovery(), "
+            "pg_postmaster_start_time() FROM pg_control_system()"
+        )
         with write.connect() as w, read.connect() as r:
-            mine, theirs = w.scalar(identity), r.scalar(identity)
+            (mine, _w, started), (theirs, standby, their_start) = w.execute(identity).one(), r.execute(identity).one()
+        if mine == theirs and not standby and their_start != started:
+            raise ValidationError(
+                "--read-db",
+                _(
+                    "is not a replica of the write database: it shares its cluster ({theirs}) but takes writes of its own (a copy restored or promoted, not a standby)"
+                ).format(theirs=theirs),
+            )
         if mine != theirs:
             raise ValidationError(
                 "--read-db",

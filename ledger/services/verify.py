@@ -78,9 +78,16 @@ def _record(uow: UnitOfWork, scope: Scope, reached: tuple[dict, int], postings: 
     file, another writer holding SQLite's one write lock for longer than a moment), say why
     instead: the check itself stands, and the next `--since` starts from an earlier run."""
     heads, balances, digest = reached
-    if uow.read_engine is not None and replica.reached_on(uow.engine, heads):
-        return _("the heads it reached on the read database are not the write database's")
     journal, audit = heads.get(chain.JOURNAL, (None, chain.GENESIS)), heads.get(chain.AUDIT, (None, chain.GENESIS))
+    if uow.read_engine is not None:
+        if replica.reached_on(uow.engine, heads):
+            return _("the heads it reached on the read database are not the write database's")
+        with uow.engine.connect() as conn:  # a replica lagging behind the last mark must not move it back
+            last = conn.scalar(select(VerifyRun.journal_last_id).order_by(VerifyRun.id.desc()).limit(1))
+        if last is not None and (journal[0] or 0) < last:
+            return _(
+                "the read database is behind the last clean run (journal posting {reached}, the run's {last}): the mark stays"
+            ).format(reached=journal[0] or 0, last=last)
     row = {
         "mode": "full" if scope.whole else "since",
         "journal_last_id": journal[0],

@@ -154,9 +154,12 @@ def area_time(book: PolicyBook, region: str, at: datetime, holder: str) -> datet
     """The instant on the holder's pooling area's clock (`wallet.transfer.time_zone`): the
     day a transfer counts in and whether it falls in the quiet hours are the policy's,
     whatever zone the desk recording it runs in (LEDGER_TIMEZONE)."""
-    on = at.date()
-    check_enabled("holder", holder, pooling_area(region), on, enabled_from(book, region, on))
-    return at.astimezone(clock.zone_named(book.get(region, on, "wallet.transfer.time_zone").value))
+    zone = book.find(region, at.date(), "wallet.transfer.time_zone")  # the clock, read on the desk's day
+    if zone is None:  # a region that has not enabled the wallet is told so first
+        check_enabled("holder", holder, pooling_area(region), at.date(), enabled_from(book, region, at.date()))
+        zone = book.get(region, at.date(), "wallet.transfer.time_zone")
+    # whether it is enabled is then judged on the area's own day (transfer_policy)
+    return at.astimezone(clock.zone_named(zone.value))
 
 
 def enabled_from(book: PolicyBook, region: str, on: date) -> date | None:

@@ -89,6 +89,10 @@ def test_a_copy_behind_the_primary_is_a_replica_and_a_copy_ahead_of_it_is_not(db
     ledger("--db", db_url, "account", "credit", WORKER, "500.00", "--reason", "more", "--date", "2025-01-03")
     r = ledger("--db", db_url, "--read-db", f"sqlite:///{behind}", "verify")
     assert "VIOLATION" not in r.output and runs(db_url) == 1  # the copy's clean run, marked at its head
+    ledger("--db", db_url, "verify")  # the primary's own: marked at posting 2
+    r = ledger("--db", db_url, "--read-db", f"sqlite:///{behind}", "verify")  # clean, but behind that mark
+    assert "the read database is behind the last clean run (journal posting 1, the run's 2)" in r.output
+    assert runs(db_url) == 2
     # the primary restored from the older copy: what was the primary is now ahead of it
     restored = tmp_path / "restored.db"
     shutil.copyfile(behind, restored)

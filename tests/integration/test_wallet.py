@@ -104,6 +104,14 @@ def test_the_day_limit_counts_beijing_days_whatever_the_desks_zone(pair, monkeyp
         send(pair, 100_00, "2025-06-02T10:00Z")
 
 
+def test_the_day_the_wallet_opens_is_beijings_whatever_the_desks_zone(pair, monkeypatch):
+    # Both seeds enable the wallet from 2025-03-10. 17:00 on 9 March in Los Angeles (UTC-8
+    # until the 9th's 02:00, then UTC-7) is 08:00 on 10 March in Beijing: the wallet is open.
+    monkeypatch.setenv("LEDGER_TIMEZONE", "America/Los_Angeles")
+    t = send(pair, 100_00, "2025-03-09T17:00")
+    assert (t["local_day"], str(t["amount"])) == (date(2025, 3, 10), "100.00")
+
+
 def test_the_quiet_hours_are_beijing_hours_whatever_the_desks_zone(pair, monkeypatch):
     # A desk in UTC: 15:30 UTC is 23:30 in Beijing, in the seeds' quiet hours 22:00 to 06:00
     monkeypatch.setenv("LEDGER_TIMEZONE", "UTC")
