@@ -27,8 +27,9 @@ class Wallet(Base):
 
 class WalletTransfer(Base):
     """A transfer from a holder's personal account to a near relative's wallet. `at` is the
-    instant it was made, `local_day` its day on the pooling area's clock (wallet.transfer.time_zone: the day counted
-    against the daily limit, and the posting's date). Append-only."""
+    instant it was made, `local_day` its day on the pooling area's clock
+    (`wallet.transfer.time_zone`: the day counted against the daily limit, and the
+    posting's date). Append-only."""
 
     __tablename__ = "wallet_transfers"
     __table_args__ = (
