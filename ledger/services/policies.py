@@ -46,6 +46,8 @@ def books_as_loaded(session: Session) -> list[PolicyBook]:
     loaded = [_loaded_document(session, *r) for r in session.execute(q)]
     seeds = list(seed_documents())
     return [PolicyBook(seeds + loaded[:k]) for k in range(len(loaded) + 1)]
+
+
 _parsed: dict[str, PolicyDocument] = {}
 
 
