@@ -75,7 +75,10 @@ UNKNOWN_FLAG = N_(
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
 # The platform's adjudication, compared by `ledger claim reconcile`: the ledger's result
-# field beside the record's field.
+# field beside the record's field, under the platform's own names. The settlement output
+# (2207, 2304) calls the personal share `psn_part_amt` and the cash `psn_cash_pay`; the
+# settlement query (5203) `psn_pay` and `cash_payamt`: each is compared where given.
+# `balc` is the patient's personal account after the settlement.
 COMPARED = (
     ("inscp_scp_amt", "inscp_scp_amt"),
     ("act_pay_dedc", "act_pay_dedc"),
@@ -83,13 +86,17 @@ COMPARED = (
     ("hifmi_pay", "hifmi_pay"),
     ("hifob_pay", "hifob_pay"),
     ("fund_pay_sumamt", "fund_pay_sumamt"),
+    ("psn_part_amt", "psn_part_amt"),
     ("psn_part_amt", "psn_pay"),
     ("acct_pay", "acct_pay"),
     ("acct_mulaid_pay", "acct_mulaid_pay"),
+    ("psn_cash_pay", "psn_cash_pay"),
+    ("psn_cash_pay", "cash_payamt"),
+    ("balc", "balc"),
 )
 # Funds outside the basic scheme that pay part of the patient's share (codes.OTHER_FUNDS).
 OTHER_FUNDS = tuple(codes.OTHER_FUNDS)
-FIGURES = tuple(p for _ledger, p in COMPARED) + OTHER_FUNDS + ("cash_payamt", "balc")
+FIGURES = tuple(p for _ledger, p in COMPARED) + OTHER_FUNDS
 # Of those, what posting needs: read with the record. The others are kept as received and
 # read when reconcile compares them (`platform_figure`).
 POSTING_FIGURES = OTHER_FUNDS + ("acct_pay", "acct_mulaid_pay")

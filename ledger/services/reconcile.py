@@ -95,9 +95,10 @@ def _compare(line: int, record: Record, result) -> Reconciled:
             platform = platform_figure(record, theirs)
         except LedgerError as e:
             return Reconciled(line, result.setl_id, REJECTED, error=str(e))
-        if platform is None:  # the record does not say: nothing to compare
+        ours_figure = result[ours]
+        if platform is None or ours_figure is None:  # the record does not say (or no account): nothing to compare
             continue
-        ledger = result[ours].fen
+        ledger = ours_figure.fen
         if ledger != platform:
             differences.append(Difference(theirs, platform, ledger))
     return Reconciled(line, result.setl_id, DIFFERS if differences else AGREES, tuple(differences))

@@ -33,9 +33,33 @@ def test_a_difference_of_one_fen_is_reported_field_by_field(run, worker, tmp_pat
         {"field": "hifp_pay", "platform": "450.01", "ledger": "450.00", "difference": "-0.01"},
         {"field": "fund_pay_sumamt", "platform": "450.01", "ledger": "450.00", "difference": "-0.01"},
         {"field": "psn_pay", "platform": "549.99", "ledger": "550.00", "difference": "0.01"},
+        {"field": "cash_payamt", "platform": "64.99", "ledger": "65.00", "difference": "0.01"},
     ]
     assert "hifp_pay: 1 record(s) differ, ledger less platform -0.01 in all" in r.stderr
     assert snapshot() == before  # the rehearsal was rolled back
+
+
+@pytest.mark.parametrize(
+    ("change", "differences"),
+    [
+        # the record: the settlement output's own names, far off, once "agreed"
+        (
+            {"psn_part_amt": Num("999.99"), "balc": Num("1.00")},
+            [("psn_part_amt", "999.99", "515.00", "-484.99"), ("balc", "1.00", "485.00", "484.00")],
+        ),
+        # a fen either way, under the settlement output's names (515.00 personal, 485.00 left)
+        ({"psn_part_amt": Num("515.01")}, [("psn_part_amt", "515.01", "515.00", "-0.01")]),
+        ({"balc": Num("485.01")}, [("balc", "485.01", "485.00", "-0.01")]),
+        ({"psn_cash_pay": Num("0.01")}, [("psn_cash_pay", "0.01", "0.00", "-0.01")]),
+    ],
+    ids=["far off", "psn_part_amt", "balc", "psn_cash_pay"],
+)
+def test_the_settlement_outputs_own_figures_are_compared(run, worker, tmp_path, change, differences):
+    r = run("claim", "reconcile", write(tmp_path, AGREES | change), "--json")
+    assert r.exit_code == 1, r.output
+    [out] = [json.loads(line) for line in r.stdout.splitlines()]
+    assert out["status"] == "differs"
+    assert [(d["field"], d["platform"], d["ledger"], d["difference"]) for d in out["differences"]] == differences
 
 
 def test_human_output_names_record_field_and_both_figures(run, worker, tmp_path):
