@@ -74,11 +74,8 @@ UNKNOWN_FLAG = N_(
 
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
-# The platform's adjudication, compared by `ledger claim reconcile`: the ledger's result
-# field beside the record's field, under the platform's own names. The settlement output
-# (2207, 2304) calls the personal share `psn_part_amt` and the cash `psn_cash_pay`; the
-# settlement query (5203) `psn_pay` and `cash_payamt`: each is compared where given.
-# `balc` is the patient's personal account after the settlement.
+# `ledger claim reconcile`: the ledger's result field beside the platform's, by its own names
+# (settlement output 2207/2304: psn_part_amt, psn_cash_pay; query 5203: psn_pay, cash_payamt).
 COMPARED = (
     ("inscp_scp_amt", "inscp_scp_amt"),
     ("act_pay_dedc", "act_pay_dedc"),
