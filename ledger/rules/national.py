@@ -74,8 +74,7 @@ UNKNOWN_FLAG = N_(
 
 # The ledger's own inputs, read from the record.
 INPUT_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt")
-# `ledger claim reconcile`: the ledger's result field beside the platform's, by its own names
-# (settlement output 2207/2304: psn_part_amt, psn_cash_pay; query 5203: psn_pay, cash_payamt).
+# `claim reconcile`: ours beside the platform's, by its names (2207/2304 and 5203 differ in two).
 COMPARED = (
     ("inscp_scp_amt", "inscp_scp_amt"),
     ("act_pay_dedc", "act_pay_dedc"),
