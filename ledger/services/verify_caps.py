@@ -148,8 +148,14 @@ def incentive_problems(s: Session, scope: Scope) -> list[Problem]:
         .order_by(i.psn_no, i.year)
         .execution_options(yield_per=10_000)
     )
+    # the enrollments of those whose incentive has none the year before (counted from them)
+    first = (
+        select(i.psn_no)
+        .outerjoin(before, and_(before.psn_no == i.psn_no, before.year == i.year - 1))
+        .where(before.psn_no.is_(None), people(i.psn_no))
+    )
     enrolled: dict[str, set[int]] = {}
-    for psn, year in s.execute(select(Enrollment.psn_no, Enrollment.year).where(people(Enrollment.psn_no))):
+    for psn, year in s.execute(select(Enrollment.psn_no, Enrollment.year).where(Enrollment.psn_no.in_(first))):
         enrolled.setdefault(psn, set()).add(year)
     books, policies, problems = books_as_loaded(s), {}, []
     for r in rows:
