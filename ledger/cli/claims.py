@@ -1,22 +1,33 @@
 import os
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
+from functools import partial
 
 import click
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import ValidationError
-from ..formats import read_ahead, xlsx
-from ..formats.claim_files import CountingReader, read_claims, text_of, xlsx_claims
+from ..formats import read_ahead
+from ..formats.claim_files import CountingReader
 from ..i18n import _
-from ..rules.ahead import claim_ahead, record_ahead
 from ..rules.claim_input import Unread
 from ..rules.idcard import mask
 from ..rules.money import format_fen
 from ..rules.text import shown
 from ..services import claims
 from ..services import national as national_records
-from .context import as_date, date_type, emit, encoding_option, first_line, json_line, json_option, waited, warn
+from .claim_reading import reading
+from .context import (
+    as_date,
+    date_type,
+    emit,
+    encoding_option,
+    first_line,
+    institution_option,
+    json_line,
+    json_option,
+    waited,
+    warn,
+)
 
 INCOMPLETE = 5  # the run stopped before the end of its input
 
@@ -48,10 +59,11 @@ def command():
     show_default=True,
     help="The input's shape: the ledger's own fields, or the national platform's settlement records (结算信息).",
 )
+@institution_option
 @encoding_option
 @json_option
 @click.pass_obj
-def post(obj, file, chunk, profile, encoding, as_json):
+def post(obj, file, chunk, profile, institution, encoding, as_json):
     """Post the claims in FILE ('-' for standard input).
 
     FILE is a JSON object, a JSON array, JSON lines, or CSV with a header, with the fields
@@ -63,7 +75,9 @@ def post(obj, file, chunk, profile, encoding, as_json):
     amounts as numbers): the person is found by certno, the institution, times, stay dates,
     other funds and every field the ledger does not read are kept with the claim (`claim
     show --json`), and a refund record (refd_setl_flag 1) reverses the claim it names
-    (docs/national-records.md).
+    (docs/national-records.md). A record that gives no level takes its institution's from
+    the registry (`ledger institution import`); --institution CODE names the institution of
+    records that name none (docs/institutions.md).
 
     Each claim is posted once: posting a file again reports the claims already in as
     `duplicate`. Bad rows are reported (line, setl_id, message) and the good rows are
@@ -86,6 +100,8 @@ def post(obj, file, chunk, profile, encoding, as_json):
     """
     uow = obj.uow()
     national = profile == "national"
+    if institution is not None and not national:
+        raise click.UsageError(_("--institution names the institution of platform records: use --profile national"))
     total = None if file == "-" else os.path.getsize(file)
     tally = _Tally()
     show_bar = sys.stderr.isatty() and not as_json
@@ -101,53 +117,11 @@ def post(obj, file, chunk, profile, encoding, as_json):
     with (
         source as raw,
         progress as bar,
-        _reading(CountingReader(raw), file, national, total, encoding) as (read, reader),
+        reading(CountingReader(raw), file, national, total, encoding) as (read, reader),
     ):
-        post_rows = national_records.post_records if national else claims.post_claims
+        post_rows = partial(national_records.post_records, institution=institution) if national else claims.post_claims
         _drain(post_rows(uow, obj.operator, rows(read), chunk), tally, as_json, bar, reader)
     tally.finish(as_json)
-
-
-# Below this size (a few thousand claims) a reader process would save less than it costs.
-READ_AHEAD_BYTES = 1 << 20
-
-
-def _read_ahead(size: int | None) -> bool:
-    """Whether to read in a second process: LEDGER_READ_AHEAD=1 always, =0 never (one CPU,
-    say); unset, for a file of READ_AHEAD_BYTES or more and for standard input."""
-    wanted = os.environ.get("LEDGER_READ_AHEAD", "").strip()
-    if wanted == "0" or not read_ahead.available():
-        return False
-    return wanted == "1" or size is None or size >= READ_AHEAD_BYTES
-
-
-@contextmanager
-def _reading(counting: CountingReader, file: str, national: bool, size: int | None, encoding: str | None = None):
-    """The file's (line, row)s and what tells how far reading has come (`.bytes`): a long
-    file (or standard input) is read and its rows parsed in a second process while this one
-    posts (formats/read_ahead.py); a short one here."""
-
-    def read():
-        return read_claims(text_of(counting, encoding), file, exact_numbers=national)
-
-    if file != "-" and xlsx.is_xlsx(counting.raw.peek(4)[:4] if hasattr(counting.raw, "peek") else b""):
-        # A workbook is read whole (a sheet holds at most a million rows), here.
-        if national:
-            raise ValidationError("FILE", _("the platform's records are read from JSON or CSV, not from .xlsx"))
-        raw = counting.read()
-        yield xlsx_claims(raw, file), counting
-        return
-    if not _read_ahead(size):
-        yield read(), counting
-        return
-    ahead = record_ahead if national else claim_ahead
-    reader = read_ahead.ReadAhead(
-        lambda: ((line, ahead(row)) for line, row in read()), batch=256, progress=lambda: counting.bytes
-    )
-    try:
-        yield iter(reader), reader
-    finally:  # the run may stop before the end of the file: the reader stops with it
-        reader.close()
 
 
 def _drain(results, tally: "_Tally", as_json: bool, bar, counting) -> None:

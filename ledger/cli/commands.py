@@ -28,6 +28,11 @@ COMMANDS = {
         "Write the example files the README's tour reads into FOLDER (default: ./examples).",
     ),
     "family": ("family", "command", "Family mutual aid (家庭共济): bind relatives to a holder's personal account."),
+    "institution": (
+        "institutions",
+        "command",
+        "The designated institutions (定点医药机构): type, grade, deductible level, region, dated.",
+    ),
     "monitor": (
         "monitor",
         "command",

@@ -187,3 +187,12 @@ encoding_option = click.option(
     callback=_encoding,
     help="The file's text encoding (default: UTF-8, with or without BOM; GB18030 is recognised).",
 )
+
+
+def institution_option(f):
+    return click.option(
+        "--institution",
+        metavar="CODE",
+        callback=lambda _ctx, _param, v: v.strip() if v is not None else None,
+        help="The institution (fixmedins_code) of the records that name none, as a hospital's own capture of its settlement outputs.",
+    )(f)

@@ -6,7 +6,7 @@ here and tests/integration/test_schema.py checks it against the migrations."""
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0023"  # the newest file in ledger/migrations/versions
+HEAD = "0024"  # the newest file in ledger/migrations/versions
 
 
 def current(engine: Engine) -> str | None:

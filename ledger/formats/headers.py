@@ -36,6 +36,20 @@ PERSON = {
 
 BASE = {"psn_no": ID_NUMBER, "base": ("缴费基数",)}
 
+# The designated-institution registry's lists (docs/institutions.md): read with this table
+# alone, since 起付线医院等级 is dedc_hosp_lv here and the claim's hosp_lv above.
+INSTITUTION = {
+    "fixmedins_code": ("定点医药机构编号", "定点医药机构编码", "医药机构编码", "机构编码", "机构编号"),
+    "fixmedins_name": ("定点医药机构名称", "医药机构名称", "机构名称"),
+    "fixmedins_type": ("定点医药机构类型", "医药机构类型", "机构类型"),
+    "hosp_lv": ("医院等级",),
+    "dedc_hosp_lv": ("起付线医院等级",),
+    "fix_blng_admdvs": ("定点归属医保区划", "医保区划", "统筹区"),
+    "begndate": ("开始日期", "生效日期"),
+    "enddate": ("结束日期", "失效日期"),
+    "grst_hosp_flag": ("基层医疗机构标志",),
+}
+
 _ALL = (CLAIM, PERSON, BASE)
 
 

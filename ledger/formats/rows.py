@@ -12,20 +12,21 @@ from .encodings import decode
 
 
 def read_rows(
-    file, columns: tuple[str, ...], required: tuple[str, ...], encoding: str | None = None
+    file, columns: tuple[str, ...], required: tuple[str, ...], encoding: str | None = None, headings: dict | None = None
 ) -> list[tuple[int, dict]]:
     """(line number, row) pairs from CSV, JSON lines or an .xlsx workbook's first sheet,
     told apart by the first bytes. A text file is decoded as formats/encodings.py says
     (UTF-8 with or without a BOM, GB18030 if that is what it is, or `encoding`). A file that
     cannot be decoded, a header with unknown or missing columns (a Chinese heading is read as
     its field: formats/headers.py), a JSON array and a file with no rows are refused whole,
-    before any row is looked at."""
+    before any row is looked at. `headings`: the Chinese headings of `columns`, where a table
+    of formats/headers.py is to be read alone."""
     name = getattr(file, "name", "input")
     raw = file.read()
     if isinstance(raw, bytes) and xlsx.is_xlsx(raw):
         sheet = xlsx.sheet_rows(raw, name)
         first = next(sheet, None)
-        rows = _table(name, columns, required, first[1] if first else [], ((n, c) for n, c in sheet))
+        rows = _table(name, columns, required, first[1] if first else [], ((n, c) for n, c in sheet), headings)
     else:
         text = raw if isinstance(raw, str) else decode(raw, name, encoding)
         first = text.lstrip()[:1]
@@ -35,7 +36,7 @@ def read_rows(
                     name=name
                 )
             )
-        rows = _json_lines(name, text) if first == "{" else _csv(name, columns, required, text)
+        rows = _json_lines(name, text) if first == "{" else _csv(name, columns, required, text, headings)
     if not rows:
         raise LedgerError(_("{name}: holds no rows").format(name=name))
     return rows
@@ -56,7 +57,7 @@ def _json_lines(name: str, text: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def _csv(name: str, columns, required, text: str) -> list[tuple[int, dict]]:
+def _csv(name: str, columns, required, text: str, headings: dict | None = None) -> list[tuple[int, dict]]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
 
@@ -70,12 +71,12 @@ def _csv(name: str, columns, required, text: str) -> list[tuple[int, dict]]:
                 _("{name} line {line_num}: not a CSV row ({e})").format(name=name, line_num=reader.line_num, e=e)
             ) from None
 
-    return _table(name, columns, required, header, cells())
+    return _table(name, columns, required, header, cells(), headings)
 
 
-def _table(name: str, columns, required, header: list, cells) -> list[tuple[int, dict]]:
+def _table(name: str, columns, required, header: list, cells, headings: dict | None = None) -> list[tuple[int, dict]]:
     """The rows under `header` as dicts: a blank cell is None, a row of blank cells none."""
-    known = headers.aliases_for(columns)
+    known = headings or headers.aliases_for(columns)
     header = [headers.field_of(h or "", known) for h in header]
     unknown = [c for c in header if c not in columns]
     missing = [c for c in required if c not in header]

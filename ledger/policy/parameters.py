@@ -4,26 +4,8 @@ A name not listed here is refused by `ledger policy check`, so a typo can never 
 leave a rule at its default (there are no defaults).
 """
 
-from dataclasses import dataclass
-from enum import Enum
-
+from .kinds import Kind, Need, Parameter  # noqa: F401 - named here, where readers have always found them
 from .values import Disease, Segment  # noqa: F401 - their old home: `from ledger.policy.parameters import Segment`
-
-
-class Kind(str, Enum):
-    MONEY = "money"  # yuan as a decimal string, ≥ 0, at most two decimals -> int fen
-    RATIO = "ratio"  # decimal string in [0, 1] -> Decimal
-    COUNT = "count"  # integer ≥ 0
-    YEAR = "year"  # integer calendar year
-    DATE = "date"  # TOML date
-    FLAG = "flag"  # true / false
-    RELATIONS = "relations"  # list of relation names (see RELATIONS)
-    DISEASES = "diseases"  # list of {code, name, annual_cap?, ratio?} -> tuple[Disease]
-    SEGMENTS = "segments"  # list of {from, ratio}, ascending -> tuple[Segment]
-    CHOICE = "choice"  # one of the parameter's `choices`, a string
-    TIME = "time"  # TOML local time, like 22:00:00 -> datetime.time
-    ZONE = "zone"  # an IANA time zone name, like "Asia/Shanghai" -> str (zoneinfo knows it)
-
 
 # What the member is *to the holder* (docs/policy-files.md).
 RELATIONS = (
@@ -36,34 +18,6 @@ RELATIONS = (
     "grandchild",
     "maternal_grandchild",
 )
-
-
-class Need(str, Enum):
-    """What it means when no file gives a parameter."""
-
-    REQUIRED = "required"  # a computation that uses it fails, naming it, until a file gives it
-    OPTIONAL = "optional"  # unset is itself a rule: no such limit, cap or item
-    REFERENCE = "reference"  # a figure kept to judge plausibility; no computation uses it
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    kind: Kind
-    description: str
-    choices: tuple[str, ...] = ()  # for Kind.CHOICE
-
-    @property
-    def need(self) -> Need:
-        if self.name in OPTIONAL:
-            return Need.OPTIONAL
-        if (
-            self.name.startswith(("reference.", "care.", "chronic.annual_cap."))
-            or self.name.endswith(".disease_count")
-            or self.name in NOT_COMPUTED
-        ):
-            return Need.REFERENCE
-        return Need.REQUIRED
 
 
 def _levels(prefix: str, kind: Kind, what: str) -> list[Parameter]:
@@ -267,10 +221,27 @@ WALLET = [
 ]  # fmt: skip
 _ALL += WALLET
 
+# Where care was given (docs/institutions.md): the registry's designations, and off-site
+# care (异地就医) by the kind of the patient's registration (备案), or none.
+OFFSITE_KINDS = ("long_term", "temporary", "referral", "unregistered")
+WHERE = [
+    Parameter("institution.undesignated", Kind.CHOICE, "a claim at an institution of the registry not designated on its service date: refuse it, or post it with a warning", ("refuse", "warn")),
+    *(
+        Parameter(f"offsite.{k}.local_benefits", Kind.FLAG, f"true: off-site care under a {k.replace('_', '-')} registration gets the local ratios; unset or false: offsite.{k}.ratio_reduction")
+        for k in OFFSITE_KINDS if k != "unregistered"
+    ),
+    *(
+        Parameter(f"offsite.{k}.ratio_reduction", Kind.RATIO, f"off-site care, {k.replace('_', '-')}: taken off the local ratio (0.10: ten points lower; never below 0)")
+        for k in OFFSITE_KINDS
+    ),
+]  # fmt: skip
+_ALL += WHERE
+
 OPTIONAL = frozenset(
     {
         *(p.name for p in MONITOR),
         *(p.name for p in WALLET),
+        *(p.name for p in WHERE if p.name.endswith(".local_benefits")),
         "family.max_holders_per_member",
         "family.max_members_per_holder",
         "family.min_days_before_unbind",

@@ -51,6 +51,32 @@ MED_TYPES = {
 }
 HOSP_LEVELS = ("1", "2", "3")
 
+# 医院等级 hosp_lv, and the deductible level each grade falls in (三级 3, 二级 2, 一级 1).
+# 11 (无等级) has none: a record at such a hospital must give dedc_hosp_lv, or its
+# institution's registry entry must (docs/institutions.md).
+HOSP_GRADES = {
+    "01": ("三级特等", "3"),
+    "02": ("三级甲等", "3"),
+    "03": ("三级乙等", "3"),
+    "04": ("三级丙等", "3"),
+    "05": ("二级甲等", "2"),
+    "06": ("二级乙等", "2"),
+    "07": ("二级丙等", "2"),
+    "08": ("一级甲等", "1"),
+    "09": ("一级乙等", "1"),
+    "10": ("一级丙等", "1"),
+    "11": ("无等级", None),
+}
+
+# What a designated institution (定点医药机构) is, as the registry keeps it: a hospital
+# (定点医疗机构), a primary-care institution (基层医疗机构, grst_hosp_flag 1) or a
+# pharmacy (定点零售药店). A claim at a pharmacy is adjudicated as one (docs/institutions.md).
+HOSPITAL, PRIMARY, PHARMACY = "hospital", "primary", "pharmacy"
+INSTITUTION_TYPES = (HOSPITAL, PRIMARY, PHARMACY)
+
+# 异地就医备案 kinds of off-site registration; `cancelled` ends the one before (docs/institutions.md).
+OFFSITE_KINDS = ("long_term", "temporary", "referral", "cancelled")
+
 
 # Funds outside the basic scheme that pay part of a settlement's personal share, as the
 # national platform's records give them (docs/national-records.md): the record's field and

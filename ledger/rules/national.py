@@ -28,21 +28,7 @@ from .money import MAX_FEN, format_fen
 PROFILE = "national"
 ID_CARD = "01"  # psn_cert_type: 居民身份证
 
-# 医院等级 hosp_lv, and the deductible level each grade falls in (三级 3, 二级 2, 一级 1).
-# 11 (无等级) has none: such a record must give dedc_hosp_lv.
-HOSP_GRADES = {
-    "01": ("三级特等", "3"),
-    "02": ("三级甲等", "3"),
-    "03": ("三级乙等", "3"),
-    "04": ("三级丙等", "3"),
-    "05": ("二级甲等", "2"),
-    "06": ("二级乙等", "2"),
-    "07": ("二级丙等", "2"),
-    "08": ("一级甲等", "1"),
-    "09": ("一级乙等", "1"),
-    "10": ("一级丙等", "1"),
-    "11": ("无等级", None),
-}
+HOSP_GRADES = codes.HOSP_GRADES  # its old home
 DEDUCTIBLE_LEVELS = ("1", "2", "3")
 
 # 医疗类别 med_type: the platform's code -> (its name, the ledger's med_type), or None with
@@ -96,14 +82,6 @@ FIGURES = tuple(p for _ledger, p in COMPARED) + OTHER_FUNDS
 # Of those, what posting needs: read with the record. The others are kept as received and
 # read when reconcile compares them (`platform_figure`).
 POSTING_FIGURES = OTHER_FUNDS + ("acct_pay", "acct_mulaid_pay")
-# What the profile reads; every other field is kept with the claim as received.
-READ = frozenset(
-    ("setl_id", "mdtrt_id", "psn_no", "psn_cert_type", "certno", "setl_time", "begndate", "enddate", "med_type")
-    + ("hosp_lv", "dedc_hosp_lv", "dise_codg", "fixmedins_code", "fixmedins_name", "refd_setl_flag", "init_setl_id")
-    + INPUT_AMOUNTS
-    + FIGURES
-)
-
 _NUMBER = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?$")
 _TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -126,6 +104,8 @@ class Record(NamedTuple):
     enddate: date | None
     raw: Mapping  # the record as received (a Received row, or its text sent from the reader process)
     teaches: bool = False  # gives a platform person number not known before (services/platform_records.whose)
+    institution: object = None  # its institution's registry state on the day (rules/placing.py), if registered
+    treatment_area: str | None = None  # where the care was given: mdtrtarea_admvs, else the institution's region
 
 
 @lru_cache(maxsize=1 << 14)
@@ -237,7 +217,7 @@ def read_record(raw: object) -> Record:
     for f, t in zip(("fixmedins_code", "mdtrt_id"), codes, strict=True):
         if t is not None and not _CODE.match(t):
             raise ValidationError(f, _("is letters, digits and _.- , at most 64 (got {t!r})").format(t=t[:40]))
-    if (level := _level(raw)) is not None:
+    if (level := level_given(raw)) is not None:
         claim["hosp_lv"] = level
     if (disease := _text(raw, "dise_codg")) is not None:
         claim["dise_codg"] = disease
@@ -311,7 +291,7 @@ def _setl_time(raw: Mapping) -> datetime:
         raise ValidationError("setl_time", _("{text} is not a calendar time").format(text=text)) from None
 
 
-def _level(raw: Mapping) -> str | None:
+def level_given(raw: Mapping) -> str | None:
     """The deductible level: dedc_hosp_lv when it is one, else the level of the hospital's
     grade; None for a record that gives neither (the claim's rules say if it needs one)."""
     dedc = _text(raw, "dedc_hosp_lv")
@@ -326,13 +306,7 @@ def _level(raw: Mapping) -> str | None:
         return None
     if grade not in HOSP_GRADES:
         raise ValidationError("hosp_lv", _("{grade} is not a hospital grade 01-11 (医院等级)").format(grade=grade[:20]))
-    name, level = HOSP_GRADES[grade]
-    if level is None:
-        raise ValidationError(
-            "dedc_hosp_lv",
-            _("is required where hosp_lv is {grade} ({name}): no grade, no level").format(grade=grade, name=name),
-        )
-    return level
+    return HOSP_GRADES[grade][1]  # None for 11 (无等级): the registry's level, if any (rules/placing.py)
 
 
 def other_funds(record: "Record | None") -> int:

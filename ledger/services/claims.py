@@ -41,6 +41,7 @@ from ..rules.claim_input import BadRow, Claim, parse_claim
 from ..rules.claim_result import ClaimResult
 from ..rules.eligibility import Context, Eligible, eligibility
 from ..rules.national import Record, other_funds
+from ..rules.placing import designation
 from ..rules.settlement import Held, counter_keys, settle
 from ..uow import UnitOfWork
 from . import archive
@@ -66,6 +67,7 @@ class _Item:
     source: Record | None = None  # the national platform's record it was read from
     eligible: Eligible | None = None
     first: "_Item | None" = None  # the same claim earlier in this chunk
+    notes: tuple[str, ...] = ()  # warnings of its own (an institution not designated that day)
 
 
 def post_claims(
@@ -215,6 +217,10 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
     for i in todo:
         try:
             i.eligible = eligibility(i.claim, ctx)
+            if i.source is not None and i.source.institution is not None:
+                region = ctx.persons[i.claim.psn_no].region
+                if note := designation(book, region, i.claim.service_date, i.source.institution):
+                    i.notes = (note,)
         except LedgerError as e:
             i.result = rejected(i.line, i.raw, str(e))
         else:
@@ -257,7 +263,7 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dic
             held.balances.get(c.psn_no),
             e.rules.policy_file_names,
             line=i.line,
-            warnings=e.rules.warnings(c.service_date),
+            warnings=e.rules.warnings(c.service_date) + i.notes,
             no_fund_reason=e.no_fund_reason,
         )
         bindings = {h: b for b, h in e.payers} if pay.mulaid else {}

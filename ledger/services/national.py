@@ -15,22 +15,32 @@ from ..i18n import _
 from ..rules.claim_input import BadRow
 from ..rules.claim_result import REVERSED, ClaimResult
 from ..rules.national import Record, read_record
+from ..rules.placing import Registry, place
 from ..uow import UnitOfWork
 from .claim_reversal import reverse_claim
 from .claim_views import show_claim
 from .claims import CHUNK, post_claims, rejected
+from .institutions import registry
 from .platform_records import known_numbers, whose
 
 
 def post_records(
-    uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], chunk_size: int = CHUNK
+    uow: UnitOfWork,
+    operator: str,
+    rows: Iterable[tuple[int, object]],
+    chunk_size: int = CHUNK,
+    institution: str | None = None,
 ) -> Iterator[ClaimResult]:
+    """`institution`: the code of the institution whose records these are, for records that
+    name none (a hospital's own capture of its settlement outputs; docs/institutions.md)."""
     it = iter(rows)
     seen: dict[str, str] = {}  # numbers this run found in the books: they stay there
+    places: dict = {}  # the registry's states this run read (services/institutions.registry)
     while chunk := list(islice(it, chunk_size)):
         read = [_read(line, raw) for line, raw in chunk]
         numbers = {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}
         run = _Waiting(uow, operator, chunk_size, _known(uow, numbers, seen), seen)
+        where = _registry(uow, read, institution, places)
         for line, r, raw in read:
             if isinstance(r, Record) and r.platform_psn_no in run.pending:
                 # A number an earlier record of this file teaches: that record is posted first,
@@ -38,6 +48,8 @@ def post_records(
                 yield from run.post()
             if isinstance(r, Record):
                 r = whose(r, run.known)
+            if isinstance(r, Record):
+                r = place(r, where, institution)
             if isinstance(r, LedgerError):
                 yield from run.post()
                 yield rejected(line, raw, str(r))
@@ -89,13 +101,22 @@ def _known(uow: UnitOfWork, numbers: set, seen: dict[str, str], *, again: bool =
     return known
 
 
-def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None) -> list:
+def _registry(uow: UnitOfWork, read: list, institution: str | None, places: dict) -> Registry:
+    """The registry's states of the institutions the chunk's records name."""
+    with uow.read_only():
+        return registry(uow.session, (r for _line, r, _raw in read if isinstance(r, Record)), institution, places)
+
+
+def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None, institution: str | None = None) -> list:
     """(line, Record or LedgerError, raw) with each Record's person found (`whose`) from
-    what the books know (reconcile: it posts nothing, so it learns nothing)."""
+    what the books know (reconcile: it posts nothing, so it learns nothing), and its
+    institution placed (rules/placing.py)."""
     known = _known(
         uow, {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}, {} if seen is None else seen
     )
-    return [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
+    where = _registry(uow, read, institution, {})
+    found = [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
+    return [(line, place(r, where, institution) if isinstance(r, Record) else r, raw) for line, r, raw in found]
 
 
 def _read(line: int, raw: object) -> tuple[int, Record | LedgerError, object]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..errors import LedgerError
-from ..rules.national import COMPARED, Record, platform_figure
+from ..rules.national import COMPARED, Record, level_given, platform_figure
 from ..uow import UnitOfWork
 from .claims import CHUNK, post_claims
 from .national import read_row, resolve
@@ -40,6 +40,9 @@ class Reconciled(NamedTuple):
     )
     differences: tuple[Difference, ...] = ()
     error: str | None = None
+    # the deductible level the record gives and the registry's for its institution that
+    # day, where the two differ (docs/institutions.md)
+    level: tuple[str, str] | None = None
 
 
 class _Rehearsal(UnitOfWork):
@@ -69,9 +72,13 @@ class _Rehearsal(UnitOfWork):
             self.session = None
 
 
-def reconcile(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]]) -> Iterator[Reconciled]:
-    read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in rows])
-    claims = [(line, r.claim) for line, r, _ in read if isinstance(r, Record) and not r.refund]
+def reconcile(
+    uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], institution: str | None = None
+) -> Iterator[Reconciled]:
+    """`institution`: as `post_records`'s, the code of the records' institution where they name none."""
+    read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in rows], institution=institution)
+    # the records themselves: posted as `claim post` posts them, their other funds too
+    claims = [(line, r) for line, r, _ in read if isinstance(r, Record) and not r.refund]
     rehearsal = _Rehearsal(uow.engine)
     try:
         results = post_claims(rehearsal, operator, claims, CHUNK)
@@ -101,7 +108,18 @@ def _compare(line: int, record: Record, result) -> Reconciled:
         ledger = ours_figure.fen
         if ledger != platform:
             differences.append(Difference(theirs, platform, ledger))
-    return Reconciled(line, result.setl_id, DIFFERS if differences else AGREES, tuple(differences))
+    level = _level(record)
+    return Reconciled(
+        line, result.setl_id, DIFFERS if differences or level else AGREES, tuple(differences), None, level
+    )
+
+
+def _level(record: Record) -> tuple[str, str] | None:
+    """(the record's level, the registry's) where both are known and differ."""
+    state, given = record.institution, level_given(record.raw)
+    if state is None or given is None or state.level is None or state.level == given:
+        return None
+    return given, state.level
 
 
 def _setl_id(raw: object) -> str | None:

@@ -510,7 +510,7 @@ COMMANDS = [
             ("provincial med_type", {"med_type": "9901"}, "med_type: 9901 is not a code the national profile maps"),
             ("three decimals", {"medfee_sumamt": Num("100.001")}, "medfee_sumamt: has more than two decimals"),
             ("exponent", {"medfee_sumamt": Num("1e2")}, "medfee_sumamt: is not an amount in yuan"),
-            ("no grade", {"hosp_lv": "11"}, "dedc_hosp_lv: is required where hosp_lv is 11"),
+            ("no grade", {"hosp_lv": "11"}, "fixmedins_code: the record names no institution and gives no level"),
             ("unknown grade", {"hosp_lv": "12"}, "hosp_lv: 12 is not a hospital grade"),
             ("negative fee", {"medfee_sumamt": Num("-100.00")}, "medfee_sumamt: must not be negative"),
             ("slashed time", {"setl_time": "2025/03/01 09:00:00"}, "setl_time: is a time yyyy-MM-dd HH:mm:ss"),

@@ -270,7 +270,7 @@ def test_a_file_that_cannot_be_read_to_its_end_is_an_incomplete_run_with_its_own
 def test_a_reader_process_that_dies_makes_an_incomplete_run_not_a_short_one(run, worker, tmp_path, monkeypatch):
     """The reader (formats/read_ahead.py) killed on the file's third row: the run says it
     is incomplete and what is in is whole, never "3 claims" as if the file ended there."""
-    from ledger.cli import claims as cli_claims
+    from ledger.rules import ahead
     from ledger.rules.ahead import claim_ahead
 
     def dies_on_u3(raw):
@@ -278,7 +278,7 @@ def test_a_reader_process_that_dies_makes_an_incomplete_run_not_a_short_one(run,
             os._exit(9)
         return claim_ahead(raw)
 
-    monkeypatch.setattr(cli_claims, "claim_ahead", dies_on_u3)
+    monkeypatch.setattr(ahead, "claim_ahead", dies_on_u3)
     monkeypatch.setenv("LEDGER_READ_AHEAD", "1")
     f = tmp_path / "claims.jsonl"
     f.write_text("".join(json.dumps(c(f"U{n}", "1.00")) + "\n" for n in range(1, 6)))
@@ -287,7 +287,7 @@ def test_a_reader_process_that_dies_makes_an_incomplete_run_not_a_short_one(run,
     assert "INCOMPLETE: the reading process ended before the end of the input (exit code 9), after 0 claims" in r.stderr
     assert "0 claims: 0 posted" in r.output
     assert run("verify").exit_code == 0
-    monkeypatch.setattr(cli_claims, "claim_ahead", claim_ahead)  # a reader that lives
+    monkeypatch.setattr(ahead, "claim_ahead", claim_ahead)  # a reader that lives
     again = run("claim", "post", f)
     assert again.exit_code == 0, again.output
     assert "5 claims: 5 posted, 0 duplicates, 0 rejected" in again.output

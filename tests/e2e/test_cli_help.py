@@ -43,6 +43,7 @@ def test_every_reading_and_writing_command_takes_json():
         ("report",),
         ("demo",),
         ("wallet",),
+        ("institution",),
         ("policy", "template"),
         ("report", "html"),
     }

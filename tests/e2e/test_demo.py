@@ -30,6 +30,6 @@ def test_demo_builds_a_database_in_the_current_folder(tmp_path, monkeypatch):
 def test_db_upgrade_then_check(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     r = CliRunner().invoke(cli, ["--db", url, "db", "upgrade"])
-    assert r.exit_code == 0 and "schema at 0023 (was empty)" in r.output
+    assert r.exit_code == 0 and "schema at 0024 (was empty)" in r.output
     r = CliRunner().invoke(cli, ["--db", url, "db", "check"])
     assert r.exit_code == 0 and "models and migrations agree" in r.output

@@ -92,7 +92,8 @@ def test_a_refund_record_is_listed_not_compared(run, worker, tmp_path):
         ({"med_type": "51"}, "med_type: 51 (生育门诊) is maternity insurance"),
         ({"med_type": "9901"}, "med_type: 9901 is not a code the national profile maps"),
         ({"hifp_pay": Num("285.001")}, "hifp_pay: has more than two decimals"),
-        ({"hosp_lv": "11"}, "dedc_hosp_lv: is required where hosp_lv is 11 (无等级)"),
+        # no grade, no level, and no registry to give one
+        ({"hosp_lv": "11"}, "fixmedins_code: institution H22070200001 is not in the registry"),
         ({"setl_time": "2025/03/01"}, "setl_time: is a time yyyy-MM-dd HH:mm:ss"),
         ({"medfee_sumamt": Num("-800.00")}, "medfee_sumamt: must not be negative"),
         ({"certno": "", "psn_no": ""}, "certno: is required"),

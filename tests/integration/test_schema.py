@@ -84,7 +84,7 @@ def _in_a_scratch_folder(tmp_path, monkeypatch):
 HISTORY = (
     "journal_postings", "journal_entries", "audit_log", "claims", "claim_mulaid_payments", "claim_reversals",
     "contribution_payments", "year_end_deductions", "major_illness_incentives", "monthly_credits", "policy_files",
-    "person_deaths", "monitor_runs", "monitor_findings", "finding_reviews",
+    "person_deaths", "monitor_runs", "monitor_findings", "finding_reviews", "institutions", "offsite_registrations",
 )  # fmt: skip
 # History keyed by something else than an id (migration 0014): the platform's person
 # numbers, and the source of each claim posted from a platform record.

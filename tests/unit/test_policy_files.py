@@ -116,7 +116,9 @@ def test_changchun_2024_holds_exactly_the_numbers_of_rules_section_2(seeds):
     assert v["reference.2023.retiree_outpatient_average"] == 92400
     assert v["reference.2023.retiree_outpatient_average_ratio"] == Decimal("0.50")
     assert_wallet_seed(v)
-    assert len(v) == 20 + 8
+    # 如需长期异地居住,办理长期异地就医备案后,可享受本市同等待遇: a long-term registration, local benefits
+    assert v["offsite.long_term.local_benefits"] is True
+    assert len(v) == 20 + 8 + 1
     # The U-grade figures of RULES.md §4 are not shipped:
     assert "employee.outpatient.deductible.level2" not in v and "employee.outpatient.ratio.retired.level1" not in v
 

@@ -18,6 +18,7 @@ from .base import (
     utcnow,
 )
 from .claims import BenefitUsage, ClaimMutualAid, ClaimRecord, ClaimReversal
+from .institutions import Institution, OffsiteRegistration
 from .journal import AuditRecord, ChainHead, Entry, Posting, StoredPolicyFile, VerifyRun
 from .monitoring import FindingReview, MonitorFinding, MonitorRun, PersonDeath
 from .persons import Account, ContributionPayment, Enrollment, FamilyBinding, Person
@@ -52,11 +53,13 @@ __all__ = [
     "Fen",
     "INSUTYPES",
     "Id",
+    "Institution",
     "MajorIllnessIncentive",
     "MonitorFinding",
     "MonitorRun",
     "MonthlyCredit",
     "NAMING",
+    "OffsiteRegistration",
     "PSN_TYPES",
     "Person",
     "PersonDeath",

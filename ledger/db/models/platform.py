@@ -43,3 +43,7 @@ class ClaimSource(Base):
     oth_pay: Mapped[Fen] = mapped_column(default=0)
     hosp_part_amt: Mapped[Fen] = mapped_column(default=0)
     received: Mapped[dict] = mapped_column(JSON)  # the whole record, as received
+    # where the care was given (the record's mdtrtarea_admvs, else its institution's region),
+    # and the off-site kind the claim was adjudicated under (None: local; migration 0024)
+    mdtrtarea_admvs: Mapped[str | None] = mapped_column(String(6))
+    offsite: Mapped[str | None] = mapped_column(String(16))
