@@ -38,6 +38,11 @@ COMMANDS = {
         "command",
         "智能监控: run the monitoring rules over the settlements served from --from to --to.",
     ),
+    "offsite": (
+        "offsite",
+        "command",
+        "Off-site registrations (异地就医备案): a person's care outside their insured area.",
+    ),
     "person": ("persons", "command", "Register insured persons (参保人) and their yearly enrollment."),
     "policy": ("policy", "command", "Policy parameters by region and date, each with its source."),
     "report": ("report", "command", "Reports: what the claims paid, and the books' trial balance."),

@@ -8,7 +8,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ..rules.adjudication import Counter
-from .models import Account, BenefitUsage, Enrollment, FamilyBinding, Person, Wallet
+from ..rules.offsite import Registration
+from .models import Account, BenefitUsage, Enrollment, FamilyBinding, OffsiteRegistration, Person, Wallet
 from .sql import bulk_insert, one_of, reserve_ids
 
 COUNTER_COLUMNS = ("id", "psn_no", "year", "bucket", "cap", "fund_paid", "deductible_met", "selfpay")
@@ -29,6 +30,18 @@ def enrollments(s: Session, psn_nos: set[str]) -> dict[str, dict[int, date | Non
     for r in s.execute(q):
         enrolled.setdefault(r.psn_no, {})[r.year] = r.enrolled_on
     return enrolled
+
+
+def registrations(s: Session, psn_nos: set[str]) -> dict[str, list[Registration]]:
+    """psn_no -> their off-site registrations (异地就医备案), in the order made."""
+    found: dict[str, list[Registration]] = {}
+    if not psn_nos:
+        return found
+    t = OffsiteRegistration.__table__
+    q = select(t.c.psn_no, t.c.kind, t.c.begndate, t.c.enddate, t.c.area).where(one_of(s, t.c.psn_no, psn_nos))
+    for r in s.execute(q.order_by(t.c.id)):
+        found.setdefault(r.psn_no, []).append(Registration(r.kind, r.begndate, r.enddate, r.area))
+    return found
 
 
 def bindings_of_members(s: Session, members: set[str], *, share_lock: bool = False) -> dict[str, list]:

@@ -19,6 +19,7 @@ from ..policy.book import PolicyBook, Resolved, pooling_area, review_warning
 from ..policy.parameters import Disease, Segment
 from .claim_input import Claim
 from .codes import MED_TYPES, is_retired, scheme_of
+from .offsite import offsite_basic
 
 # Buckets whose in-scope self-pay accumulates toward the second layer. Major-illness
 # insurance (大病保险) and the large-expense subsidy (大额医疗费用补助) cover hospital
@@ -129,7 +130,9 @@ class _Reader:
             return None
 
 
-def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
+def rules_for(book: PolicyBook, patient: Patient, claim: Claim, offsite: str | None = None) -> ClaimRules:
+    """The rules of the claim's bucket, from the files in force on its service date;
+    `offsite`: the kind of off-site care it is (rules/offsite.py), None for local care."""
     get = _Reader(book, patient.region, claim.service_date)
     s = patient.scheme
     kind = MED_TYPES[claim.med_type].kind
@@ -159,6 +162,7 @@ def rules_for(book: PolicyBook, patient: Patient, claim: Claim) -> ClaimRules:
             ratio = get(f"{s}.{kind}.ratio")
         bucket, cap = _disease_bucket(get, s, kind, disease)
         basic = BasicRule(bucket, _deductible(get, claim, f"{s}.{kind}"), ratio, cap)
+    basic = offsite_basic(get, basic, offsite)
     layer = None
     if basic.bucket.split(":")[0] in SECOND_LAYER_KINDS:
         if s == "employee":

@@ -17,6 +17,7 @@ from .claim_input import Claim
 from .codes import RESIDENT, is_retired
 from .family import is_active
 from .idcard import mask
+from .offsite import offsite_kind
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Context:
     book: PolicyBook
     cache: dict = field(default_factory=dict)
     wallets: set[str] = field(default_factory=set)  # the patients who have a wallet
+    registrations: dict[str, list] = field(default_factory=dict)  # patient -> off-site registrations, in the order made
 
 
 class Eligible(NamedTuple):
@@ -38,12 +40,14 @@ class Eligible(NamedTuple):
     payers: tuple[tuple[int, str], ...]  # (binding id, holder) whose accounts may pay, in order
     no_fund_reason: str | None  # a waiting period's reason
     wallet_first: bool | None = None  # None: the wallet does not pay; else before the payers or after
+    offsite: str | None = None  # the kind of off-site care (rules/offsite.py); None: local
 
 
-def eligibility(c: Claim, ctx: Context) -> Eligible:
+def eligibility(c: Claim, ctx: Context, treated_in: str | None = None) -> Eligible:
     """Everything that can reject a claim, before anything is locked or written: the
     patient registered and enrolled for the service year, the rules of the claim's bucket
-    in force (a missing parameter names itself), a resident's waiting period, the named
+    in force (a missing parameter names itself; off-site care, where `treated_in` is another
+    pooling area, by the patient's registration), a resident's waiting period, the named
     payer bound that day, and which bound holders' accounts may pay, in paying order."""
     persons, enrolled, book, cache = ctx.persons, ctx.enrolled, ctx.book, ctx.cache
     p = persons.get(c.psn_no)
@@ -55,10 +59,12 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
                 psn_no=mask(c.psn_no), year=c.year
             )
         )
+    offsite = offsite_kind(p.region, treated_in, ctx.registrations.get(c.psn_no, ()), c.service_date)
     key = (book.epoch(p.region, c.service_date), p.insutype, is_retired(p.psn_type), c.med_type, c.hosp_lv, c.dise_codg)
+    key += (offsite,) if offsite else ()
     if key not in cache:
         try:
-            cache[key] = rules_for(book, Patient(p.psn_no, p.insutype, p.psn_type, p.region), c)
+            cache[key] = rules_for(book, Patient(p.psn_no, p.insutype, p.psn_type, p.region), c, offsite)
         except LedgerError as e:
             cache[key] = e
     if isinstance(cache[key], LedgerError):
@@ -93,7 +99,7 @@ def eligibility(c: Claim, ctx: Context) -> Eligible:
     wallet_first = None
     if c.acct_used_flag == "1" and c.psn_no in ctx.wallets:
         wallet_first = wallet_order(book, p.region, c.service_date, cache)
-    return Eligible(rules, tuple(payers), no_fund_reason, wallet_first)
+    return Eligible(rules, tuple(payers), no_fund_reason, wallet_first, offsite)
 
 
 def wallet_order(book: PolicyBook, region: str, on: date, cache: dict) -> bool | None:

@@ -106,6 +106,7 @@ class Record(NamedTuple):
     teaches: bool = False  # gives a platform person number not known before (services/platform_records.whose)
     institution: object = None  # its institution's registry state on the day (rules/placing.py), if registered
     treatment_area: str | None = None  # where the care was given: mdtrtarea_admvs, else the institution's region
+    offsite: str | None = None  # the kind of off-site care its claim was adjudicated as (rules/offsite.py)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -127,6 +127,8 @@ def _source(s: Session, claim_id: int) -> dict | None:
         "begndate": src.begndate,
         "enddate": src.enddate,
         **{f: Yuan(getattr(src, f)) for f in OTHER_FUNDS},
+        "mdtrtarea_admvs": src.mdtrtarea_admvs,  # where the care was given (docs/institutions.md)
+        "offsite": src.offsite,  # the off-site kind it was adjudicated as; None: local care
         "received": exact_json(src.received),
     }
 

@@ -212,11 +212,12 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
         book := policy_book(s),
         book.worked_out,
         gateway.wallet_owners(s, patients),
+        registrations=gateway.registrations(s, {i.claim.psn_no for i in todo if _treated_in(i)}),
     )
     eligible = []
     for i in todo:
         try:
-            i.eligible = eligibility(i.claim, ctx)
+            i.eligible = eligibility(i.claim, ctx, _treated_in(i))
             if i.source is not None and i.source.institution is not None:
                 region = ctx.persons[i.claim.psn_no].region
                 if note := designation(book, region, i.claim.service_date, i.source.institution):
@@ -226,6 +227,11 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
         else:
             eligible.append(i)
     return eligible, ctx.persons
+
+
+def _treated_in(i: _Item) -> str | None:
+    """Where a platform record's care was given (rules/placing.py), if it says."""
+    return i.source.treatment_area if i.source is not None else None
 
 
 def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dict) -> None:
@@ -267,5 +273,6 @@ def _settle_and_write(s: Session, operator: str, todo: list[_Item], persons: dic
             no_fund_reason=e.no_fund_reason,
         )
         bindings = {h: b for b, h in e.payers} if pay.mulaid else {}
-        settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result, i.source))
+        source = i.source._replace(offsite=e.offsite) if e.offsite else i.source
+        settled.append(Settled(c, e.rules, bindings, e.no_fund_reason, a, pay, i.result, source))
     write(s, operator, settled, held, counter_ids, account_ids, now, persons)

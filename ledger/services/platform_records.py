@@ -20,7 +20,7 @@ from ..rules.national import PROFILE, Record
 
 SOURCE_COLUMNS = (
     "claim_id", "service_date", "profile", "mdtrt_id", "platform_psn_no", "fixmedins_name", "setl_time", "begndate", "enddate",
-    *OTHER_FUNDS, "received",
+    *OTHER_FUNDS, "received", "mdtrtarea_admvs", "offsite",
 )  # fmt: skip
 
 
@@ -79,6 +79,8 @@ def write_sources(s: Session, sources: list[tuple[Record, int, date]], now: date
             r.enddate,
             *(r.figures[f] or 0 for f in OTHER_FUNDS),
             received(r),
+            r.treatment_area,
+            r.offsite,
         )  # fmt: skip
         for r, claim_id, service_date in sources
     ]
