@@ -54,6 +54,15 @@ def parse_id_number(text: str, field: str = "psn_no", today: date | None = None)
     return IdNumber(s, born, "M" if int(s[16]) % 2 else "F")
 
 
+def is_id_number(text: str) -> bool:
+    """Whether `text` is a valid ID number (parse_id_number would take it)."""
+    try:
+        parse_id_number(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def mask(psn_no: str) -> str:
     """220702********1234: ID numbers in human-readable output hide the birth date part."""
     if len(psn_no) != 18:

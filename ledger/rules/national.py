@@ -16,17 +16,21 @@ Every code table the profile maps is here, once.
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import ValidationError
 from ..i18n import N_, _
 from . import codes
 from .claim_input import Claim, exact_claim
-from .money import MAX_FEN, format_fen
+from .idcard import is_id_number
+from .money import format_fen
+from .platform_money import fen
 
 PROFILE = "national"
 ID_CARD = "01"  # psn_cert_type: 居民身份证
+# 社会保障卡: Hunan's records give it with the holder's ID number (tests/data/platform), taken
+# where the number is one; any other certificate type is refused.
+SOCIAL_SECURITY_CARD = "90"
 
 HOSP_GRADES = codes.HOSP_GRADES  # its old home
 DEDUCTIBLE_LEVELS = ("1", "2", "3")
@@ -82,7 +86,6 @@ FIGURES = tuple(p for _ledger, p in COMPARED) + OTHER_FUNDS
 # Of those, what posting needs: read with the record. The others are kept as received and
 # read when reconcile compares them (`platform_figure`).
 POSTING_FIGURES = OTHER_FUNDS + ("acct_pay", "acct_mulaid_pay")
-_NUMBER = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?$")
 _TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -93,7 +96,7 @@ class Record(NamedTuple):
     claim: dict  # in the ledger's own fields, for parse_claim
     parsed: Claim | None  # that claim, where its fields passed the checks (exact_claim)
     figures: dict[str, int | None]  # POSTING_FIGURES, fen; None where not given
-    refund: bool  # refd_setl_flag "1": reverses init_setl_id
+    refund: bool  # refd_setl_flag "1", or a cancellation: reverses init_setl_id (a cancellation's: or its own setl_id)
     init_setl_id: str | None
     platform_psn_no: str | None
     mdtrt_id: str | None
@@ -107,58 +110,7 @@ class Record(NamedTuple):
     institution: object = None  # its institution's registry state on the day (rules/placing.py), if registered
     treatment_area: str | None = None  # where the care was given: mdtrtarea_admvs, else the institution's region
     offsite: str | None = None  # the kind of off-site care its claim was adjudicated as (rules/offsite.py)
-
-
-@lru_cache(maxsize=1 << 14)
-def _plain_fen(text: str) -> int | None:
-    """A plain amount's fen ("3300.00", "0", "12.5": not negative, at most ten digits and two
-    decimals, so within MAX_FEN), or None for anything else. Cached: a record holds twenty
-    amounts, most of them "0.00", and a feed repeats its fees."""
-    whole, dot, frac = text.partition(".")
-    if not (whole.isdigit() and whole.isascii() and len(whole) <= 10):
-        return None
-    if not dot:
-        return int(whole) * 100
-    if not (0 < len(frac) <= 2 and frac.isdigit() and frac.isascii()):
-        return None
-    return int(whole) * 100 + int(frac) * (10 if len(frac) == 1 else 1)
-
-
-def fen(value: object, field: str, *, negative: bool = False) -> int | None:
-    """A platform amount in fen: a JSON number's text or a string, exactly; "" or None is
-    None. More than two decimals are taken only when the rest are zeros ("12.340")."""
-    if type(value) is str and (amount := _plain_fen(value)) is not None:
-        return amount
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValidationError(field, _("expected an amount in yuan, got {value!r}").format(value=value))
-    text = str(value).strip()
-    m = _NUMBER.match(text)
-    if not m:
-        raise ValidationError(field, _("is not an amount in yuan (got {text!r})").format(text=text[:40]))
-    sign, whole, frac = m.groups()
-    frac = (frac or "").rstrip("0") if len(frac or "") > 2 else frac or ""
-    if len(frac) > 2:
-        raise ValidationError(
-            field, _("has more than two decimals (got {text}); amounts are in yuan to the fen").format(text=text)
-        )
-    amount = int(whole) * 100 + int(frac.ljust(2, "0"))
-    if amount > MAX_FEN:
-        raise ValidationError(
-            field,
-            _("is larger than the largest amount accepted, {max_fen} (got {text})").format(
-                max_fen=format_fen(MAX_FEN), text=text
-            ),
-        )
-    if sign and amount:
-        if not negative:
-            raise ValidationError(
-                field,
-                _("must not be negative (got {text}); only a refund record holds negative amounts").format(text=text),
-            )
-        return -amount
-    return amount
+    cancellation: bool = False  # a cancellation (2208/2305: negative amounts, no refd_setl_flag)
 
 
 def _text(raw: Mapping, field: str, *, required: bool = False) -> str | None:
@@ -189,27 +141,20 @@ def read_record(raw: object) -> Record:
     if not isinstance(raw, Mapping):
         raise ValidationError("record", _("expected a JSON object (a settlement record)"))
     setl_id = _text(raw, "setl_id", required=True)
-    refund = _refund(raw)
+    cancellation = _cancellation(raw)
+    refund = cancellation or _refund(raw)
     init_setl_id = _text(raw, "init_setl_id")
-    if refund and init_setl_id is None:
+    if refund and not cancellation and init_setl_id is None:
         raise ValidationError(
             "init_setl_id", _("is required on a refund record (refd_setl_flag 1): it names the settlement refunded")
         )
-    certno = _certno(raw)
+    certno = _certno(raw, refund)
     platform_psn_no = _text(raw, "psn_no")
     setl_time = _setl_time(raw)
-    code = _text(raw, "med_type", required=True)
-    if code not in MED_TYPES:
-        raise ValidationError(
-            "med_type",
-            _("{code} is not a code the national profile maps (docs/national-records.md)").format(code=code[:20]),
-        )
-    name, med_type = MED_TYPES[code]
-    if med_type is None:
-        raise ValidationError(
-            "med_type", _("{code} ({name}) is {maternity}").format(code=code, name=name, maternity=_(MATERNITY))
-        )
-    claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat(), "med_type": med_type}
+    claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat()}
+    code = _text(raw, "med_type", required=not refund)  # a cancellation's claim knows its own (2305 gives none)
+    if code is not None:
+        claim["med_type"] = med_type = _med_type(code)
     if certno is not None:
         claim["psn_no"] = certno
     fees = _fees(raw, refund, claim)
@@ -235,6 +180,7 @@ def read_record(raw: object) -> Record:
         figures=figures,
         refund=refund,
         init_setl_id=init_setl_id,
+        cancellation=cancellation,
         platform_psn_no=platform_psn_no,
         mdtrt_id=codes[1],
         fixmedins_code=codes[0],
@@ -258,6 +204,29 @@ def _fees(raw: Mapping, refund: bool, claim: dict) -> tuple[int, int, int, int]:
     return fees
 
 
+def _med_type(code: str) -> str:
+    """The ledger's med_type of the platform's code, or why there is none."""
+    if code not in MED_TYPES:
+        raise ValidationError(
+            "med_type",
+            _("{code} is not a code the national profile maps (docs/national-records.md)").format(code=code[:20]),
+        )
+    name, med_type = MED_TYPES[code]
+    if med_type is None:
+        raise ValidationError(
+            "med_type", _("{code} ({name}) is {maternity}").format(code=code, name=name, maternity=_(MATERNITY))
+        )
+    return med_type
+
+
+def _cancellation(raw: Mapping) -> bool:
+    """Whether the record is a cancellation (撤销) as the platform's 2208 and 2305 outputs
+    give one: no refd_setl_flag, and a negative medfee_sumamt. An explicit flag 0 with
+    negative amounts is a settlement that cannot be, and is refused by its amounts."""
+    fee = raw.get("medfee_sumamt")
+    return not _text(raw, "refd_setl_flag") and isinstance(fee, (str, int)) and str(fee).strip().startswith("-")
+
+
 def _refund(raw: Mapping) -> bool:
     """Whether the record is a refund (refd_setl_flag "1"); no flag is a settlement."""
     flag = _text(raw, "refd_setl_flag") or "0"
@@ -266,16 +235,20 @@ def _refund(raw: Mapping) -> bool:
     return REFUND_FLAGS[flag]
 
 
-def _certno(raw: Mapping) -> str | None:
+def _certno(raw: Mapping, refund: bool = False) -> str | None:
+    """The ID number, where the record gives one. Another certificate type is refused unless
+    it is the social security card's (90) and its number an ID number all the same; a refund
+    or cancellation needs none (its claim knows its person)."""
     certno, cert_type = _text(raw, "certno"), _text(raw, "psn_cert_type")
-    if certno is not None and cert_type not in (None, ID_CARD):
+    card = cert_type == SOCIAL_SECURITY_CARD and is_id_number(certno or "")
+    if certno is not None and cert_type not in (None, ID_CARD) and not card:
         raise ValidationError(
             "psn_cert_type",
             _("{cert_type} is not {id_card} (居民身份证): the ledger knows persons by their ID number").format(
                 cert_type=cert_type, id_card=ID_CARD
             ),
         )
-    if certno is None and _text(raw, "psn_no") is None:
+    if certno is None and _text(raw, "psn_no") is None and not refund:
         raise ValidationError(
             "certno", _("is required (or psn_no, the platform's person number, once a record gave both)")
         )

@@ -10,7 +10,7 @@ reverses the claim it names, in file order.
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from ..errors import Conflict, LedgerError, ValidationError
+from ..errors import Conflict, LedgerError, NotFound, ValidationError
 from ..i18n import _
 from ..rules.claim_input import BadRow
 from ..rules.claim_result import REVERSED, ClaimResult
@@ -21,7 +21,7 @@ from .claim_reversal import reverse_claim
 from .claim_views import show_claim
 from .claims import CHUNK, post_claims, rejected
 from .institutions import registry
-from .platform_records import known_numbers, whose
+from .platform_records import claims_of_visit, known_numbers, whose
 
 
 def post_records(
@@ -46,9 +46,9 @@ def post_records(
                 # A number an earlier record of this file teaches: that record is posted first,
                 # so this one is judged on what it taught, as it would be in a later file.
                 yield from run.post()
-            if isinstance(r, Record):
+            if isinstance(r, Record) and not r.refund:  # a refund's claim knows its person and place
                 r = whose(r, run.known)
-            if isinstance(r, Record):
+            if isinstance(r, Record) and not r.refund:
                 r = place(r, where, institution)
             if isinstance(r, LedgerError):
                 yield from run.post()
@@ -115,8 +115,13 @@ def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None, ins
         uow, {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}, {} if seen is None else seen
     )
     where = _registry(uow, read, institution, {})
-    found = [(line, whose(r, known) if isinstance(r, Record) else r, raw) for line, r, raw in read]
-    return [(line, place(r, where, institution) if isinstance(r, Record) else r, raw) for line, r, raw in found]
+    found = [(line, whose(r, known) if _settles(r) else r, raw) for line, r, raw in read]
+    return [(line, place(r, where, institution) if _settles(r) else r, raw) for line, r, raw in found]
+
+
+def _settles(r: object) -> bool:
+    """A settlement record (not a refund or cancellation, nor one that could not be read)."""
+    return isinstance(r, Record) and not r.refund
 
 
 def _read(line: int, raw: object) -> tuple[int, Record | LedgerError, object]:
@@ -144,11 +149,18 @@ def _flush(uow: UnitOfWork, operator: str, run: list, chunk_size: int) -> Iterat
 
 
 def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
-    """A refund record: its original reversed, on the day of the refund. The whole claim:
-    a refund of part of it is refused. Met again (the file posted twice), a duplicate."""
-    setl_id, original = r.claim["setl_id"], r.init_setl_id
-    reason = f"refund record {setl_id} (refd_setl_flag 1)"
+    """A refund or cancellation record: its original reversed, on the day of the record.
+    The whole claim: a refund of part of it is refused. Met again (the file posted twice),
+    a duplicate. A cancellation names its original by init_setl_id, else by its own setl_id
+    (a 2208 output repeats the settlement's), else by mdtrt_id (the one claim of that visit
+    not reversed)."""
+    setl_id = r.claim["setl_id"]
+    if r.cancellation:
+        reason = f"cancellation record {setl_id} (negative amounts, no refd_setl_flag)"
+    else:
+        reason = f"refund record {setl_id} (refd_setl_flag 1)"
     try:
+        original = r.init_setl_id or cancelled_claim(uow, r)
         was = show_claim(uow, original)
         if was["reversal"] is not None:
             if was["reversal"]["reason"] == reason:
@@ -166,8 +178,32 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
                     "the refund is -{refunded}, claim {original} was {medfee_sumamt}: only a whole claim is refunded"
                 ).format(refunded=refunded, original=original, medfee_sumamt=was["medfee_sumamt"]),
             )
+        if r.claim.get("psn_no") not in (None, was["psn_no"]):
+            raise Conflict(_("certno: claim {original} is not this person's").format(original=original))
         reverse_claim(uow, operator, original, reason, r.setl_time.date())
     except LedgerError as e:
-        msg = str(e).replace("setl_id: no claim", "init_setl_id: no claim", 1)
+        msg = str(e).replace("setl_id: no claim", "init_setl_id: no claim", 1) if r.init_setl_id else str(e)
         return rejected(line, r.claim, msg)
     return ClaimResult.refund(line, r.claim, REVERSED)
+
+
+def cancelled_claim(uow: UnitOfWork, r: Record) -> str:
+    """The setl_id of the claim a cancellation record without init_setl_id cancels: its own
+    setl_id where that is posted, else the one claim posted from a record of its mdtrt_id
+    that is not reversed. NotFound names both."""
+    setl_id = r.claim["setl_id"]
+    with uow.read_only():
+        found = claims_of_visit(uow.session, setl_id, r.mdtrt_id)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise Conflict(
+            _(
+                "init_setl_id: mdtrt_id {mdtrt_id} has {count} claims not reversed ({setl_ids}): name the one cancelled"
+            ).format(mdtrt_id=r.mdtrt_id, count=len(found), setl_ids=", ".join(found))
+        )
+    raise NotFound(
+        _("setl_id: no claim {setl_id} is posted to cancel, nor one of mdtrt_id {mdtrt_id}").format(
+            setl_id=setl_id, mdtrt_id=r.mdtrt_id or "-"
+        )
+    )

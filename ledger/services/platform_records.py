@@ -4,12 +4,12 @@ posting service writes them in the chunk's transaction; nothing here commits."""
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ..db.engine import json_text
-from ..db.models import ClaimSource, PlatformPerson
+from ..db.models import ClaimRecord, ClaimReversal, ClaimSource, PlatformPerson
 from ..db.sql import bulk_insert, one_of
 from ..errors import Conflict, LedgerError, NotFound
 from ..formats.json_objects import received_text
@@ -30,6 +30,23 @@ def known_numbers(s: Session, numbers: set[str]) -> dict[str, str]:
         return {}
     t = PlatformPerson.__table__
     return dict(s.execute(select(t.c.platform_psn_no, t.c.psn_no).where(one_of(s, t.c.platform_psn_no, numbers))).all())
+
+
+def claims_of_visit(s: Session, setl_id: str, mdtrt_id: str | None) -> list[str]:
+    """[setl_id] where a claim of that id is posted; else the setl_ids of the claims posted
+    from records of visit `mdtrt_id` (就诊ID) and not reversed."""
+    c, src, rev = ClaimRecord.__table__, ClaimSource.__table__, ClaimReversal.__table__
+    if s.scalar(select(c.c.setl_id).where(c.c.setl_id == setl_id)) is not None:
+        return [setl_id]
+    if not mdtrt_id:
+        return []
+    q = (
+        select(c.c.setl_id)
+        .join(src, src.c.claim_id == c.c.id)
+        .where(src.c.mdtrt_id == mdtrt_id, ~exists().where(rev.c.claim_id == c.c.id))
+        .order_by(c.c.setl_id)
+    )
+    return list(s.scalars(q))
 
 
 def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
