@@ -52,25 +52,31 @@ def _print_state(v: dict) -> None:
 
 @command.command("import")
 @click.argument("file", type=click.File("rb"))
+@click.option("--from", "begin", type=date_type, help="The day the states begin of the rows that give no begndate.")
 @encoding_option
 @json_option
 @click.pass_obj
-def import_(obj, file, encoding, as_json):
+def import_(obj, file, begin, encoding, as_json):
     """Add the institutions' states a list gives (CSV, xlsx or JSON lines; - for stdin), all or nothing.
 
     Columns/keys, the platform's names (or their Chinese headings): fixmedins_code,
     fixmedins_name, fixmedins_type (1 定点医疗机构, 2 定点零售药店, or hospital, primary,
     pharmacy), hosp_lv (医院等级 01-11), dedc_hosp_lv (起付线医院等级 1-3), fix_blng_admdvs
-    (region), begndate, enddate, grst_hosp_flag (1: primary care). A row is a state from
-    its begndate; a state already held is left as it is, so a list may be imported again.
+    (region), begndate, enddate, grst_hosp_flag (1: primary care); uscc is read and not
+    kept. A row is a state from its begndate (or --from, for rows that give none, as the
+    platform's 1201 output); a state already held is left as it is, so a list may be
+    imported again.
 
     \b
     Example:
         ledger institution import fixmedins.csv
+        ledger institution import medinsinfo.jsonl --from 2025-01-01
     """
     rows = read_rows(file, FIELDS, REQUIRED, encoding, headings=headers.INSTITUTION)
     try:
-        done = institutions.import_institutions(obj.uow(), obj.operator, rows, getattr(file, "name", "-"))
+        done = institutions.import_institutions(
+            obj.uow(), obj.operator, rows, getattr(file, "name", "-"), as_date(begin)
+        )
     except institutions.ImportRejected as e:
         if as_json:
             errors = [{"line": r.line, "fixmedins_code": r.code, "message": r.message} for r in e.errors]

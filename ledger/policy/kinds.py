@@ -18,6 +18,7 @@ class Kind(str, Enum):
     CHOICE = "choice"  # one of the parameter's `choices`, a string
     TIME = "time"  # TOML local time, like 22:00:00 -> datetime.time
     ZONE = "zone"  # an IANA time zone name, like "Asia/Shanghai" -> str (zoneinfo knows it)
+    MAP = "map"  # a table of codes, like { "2101" = "21" } -> dict[str, str] (values among `choices`, if any)
 
 
 class Need(str, Enum):
@@ -33,7 +34,7 @@ class Parameter:
     name: str
     kind: Kind
     description: str
-    choices: tuple[str, ...] = ()  # for Kind.CHOICE
+    choices: tuple[str, ...] = ()  # for Kind.CHOICE, and the values a Kind.MAP may give
 
     @property
     def need(self) -> Need:

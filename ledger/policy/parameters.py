@@ -4,6 +4,7 @@ A name not listed here is refused by `ledger policy check`, so a typo can never 
 leave a rule at its default (there are no defaults).
 """
 
+from ..rules import codes
 from .kinds import Kind, Need, Parameter  # noqa: F401 - named here, where readers have always found them
 from .values import Disease, Segment  # noqa: F401 - their old home: `from ledger.policy.parameters import Segment`
 
@@ -237,11 +238,20 @@ WHERE = [
 ]  # fmt: skip
 _ALL += WHERE
 
+# How a province's platform records are read (docs/national-records.md): its med_type codes
+# and its spellings of the fields, mapped to the national ones. Unset: the national ones only.
+NATIONAL = [
+    Parameter("national.med_type_map", Kind.MAP, "a province's med_type codes, each to the national code it is read as, e.g. { \"2101\" = \"21\" }", tuple(codes.PLATFORM_MED_TYPES)),
+    Parameter("national.field_map", Kind.MAP, "a province's spellings of the platform's fields, each to its national name, e.g. { \"med_fee_sumamt\" = \"medfee_sumamt\" }"),
+]  # fmt: skip
+_ALL += NATIONAL
+
 OPTIONAL = frozenset(
     {
         *(p.name for p in MONITOR),
         *(p.name for p in WALLET),
         *(p.name for p in WHERE if p.name.endswith(".local_benefits")),
+        *(p.name for p in NATIONAL),
         "family.max_holders_per_member",
         "family.max_members_per_holder",
         "family.min_days_before_unbind",

@@ -108,6 +108,8 @@ def typed_value(name: str, raw: object):
         if not isinstance(raw, str) or not is_zone(raw):
             raise ValueError(_('expected an IANA time zone name like "Asia/Shanghai" (got {raw!r})').format(raw=raw))
         return raw
+    if kind is Kind.MAP:
+        return _map(raw, PARAMETERS[name].choices)
     if kind is Kind.DISEASES:
         return _diseases(raw)
     if kind is Kind.SEGMENTS:
@@ -158,6 +160,21 @@ def _ratio(raw: object) -> Decimal:
     if not Decimal(0) <= r <= Decimal(1):
         raise ValueError(_("a ratio must be between 0 and 1 (got {raw})").format(raw=raw))
     return r
+
+
+_MAP_KEY = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+
+
+def _map(raw: object, choices: tuple[str, ...]) -> dict[str, str]:
+    """A table of codes: each key and value letters, digits and _, each value among `choices` where given."""
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(_('expected a table, e.g. {{ "2101" = "21" }} (got {raw!r})').format(raw=raw))
+    for k, v in raw.items():
+        if not isinstance(v, str) or not _MAP_KEY.match(k) or not _MAP_KEY.match(v):
+            raise ValueError(_("{k}: a code is letters, digits and _, quoted (got {v!r})").format(k=k, v=v))
+        if choices and v not in choices:
+            raise ValueError(_("{k}: {v} is not one of {choices}").format(k=k, v=v, choices=", ".join(choices)))
+    return dict(raw)
 
 
 def _cell(parse, raw: object, where: str):

@@ -24,6 +24,7 @@ SHAPES = {
     Kind.TIME: N_("an unquoted local time, e.g. 22:00:00"),
     Kind.ZONE: N_('an IANA time zone name, e.g. "Asia/Shanghai"'),
     Kind.RELATIONS: N_('a list, e.g. ["spouse", "parent", "child"]'),
+    Kind.MAP: N_('a table of codes, e.g. { "2101" = "21" }'),
     Kind.DISEASES: N_(
         'a list of tables, e.g. [{code = "E11", name = "糖尿病", annual_cap = "1800.00", ratio = "0.60"}] (cap and ratio optional)'
     ),

@@ -88,3 +88,24 @@ OTHER_FUNDS = {
     "oth_pay": "other_funds",  # 其他支出
     "hosp_part_amt": "hospital_share",  # 医院负担金额
 }
+
+
+# 医疗类别 med_type as the national platform codes it -> (its name, the ledger's med_type), or
+# None where the ledger does not take it (rules/national.py says why). A province's own codes
+# are mapped to these by national.med_type_map (docs/national-records.md); others are refused.
+PLATFORM_MED_TYPES: dict[str, tuple[str, str | None]] = {
+    "11": ("普通门诊", "11"),
+    "12": ("门诊挂号", "11"),
+    "13": ("急诊", "13"),
+    "14": ("门诊慢特病", "14"),
+    "140104": ("门诊慢病", "140104"),
+    "140201": ("门诊特病", "140201"),
+    "21": ("普通住院", "21"),
+    "22": ("外伤住院", "21"),
+    "23": ("转外诊治住院", "21"),
+    "24": ("急诊转住院", "21"),
+    "26": ("单病种住院", "21"),
+    "41": ("定点药店购药", "41"),
+    "51": ("生育门诊", None),
+    "52": ("生育住院", None),
+}

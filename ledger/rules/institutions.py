@@ -22,8 +22,10 @@ from .text import check_text
 # 定点医药机构 lists a bureau exports); `grst_hosp_flag` 1 makes a hospital primary care.
 FIELDS = (
     "fixmedins_code", "fixmedins_name", "fixmedins_type", "hosp_lv", "dedc_hosp_lv", "fix_blng_admdvs",
-    "begndate", "enddate", "grst_hosp_flag",
+    "begndate", "enddate", "grst_hosp_flag", "uscc",
 )  # fmt: skip
+# Read and not kept: 统一社会信用代码, which 1201 sends beside the code.
+NOT_KEPT = ("uscc",)
 REQUIRED = ("fixmedins_code", "fixmedins_name", "fixmedins_type", "begndate")
 # 定点医药机构类型 fixmedins_type: the platform's codes, its words and the ledger's own.
 TYPES = {
@@ -68,11 +70,13 @@ class State(NamedTuple):
 
 def read_institution(raw: Mapping) -> State:
     """An import row (or `institution add`'s fields) as a State; the first field at fault raises."""
-    unknown = sorted(k for k in raw if k not in FIELDS)
+    unknown = sorted(k for k in raw if k not in FIELDS)  # NOT_KEPT ones are known, and dropped here
     if unknown:
         raise ValidationError(unknown[0], _("unknown field; expected {fields}").format(fields=", ".join(FIELDS)))
     for f in REQUIRED:
         if _text(raw, f) is None:
+            if f == "begndate":  # the platform's 1201 rows give none
+                raise ValidationError(f, _("is required (a list without it: give the day with --from)"))
             raise ValidationError(f, _("is required"))
     code = check_text(_text(raw, "fixmedins_code"), "fixmedins_code", max_length=30)
     if not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():

@@ -24,6 +24,7 @@ from . import codes
 from .claim_input import Claim, exact_claim
 from .idcard import is_id_number
 from .money import format_fen
+from .national_maps import DEFAULT_MAPS, FIELD_SPELLINGS, Maps, maps_of, respelled  # noqa: F401 - named here too
 from .platform_money import fen
 
 PROFILE = "national"
@@ -35,24 +36,7 @@ SOCIAL_SECURITY_CARD = "90"
 HOSP_GRADES = codes.HOSP_GRADES  # its old home
 DEDUCTIBLE_LEVELS = ("1", "2", "3")
 
-# 医疗类别 med_type: the platform's code -> (its name, the ledger's med_type), or None with
-# why the ledger does not take it. Codes not listed are refused by name.
-MED_TYPES: dict[str, tuple[str, str | None]] = {
-    "11": ("普通门诊", "11"),
-    "12": ("门诊挂号", "11"),
-    "13": ("急诊", "13"),
-    "14": ("门诊慢特病", "14"),
-    "140104": ("门诊慢病", "140104"),
-    "140201": ("门诊特病", "140201"),
-    "21": ("普通住院", "21"),
-    "22": ("外伤住院", "21"),
-    "23": ("转外诊治住院", "21"),
-    "24": ("急诊转住院", "21"),
-    "26": ("单病种住院", "21"),
-    "41": ("定点药店购药", "41"),
-    "51": ("生育门诊", None),
-    "52": ("生育住院", None),
-}
+MED_TYPES = codes.PLATFORM_MED_TYPES  # its old home
 MATERNITY = N_("maternity insurance (生育保险), which these books do not keep")
 
 # 退费结算标志 refd_setl_flag: "0" a settlement, "1" a refund (reverses init_setl_id). Any
@@ -111,6 +95,12 @@ class Record(NamedTuple):
     treatment_area: str | None = None  # where the care was given: mdtrtarea_admvs, else the institution's region
     offsite: str | None = None  # the kind of off-site care its claim was adjudicated as (rules/offsite.py)
     cancellation: bool = False  # a cancellation (2208/2305: negative amounts, no refd_setl_flag)
+    fields: Mapping | None = None  # the record with a province's spellings read as the national names (Maps)
+
+    @property
+    def view(self) -> Mapping:
+        """The record's fields by their national names."""
+        return self.raw if self.fields is None else self.fields
 
 
 def _text(raw: Mapping, field: str, *, required: bool = False) -> str | None:
@@ -136,10 +126,11 @@ def _day(raw: Mapping, field: str) -> date | None:
         raise ValidationError(field, _("is not a date yyyy-MM-dd (got {t!r})").format(t=t[:40])) from None
 
 
-def read_record(raw: object) -> Record:
+def read_record(raw: object, maps: Maps = DEFAULT_MAPS) -> Record:
     """One settlement record (any JSON object: see Record.raw), read; the first field at fault raises, named once."""
     if not isinstance(raw, Mapping):
         raise ValidationError("record", _("expected a JSON object (a settlement record)"))
+    received, raw = raw, respelled(raw, maps.fields)
     setl_id = _text(raw, "setl_id", required=True)
     cancellation = _cancellation(raw)
     refund = cancellation or _refund(raw)
@@ -154,7 +145,7 @@ def read_record(raw: object) -> Record:
     claim = {"setl_id": setl_id, "service_date": setl_time.date().isoformat()}
     code = _text(raw, "med_type", required=not refund)  # a cancellation's claim knows its own (2305 gives none)
     if code is not None:
-        claim["med_type"] = med_type = _med_type(code)
+        claim["med_type"] = med_type = _med_type(code, maps.med_types)
     if certno is not None:
         claim["psn_no"] = certno
     fees = _fees(raw, refund, claim)
@@ -188,7 +179,8 @@ def read_record(raw: object) -> Record:
         setl_time=setl_time,
         begndate=_day(raw, "begndate"),
         enddate=_day(raw, "enddate"),
-        raw=raw,
+        raw=received,
+        fields=raw if raw is not received else None,
     )
 
 
@@ -204,12 +196,16 @@ def _fees(raw: Mapping, refund: bool, claim: dict) -> tuple[int, int, int, int]:
     return fees
 
 
-def _med_type(code: str) -> str:
-    """The ledger's med_type of the platform's code, or why there is none."""
+def _med_type(code: str, provincial: Mapping[str, str]) -> str:
+    """The ledger's med_type of the platform's code (or of the national code a province's is
+    mapped to), or why there is none."""
+    code = provincial.get(code, code)
     if code not in MED_TYPES:
         raise ValidationError(
             "med_type",
-            _("{code} is not a code the national profile maps (docs/national-records.md)").format(code=code[:20]),
+            _(
+                '{code} is not a code the national profile maps: map it to a national code with national.med_type_map in a policy file, as {{ "{code}" = "21" }} (docs/national-records.md)'
+            ).format(code=code[:20]),
         )
     name, med_type = MED_TYPES[code]
     if med_type is None:
@@ -295,4 +291,17 @@ def platform_figure(record: "Record", field: str) -> int | None:
     where the record does not give it."""
     if field in record.figures:
         return record.figures[field]
-    return fen(record.raw.get(field), field, negative=record.refund)
+    amount = fen(record.view.get(field), field, negative=record.refund)
+    if field in ("psn_part_amt", "psn_pay") and amount is not None and _hospital_share_outside(record, amount):
+        return amount + platform_figure(record, "hosp_part_amt")
+    return amount
+
+
+def _hospital_share_outside(record: "Record", personal: int) -> bool:
+    """Whether the record keeps the hospital's share (hosp_part_amt) outside its personal
+    share, as Chongqing's 2304 does: medfee = fund + personal + hospital's share, and that
+    share is not 0. The ledger's personal share holds it (an other fund paying part of it),
+    so the two are put side by side as personal + hospital's share."""
+    hospital = platform_figure(record, "hosp_part_amt") or 0
+    fee, fund = (fen(record.view.get(f), f, negative=record.refund) for f in ("medfee_sumamt", "fund_pay_sumamt"))
+    return bool(hospital) and fee is not None and fund is not None and fee == fund + personal + hospital

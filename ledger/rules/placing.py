@@ -43,7 +43,7 @@ def place(r: Record, registry: Registry, file_code: str | None = None) -> Record
 def _place(r: Record, registry: Registry, file_code: str | None) -> Record:
     code = r.fixmedins_code or file_code
     if code is None:
-        code = by_prefix(_text(r.raw.get("medins_setl_id")), registry.states.keys(), registry.lengths)
+        code = by_prefix(_text(r.view.get("medins_setl_id")), registry.states.keys(), registry.lengths)
     given = r.claim.get("hosp_lv")
     area = _area(r)
     if code is None:
@@ -94,7 +94,7 @@ def _place(r: Record, registry: Registry, file_code: str | None) -> Record:
 
 def own_level(r: Record) -> bool:
     """Whether the record gives its deductible level itself (dedc_hosp_lv 1, 2 or 3)."""
-    return _text(r.raw.get("dedc_hosp_lv")) in HOSP_LEVELS
+    return _text(r.view.get("dedc_hosp_lv")) in HOSP_LEVELS
 
 
 def _text(v: object) -> str | None:
@@ -103,7 +103,7 @@ def _text(v: object) -> str | None:
 
 def _area(r: Record) -> str | None:
     """The record's area of treatment (就医地医保区划, mdtrtarea_admvs), if it gives one."""
-    v = r.raw.get("mdtrtarea_admvs")
+    v = r.view.get("mdtrtarea_admvs")
     t = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else ""
     if not t:
         return None

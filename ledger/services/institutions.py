@@ -43,13 +43,18 @@ class RowError:
         return _("line {line}{who}: {message}").format(line=self.line, who=who, message=self.message)
 
 
-def import_institutions(uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dict]], source: str) -> dict:
+def import_institutions(
+    uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, dict]], source: str, begndate: date | None = None
+) -> dict:
     """Add the states a list gives, all or nothing: every bad row is reported (line and
     message) and nothing is written unless every row is good. A state the registry already
-    holds as the latest of its code and day is left as it is (a list imported again)."""
+    holds as the latest of its code and day is left as it is (a list imported again).
+    `begndate`: the day the states of rows that give none begin (1201's rows give none)."""
     good: dict[tuple[str, date], tuple[int, State]] = {}
     errors: list[RowError] = []
     for line, row in rows:
+        if begndate is not None and not row.get("begndate"):
+            row = row | {"begndate": begndate.isoformat()}
         try:
             state = read_institution(row)
         except LedgerError as e:
@@ -176,7 +181,7 @@ def registry(s: Session, records: Iterable[Record], file_code: str | None, cache
     for r in records:
         if r.fixmedins_code:
             wanted.add(r.fixmedins_code)
-        elif not file_code and isinstance(setl := r.raw.get("medins_setl_id"), str):
+        elif not file_code and isinstance(setl := r.view.get("medins_setl_id"), str):
             wanted.update(setl[:n] for n in lengths if len(setl) > n)
     if unread := wanted - held.keys():
         found = _states(s, unread)

@@ -14,7 +14,7 @@ from ..errors import Conflict, LedgerError, NotFound, ValidationError
 from ..i18n import _
 from ..rules.claim_input import BadRow
 from ..rules.claim_result import REVERSED, ClaimResult
-from ..rules.national import Record, read_record
+from ..rules.national import DEFAULT_MAPS, Maps, Record, maps_of, read_record
 from ..rules.placing import Registry, place
 from ..uow import UnitOfWork
 from .claim_reversal import reverse_claim
@@ -22,6 +22,7 @@ from .claim_views import show_claim
 from .claims import CHUNK, post_claims, rejected
 from .institutions import registry
 from .platform_records import claims_of_visit, known_numbers, whose
+from .policies import policy_book
 
 
 def post_records(
@@ -36,8 +37,9 @@ def post_records(
     it = iter(rows)
     seen: dict[str, str] = {}  # numbers this run found in the books: they stay there
     places: dict = {}  # the registry's states this run read (services/institutions.registry)
+    maps = policy_maps(uow)
     while chunk := list(islice(it, chunk_size)):
-        read = [_read(line, raw) for line, raw in chunk]
+        read = [_read(line, raw, maps) for line, raw in chunk]
         numbers = {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}
         run = _Waiting(uow, operator, chunk_size, _known(uow, numbers, seen), seen)
         where = _registry(uow, read, institution, places)
@@ -124,20 +126,30 @@ def _settles(r: object) -> bool:
     return isinstance(r, Record) and not r.refund
 
 
-def _read(line: int, raw: object) -> tuple[int, Record | LedgerError, object]:
+def _read(line: int, raw: object, maps: Maps = DEFAULT_MAPS) -> tuple[int, Record | LedgerError, object]:
     """(line, Record or LedgerError, the row as received)."""
-    r = read_row(line, raw)
-    return line, r, r.raw if r is raw else raw
+    r = read_row(line, raw, maps)
+    return line, r, raw.raw if isinstance(raw, Record) else raw
 
 
-def read_row(line: int, raw: object) -> Record | LedgerError:
-    """The row's Record (read here, or already, ahead: rules/ahead.py), or why it is none."""
+def policy_maps(uow: UnitOfWork) -> Maps:
+    """How the policy files say a province's records are read (national.med_type_map,
+    national.field_map), over the shipped spellings."""
+    with uow.read_only():
+        return maps_of(policy_book(uow.session))
+
+
+def read_row(line: int, raw: object, maps: Maps = DEFAULT_MAPS) -> Record | LedgerError:
+    """The row's Record (read here, or already, ahead: rules/ahead.py, with the shipped maps
+    only: read again where the policy files map more), or why it is none."""
     if isinstance(raw, Record):
-        return raw
+        if maps == DEFAULT_MAPS:
+            return raw
+        raw = raw.raw
     try:
         if isinstance(raw, BadRow):  # the file reader's word for a part it could not read
             raise LedgerError(raw.message)
-        return read_record(raw)
+        return read_record(raw, maps)
     except LedgerError as e:
         return e
 

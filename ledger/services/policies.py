@@ -185,7 +185,7 @@ def _shown(r) -> object:
     kind = PARAMETERS[r.name].kind
     if kind is Kind.MONEY:
         return Yuan(r.value)
-    if kind in (Kind.DISEASES, Kind.SEGMENTS):
+    if kind in (Kind.DISEASES, Kind.SEGMENTS, Kind.MAP):
         return r.raw
     if kind is Kind.TIME:
         return r.value.isoformat(timespec="minutes")

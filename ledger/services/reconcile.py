@@ -16,7 +16,7 @@ from ..errors import LedgerError
 from ..rules.national import COMPARED, Record, level_given, platform_figure
 from ..uow import UnitOfWork
 from .claims import CHUNK, post_claims
-from .national import read_row, resolve
+from .national import policy_maps, read_row, resolve
 
 AGREES, DIFFERS, REJECTED, REFUND = "agrees", "differs", "rejected", "refund"
 
@@ -76,7 +76,8 @@ def reconcile(
     uow: UnitOfWork, operator: str, rows: Iterable[tuple[int, object]], institution: str | None = None
 ) -> Iterator[Reconciled]:
     """`institution`: as `post_records`'s, the code of the records' institution where they name none."""
-    read = resolve(uow, [(line, read_row(line, raw), raw) for line, raw in rows], institution=institution)
+    maps = policy_maps(uow)
+    read = resolve(uow, [(line, read_row(line, raw, maps), raw) for line, raw in rows], institution=institution)
     # the records themselves: posted as `claim post` posts them, their other funds too
     claims = [(line, r) for line, r, _ in read if isinstance(r, Record) and not r.refund]
     rehearsal = _Rehearsal(uow.engine)
@@ -116,7 +117,7 @@ def _compare(line: int, record: Record, result) -> Reconciled:
 
 def _level(record: Record) -> tuple[str, str] | None:
     """(the record's level, the registry's) where both are known and differ."""
-    state, given = record.institution, level_given(record.raw)
+    state, given = record.institution, level_given(record.view)
     if state is None or given is None or state.level is None or state.level == given:
         return None
     return given, state.level
