@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.ids import RETIREE, SPOUSE, WORKER
+from tests.ids import RETIREE, SPOUSE
 from tests.platform_records import AGREES, DIFFERS, add_worker, record, write
 from tests.policy_text import policy_text
 
