@@ -39,6 +39,12 @@ def test_the_readme_tour_runs_as_written_in_an_empty_folder(db_url, tmp_path):
         encoding="utf-8"
     )
     assert "REVERSED" in outputs['ledger claim reverse SY202503150004 --reason "settled twice"']
+    # 王芳's records give no level: 松原市某医院 is 二级甲等 (level 2) in May, the pharmacy
+    # level 1; her April claim met 400.00 of the deductible, so none is owed: 300 x 57% =
+    # 171.00 and, at the pharmacy as one, 100 x 55% = 55.00. The platform says the same.
+    assert "3 state(s)" in outputs["ledger institution import examples/institutions.csv"]
+    assert "2 claims: 2 posted" in outputs["ledger claim post --profile national examples/setlinfo.jsonl"]
+    assert "2 records: 2 agree" in outputs["ledger claim reconcile examples/setlinfo.jsonl"]
 
 
 def chinese_tour() -> str:
@@ -63,6 +69,7 @@ def test_the_chinese_tour_runs_as_written_and_speaks_chinese(db_url, tmp_path):
     assert "已导入 4 人" in out  # the GB18030 file with Chinese headings, read as its UTF-8 twin
     assert "已向 220702********0035 划入 1200.00；余额 1200.00" in out  # "1,200.00" is 1200.00 yuan
     assert "3 笔结算：3 笔已记账，0 笔重复，0 笔被拒绝" in out  # 2025/4/2, 2025/4/10 and 20250412 all read
+    assert "2 笔结算：2 笔已记账，0 笔重复，0 笔被拒绝" in out  # the platform's records, level from the registry
     assert "（为子女李明支付）" in out  # the statement names whom the holder's account paid for
     assert "的医保钱包（父母）转入 30.00" in out  # 35.60 - 30.00 left: 5.60
     assert "余额 5.60" in out
