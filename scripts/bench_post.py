@@ -16,11 +16,13 @@ beside it as DATABASE_raw.
 
     python scripts/bench_post.py [CLAIMS] [PERSONS] --profile national [--rounds N]
 
-posts the same claims in two formats, each time into a copy of a SQLite file set up alike:
-in the ledger's own format, and as the national platform's settlement records (every field
-of a 5203 record, amounts as JSON numbers, `claim post --profile national`). The formats
-take turns N times (3 by default); it prints every speed, the ratio of each pair and their
-median.
+posts the same claims in three formats, each time into a copy of a SQLite file set up
+alike: in the ledger's own format; as the national platform's settlement records (every
+field of a 5203 record, amounts as JSON numbers, `claim post --profile national`) that give
+their hospital's grade; and as the same records giving no level, as the platform's 2207
+outputs do, each taking its institution's from the registry (48 institutions, imported
+into that file's set-up: docs/institutions.md). The formats take turns N times (3 by
+default); it prints every speed, the ratio of each pair and their median.
 """
 
 import json
@@ -43,7 +45,7 @@ from ledger.db.engine import make_engine, safe_url
 from ledger.db.models import Account
 from ledger.policy.book import example_text
 from ledger.rules.idcard import check_character
-from ledger.services import family, persons, policies
+from ledger.services import family, institutions, persons, policies
 from ledger.services.journal import Draft, Leg, post_many
 from ledger.services.verify import verify
 from ledger.uow import UnitOfWork
@@ -131,9 +133,22 @@ def claims(n: int, employees: list[str], residents: list[str], rng: random.Rando
 GRADE_OF_LEVEL = {"1": "08", "2": "05", "3": "02"}  # 一级甲等, 二级甲等, 三级甲等
 
 
-def national_record(c: dict, k: int) -> str:
+def institution(level: str, k: int) -> str:
+    """One of 16 institutions of the claim's level: the registry gives it that level."""
+    return f"H2207020{level}{k % 16:03d}"
+
+
+def registry_rows() -> list[tuple[int, dict]]:
+    return [
+        (n, {"fixmedins_code": institution(level, j), "fixmedins_name": "松原市某医院", "fixmedins_type": "1",
+             "hosp_lv": grade, "fix_blng_admdvs": "220702", "begndate": "2020-01-01"})
+        for n, (level, grade, j) in enumerate(((lv, g, j) for lv, g in GRADE_OF_LEVEL.items() for j in range(16)), 2)
+    ]  # fmt: skip
+
+
+def national_record(c: dict, k: int, levels: bool = True) -> str:
     """The claim as a platform settlement record: its fields and the platform's others,
-    amounts written as JSON numbers."""
+    amounts written as JSON numbers; without `levels`, no grade (the registry's)."""
     fee = c["medfee_sumamt"]
     numbers = {
         "medfee_sumamt": fee, "fulamt_ownpay_amt": c.get("fulamt_ownpay_amt", "0.00"), "overlmt_selfpay": "0.00",
@@ -147,8 +162,8 @@ def national_record(c: dict, k: int) -> str:
         "psn_name": "测试", "psn_cert_type": "01", "certno": c["psn_no"], "gend": "1", "naty": "01",
         "brdy": "1970-01-01", "insutype": "310", "psn_type": "1101", "cvlserv_flag": "0", "flxempe_flag": "0",
         "nwb_flag": "0", "insu_optins": "220702", "emp_name": "松原市某单位", "pay_loc": "2",
-        "fixmedins_code": f"H2207020{k % 50:04d}", "fixmedins_name": "松原市某医院",
-        "hosp_lv": GRADE_OF_LEVEL[c["hosp_lv"]], "fixmedins_poolarea": "220700", "lmtpric_hosp_lv": "",
+        "fixmedins_code": institution(c["hosp_lv"], k), "fixmedins_name": "松原市某医院",
+        "hosp_lv": GRADE_OF_LEVEL[c["hosp_lv"]] if levels else "", "fixmedins_poolarea": "220700", "lmtpric_hosp_lv": "",
         "dedc_hosp_lv": "", "begndate": c["service_date"], "enddate": c["service_date"],
         "setl_time": c["service_date"] + " 09:30:00", "mdtrt_cert_type": "02", "med_type": c["med_type"],
         "clr_type": "11", "clr_way": "1", "clr_optins": "220702", "medins_setl_id": f"S{k:08d}",
@@ -167,37 +182,46 @@ def timed_post(url: str, feed: Path, *options: str) -> tuple[float, str, int]:
     return time.perf_counter() - t0, done.stdout.strip() or done.stderr.strip()[-300:], done.returncode
 
 
+FORMATS = {"ledger": "ledger", "national": "national", "no-level": "national"}  # format -> --profile
+
+
 def compare_national(n: int, m: int, work: Path, rounds: int) -> None:
-    """The same claims in both formats, each into a copy of a SQLite file set up alike. The
-    two formats take turns, `rounds` times: on a machine whose speed drifts (a shared
-    virtual machine), a ratio is taken within each pair, and the median pair is printed."""
+    """The same claims in the three formats, each into a copy of a SQLite file set up alike.
+    The formats take turns, `rounds` times: on a machine whose speed drifts (a shared
+    virtual machine), a ratio is taken within each round, and the median is printed."""
     feeds = {}
-    for profile in ("ledger", "national"):
-        url = f"sqlite:///{work / (profile + '.base.db')}"
+    for form in FORMATS:
+        url = f"sqlite:///{work / (form + '.base.db')}"
         rng = random.Random(20251231)
         employees, residents = setup(url, m, rng)
-        feeds[profile] = work / f"{profile}.jsonl"
-        with feeds[profile].open("w") as f:
+        if form == "no-level":
+            institutions.import_institutions(UnitOfWork(make_engine(url)), "bench", registry_rows(), "bench")
+        feeds[form] = work / f"{form}.jsonl"
+        with feeds[form].open("w") as f:
             for k, c in enumerate(claims(n, employees, residents, rng)):
-                f.write((json.dumps(c) if profile == "ledger" else national_record(c, k)) + "\n")
-    times: dict[str, list[float]] = {"ledger": [], "national": []}
+                f.write((json.dumps(c) if form == "ledger" else national_record(c, k, form == "national")) + "\n")
+    times: dict[str, list[float]] = {form: [] for form in FORMATS}
     for r in range(1, rounds + 1):
-        for profile, feed in feeds.items():
-            db = work / f"{profile}-{r}.db"
-            shutil.copyfile(work / f"{profile}.base.db", db)
-            dt, summary, code = timed_post(f"sqlite:///{db}", feed, "--profile", profile)
-            times[profile].append(dt)
+        for form, feed in feeds.items():
+            db = work / f"{form}-{r}.db"
+            shutil.copyfile(work / f"{form}.base.db", db)
+            dt, summary, code = timed_post(f"sqlite:///{db}", feed, "--profile", FORMATS[form])
+            times[form].append(dt)
             print(
-                f"round {r}, --profile {profile}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
+                f"round {r}, {form}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
             )
             print(f"  {summary}")
             v = verify(UnitOfWork(make_engine(f"sqlite:///{db}")))
             print(f"  ledger verify: {'ok' if v['ok'] else v['problems'][:5]}")
             db.unlink()
-    pairs = [ledger / national for ledger, national in zip(times["ledger"], times["national"], strict=True)]
-    print(
-        f"national / ledger, each round: {', '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}"
-    )
+    for slow, fast, what in (
+        ("national", "ledger", "national / ledger"),
+        ("no-level", "national", "no level / with levels"),
+    ):
+        pairs = [a / b for a, b in zip(times[fast], times[slow], strict=True)]  # speed of `slow` over `fast`'s
+        print(
+            f"{what} (speed), each round: {', '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}"
+        )
 
 
 def main() -> None:
@@ -213,7 +237,9 @@ def main() -> None:
     m = int(args[1]) if len(args) > 1 else 20_000
     work = Path(tempfile.mkdtemp(prefix="bench-post-"))
     if national:
-        print(f"{n:,} claims for {m:,} persons, in the ledger's format and as platform records (SQLite)")
+        print(
+            f"{n:,} claims for {m:,} persons, in the ledger's format and as platform records with and without levels (SQLite)"
+        )
         compare_national(n, m, work, rounds)
         return
     url = args[2] if len(args) > 2 else f"sqlite:///{work / 'bench.db'}"

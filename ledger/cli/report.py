@@ -165,6 +165,26 @@ def accounts(obj, on, region, fmt, output, as_json, chart):
     _write(reports.accounts(obj.uow(), on, region), "json" if as_json else fmt, output, chart, "accounts")
 
 
+@command.command("places")
+@_period
+@click.option("--region", help="Only patients of this region code or its prefix.")
+@_output
+@click.pass_obj
+def places(obj, start, end, region, fmt, output, as_json, chart):
+    """Where care was given: the claims posted from the platform's records, by area of
+    treatment and off-site kind (local, long_term, temporary, referral, unregistered).
+
+    人次, people, fee, what the funds paid and what the patients paid in cash; reversed
+    claims left out (docs/institutions.md).
+
+    \b
+    Example:
+        ledger report places --from 2025-01-01 --to 2025-12-31
+    """
+    start, end = _dates(start, end)
+    _write(reports.places(obj.uow(), start, end, region), "json" if as_json else fmt, output, chart, "places")
+
+
 @command.command("html")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--year", help="The year reported (default: this year).")

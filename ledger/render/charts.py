@@ -117,7 +117,7 @@ def draw(report, kind: str, path: str) -> list[str]:
     name = font_manager.FontProperties(fname=font).get_name()
     plt.rcParams.update({"font.family": name, "axes.unicode_minus": False})
     fig, texts = {"funds": _funds, "mutual-aid": _mutual_aid, "caps": _caps, "balance": _balance,
-                  "accounts": _accounts, "incentives": _incentives}[kind](plt, report)  # fmt: skip
+                  "accounts": _accounts, "incentives": _incentives, "places": _places}[kind](plt, report)  # fmt: skip
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     missing = [t for t in texts if not has_glyphs(font, t)]
@@ -243,3 +243,13 @@ def _incentives(plt, report):
     ax.set_title(title)
     _yuan_axis(ax.xaxis)
     return fig, [title]
+
+
+def _places(plt, report):
+    fig, ax = plt.subplots(figsize=(8, 4))
+    labels = [f"{r['area'] or '-'} {r['offsite']}" for r in report.rows]
+    ax.bar(labels, [_fen(r["fund_pay_sumamt"]) for r in report.rows], color="#5b8c5a")
+    title = _("what the funds paid, by area of treatment (yuan)")
+    ax.set_title(title)
+    _yuan_axis(ax.yaxis)
+    return fig, [title, *labels]

@@ -67,6 +67,14 @@ HEADINGS = (
     N_("at cap"),
     N_("fund_paid"),
     N_("deductible_met"),
+    # where care was given (docs/institutions.md)
+    N_("area"),
+    N_("offsite"),
+    N_("fixmedins_name"),
+    N_("fixmedins_type"),
+    N_("begndate"),
+    N_("enddate"),
+    N_("designated"),
     # a monitoring finding (docs/monitoring.md): the national detail-audit result's fields
     N_("jr_id"),
     N_("rule_id"),
@@ -118,6 +126,12 @@ CODES = (
     N_("incentive"),
     N_("year_end"),
     N_("contributions"),
+    # off-site kinds (docs/institutions.md)
+    N_("local"),
+    N_("long_term"),
+    N_("temporary"),
+    N_("referral"),
+    N_("unregistered"),
     N_("wallet_transfers"),
     # a reviewer's verdict on a monitoring finding
     N_("confirmed"),

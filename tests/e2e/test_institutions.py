@@ -219,4 +219,16 @@ def test_a_changchun_retiree_registered_long_term_elsewhere_gets_local_ratios(ru
     }
     r = post(run, write(tmp_path, home))
     assert r.exit_code == 0 and results(r)[0]["hifp_pay"] == "496.00", r.output
+    # The report by area of treatment: Changchun (local) 496.00, Sanya under each kind.
+    report = json.loads(run("report", "places", "--from", "2024-01-01", "--to", "2024-12-31", "--json").stdout)
+    assert [(x["area"], x["offsite"], x["claims"], x["fund_pay_sumamt"]) for x in report["rows"]] == [
+        ("220104", "local", 1, "496.00"),
+        ("460200", "long_term", 1, "496.00"),
+        ("460200", "temporary", 1, "416.00"),
+    ]
+    assert (report["total"]["claims"], report["total"]["people"], report["total"]["fund_pay_sumamt"]) == (
+        3,
+        2,
+        "1408.00",
+    )
     assert run("verify").exit_code == 0

@@ -36,6 +36,7 @@ def pixels(path: Path):
         ("mutual-aid",),
         ("caps",),
         ("balance",),
+        ("places",),
     ],
 )
 @pytest.mark.parametrize("lang", ["zh", "en"])
