@@ -5,6 +5,8 @@ national.med_type_map) over the spellings shipped here (docs/national-records.md
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from ..errors import PolicyError
+from ..i18n import _
 from ..policy.schema import typed_value
 
 # A province's spellings of the platform's fields, read as the national names: shipped
@@ -31,14 +33,36 @@ DEFAULT_MAPS = Maps({}, FIELD_SPELLINGS)
 
 def maps_of(book) -> Maps:
     """The maps the policy files give (national.med_type_map, national.field_map) over the
-    shipped spellings, whatever the files' region and day: codes are the platform's, and a
-    bureau reads one platform's. Of two files mapping one code, the later effective (or,
-    the same day, the later loaded) wins."""
-    med, fields = {}, dict(FIELD_SPELLINGS)
+    shipped spellings, whatever the files' day: codes are the platform's, and a bureau
+    reads one platform's. Of two files of a region mapping one code, the later effective
+    (or, the same day, the later loaded) wins; two regions mapping one code two ways are
+    refused, naming both files, rather than one region's records read by the other's map."""
+    med: dict[str, str] = {}
+    fields = dict(FIELD_SPELLINGS)
+    said: dict[tuple[str, str], tuple[str, str]] = {}  # (parameter, code) -> (region, file)
     for doc in sorted(book.documents, key=lambda d: (d.policy.effective_from, d.order)):
         for name, into in (("national.med_type_map", med), ("national.field_map", fields)):
-            if (entry := doc.policy.parameters.get(name)) is not None:
-                into.update(typed_value(name, entry.value))
+            if (entry := doc.policy.parameters.get(name)) is None:
+                continue
+            for code, national in typed_value(name, entry.value).items():
+                region, file = said.get((name, code), (doc.policy.region, doc.name))
+                if region != doc.policy.region and into.get(code) != national:
+                    raise PolicyError(
+                        _(
+                            "{name}: {file} (region {region}) maps {code} to {was}, {file2} (region {region2}) to {now}: one platform's codes are read one way"
+                        ).format(
+                            name=name,
+                            file=file,
+                            region=region,
+                            code=code,
+                            was=into[code],
+                            file2=doc.name,
+                            region2=doc.policy.region,
+                            now=national,
+                        )  # fmt: skip
+                    )
+                said[(name, code)] = (doc.policy.region, doc.name)
+                into[code] = national
     return Maps(med, fields)
 
 

@@ -4,8 +4,8 @@ the basic fund's ratio. Pure: the registrations come in, fetched by the claim se
 
 A claim is off-site when its area of treatment (the record's `mdtrtarea_admvs`, else its
 institution's region) is in another pooling area than the patient's region. Its kind is the
-registration in force that day for that area (the latest beginning on or before it, a
-`cancelled` one ending the one before), else `unregistered`. A kind whose
+registration in force that day (the latest beginning on or before it, a `cancelled` one
+ending the one before) where it covers the place, else `unregistered`. A kind whose
 `offsite.KIND.local_benefits` is true keeps the local ratios (Changchun's letter: a
 long-term registration gets the city's own benefits); any other takes
 `offsite.KIND.ratio_reduction` off the basic fund's ratio; a missing one names itself.
@@ -40,14 +40,13 @@ def covers(area: str | None, treated_in: str) -> bool:
     return treated_in.startswith(prefix)
 
 
-def in_force(registrations: list[Registration], day: date, treated_in: str | None = None) -> int | None:
-    """The index of the registration in force on `day` (for care in `treated_in`, where
-    given): the latest beginning on or before it, of two the same day the later made; None
-    where there is none, it has ended, or it is a cancellation."""
+def in_force(registrations: list[Registration], day: date) -> int | None:
+    """The index of the registration in force on `day`: the latest beginning on or before
+    it, of two the same day the later made; None where there is none, it has ended, or it is
+    a cancellation. A new registration replaces the one before, wherever either is for."""
     found = None
     for n, r in enumerate(registrations):
-        later = found is None or r.begndate >= registrations[found].begndate
-        if later and r.begndate <= day and (treated_in is None or covers(r.area, treated_in)):
+        if r.begndate <= day and (found is None or r.begndate >= registrations[found].begndate):
             found = n
     if found is None:
         return None
@@ -57,11 +56,14 @@ def in_force(registrations: list[Registration], day: date, treated_in: str | Non
 
 def offsite_kind(region: str, treated_in: str | None, registrations: list[Registration], day: date) -> str | None:
     """None for care in the patient's own pooling area (or where the area is not known);
-    else the kind of their registration in force that day, or `unregistered`."""
+    else the kind of their registration in force that day where it covers the place, or
+    `unregistered`."""
     if treated_in is None or pooling_area(treated_in) == pooling_area(region):
         return None
-    n = in_force(registrations, day, treated_in)
-    return UNREGISTERED if n is None else registrations[n].kind
+    n = in_force(registrations, day)
+    if n is None or not covers(registrations[n].area, treated_in):
+        return UNREGISTERED
+    return registrations[n].kind
 
 
 def offsite_basic(get, basic, kind: str | None):

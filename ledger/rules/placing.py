@@ -70,14 +70,9 @@ def _place(r: Record, registry: Registry, file_code: str | None) -> Record:
     # the record's dedc_hosp_lv is kept; else the registry's level, which knows better than
     # the level of the grade the record gives (a 二级 hospital may be held to level 1)
     level = (given if own_level(r) else None) or state.level or given
-    if level is None:
-        raise ValidationError(
-            "dedc_hosp_lv",
-            _(
-                "institution {code} ({name}) has no deductible level on {day} in the registry (dedc_hosp_lv, or a hospital grade 01-10), and the record gives none"
-            ).format(code=code, name=state.fixmedins_name, day=day),
-        )
-    claim = r.claim | {"hosp_lv": level}
+    # no level anywhere: the claim's rules say whether they need one (a pharmacy purchase
+    # that is not pooled does not), naming hosp_lv if so
+    claim = r.claim | {"hosp_lv": level} if level is not None else dict(r.claim)
     if state.fixmedins_type == PHARMACY:
         claim["med_type"] = AT_A_PHARMACY.get(claim["med_type"], claim["med_type"])
     parsed = r.parsed

@@ -32,6 +32,7 @@ class PostedClaim(NamedTuple):
     result: ClaimResult
     fingerprint: str
     posted_at: datetime
+    claim_id: int | None = None
 
 
 def posted_claims(s: Session, setl_ids: set[str]) -> dict[str, PostedClaim]:
@@ -47,7 +48,9 @@ def posted_claims(s: Session, setl_ids: set[str]) -> dict[str, PostedClaim]:
             .order_by(ClaimMutualAid.claim_id, ClaimMutualAid.seq)
         ):
             payers.setdefault(m.claim_id, []).append((m.payer_psn_no, m.amount))
-    return {r.setl_id: PostedClaim(_result(r, payers.get(r.id, ())), r.fingerprint, r.created_at) for r in records}
+    return {
+        r.setl_id: PostedClaim(_result(r, payers.get(r.id, ())), r.fingerprint, r.created_at, r.id) for r in records
+    }
 
 
 def _result(r: ClaimRecord, payers) -> ClaimResult:

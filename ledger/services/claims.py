@@ -48,6 +48,7 @@ from . import archive
 from .claim_reversal import reverse_claim
 from .claim_views import PostedClaim, archived_claims, posted_claims, rejected, show_claim, usage
 from .claim_writes import Settled, write
+from .platform_records import same_record
 from .policies import policy_book
 
 # The public API of claims, as scripts call it; reading and reversing live beside posting.
@@ -148,7 +149,7 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
     for i in todo:
         sid = i.claim.setl_id
         if sid in known:
-            i.result = _repeat(i, known[sid])
+            i.result = _repeat(s, i, known[sid])
         elif sid in archived:  # posted once, in a year archived since: never again
             message = _("setl_id: {sid} was settled on {day}, in an archived year (ledger db archive)")
             i.result = rejected(i.line, i.raw, message.format(sid=sid, day=archived[sid]))
@@ -175,9 +176,12 @@ def _fresh(s: Session, todo: list[_Item]) -> list[_Item]:
     return fresh
 
 
-def _repeat(i: _Item, prior: PostedClaim) -> ClaimResult:
-    """A setl_id posted before: a duplicate if the content is the same, else rejected."""
+def _repeat(s: Session, i: _Item, prior: PostedClaim) -> ClaimResult:
+    """A setl_id posted before: a duplicate if the content is the same (for a platform
+    record: the same record as received, wherever the registry places it now), else rejected."""
     if prior.fingerprint == i.claim.fingerprint():
+        return prior.result.again(i.line)
+    if i.source is not None and prior.claim_id is not None and same_record(s, prior.claim_id, i.source):
         return prior.result.again(i.line)
     return rejected(
         i.line,

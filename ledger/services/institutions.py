@@ -159,13 +159,17 @@ def list_institutions(
     t = Institution.__table__
     with uow.read_only():
         q = select(*(t.c[c] for c in COLUMNS)).where(t.c.begndate <= on).order_by(t.c.fixmedins_code, t.c.id)
-        if region:
-            q = q.where(t.c.region.startswith(region.strip().rstrip("0") or region.strip()))
         by_code: dict[str, list[State]] = {}
         for row in uow.session.execute(q):
             by_code.setdefault(row.fixmedins_code, []).append(State(*row))
     found = [_state_view(st, on) for states in by_code.values() if (st := state_on(states, on)) is not None]
-    return [v for v in found if kind is None or v["fixmedins_type"] == kind]
+    # by the state in force: an institution that has moved is listed where it is now
+    prefix = (region or "").strip()
+    return [
+        v
+        for v in found
+        if (kind is None or v["fixmedins_type"] == kind) and (not prefix or (v["region"] or "").startswith(prefix))
+    ]
 
 
 def registry(s: Session, records: Iterable[Record], file_code: str | None, cache: dict) -> Registry:

@@ -164,15 +164,15 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
     """A refund or cancellation record: its original reversed, on the day of the record.
     The whole claim: a refund of part of it is refused. Met again (the file posted twice),
     a duplicate. A cancellation names its original by init_setl_id, else by its own setl_id
-    (a 2208 output repeats the settlement's), else by mdtrt_id (the one claim of that visit
-    not reversed)."""
+    (a 2208 output repeats the settlement's), else by its visit (mdtrt_id): the one claim of
+    the visit settled before it and not reversed."""
     setl_id = r.claim["setl_id"]
     if r.cancellation:
         reason = f"cancellation record {setl_id} (negative amounts, no refd_setl_flag)"
     else:
         reason = f"refund record {setl_id} (refd_setl_flag 1)"
     try:
-        original = r.init_setl_id or cancelled_claim(uow, r)
+        original = r.init_setl_id or cancelled_claim(uow, r, reason)
         was = show_claim(uow, original)
         if was["reversal"] is not None:
             if was["reversal"]["reason"] == reason:
@@ -190,7 +190,11 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
                     "the refund is -{refunded}, claim {original} was {medfee_sumamt}: only a whole claim is refunded"
                 ).format(refunded=refunded, original=original, medfee_sumamt=was["medfee_sumamt"]),
             )
-        if r.claim.get("psn_no") not in (None, was["psn_no"]):
+        source = was.get("source") or {}
+        if r.claim.get("psn_no") not in (None, was["psn_no"]) or r.platform_psn_no not in (
+            None,
+            source.get("platform_psn_no") or r.platform_psn_no,
+        ):
             raise Conflict(_("certno: claim {original} is not this person's").format(original=original))
         reverse_claim(uow, operator, original, reason, r.setl_time.date())
     except LedgerError as e:
@@ -199,13 +203,13 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
     return ClaimResult.refund(line, r.claim, REVERSED)
 
 
-def cancelled_claim(uow: UnitOfWork, r: Record) -> str:
+def cancelled_claim(uow: UnitOfWork, r: Record, reason: str) -> str:
     """The setl_id of the claim a cancellation record without init_setl_id cancels: its own
-    setl_id where that is posted, else the one claim posted from a record of its mdtrt_id
-    that is not reversed. NotFound names both."""
+    setl_id where that is posted, else the one claim of its visit it may cancel
+    (platform_records.claims_of_visit). NotFound names both."""
     setl_id = r.claim["setl_id"]
     with uow.read_only():
-        found = claims_of_visit(uow.session, setl_id, r.mdtrt_id)
+        found = claims_of_visit(uow.session, r, reason)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:

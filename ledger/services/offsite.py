@@ -45,6 +45,10 @@ def add_registration(
     if enddate is not None and enddate < begndate:
         raise ValidationError("enddate", _("{end} is before begndate {begin}").format(end=enddate, begin=begndate))
     area = (area or "").strip() or None
+    if area is not None and kind == "cancelled":
+        raise ValidationError(
+            "area", _("a cancellation ends the registration before it, wherever it is for: give no area")
+        )
     if area is not None and not (len(area) == 6 and area.isascii() and area.isdigit()):
         raise ValidationError("area", _("is a 6-digit region code (got {area!r})").format(area=area[:40]))
     reason = check_text(reason, "reason", max_length=REASON_LENGTH)

@@ -4,7 +4,7 @@ posting service writes them in the chunk's transaction; nothing here commits."""
 
 from datetime import date, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -32,21 +32,29 @@ def known_numbers(s: Session, numbers: set[str]) -> dict[str, str]:
     return dict(s.execute(select(t.c.platform_psn_no, t.c.psn_no).where(one_of(s, t.c.platform_psn_no, numbers))).all())
 
 
-def claims_of_visit(s: Session, setl_id: str, mdtrt_id: str | None) -> list[str]:
-    """[setl_id] where a claim of that id is posted; else the setl_ids of the claims posted
-    from records of visit `mdtrt_id` (就诊ID) and not reversed."""
+def claims_of_visit(s: Session, r: Record, reason: str) -> list[str]:
+    """The claims a cancellation record without init_setl_id may cancel: [its setl_id] where
+    a claim of that id is posted; else, of the claims posted from records of its visit
+    (`mdtrt_id`, 就诊ID) at its institution (where it names one) settled no later than it,
+    [the one this very record reversed] where it did (posted again: a duplicate), else those
+    not reversed. A visit settled again after its cancellation keeps its new claim."""
     c, src, rev = ClaimRecord.__table__, ClaimSource.__table__, ClaimReversal.__table__
+    setl_id = r.claim["setl_id"]
     if s.scalar(select(c.c.setl_id).where(c.c.setl_id == setl_id)) is not None:
         return [setl_id]
-    if not mdtrt_id:
+    if not r.mdtrt_id:
         return []
     q = (
-        select(c.c.setl_id)
+        select(c.c.setl_id, rev.c.reason)
         .join(src, src.c.claim_id == c.c.id)
-        .where(src.c.mdtrt_id == mdtrt_id, ~exists().where(rev.c.claim_id == c.c.id))
+        .outerjoin(rev, rev.c.claim_id == c.c.id)
+        .where(src.c.mdtrt_id == r.mdtrt_id, src.c.setl_time <= r.setl_time)
         .order_by(c.c.setl_id)
     )
-    return list(s.scalars(q))
+    if r.fixmedins_code:
+        q = q.where(c.c.fixmedins_code == r.fixmedins_code)
+    found = s.execute(q).all()
+    return [x.setl_id for x in found if x.reason == reason] or [x.setl_id for x in found if x.reason is None]
 
 
 def whose(record: Record, known: dict[str, str]) -> Record | LedgerError:
@@ -77,6 +85,14 @@ def received(record: Record) -> str:
     read (a CSV row) as the engine writes a JSON column."""
     text = received_text(record.raw)
     return text if text is not None else json_text(record.raw)
+
+
+def same_record(s: Session, claim_id: int, record: Record) -> bool:
+    """Whether claim `claim_id` was posted from this very record (its text as received): the
+    same record met again, though the registry or the maps now place it otherwise."""
+    t = ClaimSource.__table__
+    kept = s.scalar(select(cast(t.c.received, Text)).where(t.c.claim_id == claim_id))
+    return kept is not None and kept == received(record)
 
 
 def write_sources(s: Session, sources: list[tuple[Record, int, date]], now: datetime) -> None:

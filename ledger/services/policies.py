@@ -15,6 +15,7 @@ from ..policy.parameters import PARAMETERS, Kind, Need
 from ..policy.schema import parse_policy_text
 from ..policy.template import policy_template
 from ..rules.money import Yuan
+from ..rules.national_maps import maps_of
 from ..uow import UnitOfWork
 from .records import audit
 
@@ -83,6 +84,9 @@ def load_policy(uow: UnitOfWork, operator: str, text: str, name: str) -> dict:
         )
         uow.session.add(row)
         uow.session.flush()
+        if any(n.startswith("national.") for n in policy.parameters):  # refused now, not at the next post
+            book = policy_book(uow.session)
+            maps_of(PolicyBook((*book.documents, PolicyDocument(policy, "new", name, order=row.id))))
         audit(
             uow.session,
             operator=operator,

@@ -5,7 +5,8 @@
   A claim that gives no level takes its institution's on the service date.
 - `offsite_registrations`: persons' off-site registrations (异地就医备案), dated, by kind.
 - `claim_sources.mdtrtarea_admvs` and `claim_sources.offsite`: where a platform record's
-  care was given, and the off-site kind its claim was adjudicated under (None: local).
+  care was given, and the off-site kind its claim was adjudicated under (None: local); and
+  an index on `claim_sources.mdtrt_id`, by which a cancellation finds its claim.
 
 Both new tables are history: append-only, as migration 0021's.
 
@@ -83,6 +84,8 @@ def upgrade() -> None:
     # ADD COLUMN: no table rebuild on SQLite, so claim_sources keeps its append-only triggers
     op.add_column("claim_sources", sa.Column("mdtrtarea_admvs", sa.String(length=6), nullable=True))
     op.add_column("claim_sources", sa.Column("offsite", sa.String(length=16), nullable=True))
+    # a cancellation that names no settlement finds its claim by the visit
+    op.create_index(op.f("ix_claim_sources_mdtrt_id"), "claim_sources", ["mdtrt_id"])
     for t in ("institutions", "offsite_registrations"):
         _append_only(t, postgres)
 
@@ -111,6 +114,7 @@ def _append_only(t: str, postgres: bool) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_claim_sources_mdtrt_id"), table_name="claim_sources")
     op.execute("ALTER TABLE claim_sources DROP COLUMN offsite")
     op.execute("ALTER TABLE claim_sources DROP COLUMN mdtrtarea_admvs")
     op.drop_table("offsite_registrations")

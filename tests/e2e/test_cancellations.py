@@ -99,6 +99,28 @@ def test_a_2305_cancellation_naming_no_person_finds_its_claim_by_the_visit(run, 
     assert balance(run) == "485.00"
     assert json.loads(run("claim", "show", "N2", "--json").stdout)["reversal"] is not None
     assert json.loads(run("claim", "show", "N1", "--json").stdout)["reversal"] is None
+    again = post(run, write(tmp_path, cancel))  # posted again: a duplicate, N1 untouched
+    assert [o["status"] for o in results(again)] == ["duplicate"] and balance(run) == "485.00"
+
+
+def test_a_visit_cancelled_and_settled_again_keeps_its_new_claim_when_the_cancellation_comes_again(
+    run, worker, tmp_path
+):
+    # N1 (visit MN1) cancelled by a 2305-shaped record of its own setl_id, then the visit
+    # settled again (N1B, same mdtrt_id, the same 800.00). The cancellation posted again is a
+    # duplicate: it reversed N1 already, and N1B was settled after it.
+    assert post(run, write(tmp_path, AGREES)).exit_code == 0
+    cancel = cancellation(AGREES, setl_id="C1", setl_time="2025-03-01 10:05:00", balc=Num("1000.00"))
+    for gone in ("psn_no", "certno", "psn_cert_type"):
+        del cancel[gone]
+    assert [o["status"] for o in results(post(run, write(tmp_path, cancel)))] == ["reversed"]
+    again = AGREES | {"setl_id": "N1B", "setl_time": "2025-03-01 10:30:00"}
+    assert [o["status"] for o in results(post(run, write(tmp_path, again)))] == ["posted"]
+    r = post(run, write(tmp_path, cancel))
+    assert r.exit_code == 0 and [o["status"] for o in results(r)] == ["duplicate"], r.output
+    assert json.loads(run("claim", "show", "N1B", "--json").stdout)["reversal"] is None
+    assert balance(run) == "485.00"  # 1000.00 - 515.00: N1B stands
+    assert run("verify").exit_code == 0
 
 
 def test_a_cancellation_of_a_claim_never_posted_is_one_error_and_the_rest_posts(run, worker, tmp_path):

@@ -44,6 +44,7 @@ def test_every_reading_and_writing_command_takes_json():
         ("demo",),
         ("wallet",),
         ("institution",),
+        ("offsite",),
         ("policy", "template"),
         ("report", "html"),
     }

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.ids import RETIREE, SPOUSE
-from tests.platform_records import AGREES, DIFFERS, add_worker, record, write
+from tests.platform_records import AGREES, DIFFERS, Num, add_worker, record, write
 from tests.policy_text import policy_text
 
 
@@ -211,6 +211,27 @@ def test_a_changchun_retiree_registered_long_term_elsewhere_gets_local_ratios(ru
     )
     assert r.exit_code == 0, r.output
     assert (results(r)[0]["hifp_pay"], results(r)[0]["psn_cash_pay"]) == ("416.00", "384.00")
+    # Cancelled from 15 March (取消备案): care on the 20th is unregistered again.
+    assert (
+        run(
+            "offsite",
+            "add",
+            SPOUSE,
+            "--kind",
+            "cancelled",
+            "--from",
+            "2024-03-15",
+            "--area",
+            "460000",
+            "--reason",
+            "取消备案",
+        ).exit_code
+        == 1
+    )  # a cancellation ends the one before, wherever: no area
+    assert run("offsite", "add", SPOUSE, "--kind", "cancelled", "--from", "2024-03-15",
+               "--reason", "取消备案").exit_code == 0  # fmt: skip
+    late = retiree_record("C4", "2024-03-20") | {"certno": SPOUSE, "psn_no": "22000000000000000000000098"}
+    assert "offsite.unregistered.ratio_reduction" in results(post(run, write(tmp_path, late)))[0]["errors"][0]
     # Care back home, in Changchun itself, is local whatever is registered.
     home = retiree_record("C3", "2024-04-01") | {
         "certno": SPOUSE,
@@ -232,3 +253,18 @@ def test_a_changchun_retiree_registered_long_term_elsewhere_gets_local_ratios(ru
         "1408.00",
     )
     assert run("verify").exit_code == 0
+
+
+def test_a_record_posted_again_is_a_duplicate_though_the_registry_now_places_it_otherwise(run, worker, tmp_path):
+    registry(run, tmp_path, REGISTRY)
+    f = write(tmp_path, AGREES | NO_LEVEL)
+    assert [o["hosp_lv"] for o in results(post(run, f))] == ["2"]
+    # The list exported again, H22070200001 now 三级甲等 (02) from 2025-01-01: the same day's
+    # state written again, the later wins for claims to come.
+    registry(run, tmp_path, REGISTRY.replace("1,05,,220702,2025-01-01", "1,02,,220702,2025-01-01"))
+    r = post(run, f)
+    assert r.exit_code == 0, r.output
+    assert [(o["status"], o["hosp_lv"], o["hifp_pay"]) for o in results(r)] == [("duplicate", "2", "285.00")]
+    # Another record of that setl_id is still refused as other content.
+    other = post(run, write(tmp_path, AGREES | NO_LEVEL | {"medfee_sumamt": Num("801.00")}))
+    assert "with different content" in results(other)[0]["errors"][0]

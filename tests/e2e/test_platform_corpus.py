@@ -192,3 +192,16 @@ def test_the_1201_institution_row_is_imported_as_received(run, tmp_path):
     shown = json.loads(run("institution", "show", "H33018300564", "--json").stdout)
     first = shown["states"][0]
     assert (first["fixmedins_type"], first["hosp_lv"], first["begndate"]) == ("hospital", "02", "2022-01-01")
+
+
+def test_two_regions_mapping_one_code_two_ways_are_refused_as_the_second_loads(run, corpus):
+    # The corpus's five regions read 2101 as 21 alike; a sixth reading it as 11 is refused.
+    f = corpus / "other.toml"
+    f.write_text(
+        policy_text({"national.med_type_map": '{ "2101" = "11" }'}, region="110100", effective_from="2021-01-01")
+    )
+    r = run("policy", "load", str(f))
+    assert r.exit_code == 1
+    assert (
+        "national.med_type_map: " in r.output and "maps 2101 to 21" in r.output and "(region 110100) to 11" in r.output
+    )

@@ -31,7 +31,7 @@ class ClaimSource(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
     service_date: Mapped[date] = mapped_column(Date)  # the claim's (migration 0019)
     profile: Mapped[str] = mapped_column(String(16))
-    mdtrt_id: Mapped[str | None] = mapped_column(String(64))
+    mdtrt_id: Mapped[str | None] = mapped_column(String(64), index=True)  # a cancellation's visit (migration 0024)
     platform_psn_no: Mapped[str | None] = mapped_column(String(40))
     fixmedins_name: Mapped[str | None] = mapped_column(String(200))
     setl_time: Mapped[datetime] = mapped_column(DateTime)  # as the platform wrote it: local time, no zone
