@@ -36,6 +36,7 @@ from ..db.retry import attempt
 from ..db.sql import lock_setl_ids
 from ..errors import LedgerError
 from ..i18n import _
+from ..policy.book import pooling_area
 from ..rules.ahead import Parsed
 from ..rules.claim_input import BadRow, Claim, parse_claim
 from ..rules.claim_result import ClaimResult
@@ -216,8 +217,8 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
         book := policy_book(s),
         book.worked_out,
         gateway.wallet_owners(s, patients),
-        registrations=gateway.registrations(s, {i.claim.psn_no for i in todo if _treated_in(i)}),
     )
+    ctx.registrations = gateway.registrations(s, _offsite_patients(todo, ctx.persons))
     eligible = []
     for i in todo:
         try:
@@ -231,6 +232,18 @@ def _eligible(s: Session, todo: list[_Item]) -> tuple[list[_Item], dict]:
         else:
             eligible.append(i)
     return eligible, ctx.persons
+
+
+def _offsite_patients(todo: list[_Item], persons: dict) -> set[str]:
+    """The patients of claims treated outside their own pooling area: only their
+    registrations are read (rules/offsite.py)."""
+    return {
+        i.claim.psn_no
+        for i in todo
+        if (area := _treated_in(i)) is not None
+        and (p := persons.get(i.claim.psn_no)) is not None
+        and pooling_area(area) != pooling_area(p.region)
+    }
 
 
 def _treated_in(i: _Item) -> str | None:
