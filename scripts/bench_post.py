@@ -28,6 +28,7 @@ default); it prints every speed, the ratio of each pair and their median.
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -175,10 +176,17 @@ def national_record(c: dict, k: int, levels: bool = True) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def cpu_of_children() -> float:
+    """User and system CPU seconds of the finished child processes (the CLI and its reader)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def timed_post(url: str, feed: Path, *options: str) -> tuple[float, str, int]:
     env = dict(os.environ, LEDGER_DATABASE_URL=url)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_of_children()
     done = subprocess.run(["ledger", "claim", "post", *options, str(feed)], env=env, capture_output=True, text=True)
+    timed_post.cpu = cpu_of_children() - cpu0  # the CPU it took, which a shared machine's drift moves less
     return time.perf_counter() - t0, done.stdout.strip() or done.stderr.strip()[-300:], done.returncode
 
 
@@ -201,14 +209,16 @@ def compare_national(n: int, m: int, work: Path, rounds: int) -> None:
             for k, c in enumerate(claims(n, employees, residents, rng)):
                 f.write((json.dumps(c) if form == "ledger" else national_record(c, k, form == "national")) + "\n")
     times: dict[str, list[float]] = {form: [] for form in FORMATS}
+    cpu: dict[str, list[float]] = {form: [] for form in FORMATS}
     for r in range(1, rounds + 1):
         for form, feed in feeds.items():
             db = work / f"{form}-{r}.db"
             shutil.copyfile(work / f"{form}.base.db", db)
             dt, summary, code = timed_post(f"sqlite:///{db}", feed, "--profile", FORMATS[form])
             times[form].append(dt)
+            cpu[form].append(timed_post.cpu)
             print(
-                f"round {r}, {form}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
+                f"round {r}, {form}: {n:,} claims in {dt:.1f} s = {n / dt:,.0f} claims/s, {timed_post.cpu:.1f} s of CPU (exit {code}; {feed.stat().st_size / n:,.0f} bytes a row)"
             )
             print(f"  {summary}")
             v = verify(UnitOfWork(make_engine(f"sqlite:///{db}")))
@@ -218,10 +228,10 @@ def compare_national(n: int, m: int, work: Path, rounds: int) -> None:
         ("national", "ledger", "national / ledger"),
         ("no-level", "national", "no level / with levels"),
     ):
-        pairs = [a / b for a, b in zip(times[fast], times[slow], strict=True)]  # speed of `slow` over `fast`'s
-        print(
-            f"{what} (speed), each round: {', '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}"
-        )
+        for measure, taken in (("speed", times), ("CPU speed", cpu)):
+            pairs = [a / b for a, b in zip(taken[fast], taken[slow], strict=True)]  # `slow`'s speed over `fast`'s
+            each = ", ".join(f"{p:.2f}" for p in pairs)
+            print(f"{what} ({measure}), each round: {each}; median {statistics.median(pairs):.2f}")
 
 
 def main() -> None:
