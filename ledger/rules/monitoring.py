@@ -37,7 +37,15 @@ class Rule:
     behaviour: str
     basis: str  # N_: what the rule holds, with {threshold} fields
     evidence: tuple[str, ...]  # N_: the sentences a finding may say (its `form`), with {figure} fields
-    thresholds: tuple[str, ...] = ()  # policy parameters it needs (monitor.*); none: it always runs
+    # (its name in `basis`, the policy parameter that gives it): what it needs (monitor.*);
+    # none: it always runs
+    thresholds: tuple[tuple[str, str], ...] = ()
+    optional: tuple[str, ...] = ()  # of those, the ones it runs without (that half is then not judged)
+    needs_one_of: tuple[str, ...] = ()  # of the optional ones, at least one must be given
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(p for _name, p in self.thresholds)
 
 
 RULES = {
@@ -90,7 +98,7 @@ RULES = {
             OVER_TREATMENT,
             N_("a readmission at the same institution within {days} days of discharge"),
             (N_("readmitted at {institution} on {admitted}, {days} days after the discharge of {discharged}"),),
-            ("monitor.readmission.days",),
+            (("days", "monitor.readmission.days"),),
         ),
         Rule(
             "R07",
@@ -99,7 +107,13 @@ RULES = {
             OVER_TREATMENT,
             N_("at most {settlements} outpatient settlements, at most {institutions} institutions, in {window} days"),
             (N_("{count} outpatient settlements at {institutions} institutions from {start} to {end}"),),
-            ("monitor.visits.window_days", "monitor.visits.max_settlements", "monitor.visits.max_institutions"),
+            (
+                ("window", "monitor.visits.window_days"),
+                ("settlements", "monitor.visits.max_settlements"),
+                ("institutions", "monitor.visits.max_institutions"),
+            ),
+            ("settlements", "institutions"),
+            ("settlements", "institutions"),
         ),
         Rule(
             "R08",
@@ -108,7 +122,7 @@ RULES = {
             CASHING_OUT,
             N_("at most {pharmacies} designated pharmacies in a day"),
             (N_("settlements at {pharmacies} designated pharmacies on {service_date}"),),
-            ("monitor.pharmacies.max_per_day",),
+            (("pharmacies", "monitor.pharmacies.max_per_day"),),
         ),
         Rule(
             "R09",
@@ -117,7 +131,7 @@ RULES = {
             FICTITIOUS,
             N_("settlements at two institutions at least {minutes} minutes apart"),
             (N_("settled at {first_institution} at {first_time} and at {second_institution} at {second_time}, {minutes} minutes apart"),),
-            ("monitor.distance.min_minutes",),
+            (("minutes", "monitor.distance.min_minutes"),),
         ),
         Rule(
             "R10",
@@ -129,7 +143,8 @@ RULES = {
                 N_("the account of {holder} paid for {members} members in {month}"),
                 N_("the account of {holder} paid for {member} on {day} under binding {binding}, not active for them that day"),
             ),
-            ("monitor.mutual_aid.max_members_per_month",),
+            (("members", "monitor.mutual_aid.max_members_per_month"),),
+            ("members",),  # the unbound payments are judged without it
         ),
         Rule(
             "R11",
@@ -138,7 +153,7 @@ RULES = {
             CASHING_OUT,
             N_("December pharmacy purchases from the account at most {times} times the monthly mean, unless it keeps more than {left}"),
             (N_("pharmacy purchases of {december} from the account in December of {year}, {times} times the monthly mean of {mean}; {left} left at the year's end"),),
-            ("monitor.year_end_drain.times_monthly_mean", "monitor.year_end_drain.left_at_most"),
+            (("times", "monitor.year_end_drain.times_monthly_mean"), ("left", "monitor.year_end_drain.left_at_most")),
         ),
         Rule(
             "R12",

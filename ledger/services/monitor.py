@@ -28,22 +28,6 @@ from . import monitor_patterns as patterns
 from .policies import policy_book
 from .records import audit
 
-# rule -> (its thresholds by the name its basis gives them, and the parameter each comes from)
-THRESHOLDS = {
-    "R06": {"days": "monitor.readmission.days"},
-    "R07": {
-        "window": "monitor.visits.window_days",
-        "settlements": "monitor.visits.max_settlements",
-        "institutions": "monitor.visits.max_institutions",
-    },
-    "R08": {"pharmacies": "monitor.pharmacies.max_per_day"},
-    "R09": {"minutes": "monitor.distance.min_minutes"},
-    "R10": {"members": "monitor.mutual_aid.max_members_per_month"},
-    "R11": {"times": "monitor.year_end_drain.times_monthly_mean", "left": "monitor.year_end_drain.left_at_most"},
-}
-# Of those, the ones a rule can run without (a half of it is then not judged).
-EITHER = {"R07": ("settlements", "institutions"), "R10": ("members",)}
-
 
 def monitor(
     uow: UnitOfWork,
@@ -87,7 +71,9 @@ def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[lis
     """The rules `wanted`, in the caller's transaction: each rule's state in each area, and
     the findings, each once, in rule order. The areas where a rule has the same thresholds
     run it together, in one read of the claims; and R03, R07 and R09 first find together,
-    in one pass, the people each may flag (monitor_days.py)."""
+    in one pass, the people each may flag (monitor_days.py). An id that is no rule is refused."""
+    if set(wanted) - RULES.keys():  # refused by name, or read as the rule ids they spell (r07)
+        wanted = _rules(wanted)
     book = policy_book(s)
     areas = _areas(s, date_from, date_to)
     states, plans = [], {}
@@ -105,7 +91,7 @@ def run_rules(s, date_from: date, date_to: date, wanted: list[str]) -> tuple[lis
     for w, rules in plans.items():
         people = days.suspects(s, w, {r: v for r, v in rules.items() if r in days.RULES})
         for rule_id, values in rules.items():
-            for f in _find(s, w, book, rule_id, values, people.get(rule_id)):
+            for f in FINDERS[rule_id](s, w, book, values, people.get(rule_id)):
                 found.setdefault(f.jr_id, f)
     states.sort(key=lambda st: (st["area"], wanted.index(st["rule_id"])))  # area by area, as the CLI lists them
     return states, sorted(found.values(), key=lambda f: (f.rule_id, f.patn_id, f.setl_ids, f.jr_id))
@@ -143,13 +129,12 @@ def _state(book: PolicyBook, area: str, day: date, rule_id: str) -> tuple[dict, 
     """One rule in one area: its state (the thresholds it runs with, or what it lacks) and
     those thresholds, or None if it does not run there."""
     rule = RULES[rule_id]
-    names = THRESHOLDS.get(rule_id, {})
+    names = dict(rule.thresholds)
     given = {k: book.find(area, day, p) for k, p in names.items()}
     values = {k: (r.value if r is not None else None) for k, r in given.items()}
-    optional = EITHER.get(rule_id, ())
-    lacking = [names[k] for k, v in values.items() if v is None and k not in optional]
-    if rule_id == "R07" and values.get("settlements") is None and values.get("institutions") is None:
-        lacking += [names["settlements"], names["institutions"]]
+    lacking = [names[k] for k, v in values.items() if v is None and k not in rule.optional]
+    if rule.needs_one_of and all(values[k] is None for k in rule.needs_one_of):
+        lacking += [names[k] for k in rule.needs_one_of]
     state = {"rule_id": rule_id, "rule_name": _(rule.name), "area": area, "ran": not lacking}
     if lacking:
         return state | {"missing": lacking}, None
@@ -158,30 +143,25 @@ def _state(book: PolicyBook, area: str, day: date, rule_id: str) -> tuple[dict, 
     return state, values
 
 
-def _find(s, w: claims.Window, book: PolicyBook, rule_id: str, v: dict, people: set[str] | None) -> list[Finding]:
-    if rule_id == "R01":
-        return claims.after_death(s, w)
-    if rule_id == "R02":
-        return claims.in_waiting_period(s, w, book)
-    if rule_id == "R03":
-        return claims.duplicates(s, w, people)
-    if rule_id == "R04":
-        return claims.overlapping_stays(s, w)
-    if rule_id == "R05":
-        return claims.outpatient_in_stay(s, w)
-    if rule_id == "R06":
-        return claims.readmissions(s, w, v["days"])
-    if rule_id == "R07":
-        return patterns.visit_frequency(s, w, v["window"], v["settlements"], v["institutions"], people)
-    if rule_id == "R08":
-        return patterns.pharmacy_hopping(s, w, v["pharmacies"])
-    if rule_id == "R09":
-        return patterns.too_close(s, w, v["minutes"], people)
-    if rule_id == "R10":
-        return patterns.mutual_aid(s, w, v["members"])
-    if rule_id == "R11":
-        return patterns.year_end_drain(s, w, v["times"], v["left"])
-    return claims.not_adding_up(s, w)
+# rule -> what finds its findings: (session, window, book, thresholds, people) -> findings.
+# Every rule of rules/monitoring.RULES has one, and nothing else does (checked below).
+FINDERS = {
+    "R01": lambda s, w, book, v, people: claims.after_death(s, w),
+    "R02": lambda s, w, book, v, people: claims.in_waiting_period(s, w, book),
+    "R03": lambda s, w, book, v, people: claims.duplicates(s, w, people),
+    "R04": lambda s, w, book, v, people: claims.overlapping_stays(s, w),
+    "R05": lambda s, w, book, v, people: claims.outpatient_in_stay(s, w),
+    "R06": lambda s, w, book, v, people: claims.readmissions(s, w, v["days"]),
+    "R07": lambda s, w, book, v, people: patterns.visit_frequency(
+        s, w, v["window"], v["settlements"], v["institutions"], people
+    ),
+    "R08": lambda s, w, book, v, people: patterns.pharmacy_hopping(s, w, v["pharmacies"]),
+    "R09": lambda s, w, book, v, people: patterns.too_close(s, w, v["minutes"], people),
+    "R10": lambda s, w, book, v, people: patterns.mutual_aid(s, w, v["members"]),
+    "R11": lambda s, w, book, v, people: patterns.year_end_drain(s, w, v["times"], v["left"]),
+    "R12": lambda s, w, book, v, people: claims.not_adding_up(s, w),
+}
+assert FINDERS.keys() == RULES.keys(), "every monitoring rule has its finder, and only they"
 
 
 def _saved(s, jr_ids: list[str]) -> tuple[set[str], dict[str, str]]:

@@ -351,3 +351,15 @@ def test_two_institutions_either_side_of_midnight_are_too_close(planted):
             f for f in monitor(planted, date(2025, 1, 1), date(2025, 12, 31), rules)["findings"] if f["patn_id"] == psn
         ]
         assert [(f["rule_id"], f["setl_ids"]) for f in mine] == [("R09", ["N1", "N2"])], rules
+
+
+def test_an_id_that_is_no_rule_is_refused_by_name_not_run_as_another(uow):
+    """The finders are one registry with the rules: an unknown id is an error naming it,
+    never a run of R12 (the last branch of what was a chain of ifs)."""
+    from ledger.errors import ValidationError
+    from ledger.rules.monitoring import RULES
+    from ledger.services.monitor import FINDERS, run_rules
+
+    assert FINDERS.keys() == RULES.keys()
+    with uow.read_only(), pytest.raises(ValidationError, match="R99: no such rule; the rules are R01"):
+        run_rules(uow.session, date(2025, 1, 1), date(2025, 12, 31), ["R12", "R99"])
