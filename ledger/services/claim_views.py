@@ -64,23 +64,24 @@ def _result(r: ClaimRecord, payers) -> ClaimResult:
     )
 
 
-def show_claim(uow: UnitOfWork, setl_id: str) -> dict:
+def show_claim(uow: UnitOfWork, setl_id: str, field: str = "setl_id") -> dict:
+    """The claim posted as `setl_id`; a NotFound names `field`, the input that gave it."""
     with uow.read_only():
-        return show(uow.session, claim_record(uow.session, setl_id))
+        return show(uow.session, claim_record(uow.session, setl_id, field))
 
 
-def claim_record(s: Session, setl_id: str) -> ClaimRecord:
+def claim_record(s: Session, setl_id: str, field: str = "setl_id") -> ClaimRecord:
     setl_id = (setl_id or "").strip()
     r = s.scalars(select(ClaimRecord).where(ClaimRecord.setl_id == setl_id)).one_or_none()
     if r is None:
         day = archived_claims(s, {setl_id}).get(setl_id)
         if day is not None:
             raise NotFound(
-                _("setl_id: claim {setl_id} of {day} is in an archived year (ledger db archive)").format(
-                    setl_id=setl_id, day=day
+                _("{field}: claim {setl_id} of {day} is in an archived year (ledger db archive)").format(
+                    field=field, setl_id=setl_id, day=day
                 )
             )
-        raise NotFound(_("setl_id: no claim {setl_id!r} is posted").format(setl_id=setl_id))
+        raise NotFound(_("{field}: no claim {setl_id!r} is posted").format(field=field, setl_id=setl_id))
     return r
 
 

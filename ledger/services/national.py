@@ -173,7 +173,7 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
         reason = f"refund record {setl_id} (refd_setl_flag 1)"
     try:
         original = r.init_setl_id or cancelled_claim(uow, r, reason)
-        was = show_claim(uow, original)
+        was = show_claim(uow, original, "init_setl_id" if r.init_setl_id else "setl_id")
         if was["reversal"] is not None:
             if was["reversal"]["reason"] == reason:
                 return ClaimResult.refund(line, r.claim, "duplicate")
@@ -198,8 +198,7 @@ def refund(uow: UnitOfWork, operator: str, line: int, r: Record) -> ClaimResult:
             raise Conflict(_("certno: claim {original} is not this person's").format(original=original))
         reverse_claim(uow, operator, original, reason, r.setl_time.date())
     except LedgerError as e:
-        msg = str(e).replace("setl_id: no claim", "init_setl_id: no claim", 1) if r.init_setl_id else str(e)
-        return rejected(line, r.claim, msg)
+        return rejected(line, r.claim, str(e))
     return ClaimResult.refund(line, r.claim, REVERSED)
 
 
