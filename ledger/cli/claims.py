@@ -17,6 +17,7 @@ from ..services import claims
 from ..services import national as national_records
 from .claim_reading import reading
 from .context import (
+    INCOMPLETE,
     as_date,
     date_type,
     emit,
@@ -28,8 +29,6 @@ from .context import (
     waited,
     warn,
 )
-
-INCOMPLETE = 5  # the run stopped before the end of its input
 
 
 @click.group("claim")

@@ -119,6 +119,10 @@ def _escaped(text: str) -> str:
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON (money as yuan strings, ID numbers unmasked)."
 )
+# The exit code of a run of `claim post` or `claim reconcile` that stopped before the end of
+# its input (docs/cli.md, "Exit codes"); named here, below both commands.
+INCOMPLETE = 5
+
 date_type = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -11,8 +11,7 @@ from ..rules.claim_input import Unread
 from ..rules.money import format_fen
 from ..rules.text import shown
 from ..services.reconcile import AGREES, DIFFERS, REFUND, REJECTED, reconcile
-from .claims import INCOMPLETE
-from .context import encoding_option, institution_option, json_line, json_option
+from .context import INCOMPLETE, encoding_option, institution_option, json_line, json_option
 
 
 @click.command("reconcile")
