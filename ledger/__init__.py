@@ -31,6 +31,8 @@ MOVED = {
     "ledger.operators": "ledger.rules.operators",
     "ledger.claim_files": "ledger.formats.claim_files",
     "ledger.retry": "ledger.db.retry",
+    "ledger.rules.display": "ledger.render.display",  # presentation, out of the pure rules
+    "ledger.rules.labels": "ledger.render.labels",
 }
 
 

@@ -2,7 +2,7 @@ import click
 
 from ..formats.rows import read_rows
 from ..i18n import _
-from ..rules import display
+from ..render import display
 from ..rules.idcard import mask
 from ..rules.money import parse_yuan
 from ..services import accounts, crediting

@@ -13,7 +13,7 @@ import click
 
 from .. import i18n
 from ..i18n import _
-from ..rules import display
+from ..render import display
 from . import language
 
 # name -> (module under ledger.cli, attribute, the short help its docstring gives)

@@ -17,7 +17,7 @@ import click
 
 from .. import i18n
 from ..i18n import _
-from ..rules import display
+from ..render import display
 
 ENV = "LEDGER_LANG"
 

@@ -16,7 +16,7 @@ import sys
 import click
 
 from ..i18n import N_, _
-from ..rules import display, labels
+from ..render import display, labels
 from ..rules.money import Yuan
 
 

@@ -8,8 +8,7 @@ import click
 from .. import clock
 from ..errors import ValidationError
 from ..i18n import _
-from ..render import charts, page
-from ..rules import labels
+from ..render import charts, labels, page
 from ..rules.money import Yuan
 from ..rules.persons import check_year
 from ..services import reports

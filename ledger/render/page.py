@@ -10,9 +10,8 @@ from html import escape
 
 from .. import i18n
 from ..i18n import N_, _
-from ..rules import labels
 from ..rules.money import Yuan
-from . import charts
+from . import charts, labels
 
 STYLE = """
 body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em auto;

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ledger.rules import display
+from ledger.render import display
 from tests.ids import RETIREE, STANDARD_EXAMPLE, STUDENT, WORKER
 
 ADD_WORKER = (

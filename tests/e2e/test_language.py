@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from ledger import i18n
 from ledger.cli import cli
-from ledger.rules import display
+from ledger.render import display
 from tests.e2e.test_cli_help import all_commands
 
 TOP = Path(__file__).resolve().parents[2]

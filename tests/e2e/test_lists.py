@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from ledger.rules import display
+from ledger.render import display
 from tests.e2e.test_national_post import worker  # noqa: F401 - the fixture
 from tests.e2e.test_reports import books  # noqa: F401 - the fixture
 from tests.ids import STUDENT, WORKER

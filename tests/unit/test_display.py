@@ -1,6 +1,6 @@
-"""Display widths (rules/display.py): what a terminal gives each character."""
+"""Display widths (render/display.py): what a terminal gives each character."""
 
-from ledger.rules import display
+from ledger.render import display
 
 
 def test_a_chinese_character_takes_two_columns():
