@@ -18,11 +18,12 @@ from .parameters import PARAMETERS
 from .schema import PolicyFile, Source, parse_policy_text, typed_value
 
 
-def pooling_area(region: str) -> str:
-    """A district code such as 220702 belongs to its city's pooling area 220700 (统筹区)."""
+def pooling_area(region: str, field: str = "region") -> str:
+    """A district code such as 220702 belongs to its city's pooling area 220700 (统筹区).
+    A code that is not 6 digits is refused, naming `field`, the input that gave it."""
     if len(region) != 6 or not (region.isascii() and region.isdigit()):
         raise ValidationError(
-            "region", _("a region is a 6-digit administrative code (got {region!r})").format(region=region)
+            field, _("a region is a 6-digit administrative code (got {region!r})").format(region=region[:40])
         )
     return region[:4] + "00"
 

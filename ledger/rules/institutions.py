@@ -14,18 +14,17 @@ from typing import NamedTuple
 
 from ..errors import ValidationError
 from ..i18n import _
+from ..policy.book import pooling_area
 from .codes import HOSP_GRADES, HOSP_LEVELS, HOSPITAL, INSTITUTION_TYPES, PHARMACY, PRIMARY
-from .dates import parse_day
+from .dates import latest_from, parse_day
 from .text import check_text
 
 # What an import row may give, as the platform names it (1201 医药机构信息获取 and the
 # 定点医药机构 lists a bureau exports); `grst_hosp_flag` 1 makes a hospital primary care.
 FIELDS = (
     "fixmedins_code", "fixmedins_name", "fixmedins_type", "hosp_lv", "dedc_hosp_lv", "fix_blng_admdvs",
-    "begndate", "enddate", "grst_hosp_flag", "uscc",
+    "begndate", "enddate", "grst_hosp_flag", "uscc",  # uscc, 统一社会信用代码 (1201 sends it): read, not kept
 )  # fmt: skip
-# Read and not kept: 统一社会信用代码, which 1201 sends beside the code.
-NOT_KEPT = ("uscc",)
 REQUIRED = ("fixmedins_code", "fixmedins_name", "fixmedins_type", "begndate")
 # 定点医药机构类型 fixmedins_type: the platform's codes, its words and the ledger's own.
 TYPES = {
@@ -70,7 +69,7 @@ class State(NamedTuple):
 
 def read_institution(raw: Mapping) -> State:
     """An import row (or `institution add`'s fields) as a State; the first field at fault raises."""
-    unknown = sorted(k for k in raw if k not in FIELDS)  # NOT_KEPT ones are known, and dropped here
+    unknown = sorted(k for k in raw if k not in FIELDS)
     if unknown:
         raise ValidationError(unknown[0], _("unknown field; expected {fields}").format(fields=", ".join(FIELDS)))
     for f in REQUIRED:
@@ -100,8 +99,8 @@ def read_institution(raw: Mapping) -> State:
                 ),
             )
     region = _text(raw, "fix_blng_admdvs")
-    if region is not None and not (len(region) == 6 and region.isascii() and region.isdigit()):
-        raise ValidationError("fix_blng_admdvs", _("is a 6-digit region code (got {region!r})").format(region=region))
+    if region is not None:
+        pooling_area(region, "fix_blng_admdvs")  # refuses what is no region code
     begin, end = _day(raw, "begndate"), _day(raw, "enddate")
     if end is not None and end < begin:
         raise ValidationError("enddate", _("{end} is before begndate {begin}").format(end=end, begin=begin))
@@ -138,11 +137,8 @@ def _day(raw: Mapping, field: str) -> date | None:
 def state_on(states: list[State], day: date) -> State | None:
     """The state in force on `day`, from one code's states in the order written (None: the
     institution was not in the registry yet on that day)."""
-    found = None
-    for s in states:
-        if s.begndate <= day and (found is None or s.begndate >= found.begndate):
-            found = s
-    return found
+    n = latest_from(states, day)
+    return None if n is None else states[n]
 
 
 def by_prefix(setl_id: str | None, codes: set[str], lengths: tuple[int, ...]) -> str | None:

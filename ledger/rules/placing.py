@@ -12,7 +12,7 @@ from datetime import date
 
 from ..errors import Conflict, LedgerError, NotFound, ValidationError
 from ..i18n import _
-from ..policy.book import PolicyBook
+from ..policy.book import PolicyBook, pooling_area
 from .codes import HOSP_LEVELS, PHARMACY
 from .institutions import State, by_prefix, state_on
 from .national import Record
@@ -102,8 +102,7 @@ def _area(r: Record) -> str | None:
     t = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else ""
     if not t:
         return None
-    if not (len(t) == 6 and t.isascii() and t.isdigit()):
-        raise ValidationError("mdtrtarea_admvs", _("is a 6-digit region code (got {t!r})").format(t=t[:40]))
+    pooling_area(t, "mdtrtarea_admvs")  # refuses what is no region code
     return t
 
 

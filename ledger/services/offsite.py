@@ -16,6 +16,7 @@ from ..db.models import OffsiteRegistration, utcnow
 from ..db.retry import retried
 from ..errors import ValidationError
 from ..i18n import _
+from ..policy.book import pooling_area
 from ..rules.codes import OFFSITE_KINDS
 from ..rules.offsite import Registration, in_force
 from ..rules.text import REASON_LENGTH, check_text
@@ -49,8 +50,8 @@ def add_registration(
         raise ValidationError(
             "area", _("a cancellation ends the registration before it, wherever it is for: give no area")
         )
-    if area is not None and not (len(area) == 6 and area.isascii() and area.isdigit()):
-        raise ValidationError("area", _("is a 6-digit region code (got {area!r})").format(area=area[:40]))
+    if area is not None:
+        pooling_area(area, "area")  # refuses what is no region code
     reason = check_text(reason, "reason", max_length=REASON_LENGTH)
     with uow:
         s = uow.session
