@@ -53,3 +53,15 @@ def parse_instant(text: str) -> datetime:
             text=text[:40]
         )
     )
+
+
+def latest_from(dated: list, day: date) -> int | None:
+    """Of facts dated by their `begndate`, in the order they were written, the index of the
+    one in force on `day`: the latest beginning on or before it, and of two beginning the
+    same day the later written; None where none has begun. The registry's states
+    (rules/institutions.py) and the off-site registrations (rules/offsite.py) are read so."""
+    found = None
+    for n, fact in enumerate(dated):
+        if fact.begndate <= day and (found is None or fact.begndate >= dated[found].begndate):
+            found = n
+    return found

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ..policy.book import pooling_area
+from .dates import latest_from
 
 UNREGISTERED = "unregistered"
 CANCELLED = "cancelled"
@@ -44,10 +45,7 @@ def in_force(registrations: list[Registration], day: date) -> int | None:
     """The index of the registration in force on `day`: the latest beginning on or before
     it, of two the same day the later made; None where there is none, it has ended, or it is
     a cancellation. A new registration replaces the one before, wherever either is for."""
-    found = None
-    for n, r in enumerate(registrations):
-        if r.begndate <= day and (found is None or r.begndate >= registrations[found].begndate):
-            found = n
+    found = latest_from(registrations, day)
     if found is None:
         return None
     r = registrations[found]
