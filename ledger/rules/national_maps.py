@@ -59,7 +59,7 @@ def maps_of(book) -> Maps:
                             file2=doc.name,
                             region2=doc.policy.region,
                             now=national,
-                        )  # fmt: skip
+                        )
                     )
                 said[(name, code)] = (doc.policy.region, doc.name)
                 into[code] = national

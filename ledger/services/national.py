@@ -48,10 +48,7 @@ def post_records(
                 # A number an earlier record of this file teaches: that record is posted first,
                 # so this one is judged on what it taught, as it would be in a later file.
                 yield from run.post()
-            if isinstance(r, Record) and not r.refund:  # a refund's claim knows its person and place
-                r = whose(r, run.known)
-            if isinstance(r, Record) and not r.refund:
-                r = place(r, where, institution)
+            r = _placed(r, run.known, where, institution)
             if isinstance(r, LedgerError):
                 yield from run.post()
                 yield rejected(line, raw, str(r))
@@ -117,13 +114,17 @@ def resolve(uow: UnitOfWork, read: list, seen: dict[str, str] | None = None, ins
         uow, {r.platform_psn_no for _line, r, _raw in read if isinstance(r, Record)}, {} if seen is None else seen
     )
     where = _registry(uow, read, institution, {})
-    found = [(line, whose(r, known) if _settles(r) else r, raw) for line, r, raw in read]
-    return [(line, place(r, where, institution) if _settles(r) else r, raw) for line, r, raw in found]
+    return [(line, _placed(r, known, where, institution), raw) for line, r, raw in read]
 
 
-def _settles(r: object) -> bool:
-    """A settlement record (not a refund or cancellation, nor one that could not be read)."""
-    return isinstance(r, Record) and not r.refund
+def _placed(r: object, known: dict[str, str], where: Registry, institution: str | None) -> object:
+    """A settlement record with its person found (`whose`) and its institution placed
+    (rules/placing.py), or why not; anything else as it is (a refund's or cancellation's
+    claim knows its person and place; a LedgerError stays one)."""
+    if not isinstance(r, Record) or r.refund:
+        return r
+    r = whose(r, known)
+    return place(r, where, institution) if isinstance(r, Record) else r
 
 
 def _read(line: int, raw: object, maps: Maps = DEFAULT_MAPS) -> tuple[int, Record | LedgerError, object]:
